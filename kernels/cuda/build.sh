@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Compiles every kernels/cuda/*.cu into <out>/<name>.fatbin: SASS for sm_80 and sm_90, PTX for
+# compute_90 so newer GPUs JIT it. Usage: build.sh NVCC OUTDIR. Without nvcc it writes
+# <out>/NOT_BUILT (the backend reports it) and exits 0, so the build passes on any machine.
+set -euo pipefail
+nvcc=${1:-nvcc}; out=${2:?usage: build.sh NVCC OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+rm -f "$out/NOT_BUILT"
+if ! command -v "$nvcc" >/dev/null 2>&1; then
+  for c in /usr/local/cuda/bin/nvcc /usr/local/cuda-13.0/bin/nvcc; do [[ -x $c ]] && nvcc=$c && break; done
+fi
+if ! command -v "$nvcc" >/dev/null 2>&1; then
+  echo "nvcc not found at build time" > "$out/NOT_BUILT"
+  echo "[cuda] nvcc not found: CUDA kernels not built (the CUDA backend will say so)"
+  exit 0
+fi
+shopt -s nullglob
+for cu in "$here"/*.cu; do
+  name=$(basename "$cu" .cu)
+  dst="$out/$name.fatbin"
+  if [[ -f $dst && $dst -nt $cu && $dst -nt "$here/../common/losses.h" ]]; then continue; fi
+  echo "[cuda] nvcc $name.cu"
+  "$nvcc" -fatbin -O3 -std=c++17 -I"$here/../common" \
+    -gencode=arch=compute_80,code=sm_80 \
+    -gencode=arch=compute_90,code=sm_90 \
+    -gencode=arch=compute_90,code=compute_90 \
+    -Xptxas=-warn-spills \
+    -o "$dst.tmp" "$cu"
+  mv "$dst.tmp" "$dst"
+done

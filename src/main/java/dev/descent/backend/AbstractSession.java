@@ -1,0 +1,150 @@
+package dev.descent.backend;
+
+import dev.descent.DescentException;
+import dev.descent.data.Dataset;
+import dev.descent.model.Params;
+
+/**
+ * Argument checks and bookkeeping every backend shares, so a backend only moves bytes and
+ * launches kernels. Subclasses implement the {@code do*} methods on validated arguments.
+ */
+public abstract class AbstractSession implements Session {
+    protected final Dataset data;
+    protected final Spec spec;
+    protected final int n;
+    protected final int d;
+    private int orderLength;
+    private boolean closed;
+
+    protected AbstractSession(Dataset data, Spec spec) {
+        spec.check(data);
+        this.data = data;
+        this.spec = spec;
+        this.n = data.n();
+        this.d = data.d();
+    }
+
+    @Override public final Dataset data() { return data; }
+    @Override public final Spec spec() { return spec; }
+    @Override public final int orderLength() { return orderLength; }
+
+    @Override
+    public final void setParams(Params p) {
+        open();
+        DescentException.require(p.d() == d, "parameters have d = " + p.d() + " but dataset " + data.name()
+                + " has d = " + d + ": give " + d + " weights");
+        DescentException.require(spec.bias() || p.b() == 0f, "this model has no bias, but the parameters set b = " + p.b());
+        doSetParams(p);
+    }
+
+    @Override
+    public final Params params() {
+        open();
+        return doParams();
+    }
+
+    @Override
+    public final void resetState() {
+        open();
+        doResetState();
+    }
+
+    @Override
+    public final void setOrder(int[] order) {
+        open();
+        DescentException.require(order.length >= 1, "batch order is empty: give at least one row index");
+        for (int i = 0; i < order.length; i++) {
+            if (order[i] < 0 || order[i] >= n) {
+                throw new DescentException.InvalidArgument("batch order position " + i + " holds row " + order[i]
+                        + ", outside the dataset's 0.." + (n - 1));
+            }
+        }
+        doSetOrder(order);
+        orderLength = order.length;
+    }
+
+    @Override
+    public final Gradient gradient(int from, int count, boolean withLoss) {
+        checkRange(from, count);
+        return doGradient(from, count, withLoss);
+    }
+
+    @Override
+    public final void step(int from, int count, double lr) {
+        checkRange(from, count);
+        DescentException.requirePositive("learning rate", lr);
+        doStep(from, count, lr);
+    }
+
+    @Override
+    public final RunResult run(Run run) {
+        open();
+        requireOrder();
+        int nb = batchesIn(run.batchSize());
+        DescentException.require(run.batchSize() <= orderLength, "batch size " + run.batchSize()
+                + " is larger than the batch order (" + orderLength + " rows): use at most " + orderLength);
+        DescentException.require(run.firstBatch() + run.batches() <= nb, "run covers batches " + run.firstBatch() + ".."
+                + (run.firstBatch() + run.batches() - 1) + " but the order holds only " + nb + " batches of " + run.batchSize());
+        if (run.batches() == 0) return new RunResult(new float[0], new int[0], d, -1);
+        return doRun(run);
+    }
+
+    @Override
+    public final double[] losses(float[] snapshots, int count) {
+        open();
+        DescentException.require(count >= 0 && snapshots.length >= count * (d + 1),
+                count + " snapshots need " + count * (d + 1) + " floats, got " + snapshots.length);
+        if (count == 0) return new double[0];
+        return doLosses(snapshots, count);
+    }
+
+    @Override
+    public final void close() {
+        if (closed) return;
+        closed = true;
+        doClose();
+    }
+
+    /** Number of batches of the given size in the current order (the last one may be short). */
+    protected final int batchesIn(int batchSize) {
+        return (orderLength + batchSize - 1) / batchSize;
+    }
+
+    /** The indices of the batches a run records, in order. */
+    protected static int[] recordedBatches(Run run) {
+        int[] rec = new int[run.records()];
+        int k = 0;
+        for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
+            if (j % run.recordEvery() == 0) rec[k++] = j;
+        }
+        return rec;
+    }
+
+    protected final boolean isClosed() { return closed; }
+
+    private void checkRange(int from, int count) {
+        open();
+        requireOrder();
+        DescentException.require(count >= 1, "batch size must be ≥ 1 (got " + count + ")");
+        DescentException.require(from >= 0 && (long) from + count <= orderLength, "batch [" + from + ", " + (from + count)
+                + ") lies outside the batch order of " + orderLength + " rows");
+    }
+
+    private void requireOrder() {
+        if (orderLength == 0) throw new IllegalStateException("no batch order set: call setOrder first");
+    }
+
+    private void open() {
+        if (closed) throw new IllegalStateException("session is closed");
+    }
+
+    protected abstract void doSetParams(Params p);
+    protected abstract Params doParams();
+    protected abstract void doResetState();
+    protected abstract void doSetOrder(int[] order);
+    protected abstract Gradient doGradient(int from, int count, boolean withLoss);
+    protected abstract void doStep(int from, int count, double lr);
+    protected abstract RunResult doRun(Run run);
+    protected abstract double[] doLosses(float[] snapshots, int count);
+    protected abstract void doClose();
+}

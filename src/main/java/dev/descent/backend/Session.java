@@ -1,0 +1,55 @@
+package dev.descent.backend;
+
+import dev.descent.data.Dataset;
+import dev.descent.model.Params;
+
+/**
+ * A dataset resident on a device with parameters and optimizer state beside it. Created by
+ * {@link Backend#open}; closing it frees every device allocation it made.
+ *
+ * <p>Two ways to use it. A trainer hands over the loop: {@link #setOrder} once per epoch, then
+ * {@link #run} for many steps in one call and {@link #losses} for the recorded snapshots. A caller
+ * with its own loop uses {@link #setParams}, {@link #setOrder}, {@link #gradient} and {@link #step}.
+ * Batches are ranges of positions in the current order, so indices cross to the device once.
+ */
+public interface Session extends AutoCloseable {
+
+    Dataset data();
+
+    Spec spec();
+
+    /** Replaces the parameters (the optimizer state is kept; see {@link #resetState}). */
+    void setParams(Params p);
+
+    /** The current parameters, read back from the device. */
+    Params params();
+
+    /** Zeroes the optimizer state (velocities). */
+    void resetState();
+
+    /** Sets the batch order: row indices in [0, n), any length ≥ 1, repeats allowed. */
+    void setOrder(int[] order);
+
+    /** The length of the current order (0 before the first {@link #setOrder}). */
+    int orderLength();
+
+    /** The mean gradient at the current parameters over order[from, from+count), optionally with the mean loss. */
+    Gradient gradient(int from, int count, boolean withLoss);
+
+    /** One optimizer step with the gradient over order[from, from+count). */
+    void step(int from, int count, double lr);
+
+    /** Many consecutive steps; see {@link Run}. */
+    RunResult run(Run run);
+
+    /** Mean full-data loss at each of {@code count} packed snapshots (d+1 floats each), in one pass. */
+    double[] losses(float[] snapshots, int count);
+
+    /** Mean full-data loss at the current parameters. */
+    default double loss() {
+        return losses(params().packed(), 1)[0];
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package dev.descent.cli;
+
+import dev.descent.backend.Backends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "List every backend, available or not, and why not.")
+final class DevicesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        List<Backends.Probe> probes = Backends.probeAll();
+        probes.forEach(out::println);
+        String auto = probes.stream().filter(Backends.Probe::available).map(Backends.Probe::name).findFirst().orElse("cpu");
+        out.println("auto    -> " + auto);
+        return 0;
+    }
+}

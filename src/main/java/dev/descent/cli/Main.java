@@ -1,0 +1,54 @@
+package dev.descent.cli;
+
+import dev.descent.DescentException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code descent} command line. Exit codes: 0 ok, 1 failure, 2 bad usage. */
+@Command(name = "descent", mixinStandardHelpOptions = true, version = "descent 0.1.0",
+        description = "Gradient descent and SGD on GPUs (CUDA, OpenCL) with a double-precision CPU reference.",
+        subcommands = {ReproduceCommand.class, TrainCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: reproduce, train or devices");
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (for tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String cmd = ex.getCommandLine().getCommandName();
+            err.println("descent: " + ex.getMessage() + " (see '" + ("descent".equals(cmd) ? "" : "descent ") + cmd + " --help')");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof DescentException de) {
+                err.println("descent: " + de.getMessage());
+                return de.exitCode();
+            }
+            err.println("descent: internal error: " + ex + " (set DESCENT_DEBUG=1 for the stack trace, and please report it)");
+            if (System.getenv("DESCENT_DEBUG") != null) ex.printStackTrace(err);
+            return 1;
+        });
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("descent: out of Java heap memory: give the JVM more with JAVA_OPTS=-Xmx<size>, or use less data");
+            return 1;
+        }
+    }
+}

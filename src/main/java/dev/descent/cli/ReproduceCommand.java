@@ -1,0 +1,60 @@
+package dev.descent.cli;
+
+import dev.descent.DescentException;
+import dev.descent.backend.Backend;
+import dev.descent.seeds.Seed1;
+import dev.descent.seeds.Seed2;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+        description = "Reproduce the seed tutorials' experiments: seed1 (GD and mini-batch SGD on linear regression), "
+                + "seed2 (SGD on the wave loss), or all.")
+final class ReproduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BackendOption backend = new BackendOption();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "WHICH", defaultValue = "all", description = "seed1, seed2 or all (default).")
+    String which;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
+            description = "Folder for each run's history CSV. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for seed 1's data and initial weights. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        boolean s1 = which.equals("seed1") || which.equals("all");
+        boolean s2 = which.equals("seed2") || which.equals("all");
+        if (!s1 && !s2) throw new DescentException.InvalidArgument("unknown experiment '" + which + "': use seed1, seed2 or all");
+        var err = spec.commandLine().getErr();
+        PrintStream ps = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
+        try (Backend b = backend.open(err)) {
+            if (s1) {
+                ps.println("== seed 1: gradient descent and mini-batch SGD on linear regression (000_f2fe0f5f87349788) ==");
+                Seed1.run(b, seed, ps, out);
+            }
+            if (s2) {
+                ps.println("== seed 2: SGD on the wave loss (003_b5de7cd2b02f4a80) ==");
+                Seed2.run(b, ps, out);
+            }
+        }
+        ps.flush();
+        err.println("descent: histories written to " + out.toAbsolutePath().normalize());
+        return 0;
+    }
+}

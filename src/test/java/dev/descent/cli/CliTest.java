@@ -1,0 +1,142 @@
+package dev.descent.cli;
+
+import dev.descent.DescentException;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.data.Generators;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    record Outcome(int code, String out, String err) {
+        List<String> errLines() {
+            return err.isBlank() ? List.of() : Arrays.asList(err.strip().split("\n"));
+        }
+    }
+
+    static Outcome cli(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    /** One line, naming the problem; no stack trace. */
+    static void assertOneClearLine(Outcome o, int code, String mentions) {
+        assertEquals(code, o.code(), o.err());
+        List<String> lines = o.errLines();
+        assertEquals(1, lines.size(), "expected one line, got: " + o.err());
+        assertTrue(lines.get(0).startsWith("descent: "), lines.get(0));
+        assertTrue(lines.get(0).contains(mentions), "'" + lines.get(0) + "' should mention '" + mentions + "'");
+        assertFalse(o.err().contains("Exception"), o.err());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--batch 0                                 | 2 | batch size must be ≥ 1",
+            "--batch 1001                              | 2 | larger than the dataset",
+            "--lr 0                                    | 2 | learning rate must be a finite number > 0",
+            "--lr -1                                   | 2 | learning rate",
+            "--lr NaN                                  | 2 | learning rate",
+            "--lr Infinity                             | 2 | learning rate",
+            "--epochs 0                                | 2 | epochs must be ≥ 1",
+            "--objective hinge                         | 2 | unknown objective 'hinge'",
+            "--optimizer adam                          | 2 | unknown optimizer 'adam'",
+            "--schedule cosine                         | 2 | unknown schedule 'cosine'",
+            "--backend tpu                             | 2 | unknown backend 'tpu'",
+            "--order random                            | 2 | unknown batch order 'random'",
+            "--period 15                               | 2 | multiple of the batch size",
+            "--rows 0                                  | 2 | --rows must be ≥ 1",
+            "--batch x                                 | 2 | --batch",
+            "--history h.txt                           | 2 | .csv or .json",
+    })
+    void badTrainOptions(String args, int code, String mentions) {
+        List<String> a = new ArrayList<>(List.of("train", "--no-progress"));
+        a.addAll(Arrays.asList(args.trim().split("\\s+")));
+        if (!a.contains("--backend")) a.addAll(List.of("--backend", "cpu"));
+        assertOneClearLine(cli(a.toArray(String[]::new)), code, mentions);
+    }
+
+    @Test
+    void badDataFiles(@TempDir Path dir) throws Exception {
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", dir.resolve("missing.csv").toString()), 1, "does not exist");
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "x,y\n1,2\n3\n");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "line 3");
+        Files.writeString(bad, "x,y\n1,2\n3,Infinity\n");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "line 3, column 2");
+        Files.writeString(bad, "x,y\n");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "no data rows");
+        Files.writeString(bad, "x,y\n1,2\n3,4\n");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString(), "--objective", "wave", "--target", "y"), 2,
+                "takes no targets");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString(), "--objective", "logistic"), 2, "0/1 labels");
+    }
+
+    @Test
+    void aFailedRunLeavesAnExistingHistoryWhole(@TempDir Path dir) throws Exception {
+        Path h = dir.resolve("h.csv");
+        Files.writeString(h, "precious");
+        assertEquals(2, cli("train", "--backend", "cpu", "--batch", "0", "--history", h.toString()).code());
+        assertEquals("precious", Files.readString(h));
+        Outcome div = cli("train", "--backend", "cpu", "--no-progress", "--lr", "5", "--order", "inorder", "--history", h.toString());
+        assertEquals(1, div.code());
+        assertTrue(div.err().contains("diverged:"), div.err());
+        assertTrue(Files.readString(h).contains("epoch,step,examples,epochs,loss"), "the diverged run's history is saved");
+    }
+
+    @Test
+    void trainRunsAndSavesHistory(@TempDir Path dir) {
+        Path h = dir.resolve("h.json");
+        Outcome o = cli("train", "--backend", "cpu", "--no-progress", "--batch", "10", "--lr", "0.2", "--optimizer", "momentum:0.5",
+                "--schedule", "step", "--history", h.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("Batch size 10, Learning rate 0.200000, Epoch 1, loss"), o.out());
+        assertTrue(Files.exists(h));
+    }
+
+    @Test
+    void devicesListsEveryBackend() {
+        Outcome o = cli("devices");
+        assertEquals(0, o.code());
+        for (String b : List.of("cuda", "opencl", "cpu")) assertTrue(o.out().contains(b), o.out());
+        assertTrue(o.out().contains("auto"));
+    }
+
+    @Test
+    void usageErrorsAndHelp() {
+        assertEquals(2, cli("frobnicate").code());
+        assertEquals(2, cli().code());
+        assertEquals(2, cli("reproduce", "seed3", "--backend", "cpu").code());
+        for (String c : List.of("reproduce", "train", "devices")) {
+            Outcome o = cli(c, "--help");
+            assertEquals(0, o.code());
+            assertTrue(o.out().contains("Usage: descent " + c), o.out());
+        }
+    }
+
+    @Test
+    void parameterDimensionMismatchIsNamed() {
+        try (Session s = new CpuBackend().open(Generators.linear(10, new float[] {1, 2}, 0, 0, 1), Spec.of(Objective.SQUARED))) {
+            DescentException e = assertThrows(DescentException.class, () -> s.setParams(Params.zeros(3)));
+            assertTrue(e.getMessage().contains("d = 3") && e.getMessage().contains("d = 2"), e.getMessage());
+        }
+    }
+}

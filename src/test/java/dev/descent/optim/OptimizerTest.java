@@ -1,0 +1,69 @@
+package dev.descent.optim;
+
+import dev.descent.DescentException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class OptimizerTest {
+    private static final double EPS = 1e-15;
+
+    @Test
+    void sgdStepsAgainstTheGradient() {
+        double[] v = new double[1];
+        assertEquals(1.0 - 0.1 * 2.0, Optimizer.SGD.step(1.0, 2.0, v, 0, 0.1, true), EPS);
+    }
+
+    @Test
+    void momentumAccumulatesVelocity() {
+        Optimizer o = Optimizer.momentum(0.9);
+        double[] v = new double[1];
+        double w = o.step(1.0, 2.0, v, 0, 0.1, true);       // v = 2, w = 1 - 0.2
+        assertEquals(0.8, w, EPS);
+        assertEquals(2.0, v[0], EPS);
+        w = o.step(w, 1.0, v, 0, 0.1, true);                  // v = 0.9·2 + 1 = 2.8, w = 0.8 - 0.28
+        assertEquals(2.8, v[0], EPS);
+        assertEquals(0.52, w, 1e-12);
+    }
+
+    @Test
+    void nesterovLooksAhead() {
+        Optimizer o = Optimizer.nesterov(0.5);
+        double[] v = {1.0};
+        double w = o.step(2.0, 3.0, v, 0, 0.1, true);         // v = 0.5 + 3 = 3.5; dir = 3 + 0.5·3.5 = 4.75
+        assertEquals(3.5, v[0], EPS);
+        assertEquals(2.0 - 0.475, w, 1e-12);
+    }
+
+    @Test
+    void l2DecayAddsToTheGradientButSparesTheBias() {
+        Optimizer o = Optimizer.SGD.withWeightDecay(0.5, false);
+        double[] v = new double[2];
+        assertEquals(2.0 - 0.1 * (1.0 + 0.5 * 2.0), o.step(2.0, 1.0, v, 0, 0.1, true), EPS);
+        assertEquals(2.0 - 0.1 * 1.0, o.step(2.0, 1.0, v, 1, 0.1, false), EPS);
+    }
+
+    @Test
+    void decoupledDecayIsOutsideTheMomentum() {
+        Optimizer o = Optimizer.momentum(0.9).withWeightDecay(0.5, true);
+        double[] v = {1.0};
+        double w = o.step(2.0, 1.0, v, 0, 0.1, true);          // v = 0.9 + 1 = 1.9 (no decay inside); w = 2 - 0.1·(1.9 + 0.5·2)
+        assertEquals(1.9, v[0], EPS);
+        assertEquals(2.0 - 0.1 * (1.9 + 1.0), w, 1e-12);
+        Optimizer l2 = Optimizer.momentum(0.9).withWeightDecay(0.5, false);
+        double[] v2 = {1.0};
+        l2.step(2.0, 1.0, v2, 0, 0.1, true);                   // v = 0.9 + (1 + 0.5·2) = 2.9
+        assertEquals(2.9, v2[0], EPS);
+    }
+
+    @Test
+    void parsesAndRejects() {
+        assertEquals(Optimizer.nesterov(0.8), Optimizer.parse("nesterov:0.8"));
+        assertEquals(Optimizer.momentum(0.9), Optimizer.parse("momentum"));
+        assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("adamw"));
+        assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("momentum:1.5"));
+        assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("momentum:x"));
+        assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.SGD.withWeightDecay(-1, false));
+    }
+}
