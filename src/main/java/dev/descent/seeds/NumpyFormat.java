@@ -25,6 +25,7 @@ public final class NumpyFormat {
             String frac = s.substring(dot + 1).replaceAll("0+$", "");
             precision = Math.max(precision, frac.length());
         }
+        if (maxAbs >= 1e8) return exponential(v);
         int width = String.valueOf((long) maxAbs).length() + precision + 2;
         width = Math.max(width, 4);
         StringBuilder sb = new StringBuilder("[[");
@@ -39,6 +40,18 @@ public final class NumpyFormat {
                 s = z + " ".repeat(s.length() - z.length());
             }
             sb.append(" ".repeat(Math.max(0, width - s.length()))).append(s);
+        }
+        return sb.append("]]").toString();
+    }
+
+    /** Old numpy's exponent form for arrays with large entries: {@code [[  5.77014119e+37  -6.18645488e+37]]}. */
+    private static String exponential(float[] v) {
+        StringBuilder sb = new StringBuilder("[[");
+        for (int i = 0; i < v.length; i++) {
+            String s = Float.isFinite(v[i]) ? String.format(Locale.ROOT, "%.8e", v[i])
+                    : Float.isNaN(v[i]) ? "nan" : v[i] > 0 ? "inf" : "-inf";
+            if (i > 0) sb.append(' ');
+            sb.append(" ".repeat(Math.max(0, 16 - s.length()))).append(s);
         }
         return sb.append("]]").toString();
     }

@@ -1,0 +1,249 @@
+/*
+ * descent — OpenCL kernels for the hot path: the fused batch gradient (two stages, deterministic),
+ * the fused optimizer update, many small-batch steps in one launch, and the full-data loss of many
+ * parameter snapshots in one pass. Built by the host at run time with kernels/common/losses.h
+ * spliced in where it is included; a build failure is reported with the driver's log.
+ *
+ * Layout: X is row-major n x d float32, T is n float32 (a 1-element dummy when there are no
+ * targets), order holds the batch order (row indices). Parameters are packed [w_0..w_{d-1}, b];
+ * snapshots are packed the same way, d+1 floats each. status[0] is STATUS_OK until a step makes a
+ * parameter non-finite; then it holds that step's number and every later step is skipped.
+ *
+ * Floors (float32 bytes each kernel must move; |B| = batch rows, G work-groups, P row lanes):
+ *   grad_partial   |B|·d·4 (each batch row read once from memory) + |B|·8 (order, target)
+ *                  + G·P·(d+2)·4 partials written
+ *   grad_finish    G·P·(d+2)·4 partials read + (d+1)·4·4 (w, v read and written)
+ *   run_steps      per step |B|·(d·4 + 8); per record (d+1)·4; the parameters stay on chip
+ *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
+ *
+ * Reference: dev.descent.backend.cpu.CpuSession (double precision) computes the same quantities.
+ * TODO(perf): a subgroup-shuffle margin for wide rows on GPUs; vector loads (vload4) when d % 4 == 0.
+ */
+#include "losses.h"
+
+#define STATUS_OK 0x7fffffff
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fused batch gradient, stage 1: work-group g takes positions [from + g·rows_per_group, …) of
+ * the order in tiles of L rows. Phase 1: work-item i computes the margin of tile row i (one read
+ * of the row), its residual r and loss. Phase 2: the tile's rows, still in cache, are multiplied
+ * by their residuals column by column: work-items form P row lanes × C column threads, each
+ * owning columns c0, c0 + C, … of the extended row [x, 1, loss] and summing rows lane, lane + P, …
+ * in a fixed order into its own slot of partial[g][lane][·]. No atomics: the result depends only
+ * on the launch shape, which the host fixes per device. */
+kernel void grad_partial(global const float *X, global const float *T, global const int *order,
+                         const int from, const int count, const int d, const int obj, const int has_t,
+                         global const float *params, const int use_bias, const int with_loss,
+                         const int P, const int rows_per_group,
+                         global float *partial, global const int *status,
+                         local float *r_loc, local float *l_loc, local int *row_loc)
+{
+    if (status[0] != STATUS_OK) return;            /* same value for the whole work-group */
+    const int L = (int)get_local_size(0);
+    const int lid = (int)get_local_id(0);
+    const int g = (int)get_group_id(0);
+    const int C = L / P;
+    const int lane = lid / C;
+    const int c0 = lid % C;
+    const int ext = d + 2;
+    global float *part = partial + ((size_t)g * P + lane) * ext;
+    if (lane < P)
+        for (int c = c0; c < ext; c += C) part[c] = 0.0f;
+
+    const int begin = from + g * rows_per_group;
+    const int end = min(begin + rows_per_group, from + count);
+    const float b = use_bias ? params[d] : 0.0f;
+    for (int tile = begin; tile < end; tile += L) {
+        const int p = tile + lid;
+        float r = 0.0f, l = 0.0f;
+        int row = 0;
+        if (p < end) {
+            row = order[p];
+            global const float *x = X + (size_t)row * d;
+            float m = b;
+            for (int j = 0; j < d; ++j) m += x[j] * params[j];
+            const float t = has_t ? T[row] : 0.0f;
+            r = descent_dloss(obj, m, t);
+            if (with_loss) l = descent_loss(obj, m, t);
+        }
+        r_loc[lid] = r;
+        l_loc[lid] = l;
+        row_loc[lid] = row;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int rows = min(L, end - tile);
+        if (lane < P) {
+            for (int c = c0; c < ext; c += C) {
+                float s = 0.0f;
+                if (c < d) {
+                    for (int t = lane; t < rows; t += P) s += r_loc[t] * X[(size_t)row_loc[t] * d + c];
+                } else if (c == d) {
+                    for (int t = lane; t < rows; t += P) s += r_loc[t];
+                } else {
+                    for (int t = lane; t < rows; t += P) s += l_loc[t];
+                }
+                part[c] += s;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+/* Stage 2 and the fused update: work-item c sums column c of all `parts` partials in order.
+ * mode 0 writes the mean gradient (and, in slot d+1, the mean loss) to out; mode 1 applies the
+ * optimizer to parameter c. `step` is the session's step number: a step after a divergence is
+ * skipped, the diverging step itself completes on every work-item (so its result is the same
+ * however the work-groups are scheduled). */
+kernel void grad_finish(global const float *partial, const int parts, const int d, const int count,
+                        const int mode, const int use_bias, global float *out,
+                        global float *params, global float *vel,
+                        const int rule, const float lr, const float mu, const float lambda, const int decoupled,
+                        const int step, global int *status)
+{
+    const int c = (int)get_global_id(0);
+    const int ext = d + 2;
+    if (c >= ext) return;
+    if (status[0] < step) return;
+    float s = 0.0f;
+    for (int k = 0; k < parts; ++k) s += partial[(size_t)k * ext + c];
+    const float mean = s / (float)count;
+    if (mode == 0) {
+        out[c] = (c == d && !use_bias) ? 0.0f : mean;
+        return;
+    }
+    if (c == d + 1 || (c == d && !use_bias)) return;
+    const float v = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
+    float vo = v;
+    const float w = descent_step(rule, params[c], mean, v, &vo, lr, mu, c < d ? lambda : 0.0f, decoupled);
+    params[c] = w;
+    if (rule != DESCENT_RULE_SGD) vel[c] = vo;
+    if (!D_ISFINITE(w)) atomic_min(status, step);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Many steps in one launch, for small batches: one work-group walks batches first_batch …
+ * first_batch + batches − 1 of the order with w and v in local memory. Per step: phase 1 gives
+ * each batch row's residual (work-item per row), phase 2 each parameter's mean gradient and its
+ * update (work-item per column), two barriers. After batch j with j % record_every == 0 the
+ * parameters are copied to snaps. Learning rate of step k: lr, or lr / sqrt(first_step + k). */
+kernel void run_steps(global const float *X, global const float *T, global const int *order, const int order_len,
+                      const int d, const int obj, const int has_t, const int use_bias,
+                      global float *params, global float *vel,
+                      const int rule, const float mu, const float lambda, const int decoupled,
+                      const int batch, const int first_batch, const int batches,
+                      const float lr, const int inv_sqrt, const int first_step,
+                      const int record_every, global float *snaps, const int step0, global int *status,
+                      local float *w_loc, local float *v_loc, local float *r_loc, local int *row_loc, local int *flag)
+{
+    if (status[0] != STATUS_OK) return;
+    const int L = (int)get_local_size(0);
+    const int lid = (int)get_local_id(0);
+    const int np = d + 1;
+    for (int c = lid; c < np; c += L) {
+        w_loc[c] = params[c];
+        v_loc[c] = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
+    }
+    if (lid == 0) flag[0] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    int rec = 0;
+    for (int j = first_batch; j < first_batch + batches; ++j) {
+        const int from = j * batch;
+        const int cnt = min(batch, order_len - from);
+        const float b = use_bias ? w_loc[d] : 0.0f;
+        for (int t = lid; t < cnt; t += L) {
+            const int row = order[from + t];
+            global const float *x = X + (size_t)row * d;
+            float m = b;
+            for (int k = 0; k < d; ++k) m += x[k] * w_loc[k];
+            r_loc[t] = descent_dloss(obj, m, has_t ? T[row] : 0.0f);
+            row_loc[t] = row;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const float lr_j = inv_sqrt ? lr / sqrt((float)(first_step + (j - first_batch))) : lr;
+        const float inv = 1.0f / (float)cnt;
+        for (int c = lid; c < np; c += L) {
+            if (c == d && !use_bias) continue;
+            float s = 0.0f;
+            if (c < d) {
+                for (int t = 0; t < cnt; ++t) s += r_loc[t] * X[(size_t)row_loc[t] * d + c];
+            } else {
+                for (int t = 0; t < cnt; ++t) s += r_loc[t];
+            }
+            float vo = v_loc[c];
+            const float w = descent_step(rule, w_loc[c], s * inv, v_loc[c], &vo, lr_j, mu, c < d ? lambda : 0.0f, decoupled);
+            w_loc[c] = w;
+            v_loc[c] = vo;
+            if (!D_ISFINITE(w)) flag[0] = 1;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (j % record_every == 0) {
+            for (int c = lid; c < np; c += L) snaps[(size_t)rec * np + c] = w_loc[c];
+            ++rec;
+        }
+        if (flag[0]) {
+            if (lid == 0) status[0] = step0 + (j - first_batch);
+            break;
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int c = lid; c < np; c += L) {
+        params[c] = w_loc[c];
+        if (rule != DESCENT_RULE_SGD) vel[c] = v_loc[c];
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Full-data loss of K snapshots: work-group g sums rows [g·rows_per_group, …) for blocks of KB
+ * snapshots at a time, so X is read once per block; each row's KB margins stay in registers.
+ * partial[g·K + k] receives the work-group's sum for snapshot k (tree reduction in local memory,
+ * L a power of two); the host adds the G partials in double in a fixed order. */
+static inline void losses_impl(global const float *X, global const float *T, const int n, const int d,
+                               const int obj, const int has_t, global const float *snaps, const int K,
+                               const int rows_per_group, global float *partial, local float *red, const int KB)
+{
+    const int L = (int)get_local_size(0);
+    const int lid = (int)get_local_id(0);
+    const int g = (int)get_group_id(0);
+    const int np = d + 1;
+    const int begin = g * rows_per_group;
+    const int end = min(begin + rows_per_group, n);
+    for (int k0 = 0; k0 < K; k0 += KB) {
+        float acc[8];
+        for (int kk = 0; kk < KB; ++kk) acc[kk] = 0.0f;
+        for (int i = begin + lid; i < end; i += L) {
+            float m[8];
+            for (int kk = 0; kk < KB; ++kk) m[kk] = snaps[(size_t)min(k0 + kk, K - 1) * np + d];
+            global const float *x = X + (size_t)i * d;
+            for (int j = 0; j < d; ++j) {
+                const float xj = x[j];
+                for (int kk = 0; kk < KB; ++kk) m[kk] += xj * snaps[(size_t)min(k0 + kk, K - 1) * np + j];
+            }
+            const float t = has_t ? T[i] : 0.0f;
+            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, m[kk], t);
+        }
+        for (int kk = 0; kk < KB; ++kk) {
+            red[lid] = acc[kk];
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int s = L / 2; s > 0; s >>= 1) {
+                if (lid < s) red[lid] += red[lid + s];
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
+            if (lid == 0 && k0 + kk < K) partial[(size_t)g * K + k0 + kk] = red[0];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+}
+
+kernel void losses_1(global const float *X, global const float *T, const int n, const int d, const int obj,
+                     const int has_t, global const float *snaps, const int K, const int rows_per_group,
+                     global float *partial, local float *red)
+{
+    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_group, partial, red, 1);
+}
+
+kernel void losses_8(global const float *X, global const float *T, const int n, const int d, const int obj,
+                     const int has_t, global const float *snaps, const int K, const int rows_per_group,
+                     global float *partial, local float *red)
+{
+    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_group, partial, red, 8);
+}

@@ -1,0 +1,198 @@
+package dev.descent.backend.opencl;
+
+import dev.descent.DescentException;
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.Kernels;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.data.Dataset;
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_platform_id;
+import org.jocl.cl_program;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The OpenCL backend (JOCL): one device, its context, an in-order queue and the built program.
+ * Sessions made from it own their buffers and kernels. Device selection: by index or by a part of
+ * its name; by default the first GPU, else the first device of any kind.
+ */
+public final class OpenClBackend implements Backend {
+    private static final String INSTALL = "install an OpenCL runtime (Debian/Ubuntu: apt-get install pocl-opencl-icd ocl-icd-opencl-dev; or your GPU vendor's driver)";
+
+    /** A device and the platform it belongs to. */
+    record Device(cl_platform_id platform, cl_device_id id, String name, String platformName, boolean gpu) {}
+
+    final Device device;
+    final cl_context context;
+    final cl_command_queue queue;
+    final cl_program program;
+    final long maxAlloc;
+    final long globalMem;
+    final long localMem;
+    final int maxWorkGroup;
+    final int computeUnits;
+    private final String description;
+    private boolean closed;
+
+    private OpenClBackend(Device device) {
+        this.device = device;
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform);
+        cl_context ctx = null;
+        cl_command_queue q = null;
+        try {
+            ctx = CL.clCreateContext(props, 1, new cl_device_id[] {device.id}, null, null, null);
+            q = CL.clCreateCommandQueue(ctx, device.id, 0, null);
+            this.program = build(ctx, device.id, Kernels.openClSource("descent.cl"));
+        } catch (RuntimeException e) {
+            if (q != null) CL.clReleaseCommandQueue(q);
+            if (ctx != null) CL.clReleaseContext(ctx);
+            throw e;
+        }
+        this.context = ctx;
+        this.queue = q;
+        long cap = Long.getLong("descent.opencl.maxAllocBytes", Long.MAX_VALUE);
+        this.maxAlloc = Math.min(cap, Cl.deviceLong(device.id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
+        this.globalMem = Math.min(cap, Cl.deviceLong(device.id, CL.CL_DEVICE_GLOBAL_MEM_SIZE));
+        this.localMem = Cl.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+        this.maxWorkGroup = (int) Math.min(1024, Cl.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
+        this.computeUnits = Math.max(1, Cl.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
+        this.description = device.name + " (" + device.platformName + ", " + Cl.deviceString(device.id, CL.CL_DEVICE_VERSION)
+                + ", driver " + Cl.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
+    }
+
+    /** Builds an OpenCL program for one device; a failure carries the driver's build log. */
+    static cl_program build(cl_context ctx, cl_device_id dev, String source) {
+        cl_program p = CL.clCreateProgramWithSource(ctx, 1, new String[] {source}, null, null);
+        try {
+            CL.clBuildProgram(p, 1, new cl_device_id[] {dev}, "-cl-std=CL1.2", null, null);
+            return p;
+        } catch (CLException e) {
+            String log = buildLog(p, dev);
+            CL.clReleaseProgram(p);
+            throw new DescentException("OpenCL kernel build failed (" + e.getMessage() + "); build log: "
+                    + log.strip().replaceAll("\\s*\\n\\s*", " | "));
+        }
+    }
+
+    private static String buildLog(cl_program p, cl_device_id dev) {
+        try {
+            long[] size = new long[1];
+            CL.clGetProgramBuildInfo(p, dev, CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+            byte[] b = new byte[(int) size[0]];
+            CL.clGetProgramBuildInfo(p, dev, CL.CL_PROGRAM_BUILD_LOG, b.length, org.jocl.Pointer.to(b), null);
+            int n = 0;
+            while (n < b.length && b[n] != 0) n++;
+            return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (CLException e) {
+            return "(no build log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** All devices of all platforms; a clear DescentException when there is no OpenCL at all. */
+    static List<Device> devices() {
+        try {
+            CL.setExceptionsEnabled(true);
+            int[] np = new int[1];
+            try {
+                CL.clGetPlatformIDs(0, null, np);
+            } catch (CLException e) {
+                np[0] = 0;
+            }
+            if (np[0] == 0) throw new DescentException("no OpenCL platform found: " + INSTALL);
+            cl_platform_id[] ps = new cl_platform_id[np[0]];
+            CL.clGetPlatformIDs(ps.length, ps, null);
+            List<Device> out = new ArrayList<>();
+            for (cl_platform_id p : ps) {
+                int[] nd = new int[1];
+                try {
+                    CL.clGetDeviceIDs(p, CL.CL_DEVICE_TYPE_ALL, 0, null, nd);
+                } catch (CLException e) {
+                    continue;                  // a platform with no devices
+                }
+                cl_device_id[] ds = new cl_device_id[nd[0]];
+                CL.clGetDeviceIDs(p, CL.CL_DEVICE_TYPE_ALL, ds.length, ds, null);
+                String pn = Cl.platformString(p, CL.CL_PLATFORM_NAME);
+                for (cl_device_id d : ds) {
+                    boolean gpu = (Cl.deviceLong(d, CL.CL_DEVICE_TYPE) & CL.CL_DEVICE_TYPE_GPU) != 0;
+                    out.add(new Device(p, d, Cl.deviceString(d, CL.CL_DEVICE_NAME), pn, gpu));
+                }
+            }
+            if (out.isEmpty()) throw new DescentException("OpenCL platforms found but no devices: " + INSTALL);
+            return out;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new DescentException("no OpenCL library (libOpenCL.so): " + INSTALL);
+        }
+    }
+
+    /** Picks a device by index or name part; {@code null} picks the first GPU, else the first device. */
+    static Device select(List<Device> all, String selector) {
+        if (selector == null || selector.isBlank()) {
+            return all.stream().filter(Device::gpu).findFirst().orElse(all.get(0));
+        }
+        try {
+            int i = Integer.parseInt(selector.trim());
+            if (i >= 0 && i < all.size()) return all.get(i);
+        } catch (NumberFormatException ignored) {
+            // not an index: match by name
+        }
+        String key = selector.trim().toLowerCase(Locale.ROOT);
+        for (Device d : all) if (d.name.toLowerCase(Locale.ROOT).contains(key)) return d;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < all.size(); i++) sb.append(i == 0 ? "" : "; ").append(i).append(": ").append(all.get(i).name);
+        throw new DescentException.InvalidArgument("no OpenCL device matches '" + selector + "': the devices are " + sb);
+    }
+
+    /** Opens the selected device (see {@link #select}). */
+    public static Backend open(String selector) {
+        Device d = select(devices(), selector);
+        try {
+            return new OpenClBackend(d);
+        } catch (CLException e) {
+            throw new DescentException("OpenCL device " + d.name + " failed to start: " + e.getMessage());
+        }
+    }
+
+    /** Whether OpenCL can start here, and with which device, in one line. */
+    public static Backends.Probe probe() {
+        try {
+            List<Device> all = devices();
+            Device d = select(all, null);
+            return new Backends.Probe("opencl", true, d.name + " (" + d.platformName + ")"
+                    + (all.size() > 1 ? ", " + all.size() + " devices" : ""));
+        } catch (DescentException e) {
+            return new Backends.Probe("opencl", false, e.getMessage());
+        } catch (CLException e) {
+            return new Backends.Probe("opencl", false, "OpenCL error: " + e.getMessage());
+        }
+    }
+
+    @Override public String name() { return "opencl"; }
+    @Override public String device() { return description; }
+
+    boolean isCpu() { return !device.gpu; }
+
+    @Override
+    public Session open(Dataset data, Spec spec) {
+        if (closed) throw new IllegalStateException("backend is closed");
+        return new OpenClSession(this, data, spec);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        CL.clReleaseProgram(program);
+        CL.clReleaseCommandQueue(queue);
+        CL.clReleaseContext(context);
+    }
+}

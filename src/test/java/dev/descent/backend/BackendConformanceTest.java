@@ -1,0 +1,310 @@
+package dev.descent.backend;
+
+import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.data.Generators;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
+import dev.descent.optim.Schedule;
+import dev.descent.seeds.Seed1;
+import dev.descent.seeds.Seed2;
+import dev.descent.seeds.SeedsAccess;
+import dev.descent.train.TrainConfig;
+import dev.descent.train.Trainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every device backend against the CPU reference, on fresh random inputs each run, with output
+ * buffers poisoned (NaN) before every kernel so an element a kernel fails to write fails the test.
+ */
+class BackendConformanceTest {
+    static {
+        System.setProperty("descent.poison", "true");
+    }
+
+    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final long SEED = System.nanoTime();
+    private static final Random RNG = new Random(SEED);
+
+    static Backend backend(String name) {
+        Backend b = OPEN.get(name);
+        if (b == null) {
+            b = TestBackends.open(name);
+            OPEN.put(name, b);
+        }
+        return b;
+    }
+
+    @AfterAll
+    static void closeAll() {
+        OPEN.values().forEach(Backend::close);
+        OPEN.clear();
+    }
+
+    static Dataset random(Objective obj, int n, int d) {
+        float[] x = new float[n * d];
+        float scale = (float) (1 / Math.sqrt(d));
+        for (int i = 0; i < x.length; i++) x[i] = (float) RNG.nextGaussian() * (obj == Objective.WAVE ? 1f : scale * 2);
+        float[] t = null;
+        if (obj.needsTargets()) {
+            t = new float[n];
+            for (int i = 0; i < n; i++) t[i] = obj == Objective.LOGISTIC ? RNG.nextInt(2) : (float) RNG.nextGaussian();
+        }
+        return new Dataset("random(" + n + "x" + d + ", seed " + SEED + ")", x, t, n, d);
+    }
+
+    static Params randomParams(int d, boolean bias, double scale) {
+        float[] w = new float[d];
+        for (int j = 0; j < d; j++) w[j] = (float) (RNG.nextGaussian() * scale / Math.sqrt(d));
+        return new Params(w, bias ? (float) (RNG.nextGaussian() * scale) : 0f);
+    }
+
+    static Stream<Arguments> backendObjectiveDim() {
+        List<Arguments> a = new ArrayList<>();
+        for (String b : TestBackends.deviceBackends())
+            for (Objective o : Objective.values())
+                for (int d : new int[] {1, 3, 1000, 4097}) a.add(Arguments.of(b, o, d));
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} d={2}")
+    @MethodSource("backendObjectiveDim")
+    void gradientMatchesReference(String name, Objective obj, int d) {
+        Backend dev = backend(name);
+        int n = d >= 1000 ? 301 : 1003;
+        Dataset ds = random(obj, n, d);
+        Spec spec = Spec.of(obj);
+        Params p = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
+        try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+            for (BatchOrder order : BatchOrder.values()) {
+                int[] rows = order.order(n, 1, SEED);
+                s.setOrder(rows);
+                ref.setOrder(rows);
+                s.setParams(p);
+                ref.setParams(p);
+                for (int[] fc : new int[][] {{0, 1}, {0, n}, {13, 77}, {n - 5, 5}}) {
+                    Gradient g = s.gradient(fc[0], fc[1], true);
+                    Gradient r = ref.gradient(fc[0], fc[1], true);
+                    double[] bound = Tolerance.gradient(ds, obj, p, rows, fc[0], fc[1], 4096);
+                    String where = name + " " + obj + " d=" + d + " " + order + " batch [" + fc[0] + ", +" + fc[1] + ") seed " + SEED;
+                    for (int j = 0; j < d; j++) {
+                        assertEquals(r.w()[j], g.w()[j], bound[j], where + " g_w[" + j + "]");
+                    }
+                    assertEquals(r.b(), g.b(), bound[d], where + " g_b");
+                    double lb = Tolerance.loss(subset(ds, rows, fc[0], fc[1]), obj, p, 1);
+                    assertEquals(r.loss(), g.loss(), lb, where + " loss");
+                }
+            }
+        }
+    }
+
+    static Dataset subset(Dataset ds, int[] rows, int from, int count) {
+        int d = ds.d();
+        float[] x = new float[count * d];
+        float[] t = ds.hasTargets() ? new float[count] : null;
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(ds.features(), rows[from + k] * d, x, k * d, d);
+            if (t != null) t[k] = ds.t(rows[from + k]);
+        }
+        return new Dataset("subset", x, t, count, d);
+    }
+
+    static Stream<Arguments> backendObjectiveOptimizer() {
+        List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.momentum(0.9), Optimizer.nesterov(0.8),
+                Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.momentum(0.5).withWeightDecay(0.05, true));
+        List<Arguments> a = new ArrayList<>();
+        for (String b : TestBackends.deviceBackends())
+            for (Objective o : Objective.values())
+                for (Optimizer opt : opts) a.add(Arguments.of(b, o, opt));
+        return a.stream();
+    }
+
+    /** Trajectories: errors grow at most linearly over k steps here (contracting problems, small η). */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("backendObjectiveOptimizer")
+    void runMatchesReferenceStepByStep(String name, Objective obj, Optimizer opt) {
+        Backend dev = backend(name);
+        int n = 203;
+        for (int d : new int[] {1, 3, 64, 1000}) {
+            Dataset ds = random(obj, n, d);
+            Spec spec = new Spec(obj, obj.biasByDefault(), opt);
+            Params p = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
+            for (int batch : d == 1000 ? new int[] {n} : new int[] {1, 10, n}) {
+                BatchOrder order = BatchOrder.values()[RNG.nextInt(3)];
+                int[] rows = order.order(n, 2, SEED);
+                int nb = (n + batch - 1) / batch;
+                int steps = Math.min(40, nb);
+                double lr = obj == Objective.WAVE ? 0.01 : 0.05;
+                Rate rate = batch == 10 ? new Rate(lr, true, 3) : Rate.constant(lr);
+                try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+                    for (Session x : List.of(s, ref)) {
+                        x.setOrder(rows);
+                        x.setParams(p);
+                        x.resetState();
+                    }
+                    int half = steps / 2;
+                    RunResult a = s.run(new Run(batch, 0, half, rate, 3));
+                    RunResult b = s.run(new Run(batch, half, steps - half, rate.skip(half), 3));
+                    RunResult r = ref.run(new Run(batch, 0, steps, rate, 3));
+                    String where = name + " " + obj + " " + opt + " d=" + d + " batch " + batch + " " + order + " seed " + SEED;
+                    assertFalse(a.diverged() || b.diverged() || r.diverged(), where);
+                    assertEquals(r.records(), a.records() + b.records(), where);
+                    double tol = 50.0 * steps * Tolerance.EPS * (d + batch + 2);
+                    for (int k = 0; k < r.records(); k++) {
+                        Params want = r.snapshot(k);
+                        Params got = k < a.records() ? a.snapshot(k) : b.snapshot(k - a.records());
+                        assertEquals(r.recordedBatches()[k],
+                                k < a.records() ? a.recordedBatches()[k] : b.recordedBatches()[k - a.records()], where);
+                        assertClose(want, got, tol, where + " record " + k);
+                    }
+                    assertClose(ref.params(), s.params(), tol, where + " final");
+                }
+            }
+        }
+    }
+
+    static void assertClose(Params want, Params got, double tol, String where) {
+        double scale = Math.abs(want.b());
+        for (int j = 0; j < want.d(); j++) scale = Math.max(scale, Math.abs(want.w(j)));
+        double t = tol * Math.max(1, scale);
+        for (int j = 0; j < want.d(); j++) assertEquals(want.w(j), got.w(j), t, where + " w[" + j + "]");
+        assertEquals(want.b(), got.b(), t, where + " b");
+    }
+
+    static Stream<Arguments> backendObjective() {
+        List<Arguments> a = new ArrayList<>();
+        for (String b : TestBackends.deviceBackends()) for (Objective o : Objective.values()) a.add(Arguments.of(b, o));
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendObjective")
+    void lossesOfManySnapshotsMatchReference(String name, Objective obj) {
+        Backend dev = backend(name);
+        for (int d : new int[] {1, 3, 1000}) {
+            int n = d == 1000 ? 500 : 2049;
+            Dataset ds = random(obj, n, d);
+            Spec spec = Spec.of(obj);
+            for (int k : new int[] {1, 3, 8, 13}) {
+                Params[] ps = new Params[k];
+                float[] packed = new float[k * (d + 1)];
+                for (int i = 0; i < k; i++) {
+                    ps[i] = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
+                    System.arraycopy(ps[i].packed(), 0, packed, i * (d + 1), d + 1);
+                }
+                try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+                    double[] got = s.losses(packed, k);
+                    double[] want = ref.losses(packed, k);
+                    for (int i = 0; i < k; i++) {
+                        assertEquals(want[i], got[i], Tolerance.loss(ds, obj, ps[i], 64),
+                                name + " " + obj + " d=" + d + " K=" + k + " snapshot " + i + " seed " + SEED);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.descent.backend.TestBackends#deviceBackends")
+    void externalLoopStepMatchesReference(String name) {
+        Backend dev = backend(name);
+        Dataset ds = random(Objective.LOGISTIC, 500, 17);
+        Spec spec = new Spec(Objective.LOGISTIC, true, Optimizer.nesterov(0.9));
+        Params p = randomParams(17, true, 1);
+        try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+            int[] rows = BatchOrder.SHUFFLE.order(500, 1, SEED);
+            for (Session x : List.of(s, ref)) {
+                x.setOrder(rows);
+                x.setParams(p);
+                for (int k = 0; k < 10; k++) x.step(k * 32, 32, 0.1);
+            }
+            assertClose(ref.params(), s.params(), 50.0 * 10 * Tolerance.EPS * 60, name);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.descent.backend.TestBackends#deviceBackends")
+    void sameSeedGivesBitIdenticalResults(String name) {
+        Backend dev = backend(name);
+        Dataset ds = Generators.linear(3001, new float[] {1, -2, 0.5f, 3}, 0.7f, 0.1, SEED);
+        Spec spec = new Spec(Objective.SQUARED, true, Optimizer.momentum(0.9));
+        for (int batch : new int[] {1, 64, 3001}) {
+            TrainConfig cfg = new TrainConfig(2, batch, 0.01, new Schedule.InverseSqrt(), BatchOrder.SHUFFLE, 0, SEED);
+            try (Session s = dev.open(ds, spec)) {
+                Trainer.Result a = Trainer.train(s, Params.zeros(4), cfg, "a", Trainer.Listener.NONE);
+                Trainer.Result b = Trainer.train(s, Params.zeros(4), cfg, "b", Trainer.Listener.NONE);
+                assertEquals(a.params(), b.params(), name + " batch " + batch);
+                assertArrayEquals(a.history().points().stream().mapToDouble(q -> q.loss()).toArray(),
+                        b.history().points().stream().mapToDouble(q -> q.loss()).toArray(), name + " batch " + batch);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.descent.backend.TestBackends#deviceBackends")
+    void divergenceStopsTheRunAtTheDivergingStep(String name) {
+        Backend dev = backend(name);
+        // small batches (one launch for the whole run) and large ones (a launch pair per step)
+        float[] w64 = new float[64];
+        java.util.Arrays.fill(w64, 0.5f);
+        Object[][] cases = {
+                {Generators.linear(1000, new float[] {2f, -3.4f}, 4.2f, 0.01, SEED), 10, 50.0, 1},
+                {Generators.linear(4000, w64, 1f, 0.01, SEED), 2000, 1e4, 10},
+        };
+        for (Object[] c : cases) {
+            Dataset ds = (Dataset) c[0];
+            int batch = (Integer) c[1];
+            double lr = (Double) c[2];
+            int repeats = (Integer) c[3];
+            int[] order = new int[ds.n() * repeats];
+            for (int i = 0; i < order.length; i++) order[i] = i % ds.n();
+            try (Session s = dev.open(ds, Spec.of(Objective.SQUARED))) {
+                s.setOrder(order);
+                float[] w0 = new float[ds.d()];
+                java.util.Arrays.fill(w0, 1f);
+                s.setParams(new Params(w0, 0));
+                int nb = order.length / batch;
+                RunResult r = s.run(new Run(batch, 0, nb, Rate.constant(lr), 1));
+                String where = name + " batch " + batch;
+                assertTrue(r.diverged(), where);
+                assertEquals(r.divergedBatch() + 1, r.records(), where + ": records stop at the diverging batch");
+                assertFalse(r.snapshot(r.records() - 1).isFinite(), where);
+                assertTrue(r.records() == 1 || r.snapshot(r.records() - 2).isFinite(), where);
+                Params after = s.params();
+                RunResult again = s.run(new Run(batch, 0, nb, Rate.constant(0.1), 1));
+                assertTrue(again.diverged(), where);
+                assertEquals(after.toString(), s.params().toString(), where + ": nothing is applied after a divergence");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.descent.backend.TestBackends#deviceBackends")
+    void seedsReproduceOnTheBackend(String name) {
+        Backend dev = backend(name);
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        SeedsAccess.checkSeed1(Seed1.run(dev, 1, sink, null));
+        SeedsAccess.checkSeed2(Seed2.run(dev, sink, null));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.descent.backend;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The device backends under test. A backend that cannot start here is skipped with its reason,
+ * unless {@code DESCENT_REQUIRE} (comma-separated: opencl, cuda) names it: then the test fails.
+ */
+public final class TestBackends {
+    private TestBackends() {}
+
+    public static List<String> deviceBackends() {
+        return List.of("opencl", "cuda");
+    }
+
+    public static boolean required(String name) {
+        String req = System.getenv("DESCENT_REQUIRE");
+        if (req == null) req = System.getProperty("descent.require", "");
+        return Arrays.asList(req.toLowerCase(Locale.ROOT).split("[,\\s]+")).contains(name);
+    }
+
+    /** Opens the backend, or skips (fails when required) with the reason it is unavailable. */
+    public static Backend open(String name) {
+        Backends.Probe p = Backends.probe(name);
+        if (!p.available()) {
+            if (required(name)) fail(name + " is required (DESCENT_REQUIRE) but unavailable: " + p.detail());
+            Assumptions.assumeTrue(false, name + " unavailable: " + p.detail());
+        }
+        return Backends.open(name);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.descent.backend;
+
+import dev.descent.data.Dataset;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+
+/**
+ * Error bounds for float32 kernels against the double reference, from the standard bound for a
+ * float sum of k terms: |fl(Σ a) − Σ a| ≤ γ_k Σ|a|, γ_k = kε/(1 − kε), ε = 2⁻²⁴.
+ * A margin is a sum of d + 1 products, so |Δm_i| ≤ γ_{d+1} M_i with M_i = |b| + Σ_j |x_ij w_j|, and
+ * the residual moves by at most |ℓ''| |Δm_i| plus its own rounding. The gradient sums |B| such
+ * products in a tree no deeper than |B| + 2 levels per thread plus the partials. A safety factor 4
+ * covers the transcendental functions (exp, log1p: a few ulp).
+ */
+public final class Tolerance {
+    private Tolerance() {}
+
+    static final double EPS = Math.ulp(1.0f) / 2;
+
+    static double gamma(long k) {
+        double ke = k * EPS;
+        return ke / (1 - ke);
+    }
+
+    /** Per-parameter bounds for the mean gradient over rows[from, from+count) at p: d weights, then the bias. */
+    public static double[] gradient(Dataset ds, Objective obj, Params p, int[] rows, int from, int count, int parts) {
+        int d = ds.d();
+        double[] bound = new double[d + 1];
+        double gm = gamma(d + 1);
+        double gs = gamma(count + parts + 2);
+        for (int q = from; q < from + count; q++) {
+            int i = rows[q];
+            double m = p.b(), mAbs = Math.abs(p.b());
+            for (int j = 0; j < d; j++) {
+                m += (double) ds.x(i, j) * p.w(j);
+                mAbs += Math.abs((double) ds.x(i, j) * p.w(j));
+            }
+            double t = ds.t(i);
+            double r = obj.dloss(m, t);
+            double h = 1e-4 * Math.max(1, Math.abs(m));
+            double r2 = Math.abs(obj.dloss(m + h, t) - obj.dloss(m - h, t)) / (2 * h) + 1e-3;
+            double dr = r2 * gm * mAbs + 8 * EPS * (Math.abs(r) + Math.abs(t) + Math.abs(m));
+            for (int j = 0; j < d; j++) {
+                double xa = Math.abs(ds.x(i, j));
+                bound[j] += dr * xa + gs * Math.abs(r) * xa;
+            }
+            bound[d] += dr + gs * Math.abs(r);
+        }
+        for (int j = 0; j <= d; j++) bound[j] = 4 * bound[j] / count + Double.MIN_NORMAL;
+        return bound;
+    }
+
+    /** The bound for a mean full-data loss at p. */
+    public static double loss(Dataset ds, Objective obj, Params p, int parts) {
+        int d = ds.d(), n = ds.n();
+        double sum = 0, gm = gamma(d + 1), gs = gamma(n / Math.max(1, parts) + parts + 16);
+        for (int i = 0; i < n; i++) {
+            double m = p.b(), mAbs = Math.abs(p.b());
+            for (int j = 0; j < d; j++) {
+                m += (double) ds.x(i, j) * p.w(j);
+                mAbs += Math.abs((double) ds.x(i, j) * p.w(j));
+            }
+            double t = ds.t(i);
+            double l = obj.loss(m, t);
+            sum += Math.abs(obj.dloss(m, t)) * gm * mAbs + (gs + 8 * EPS) * Math.abs(l) + 8 * EPS * Math.abs(t * m);
+        }
+        return 4 * sum / n + Double.MIN_NORMAL;
+    }
+}
