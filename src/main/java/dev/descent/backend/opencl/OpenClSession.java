@@ -1,14 +1,11 @@
 package dev.descent.backend.opencl;
 
 import dev.descent.DescentException;
-import dev.descent.backend.AbstractSession;
-import dev.descent.backend.Gradient;
+import dev.descent.backend.DeviceSession;
 import dev.descent.backend.Kernels;
 import dev.descent.backend.Run;
-import dev.descent.backend.RunResult;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
-import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
 import org.jocl.CL;
 import org.jocl.CLException;
@@ -17,7 +14,6 @@ import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,8 +22,7 @@ import java.util.Locale;
  * {@link #setOrder}; parameters, velocities, the divergence status and all intermediates stay on
  * the device. Only gradients asked for, snapshots and loss partials come back.
  */
-final class OpenClSession extends AbstractSession {
-    private static final int OK = Integer.MAX_VALUE;
+final class OpenClSession extends DeviceSession {
 
     private final OpenClBackend cl;
     private final List<AutoCloseable> owned = new ArrayList<>();
@@ -40,7 +35,6 @@ final class OpenClSession extends AbstractSession {
     private final int maxGroups;
     private final boolean poison = Kernels.poison();
     private final Optimizer opt;
-    private int step;                 // the session's step counter, compared with status on the device
 
     OpenClSession(OpenClBackend cl, Dataset data, Spec spec) {
         super(data, spec);
@@ -97,10 +91,15 @@ final class OpenClSession extends AbstractSession {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
+    @Override
+    protected RuntimeException translate(RuntimeException e, String what) {
+        return e instanceof CLException ce ? deviceError(what, ce, 0) : e;
+    }
+
     private DescentException deviceError(String what, CLException e, long need) {
         String s = e.getMessage();
         if (s != null && (s.contains("MEM_OBJECT_ALLOCATION_FAILURE") || s.contains("OUT_OF_RESOURCES") || s.contains("OUT_OF_HOST_MEMORY"))) {
-            return new DescentException("out of device memory while " + what + ": needed about " + mib(need) + ", "
+            return new DescentException("out of device memory while " + what + (need > 0 ? ": needed about " + mib(need) + ", " : ": ")
                     + cl.device.name() + " has " + mib(cl.globalMem) + " in all (" + s + ")");
         }
         return new DescentException("OpenCL error while " + what + " on " + cl.device.name() + ": " + s);
@@ -157,80 +156,49 @@ final class OpenClSession extends AbstractSession {
         CL.clEnqueueNDRangeKernel(cl.queue, k, 1, null, new long[] {groups * localSize}, new long[] {localSize}, 0, null, null);
     }
 
-    // ---------------------------------------------------------------------------------------- state
+    // ---------------------------------------------------------------------------------------- primitives
+
+    @Override protected void uploadParams(float[] packed) { write(params, packed); }
+    @Override protected float[] downloadParams() { return read(params, d + 1); }
+    @Override protected void writeStatus(int value) { writeInt(status, value); }
+    @Override protected int readStatus() { return readInt(status); }
+    @Override protected void zeroVelocity() { write(vel, new float[d + 1]); }
 
     @Override
-    protected void doSetParams(Params p) {
-        write(params, p.packed());
-        writeInt(status, OK);
-        step = 0;
-    }
-
-    @Override
-    protected Params doParams() {
-        return Params.unpack(read(params, d + 1), 0, d);
-    }
-
-    @Override
-    protected void doResetState() {
-        write(vel, new float[d + 1]);
-    }
-
-    @Override
-    protected void doSetOrder(int[] idx) {
+    protected void uploadOrder(int[] idx) {
         order = grow(order, 4L * idx.length);
         CL.clEnqueueWriteBuffer(cl.queue, order.mem, CL.CL_TRUE, 0, 4L * idx.length, Pointer.to(idx), 0, null, null);
-        if (readInt(status) == OK) step = 0;          // keeps the step counter far from overflow
     }
 
-    // ---------------------------------------------------------------------------------------- gradient
-
-    private int groups(int count) {
+    @Override
+    protected int partialParts(int count) {
         return (int) Math.min(maxGroups, (count + local - 1) / local);
     }
 
-    private void enqueuePartial(int from, int count, boolean withLoss, Cl.Buffer st) {
-        int g = groups(count);
+    @Override
+    protected void partial(int from, int count, boolean withLoss, boolean honorStatus) {
+        int g = partialParts(count);
         int rowsPerGroup = (count + g - 1) / g;
         poison(partial, 4L * g * lanes * (d + 2));
         Cl.args(kPartial, x, t, order, from, count, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, lanes, rowsPerGroup, partial, st,
+                params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, lanes, rowsPerGroup, partial, honorStatus ? status : okStatus,
                 new Cl.Local(4L * local), new Cl.Local(4L * local), new Cl.Local(4L * local));
         launch(kPartial, g, local);
     }
 
-    private void enqueueFinish(int count, int mode, double lr, int stepNo, Cl.Buffer st) {
-        int g = groups(count);
-        Cl.args(kFinish, partial, g * lanes, d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
+    @Override
+    protected void finish(int count, int mode, double lr, int stepNo, boolean honorStatus) {
+        if (mode == 0) poison(out, 4L * (d + 2));
+        Cl.args(kFinish, partial, partialParts(count) * lanes, d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
                 opt.rule().code(), (float) lr, (float) opt.momentum(), (float) opt.weightDecay(), opt.decoupled() ? 1 : 0,
-                stepNo, st);
+                stepNo, honorStatus ? status : okStatus);
         launch(kFinish, (d + 2 + 63) / 64, 64);
     }
 
     @Override
-    protected Gradient doGradient(int from, int count, boolean withLoss) {
-        try {
-            poison(out, 4L * (d + 2));
-            enqueuePartial(from, count, withLoss, okStatus);
-            enqueueFinish(count, 0, 1.0, 0, okStatus);
-            float[] g = read(out, d + 2);
-            return new Gradient(Arrays.copyOf(g, d), g[d], withLoss ? g[d + 1] : Double.NaN);
-        } catch (CLException e) {
-            throw deviceError("computing a gradient", e, 0);
-        }
+    protected float[] readGradientOut() {
+        return read(out, d + 2);
     }
-
-    @Override
-    protected void doStep(int from, int count, double lr) {
-        try {
-            enqueuePartial(from, count, false, status);
-            enqueueFinish(count, 1, lr, step++, status);
-        } catch (CLException e) {
-            throw deviceError("running a step", e, 0);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------- many steps
 
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
@@ -248,82 +216,55 @@ final class OpenClSession extends AbstractSession {
     }
 
     @Override
-    protected RunResult doRun(Run run) {
-        int recs = run.records();
-        int np = d + 1;
-        int step0 = step;
-        try {
-            snaps = grow(snaps, 4L * Math.max(1, recs) * np);
-            poison(snaps, 4L * recs * np);
-            int lr = runLocal(run.batchSize());
-            if (lr > 0) {
-                Cl.args(kRun, x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                        spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
-                        opt.decoupled() ? 1 : 0, run.batchSize(), run.firstBatch(), run.batches(), (float) run.rate().lr(),
-                        run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
-                        run.recordEvery(), snaps, step0, status,
-                        new Cl.Local(4L * np), new Cl.Local(4L * np), new Cl.Local(4L * run.batchSize()),
-                        new Cl.Local(4L * run.batchSize()), new Cl.Local(4));
-                launch(kRun, 1, lr);
-                step += run.batches();
-            } else {
-                int rec = 0;
-                for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
-                    int from = j * run.batchSize();
-                    int cnt = Math.min(run.batchSize(), orderLength() - from);
-                    enqueuePartial(from, cnt, false, status);
-                    enqueueFinish(cnt, 1, run.rate().at(j - run.firstBatch()), step++, status);
-                    if (j % run.recordEvery() == 0) {
-                        CL.clEnqueueCopyBuffer(cl.queue, params.mem, snaps.mem, 0, 4L * rec * np, 4L * np, 0, null, null);
-                        rec++;
-                    }
-                }
-            }
-            int st = readInt(status);
-            float[] all = read(snaps, recs * np);
-            int[] recorded = recordedBatches(run);
-            int diverged = -1;
-            if (st != OK) {
-                diverged = st < step0 ? run.firstBatch() : run.firstBatch() + (st - step0);
-                int keep = 0;
-                while (keep < recorded.length && recorded[keep] <= diverged) keep++;
-                if (st < step0) keep = 0;
-                recorded = Arrays.copyOf(recorded, keep);
-                all = Arrays.copyOf(all, keep * np);
-            }
-            return new RunResult(all, recorded, d, diverged);
-        } catch (CLException e) {
-            throw deviceError("running steps", e, 0);
-        }
+    protected void prepareSnapshots(int records) {
+        snaps = grow(snaps, 4L * Math.max(1, records) * (d + 1));
+        poison(snaps, 4L * records * (d + 1));
     }
 
-    // ---------------------------------------------------------------------------------------- losses
+    @Override
+    protected boolean runInOneLaunch(Run run, int step0) {
+        int l = runLocal(run.batchSize());
+        if (l == 0) return false;
+        int np = d + 1;
+        Cl.args(kRun, x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
+                opt.decoupled() ? 1 : 0, run.batchSize(), run.firstBatch(), run.batches(), (float) run.rate().lr(),
+                run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
+                run.recordEvery(), snaps, step0, status,
+                new Cl.Local(4L * np), new Cl.Local(4L * np), new Cl.Local(4L * run.batchSize()),
+                new Cl.Local(4L * run.batchSize()), new Cl.Local(4));
+        launch(kRun, 1, l);
+        return true;
+    }
 
     @Override
-    protected double[] doLosses(float[] snapshots, int count) {
-        int np = d + 1;
-        int g = groups(n);
+    protected void copyParamsToSnapshot(int record) {
+        CL.clEnqueueCopyBuffer(cl.queue, params.mem, snaps.mem, 0, 4L * record * (d + 1), 4L * (d + 1), 0, null, null);
+    }
+
+    @Override
+    protected float[] readSnapshots(int records) {
+        return read(snaps, records * (d + 1));
+    }
+
+    @Override
+    protected int lossParts() {
+        return partialParts(n);
+    }
+
+    @Override
+    protected float[] lossPartials(float[] snapshots, int count) {
+        int g = lossParts();
         int rowsPerGroup = (n + g - 1) / g;
-        try {
-            lossSnaps = grow(lossSnaps, 4L * count * np);
-            lossPartial = grow(lossPartial, 4L * g * count);
-            CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * np, Pointer.to(snapshots), 0, null, null);
-            poison(lossPartial, 4L * g * count);
-            cl_kernel k = count >= 4 ? kLoss8 : kLoss1;
-            Cl.args(k, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
-                    lossPartial, new Cl.Local(4L * local));
-            launch(k, g, local);
-            float[] part = read(lossPartial, g * count);
-            double[] out = new double[count];
-            for (int s = 0; s < count; s++) {
-                double sum = 0;
-                for (int q = 0; q < g; q++) sum += part[q * count + s];
-                out[s] = sum / n;
-            }
-            return out;
-        } catch (CLException e) {
-            throw deviceError("evaluating losses", e, 0);
-        }
+        lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
+        lossPartial = grow(lossPartial, 4L * g * count);
+        CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
+        poison(lossPartial, 4L * g * count);
+        cl_kernel k = count >= 4 ? kLoss8 : kLoss1;
+        Cl.args(k, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
+                lossPartial, new Cl.Local(4L * local));
+        launch(k, g, local);
+        return read(lossPartial, g * count);
     }
 
     @Override

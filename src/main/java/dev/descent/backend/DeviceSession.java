@@ -1,0 +1,193 @@
+package dev.descent.backend;
+
+import dev.descent.data.Dataset;
+import dev.descent.model.Params;
+
+import java.util.Arrays;
+
+/**
+ * What the OpenCL and CUDA sessions share: the step counter and divergence status protocol, the
+ * choice between the many-steps launch and a launch pair per step, trimming records at a
+ * divergence, and the fixed-order double sum of loss partials. Subclasses supply the primitives,
+ * which only move bytes and launch kernels.
+ *
+ * <p>Status protocol (both kernel languages): status holds {@link #OK} until an update makes a
+ * parameter non-finite, then the smallest such step number. The partial-gradient kernel does
+ * nothing when status ≠ OK; the finishing kernel skips when status &lt; its step (an earlier
+ * divergence) but completes the diverging step on every thread, so the result does not depend
+ * on scheduling.
+ */
+public abstract class DeviceSession extends AbstractSession {
+    public static final int OK = Integer.MAX_VALUE;
+
+    /** The session's step counter, compared with the device's status. */
+    private int step;
+
+    protected DeviceSession(Dataset data, Spec spec) {
+        super(data, spec);
+    }
+
+    // ------------------------------------------------------------------------------ primitives
+
+    protected abstract void uploadParams(float[] packed);
+    protected abstract float[] downloadParams();
+    protected abstract void writeStatus(int value);
+    protected abstract int readStatus();
+    protected abstract void zeroVelocity();
+    protected abstract void uploadOrder(int[] order);
+
+    /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
+    protected abstract int partialParts(int count);
+
+    /** Stage 1 of the batch gradient; {@code honorStatus} false computes even after a divergence. */
+    protected abstract void partial(int from, int count, boolean withLoss, boolean honorStatus);
+
+    /** Stage 2: mode 0 writes the mean gradient and loss to the output buffer; mode 1 updates. */
+    protected abstract void finish(int count, int mode, double lr, int stepNo, boolean honorStatus);
+
+    protected abstract float[] readGradientOut();
+
+    /** Makes room for {@code records} snapshots (poisoned when asked). */
+    protected abstract void prepareSnapshots(int records);
+
+    /** Runs the whole {@link Run} in one launch if this batch size suits it; false otherwise. */
+    protected abstract boolean runInOneLaunch(Run run, int step0);
+
+    protected abstract void copyParamsToSnapshot(int record);
+
+    protected abstract float[] readSnapshots(int records);
+
+    /** Loss partials of {@code count} snapshots: parts × count floats, [part][snapshot]. */
+    protected abstract float[] lossPartials(float[] snapshots, int count);
+
+    /** How many partials {@link #lossPartials} returns per snapshot. */
+    protected abstract int lossParts();
+
+    /** Turns a driver exception into a one-line {@link dev.descent.DescentException}; others pass through. */
+    protected abstract RuntimeException translate(RuntimeException e, String what);
+
+    // ------------------------------------------------------------------------------ shared logic
+
+    @Override
+    protected final void doSetParams(Params p) {
+        try {
+            uploadParams(p.packed());
+            writeStatus(OK);
+            step = 0;
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "setting parameters");
+        }
+    }
+
+    @Override
+    protected final Params doParams() {
+        try {
+            return Params.unpack(downloadParams(), 0, d);
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "reading parameters");
+        }
+    }
+
+    @Override
+    protected final void doResetState() {
+        try {
+            zeroVelocity();
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "resetting the optimizer state");
+        }
+    }
+
+    @Override
+    protected final void doSetOrder(int[] order) {
+        try {
+            uploadOrder(order);
+            if (readStatus() == OK) step = 0;        // keeps the counter far from overflow
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "uploading the batch order");
+        }
+    }
+
+    @Override
+    protected final Gradient doGradient(int from, int count, boolean withLoss) {
+        try {
+            partial(from, count, withLoss, false);
+            finish(count, 0, 1.0, 0, false);
+            float[] g = readGradientOut();
+            return new Gradient(Arrays.copyOf(g, d), g[d], withLoss ? g[d + 1] : Double.NaN);
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "computing a gradient");
+        }
+    }
+
+    @Override
+    protected final void doStep(int from, int count, double lr) {
+        try {
+            partial(from, count, false, true);
+            finish(count, 1, lr, step++, true);
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "running a step");
+        }
+    }
+
+    @Override
+    protected final RunResult doRun(Run run) {
+        try {
+            int recs = run.records();
+            int np = d + 1;
+            int step0 = step;
+            prepareSnapshots(recs);
+            if (runInOneLaunch(run, step0)) {
+                step += run.batches();
+            } else {
+                int rec = 0;
+                for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
+                    int from = j * run.batchSize();
+                    int cnt = Math.min(run.batchSize(), orderLength() - from);
+                    partial(from, cnt, false, true);
+                    finish(cnt, 1, run.rate().at(j - run.firstBatch()), step++, true);
+                    if (j % run.recordEvery() == 0) copyParamsToSnapshot(rec++);
+                }
+            }
+            int st = readStatus();
+            float[] all = readSnapshots(recs);
+            int[] recorded = recordedBatches(run);
+            int diverged = -1;
+            if (st != OK) {
+                boolean before = st < step0;               // diverged in an earlier call: nothing was applied
+                diverged = before ? run.firstBatch() : run.firstBatch() + (st - step0);
+                int keep = 0;
+                while (!before && keep < recorded.length && recorded[keep] <= diverged) keep++;
+                recorded = Arrays.copyOf(recorded, keep);
+                all = Arrays.copyOf(all, keep * np);
+            }
+            return new RunResult(all, recorded, d, diverged);
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "running steps");
+        }
+    }
+
+    @Override
+    protected final double[] doLosses(float[] snapshots, int count) {
+        try {
+            float[] part = lossPartials(snapshots, count);
+            int parts = lossParts();
+            double[] out = new double[count];
+            for (int s = 0; s < count; s++) {
+                double sum = 0;
+                for (int q = 0; q < parts; q++) sum += part[q * count + s];
+                out[s] = sum / n;
+            }
+            return out;
+    
+        } catch (RuntimeException e) {
+            throw translate(e, "evaluating losses");
+        }
+    }
+}
