@@ -1,0 +1,159 @@
+package dev.descent.backend.cuda;
+
+import dev.descent.DescentException;
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.Kernels;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.data.Dataset;
+import jcuda.CudaException;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.JCudaDriver;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The CUDA backend (JCuda driver API): a context on one device and the module loaded from the
+ * fatbin that nvcc built from kernels/cuda/descent.cu at build time. Sessions own their device
+ * memory. Calls are made from the thread that opened the backend (the context is current there).
+ */
+public final class CudaBackend implements Backend {
+    static final String FATBIN = "cuda/descent.fatbin";
+
+    final CUdevice device = new CUdevice();
+    final CUcontext context = new CUcontext();
+    final CUmodule module = new CUmodule();
+    final int multiprocessors;
+    final long totalMem;
+    final int maxSharedPerBlock;
+    private final String description;
+    private boolean closed;
+
+    private CudaBackend(int index, byte[] fatbin) {
+        JCudaDriver.cuDeviceGet(device, index);
+        byte[] name = new byte[256];
+        JCudaDriver.cuDeviceGetName(name, name.length, device);
+        int[] v = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        multiprocessors = v[0];
+        JCudaDriver.cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, device);
+        maxSharedPerBlock = v[0];
+        int[] major = new int[1], minor = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        long[] mem = new long[1];
+        JCudaDriver.cuDeviceTotalMem(mem, device);
+        totalMem = mem[0];
+        int[] drv = new int[1];
+        JCudaDriver.cuDriverGetVersion(drv);
+        JCudaDriver.cuCtxCreate(context, 0, device);
+        try {
+            JCudaDriver.cuModuleLoadData(module, fatbin);
+        } catch (CudaException e) {
+            JCudaDriver.cuCtxDestroy(context);
+            throw new DescentException("CUDA kernels failed to load on this GPU (" + e.getMessage()
+                    + "): the fatbin holds SASS for sm_80/sm_90 and PTX for compute_90; a PTX JIT needs an R580+ driver");
+        }
+        description = String.format(Locale.ROOT, "%s (sm_%d%d, %d SMs, %.1f GiB, driver API %d.%d)", cString(name), major[0], minor[0],
+                multiprocessors, totalMem / 1073741824.0, drv[0] / 1000, (drv[0] % 1000) / 10);
+    }
+
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, StandardCharsets.UTF_8).trim();
+    }
+
+    /** Initializes the driver; a clear DescentException when there is no driver or no device. */
+    static int deviceCount() {
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+            JCudaDriver.cuInit(0);
+            int[] count = new int[1];
+            JCudaDriver.cuDeviceGetCount(count);
+            if (count[0] == 0) throw new DescentException("CUDA unavailable: no CUDA device (the driver answers but lists no GPU)");
+            return count[0];
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("libcuda") || m.contains("JCudaDriver")) {
+                throw new DescentException("CUDA unavailable: no NVIDIA driver (libcuda.so.1 not found)");
+            }
+            throw new DescentException("CUDA unavailable: JCuda's native library did not load (" + m + ")");
+        } catch (CudaException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("NO_DEVICE")) throw new DescentException("CUDA unavailable: no CUDA device");
+            throw new DescentException("CUDA unavailable: the driver failed to start (" + m + ")");
+        }
+    }
+
+    /** The fatbin built at build time, or a DescentException saying why it is not there. */
+    static byte[] fatbin() {
+        byte[] f = Kernels.bytes(FATBIN);
+        if (f != null) return f;
+        throw new DescentException("CUDA kernels were not built (nvcc not found at build time): install the CUDA toolkit and rebuild (mvn package)");
+    }
+
+    /** Opens device {@code index} (default 0). */
+    public static Backend open(String index) {
+        byte[] f = fatbin();
+        int count = deviceCount();
+        int i = 0;
+        if (index != null && !index.isBlank()) {
+            try {
+                i = Integer.parseInt(index.trim());
+            } catch (NumberFormatException e) {
+                throw new DescentException.InvalidArgument("CUDA device '" + index + "' is not an index: use 0.." + (count - 1));
+            }
+            if (i < 0 || i >= count) {
+                throw new DescentException.InvalidArgument("no CUDA device " + i + ": this machine has " + count + " (0.." + (count - 1) + ")");
+            }
+        }
+        try {
+            return new CudaBackend(i, f);
+        } catch (CudaException e) {
+            throw new DescentException("CUDA device " + i + " failed to start: " + e.getMessage());
+        }
+    }
+
+    /** Whether CUDA can start here, in one line. */
+    public static Backends.Probe probe() {
+        try {
+            byte[] f = fatbin();
+            int count = deviceCount();
+            try (CudaBackend b = new CudaBackend(0, f)) {
+                return new Backends.Probe("cuda", true, b.device() + (count > 1 ? ", " + count + " devices" : ""));
+            }
+        } catch (DescentException e) {
+            return new Backends.Probe("cuda", false, e.getMessage());
+        } catch (CudaException e) {
+            return new Backends.Probe("cuda", false, "CUDA error: " + e.getMessage());
+        }
+    }
+
+    @Override public String name() { return "cuda"; }
+    @Override public String device() { return description; }
+
+    void makeCurrent() {
+        JCudaDriver.cuCtxSetCurrent(context);
+    }
+
+    @Override
+    public Session open(Dataset data, Spec spec) {
+        if (closed) throw new IllegalStateException("backend is closed");
+        makeCurrent();
+        return new CudaSession(this, data, spec);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        JCudaDriver.cuModuleUnload(module);
+        JCudaDriver.cuCtxDestroy(context);
+    }
+}

@@ -1,0 +1,297 @@
+package dev.descent.backend.cuda;
+
+import dev.descent.DescentException;
+import dev.descent.backend.DeviceSession;
+import dev.descent.backend.Kernels;
+import dev.descent.backend.Run;
+import dev.descent.backend.Spec;
+import dev.descent.data.Dataset;
+import dev.descent.optim.Optimizer;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.JCudaDriver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A dataset resident on a CUDA device; the primitives of {@link DeviceSession} as driver-API calls.
+ * Launch shapes: 256-thread blocks, at most 8 blocks per SM for the gradient and the losses
+ * (fixed per device, so results are bit-identical run to run on one device).
+ */
+final class CudaSession extends DeviceSession {
+    private static final int BLOCK = 256;
+
+    /** One allocation; closing frees it once. */
+    private static final class Mem implements AutoCloseable {
+        final CUdeviceptr ptr = new CUdeviceptr();
+        final long bytes;
+        private boolean freed;
+
+        Mem(long bytes) {
+            this.bytes = Math.max(4, bytes);
+            JCudaDriver.cuMemAlloc(ptr, this.bytes);
+        }
+
+        @Override
+        public void close() {
+            if (!freed) {
+                freed = true;
+                JCudaDriver.cuMemFree(ptr);
+            }
+        }
+    }
+
+    private final CudaBackend cu;
+    private final Optimizer opt;
+    private final List<Mem> owned = new ArrayList<>();
+    private final Mem x, t, params, vel, status, okStatus, out, partial;
+    private Mem order, snaps, lossSnaps, lossPartial;
+    private final CUfunction fPartial, fFinish, fLoss1, fLoss8, fRunBlock;
+    private final CUfunction fRunThread;            // null when d > 16
+    private final int partialShared;
+    private final int maxParts;
+    private final boolean poison = Kernels.poison();
+
+    CudaSession(CudaBackend cu, Dataset data, Spec spec) {
+        super(data, spec);
+        this.cu = cu;
+        this.opt = spec.optimizer();
+        this.maxParts = cu.multiprocessors * 8;
+        long xBytes = 4L * n * d;
+        long need = xBytes + 8L * n + 4L * maxParts * (d + 2) + 64L * (d + 2);
+        long[] free = new long[1], total = new long[1];
+        try {
+            JCudaDriver.cuMemGetInfo(free, total);
+        } catch (CudaException e) {
+            throw new DescentException("CUDA error reading free memory: " + e.getMessage());
+        }
+        if (need > free[0]) {
+            throw new DescentException(String.format(Locale.ROOT, "out of device memory: dataset %s needs %s, the GPU has %s free of %s",
+                    data.name(), mib(need), mib(free[0]), mib(total[0])));
+        }
+        try {
+            fPartial = function(partialKernel());
+            fFinish = function("grad_finish");
+            fLoss1 = function("losses_k1");
+            fLoss8 = function("losses_k8");
+            fRunBlock = function("run_steps_block");
+            fRunThread = d <= 16 ? function("run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1))) : null;
+            partialShared = partialKernel().equals("grad_partial_generic") ? 0 : 4 * (BLOCK / 32) * (d + 2);
+            x = mem(xBytes);
+            t = mem(data.hasTargets() ? 4L * n : 4);
+            params = mem(4L * (d + 1));
+            vel = mem(4L * (d + 1));
+            status = mem(4);
+            okStatus = mem(4);
+            out = mem(4L * (d + 2));
+            partial = mem(4L * maxParts * (d + 2));
+            JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
+            if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
+            JCudaDriver.cuMemsetD32(params.ptr, 0, d + 1);
+            JCudaDriver.cuMemsetD32(vel.ptr, 0, d + 1);
+            JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
+            JCudaDriver.cuMemsetD32(okStatus.ptr, OK, 1);
+        } catch (CudaException e) {
+            doClose();
+            throw translate(e, "uploading the dataset");
+        } catch (RuntimeException e) {
+            doClose();
+            throw e;
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /** The warp-per-row kernel instance for this d (see descent.cu), or the generic one. */
+    private String partialKernel() {
+        int v = d % 4 == 0 && d <= 1024 ? 4 : 1;
+        int width = (d + v - 1) / v;                        // loads per row
+        if (width > 256) return "grad_partial_generic";
+        int l = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * width - 1)));
+        int c = Integer.highestOneBit(Math.max(1, 2 * ((width + l - 1) / l) - 1));
+        return "grad_partial_v" + v + "_l" + l + "_c" + c;
+    }
+
+    private CUfunction function(String name) {
+        CUfunction f = new CUfunction();
+        JCudaDriver.cuModuleGetFunction(f, cu.module, name);
+        return f;
+    }
+
+    private Mem mem(long bytes) {
+        Mem m = new Mem(bytes);
+        owned.add(m);
+        return m;
+    }
+
+    private Mem grow(Mem old, long bytes) {
+        if (old != null && old.bytes >= bytes) return old;
+        if (old != null) {
+            old.close();
+            owned.remove(old);
+        }
+        return mem(Math.max(bytes, old == null ? 0 : old.bytes * 2));
+    }
+
+    private void poison(Mem m, long bytes) {
+        if (poison && bytes > 0) JCudaDriver.cuMemsetD32(m.ptr, Float.floatToRawIntBits(Float.NaN), bytes / 4);
+    }
+
+    private static Pointer args(Object... a) {
+        Pointer[] p = new Pointer[a.length];
+        for (int i = 0; i < a.length; i++) {
+            Object o = a[i];
+            if (o instanceof Mem m) p[i] = Pointer.to(m.ptr);
+            else if (o instanceof Integer v) p[i] = Pointer.to(new int[] {v});
+            else if (o instanceof Float v) p[i] = Pointer.to(new float[] {v});
+            else throw new IllegalArgumentException("kernel argument " + i + ": " + o);
+        }
+        return Pointer.to(p);
+    }
+
+    private void launch(CUfunction f, int grid, int block, int shared, Pointer args) {
+        JCudaDriver.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, shared, null, args, null);
+    }
+
+    private float[] read(Mem m, int count) {
+        float[] v = new float[count];
+        if (count > 0) JCudaDriver.cuMemcpyDtoH(Pointer.to(v), m.ptr, 4L * count);
+        return v;
+    }
+
+    @Override
+    protected RuntimeException translate(RuntimeException e, String what) {
+        if (!(e instanceof CudaException)) return e;
+        String m = e.getMessage();
+        if (m != null && m.contains("OUT_OF_MEMORY")) {
+            long[] free = new long[1], total = new long[1];
+            try {
+                JCudaDriver.cuMemGetInfo(free, total);
+            } catch (CudaException ignored) {
+                // report what we know
+            }
+            return new DescentException("out of device memory while " + what + ": " + mib(free[0]) + " free of " + mib(total[0]));
+        }
+        return new DescentException("CUDA error while " + what + ": " + m);
+    }
+
+    // ---------------------------------------------------------------------------------------- primitives
+
+    @Override
+    protected void uploadParams(float[] packed) {
+        JCudaDriver.cuMemcpyHtoD(params.ptr, Pointer.to(packed), 4L * packed.length);
+    }
+
+    @Override protected float[] downloadParams() { return read(params, d + 1); }
+    @Override protected void writeStatus(int value) { JCudaDriver.cuMemsetD32(status.ptr, value, 1); }
+
+    @Override
+    protected int readStatus() {
+        int[] v = new int[1];
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(v), status.ptr, 4);
+        return v[0];
+    }
+
+    @Override protected void zeroVelocity() { JCudaDriver.cuMemsetD32(vel.ptr, 0, d + 1); }
+
+    @Override
+    protected void uploadOrder(int[] idx) {
+        order = grow(order, 4L * idx.length);
+        JCudaDriver.cuMemcpyHtoD(order.ptr, Pointer.to(idx), 4L * idx.length);
+    }
+
+    @Override
+    protected int partialParts(int count) {
+        return (int) Math.min(maxParts, (count + BLOCK - 1) / BLOCK);
+    }
+
+    @Override
+    protected void partial(int from, int count, boolean withLoss, boolean honorStatus) {
+        int g = partialParts(count);
+        poison(partial, 4L * g * (d + 2));
+        launch(fPartial, g, BLOCK, partialShared, args(x, t, order, from, count, d, spec.objective().code(),
+                data.hasTargets() ? 1 : 0, params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, (count + g - 1) / g, partial,
+                honorStatus ? status : okStatus));
+    }
+
+    @Override
+    protected void finish(int count, int mode, double lr, int stepNo, boolean honorStatus) {
+        if (mode == 0) poison(out, 4L * (d + 2));
+        launch(fFinish, d + 2, BLOCK, 0, args(partial, partialParts(count), d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
+                opt.rule().code(), (float) lr, (float) opt.momentum(), (float) opt.weightDecay(), opt.decoupled() ? 1 : 0,
+                stepNo, honorStatus ? status : okStatus));
+    }
+
+    @Override
+    protected float[] readGradientOut() {
+        return read(out, d + 2);
+    }
+
+    @Override
+    protected void prepareSnapshots(int records) {
+        snaps = grow(snaps, 4L * Math.max(1, records) * (d + 1));
+        poison(snaps, 4L * records * (d + 1));
+    }
+
+    @Override
+    protected boolean runInOneLaunch(Run run, int step0) {
+        int b = run.batchSize();
+        int lrInv = run.rate().inverseSqrt() ? 1 : 0;
+        int first = (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep());
+        if (b == 1 && fRunThread != null) {
+            launch(fRunThread, 1, 1, 0, args(x, t, order, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                    spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
+                    opt.decoupled() ? 1 : 0, run.firstBatch(), run.batches(), (float) run.rate().lr(), lrInv, first,
+                    run.recordEvery(), snaps, step0, status));
+            return true;
+        }
+        int shared = 4 * (2 * (d + 1) + 2 * b);
+        if (b > 1024 || (long) b * d > (1 << 15) || shared > cu.maxSharedPerBlock) return false;
+        int l = 32;
+        while (l < Math.max(b, d + 1) && l < 256) l *= 2;
+        launch(fRunBlock, 1, l, shared, args(x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
+                opt.decoupled() ? 1 : 0, b, run.firstBatch(), run.batches(), (float) run.rate().lr(), lrInv, first,
+                run.recordEvery(), snaps, step0, status));
+        return true;
+    }
+
+    @Override
+    protected void copyParamsToSnapshot(int record) {
+        JCudaDriver.cuMemcpyDtoD(snaps.ptr.withByteOffset(4L * record * (d + 1)), params.ptr, 4L * (d + 1));
+    }
+
+    @Override
+    protected float[] readSnapshots(int records) {
+        return read(snaps, records * (d + 1));
+    }
+
+    @Override
+    protected int lossParts() {
+        return partialParts(n);
+    }
+
+    @Override
+    protected float[] lossPartials(float[] snapshots, int count) {
+        int g = lossParts();
+        lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
+        lossPartial = grow(lossPartial, 4L * g * count);
+        JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * (d + 1));
+        poison(lossPartial, 4L * g * count);
+        launch(count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0, args(x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                lossSnaps, count, (n + g - 1) / g, lossPartial));
+        return read(lossPartial, g * count);
+    }
+
+    @Override
+    protected void doClose() {
+        for (Mem m : owned) m.close();
+        owned.clear();
+    }
+}
