@@ -475,10 +475,20 @@ extern "C" __global__ void __launch_bounds__(256) losses_k8(const float *X, cons
 }
 
 /* ============================================================================================ */
-/* device-to-device copy, the bandwidth ceiling the benchmark reports against                     */
+/* bandwidth probes: device-to-device copy and a read-only sum (the ceilings benchmarks report against) */
 
 extern "C" __global__ void copy_f4(const float4 *__restrict__ src, float4 *__restrict__ dst, long long n4)
 {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n4; i += (long long)gridDim.x * blockDim.x)
         dst[i] = src[i];
+}
+
+extern "C" __global__ void read_sum(const float4 *__restrict__ src, long long n4, float *out)
+{
+    float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n4; i += (long long)gridDim.x * blockDim.x) {
+        const float4 v = src[i];
+        acc.x += v.x; acc.y += v.y; acc.z += v.z; acc.w += v.w;
+    }
+    out[blockIdx.x * blockDim.x + threadIdx.x] = acc.x + acc.y + acc.z + acc.w;
 }

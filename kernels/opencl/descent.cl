@@ -247,3 +247,177 @@ kernel void losses_8(global const float *X, global const float *T, const int n, 
 {
     losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_group, partial, red, 8);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Read bandwidth probe: every float4 of src read once; one float per work-item written. The
+ * benchmark reports the hot-path kernels against this measured ceiling (bytes = n4·16). */
+kernel void read_sum(global const float4 *src, const long n4, global float *out)
+{
+    const long gid = get_global_id(0), gsz = get_global_size(0);
+    const long chunk = (n4 + gsz - 1) / gsz;        /* a contiguous run per work-item */
+    const long lo = gid * chunk, hi = min(lo + chunk, n4);
+    float4 acc = (float4)(0.0f);
+    for (long i = lo; i < hi; ++i) acc += src[i];
+    out[gid] = acc.x + acc.y + acc.z + acc.w;
+}
+
+/* ========================================================================================== */
+/* CPU devices (PoCL and the like). A work-group there is a loop over work-items, so the kernels
+ * above turn every row read into a gather, and IEEE rules forbid the compiler to vectorize a dot
+ * product. These kernels give each work-item a contiguous range of rows and write the dot
+ * products with explicit vectors in a fixed order (float16 chunks, then float4, then scalars),
+ * so they vectorize and stay deterministic. Elementwise loops are left to the auto-vectorizer. */
+
+/* x·w in a fixed order: 16-wide accumulator over full chunks, 4-wide over the rest, then the tail. */
+static inline float dot_cpu(global const float *x, global const float *w, const int d)
+{
+    float16 a16 = (float16)(0.0f);
+    int j = 0;
+    for (; j + 16 <= d; j += 16) a16 = fma(vload16(0, x + j), vload16(0, w + j), a16);
+    float4 a4 = (float4)(0.0f);
+    for (; j + 4 <= d; j += 4) a4 = fma(vload4(0, x + j), vload4(0, w + j), a4);
+    const float8 h8 = a16.lo + a16.hi;
+    const float4 h4 = h8.lo + h8.hi + a4;
+    const float2 h2 = h4.lo + h4.hi;
+    float s = h2.x + h2.y;
+    for (; j < d; ++j) s = fma(x[j], w[j], s);
+    return s;
+}
+
+/* g += r·x over the d columns. */
+static inline void axpy_cpu(const float r, global const float *x, global float *g, const int d)
+{
+    int j = 0;
+    const float16 r16 = (float16)(r);
+    for (; j + 16 <= d; j += 16) vstore16(fma(r16, vload16(0, x + j), vload16(0, g + j)), 0, g + j);
+    for (; j < d; ++j) g[j] = fma(r, x[j], g[j]);
+}
+
+/* Stage 1 on a CPU: work-item i sums rows [from + i·rows_per_item, …) into partial[i][0..d+1]
+ * (gradient, then Σr, then Σloss). Floor: |B|·d·4 read; the partial row stays in L1. */
+kernel void grad_rows_cpu(global const float *X, global const float *T, global const int *order,
+                          const int from, const int count, const int d, const int obj, const int has_t,
+                          global const float *params, const int use_bias, const int with_loss,
+                          const int rows_per_item, global float *partial, global const int *status)
+{
+    if (status[0] != STATUS_OK) return;
+    const int i = (int)get_global_id(0);
+    const int ext = d + 2;
+    global float *g = partial + (size_t)i * ext;
+    for (int c = 0; c < ext; ++c) g[c] = 0.0f;
+    const int begin = from + i * rows_per_item;
+    const int end = min(begin + rows_per_item, from + count);
+    const float b = use_bias ? params[d] : 0.0f;
+    float rs = 0.0f, ls = 0.0f;
+    for (int p = begin; p < end; ++p) {
+        const int row = order[p];
+        global const float *x = X + (size_t)row * d;
+        const float m = dot_cpu(x, params, d) + b;
+        const float t = has_t ? T[row] : 0.0f;
+        const float r = descent_dloss(obj, m, t);
+        axpy_cpu(r, x, g, d);
+        rs += r;
+        if (with_loss) ls += descent_loss(obj, m, t);
+    }
+    g[d] = rs;
+    g[d + 1] = ls;
+}
+
+/* Many steps on a CPU: one work-item, parameters in global memory (they stay in L1), the batch
+ * gradient accumulated in scratch[0..d], then the update as an elementwise loop. */
+kernel void run_steps_cpu(global const float *X, global const float *T, global const int *order, const int order_len,
+                          const int d, const int obj, const int has_t, const int use_bias,
+                          global float *params, global float *vel, global float *scratch,
+                          const int rule, const float mu, const float lambda, const int decoupled,
+                          const int batch, const int first_batch, const int batches,
+                          const float lr, const int inv_sqrt, const int first_step,
+                          const int record_every, global float *snaps, const int step0, global int *status)
+{
+    if (status[0] != STATUS_OK) return;
+    const int np = d + 1;
+    int rec = 0;
+    for (int j = first_batch; j < first_batch + batches; ++j) {
+        const int from = j * batch;
+        const int cnt = min(batch, order_len - from);
+        const float b = use_bias ? params[d] : 0.0f;
+        const float lr_j = inv_sqrt ? lr / sqrt((float)(first_step + (j - first_batch))) : lr;
+        int bad = 0;
+        if (cnt == 1) {
+            /* one row: the gradient is r·x, no scratch pass */
+            const int row = order[from];
+            global const float *x = X + (size_t)row * d;
+            const float r = descent_dloss(obj, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+            if (rule == DESCENT_RULE_SGD && !decoupled) {
+                for (int c = 0; c < d; ++c) {
+                    const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
+                    params[c] = w;
+                    bad |= !D_ISFINITE(w);
+                }
+            } else {
+                for (int c = 0; c < d; ++c) {
+                    float vo = vel[c];
+                    const float w = descent_step(rule, params[c], r * x[c], vel[c], &vo, lr_j, mu, lambda, decoupled);
+                    params[c] = w;
+                    vel[c] = vo;
+                    bad |= !D_ISFINITE(w);
+                }
+            }
+            scratch[d] = r;
+        } else {
+            for (int c = 0; c <= d; ++c) scratch[c] = 0.0f;
+            float rs = 0.0f;
+            for (int t = 0; t < cnt; ++t) {
+                const int row = order[from + t];
+                global const float *x = X + (size_t)row * d;
+                const float r = descent_dloss(obj, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+                axpy_cpu(r, x, scratch, d);
+                rs += r;
+            }
+            const float inv = 1.0f / (float)cnt;
+            scratch[d] = rs * inv;
+            for (int c = 0; c < d; ++c) {
+                float vo = vel[c];
+                const float w = descent_step(rule, params[c], scratch[c] * inv, vel[c], &vo, lr_j, mu, lambda, decoupled);
+                params[c] = w;
+                vel[c] = vo;
+                bad |= !D_ISFINITE(w);
+            }
+        }
+        if (use_bias) {
+            float vo = vel[d];
+            const float w = descent_step(rule, params[d], scratch[d], vel[d], &vo, lr_j, mu, 0.0f, decoupled);
+            params[d] = w;
+            vel[d] = vo;
+            bad |= !D_ISFINITE(w);
+        }
+        if (j % record_every == 0) {
+            for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = params[c];
+            ++rec;
+        }
+        if (bad) {
+            status[0] = step0 + (j - first_batch);
+            break;
+        }
+    }
+}
+
+/* Full-data loss of K snapshots on a CPU: work-item i takes rows [i·rows_per_item, …); each row
+ * (in L1) is dotted with every snapshot. partial[i·K + k] gets the item's sum for snapshot k. */
+kernel void losses_cpu(global const float *X, global const float *T, const int n, const int d, const int obj,
+                       const int has_t, global const float *snaps, const int K, const int rows_per_item,
+                       global float *partial)
+{
+    const int i = (int)get_global_id(0);
+    const int np = d + 1;
+    const int begin = i * rows_per_item;
+    const int end = min(begin + rows_per_item, n);
+    for (int k = 0; k < K; ++k) partial[(size_t)i * K + k] = 0.0f;
+    for (int row = begin; row < end; ++row) {
+        global const float *x = X + (size_t)row * d;
+        const float t = has_t ? T[row] : 0.0f;
+        for (int k = 0; k < K; ++k) {
+            global const float *s = snaps + (size_t)k * np;
+            partial[(size_t)i * K + k] += descent_loss(obj, dot_cpu(x, s, d) + s[d], t);
+        }
+    }
+}

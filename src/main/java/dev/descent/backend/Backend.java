@@ -14,6 +14,9 @@ public interface Backend extends AutoCloseable {
     /** Uploads the dataset once and prepares parameters (zeros) and optimizer state for {@code spec}. */
     Session open(Dataset data, Spec spec);
 
+    /** Measures this device's read and copy bandwidth on buffers of {@code bytes}. */
+    Bandwidth bandwidth(long bytes);
+
     @Override
     void close();
 }

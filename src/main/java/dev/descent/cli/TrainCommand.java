@@ -192,13 +192,7 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
             return Generators.linspace(-5, 5, n);
         }
-        float[] w;
-        if (d == 2) {
-            w = new float[] {2f, -3.4f};
-        } else {
-            w = Generators.gaussian(new Random(seed ^ 0x5DEECE66DL), d, 1.0);
-        }
-        Dataset lin = Generators.linear(n, w, 4.2f, noise, seed);
+        Dataset lin = DataCommand.synthetic(n, d, noise, seed);
         if (obj != Objective.LOGISTIC) return lin;
         float[] t = lin.targets().clone();
         for (int i = 0; i < t.length; i++) t[i] = t[i] > 4.2f ? 1f : 0f;   // the class is which side of the mean the target falls

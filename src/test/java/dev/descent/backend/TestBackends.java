@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class TestBackends {
     private TestBackends() {}
 
+    /** Backend selectors under test: OpenCL with each kernel family (PoCL runs both), and CUDA. */
     public static List<String> deviceBackends() {
-        return List.of("opencl", "cuda");
+        return List.of("opencl:@cpu", "opencl:@gpu", "cuda");
     }
 
     public static boolean required(String name) {
@@ -26,12 +27,13 @@ public final class TestBackends {
     }
 
     /** Opens the backend, or skips (fails when required) with the reason it is unavailable. */
-    public static Backend open(String name) {
+    public static Backend open(String selector) {
+        String name = selector.contains(":") ? selector.substring(0, selector.indexOf(':')) : selector;
         Backends.Probe p = Backends.probe(name);
         if (!p.available()) {
             if (required(name)) fail(name + " is required (DESCENT_REQUIRE) but unavailable: " + p.detail());
             Assumptions.assumeTrue(false, name + " unavailable: " + p.detail());
         }
-        return Backends.open(name);
+        return Backends.open(selector);
     }
 }

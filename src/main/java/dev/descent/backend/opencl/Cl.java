@@ -58,6 +58,14 @@ final class Cl {
         return new String(b, 0, n, StandardCharsets.UTF_8).trim();
     }
 
+    /**
+     * Rounds allocations up to whole 64-byte lines. PoCL 5 vectorizes a work-group's loop over
+     * work-items and its stores ran past 8-byte buffers (heap corruption seen with d = 1).
+     */
+    static long padded(long bytes) {
+        return (Math.max(bytes, 64) + 63) / 64 * 64;
+    }
+
     /** Sets every argument of a kernel: cl_mem, Integer, Float or {@link Local}. */
     static void args(cl_kernel k, Object... args) {
         for (int i = 0; i < args.length; i++) {
@@ -69,7 +77,7 @@ final class Cl {
             } else if (a instanceof Float v) {
                 CL.clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             } else if (a instanceof Local l) {
-                CL.clSetKernelArg(k, i, l.bytes, null);
+                CL.clSetKernelArg(k, i, padded(l.bytes), null);
             } else {
                 throw new IllegalArgumentException("kernel argument " + i + ": " + a);
             }
@@ -83,7 +91,7 @@ final class Cl {
         private boolean released;
 
         Buffer(cl_context ctx, long bytes) {
-            this.bytes = Math.max(4, bytes);
+            this.bytes = padded(bytes);
             this.mem = CL.clCreateBuffer(ctx, CL.CL_MEM_READ_WRITE, this.bytes, null, null);
         }
 

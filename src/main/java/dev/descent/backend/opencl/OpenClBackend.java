@@ -31,7 +31,11 @@ public final class OpenClBackend implements Backend {
     /** A device and the platform it belongs to. */
     record Device(cl_platform_id platform, cl_device_id id, String name, String platformName, boolean gpu) {}
 
+    /** Which kernels sessions use: the row-range CPU kernels or the work-group (GPU-shaped) ones. */
+    enum Family { AUTO, CPU, GPU }
+
     final Device device;
+    final Family family;
     final cl_context context;
     final cl_command_queue queue;
     final cl_program program;
@@ -43,8 +47,9 @@ public final class OpenClBackend implements Backend {
     private final String description;
     private boolean closed;
 
-    private OpenClBackend(Device device) {
+    private OpenClBackend(Device device, Family family) {
         this.device = device;
+        this.family = family;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform);
         cl_context ctx = null;
@@ -66,7 +71,8 @@ public final class OpenClBackend implements Backend {
         this.localMem = Cl.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxWorkGroup = (int) Math.min(1024, Cl.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
         this.computeUnits = Math.max(1, Cl.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
-        this.description = device.name + " (" + device.platformName + ", " + Cl.deviceString(device.id, CL.CL_DEVICE_VERSION)
+        this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
+                + " (" + device.platformName + ", " + Cl.deviceString(device.id, CL.CL_DEVICE_VERSION)
                 + ", driver " + Cl.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
     }
 
@@ -152,11 +158,24 @@ public final class OpenClBackend implements Backend {
         throw new DescentException.InvalidArgument("no OpenCL device matches '" + selector + "': the devices are " + sb);
     }
 
-    /** Opens the selected device (see {@link #select}). */
+    /**
+     * Opens the selected device (see {@link #select}). A suffix {@code @cpu} or {@code @gpu}
+     * ({@code opencl:@gpu}, {@code opencl:1@cpu}) forces a kernel family, to compare them on one device.
+     */
     public static Backend open(String selector) {
+        Family family = Family.AUTO;
+        if (selector != null && selector.contains("@")) {
+            String f = selector.substring(selector.indexOf('@') + 1).trim().toUpperCase(Locale.ROOT);
+            try {
+                family = Family.valueOf(f);
+            } catch (IllegalArgumentException e) {
+                throw new DescentException.InvalidArgument("unknown OpenCL kernel family '" + f.toLowerCase(Locale.ROOT) + "': use @cpu or @gpu");
+            }
+            selector = selector.substring(0, selector.indexOf('@'));
+        }
         Device d = select(devices(), selector);
         try {
-            return new OpenClBackend(d);
+            return new OpenClBackend(d, family);
         } catch (CLException e) {
             throw new DescentException("OpenCL device " + d.name + " failed to start: " + e.getMessage());
         }
@@ -179,12 +198,43 @@ public final class OpenClBackend implements Backend {
     @Override public String name() { return "opencl"; }
     @Override public String device() { return description; }
 
-    boolean isCpu() { return !device.gpu; }
+    /** Whether sessions use the CPU kernels. */
+    boolean cpuKernels() { return family == Family.CPU || (family == Family.AUTO && !device.gpu); }
 
     @Override
     public Session open(Dataset data, Spec spec) {
         if (closed) throw new IllegalStateException("backend is closed");
         return new OpenClSession(this, data, spec);
+    }
+
+    /** A read-only kernel (read_sum) and clEnqueueCopyBuffer on device buffers of {@code bytes}. */
+    @Override
+    public dev.descent.backend.Bandwidth bandwidth(long bytes) {
+        long b = Math.min(bytes, maxAlloc / 2) / 16 * 16;
+        int items = computeUnits * 256;
+        try (Cl.Buffer src = new Cl.Buffer(context, b); Cl.Buffer dst = new Cl.Buffer(context, b);
+             Cl.Buffer out = new Cl.Buffer(context, 4L * items)) {
+            org.jocl.cl_kernel k = CL.clCreateKernel(program, "read_sum", null);
+            try {
+                CL.clEnqueueFillBuffer(queue, src.mem, org.jocl.Pointer.to(new float[] {1f}), 4, 0, b, 0, null, null);
+                CL.clEnqueueFillBuffer(queue, dst.mem, org.jocl.Pointer.to(new float[] {0f}), 4, 0, b, 0, null, null);
+                CL.clFinish(queue);
+                CL.clSetKernelArg(k, 0, org.jocl.Sizeof.cl_mem, org.jocl.Pointer.to(src.mem));
+                CL.clSetKernelArg(k, 1, org.jocl.Sizeof.cl_long, org.jocl.Pointer.to(new long[] {b / 16}));
+                CL.clSetKernelArg(k, 2, org.jocl.Sizeof.cl_mem, org.jocl.Pointer.to(out.mem));
+                double tr = dev.descent.backend.Bandwidth.medianSeconds(7, () -> {
+                    CL.clEnqueueNDRangeKernel(queue, k, 1, null, new long[] {items}, new long[] {64}, 0, null, null);
+                    CL.clFinish(queue);
+                });
+                double tc = dev.descent.backend.Bandwidth.medianSeconds(7, () -> {
+                    CL.clEnqueueCopyBuffer(queue, src.mem, dst.mem, 0, 0, b, 0, null, null);
+                    CL.clFinish(queue);
+                });
+                return new dev.descent.backend.Bandwidth(b, b / tr / 1e9, 2.0 * b / tc / 1e9);
+            } finally {
+                CL.clReleaseKernel(k);
+            }
+        }
     }
 
     @Override

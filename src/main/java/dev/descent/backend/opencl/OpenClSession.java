@@ -27,12 +27,14 @@ final class OpenClSession extends DeviceSession {
     private final OpenClBackend cl;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kFinish, kRun, kLoss1, kLoss8;
-    private final Cl.Buffer x, t, params, vel, status, okStatus, out, partial;
+    private final cl_kernel kPartial, kFinish, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
+    private final Cl.Buffer x, t, params, vel, status, okStatus, out, partial, scratch;
+    private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private Cl.Buffer order, snaps, lossSnaps, lossPartial;
     private final int local;          // work-group size of the gradient and loss kernels
     private final int lanes;          // P: row lanes in grad_partial's phase 2
     private final int maxGroups;
+    private final long runSize;       // CL_KERNEL_WORK_GROUP_SIZE of run_steps
     private final boolean poison = Kernels.poison();
     private final Optimizer opt;
 
@@ -45,6 +47,7 @@ final class OpenClSession extends DeviceSession {
         this.local = l;
         this.lanes = Math.max(1, local / (d + 2));
         this.maxGroups = cl.computeUnits * 4;
+        this.cpu = cl.cpuKernels();
         long xBytes = 4L * n * d;
         long partialBytes = 4L * maxGroups * lanes * (d + 2);
         long need = xBytes + 8L * n + partialBytes + 64L * (d + 2);
@@ -64,6 +67,12 @@ final class OpenClSession extends DeviceSession {
             kRun = kernel("run_steps");
             kLoss1 = kernel("losses_1");
             kLoss8 = kernel("losses_8");
+            long[] ws = new long[1];
+            CL.clGetKernelWorkGroupInfo(kRun, cl.device.id(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(ws), null);
+            runSize = Math.max(1, ws[0]);
+            kRowsCpu = kernel("grad_rows_cpu");
+            kRunCpu = kernel("run_steps_cpu");
+            kLossCpu = kernel("losses_cpu");
             x = buffer(xBytes);
             t = buffer(data.hasTargets() ? 4L * n : 4);
             params = buffer(4L * (d + 1));
@@ -71,6 +80,7 @@ final class OpenClSession extends DeviceSession {
             status = buffer(4);
             okStatus = buffer(4);
             out = buffer(4L * (d + 2));
+            scratch = buffer(4L * (d + 1));
             partial = buffer(partialBytes);
             write(x, data.features());
             if (data.hasTargets()) write(t, data.targets());
@@ -147,9 +157,12 @@ final class OpenClSession extends DeviceSession {
         return v[0];
     }
 
+    /** Fills with NaN by a host write: PoCL 5's clEnqueueFillBuffer corrupted the heap on 8-byte buffers. */
     private void poison(Cl.Buffer b, long bytes) {
         if (!poison || bytes == 0) return;
-        CL.clEnqueueFillBuffer(cl.queue, b.mem, Pointer.to(new float[] {Float.NaN}), Sizeof.cl_float, 0, bytes, 0, null, null);
+        float[] nan = new float[(int) (bytes / 4)];
+        java.util.Arrays.fill(nan, Float.NaN);
+        write(b, nan);
     }
 
     private void launch(cl_kernel k, long groups, long localSize) {
@@ -172,12 +185,20 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
+        if (cpu) return Math.min(maxGroups, count);
         return (int) Math.min(maxGroups, (count + local - 1) / local);
     }
 
     @Override
     protected void partial(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
+        if (cpu) {
+            poison(partial, 4L * g * (d + 2));
+            Cl.args(kRowsCpu, x, t, order, from, count, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                    params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, (count + g - 1) / g, partial, honorStatus ? status : okStatus);
+            launch(kRowsCpu, g, 1);
+            return;
+        }
         int rowsPerGroup = (count + g - 1) / g;
         poison(partial, 4L * g * lanes * (d + 2));
         Cl.args(kPartial, x, t, order, from, count, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
@@ -189,7 +210,7 @@ final class OpenClSession extends DeviceSession {
     @Override
     protected void finish(int count, int mode, double lr, int stepNo, boolean honorStatus) {
         if (mode == 0) poison(out, 4L * (d + 2));
-        Cl.args(kFinish, partial, partialParts(count) * lanes, d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
+        Cl.args(kFinish, partial, partialParts(count) * (cpu ? 1 : lanes), d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
                 opt.rule().code(), (float) lr, (float) opt.momentum(), (float) opt.weightDecay(), opt.decoupled() ? 1 : 0,
                 stepNo, honorStatus ? status : okStatus);
         launch(kFinish, (d + 2 + 63) / 64, 64);
@@ -204,15 +225,14 @@ final class OpenClSession extends DeviceSession {
     private int runLocal(int batch) {
         long localBytes = 4L * (2L * (d + 1) + 2L * batch + 1);
         if (batch > 1024 || localBytes > cl.localMem) return 0;
-        if (cl.isCpu()) {
-            // on a CPU a work-group is a loop: one work-item avoids every barrier while the step is tiny
-            if ((long) batch * (d + 1) <= 512) return 1;
-            return (long) batch * d <= (1 << 16) ? Math.min(16, cl.maxWorkGroup) : 0;
-        }
         if ((long) batch * d > (1 << 15)) return 0;   // enough work per step to fill several compute units
-        int l = 32;
-        while (l < Math.max(batch, d + 1) && l * 2 <= Math.min(256, cl.maxWorkGroup)) l *= 2;
-        return Math.min(l, cl.maxWorkGroup);
+        // PoCL 5 corrupts the heap running run_steps with 64 or more work-items per group (seen
+        // at d = 1, batch 203: fine at 32, SIGSEGV / malloc abort at 64 and 256). On devices that
+        // are not GPUs (where the work-group kernels only run for tests and comparisons) keep 16.
+        int cap = (int) Math.min(cl.device.gpu() ? 256 : 16, runSize);
+        int l = 1;
+        while (l < Math.max(batch, d + 1) && l * 2 <= cap) l *= 2;
+        return l;
     }
 
     @Override
@@ -223,6 +243,16 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
+        if (cpu) {
+            if ((long) run.batchSize() * d > (1 << 16)) return false;   // large batches: all cores, a launch pair per step
+            Cl.args(kRunCpu, x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
+                    spec.bias() ? 1 : 0, params, vel, scratch, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
+                    opt.decoupled() ? 1 : 0, run.batchSize(), run.firstBatch(), run.batches(), (float) run.rate().lr(),
+                    run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
+                    run.recordEvery(), snaps, step0, status);
+            launch(kRunCpu, 1, 1);
+            return true;
+        }
         int l = runLocal(run.batchSize());
         if (l == 0) return false;
         int np = d + 1;
@@ -260,6 +290,12 @@ final class OpenClSession extends DeviceSession {
         lossPartial = grow(lossPartial, 4L * g * count);
         CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
         poison(lossPartial, 4L * g * count);
+        if (cpu) {
+            Cl.args(kLossCpu, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
+                    lossPartial);
+            launch(kLossCpu, g, 1);
+            return read(lossPartial, g * count);
+        }
         cl_kernel k = count >= 4 ? kLoss8 : kLoss1;
         Cl.args(k, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
                 lossPartial, new Cl.Local(4L * local));

@@ -1,0 +1,57 @@
+package dev.descent.data;
+
+import dev.descent.DescentException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes float32 arrays as NumPy {@code .npy} (format 1.0, little-endian), so peers read descent's data bit for bit. */
+public final class Npy {
+    private Npy() {}
+
+    /** Writes {@code values} with the given shape (row-major), atomically. */
+    public static void write(Path file, float[] values, int... shape) {
+        StringBuilder sh = new StringBuilder("(");
+        for (int s : shape) sh.append(s).append(shape.length == 1 ? ",)" : ", ");
+        String shapeText = shape.length == 1 ? sh.toString() : sh.substring(0, sh.length() - 2) + ")";
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText + ", }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        Path tmp = null;
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+                out.write(header.length() & 0xff);
+                out.write(header.length() >> 8);
+                out.write(header.getBytes(StandardCharsets.US_ASCII));
+                ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) {
+                    if (!bb.hasRemaining()) {
+                        out.write(bb.array(), 0, bb.position());
+                        bb.clear();
+                    }
+                    bb.putFloat(v);
+                }
+                out.write(bb.array(), 0, bb.position());
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                if (tmp != null) Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write failure is what matters
+            }
+            throw new DescentException("cannot write " + file + ": " + e.getMessage() + " (is the folder writable?)");
+        }
+    }
+}
