@@ -21,9 +21,11 @@ final class Fixtures {
         return Generators.linear(n, w, 4.2f, 0.01, SEED);
     }
 
-    static Backend backend(String name) {
+    /** Opens a backend selector ({@code opencl}, {@code opencl:@gpu}, {@code cuda}, {@code cpu}). */
+    static Backend backend(String selector) {
+        String name = selector.contains(":") ? selector.substring(0, selector.indexOf(':')) : selector;
         Backends.Probe p = Backends.probe(name);
         if (!p.available()) throw new IllegalStateException(name + " unavailable: " + p.detail());
-        return Backends.open(name);
+        return Backends.open(selector);
     }
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One run of the OpenCL benchmark of issue 3, with its peers, on this machine:
+#   full-batch gradient (n = 1M, d = 64) vs numpy's X.T @ (X @ w - y) / n and vs measured read bandwidth;
+#   one epoch of batch-1 SGD (n = 1M, d = 2 and 64) vs scikit-learn's SGDRegressor.
+# Writes bench/results/<name>/ (jmh.json, peers.json, ceilings.json, env.txt, summary.md) and prints the summary.
+# Usage: bench/run-opencl.sh [name]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:-opencl-$(date -u +%Y%m%d-%H%M)}
+out=bench/results/$name
+mkdir -p "$out" target/bench
+mvn -q -B install -DskipTests
+mvn -q -B -f bench/pom.xml package
+for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- src kernels bench pom.xml || echo ' (dirty)')"
+  echo "command: bench/run-opencl.sh $name"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores visible"
+  echo "memory: $(free -g | awk '/Mem:/{print $2}') GiB"
+  echo "os: $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "opencl: $(clinfo -l 2>/dev/null | tr '\n' ' ')"
+} > "$out/env.txt"
+java -cp bench/target/benchmarks.jar dev.descent.jmh.Ceilings 256 opencl > "$out/ceilings.json"
+java -jar bench/target/benchmarks.jar "GradientBench|SgdEpochBench" -p backend=opencl,opencl:@gpu \
+  -rf json -rff "$out/jmh.json" > "$out/jmh.log" 2>&1
+/usr/bin/python3 bench/peers/peers.py target/bench/d64 target/bench/d2 --sgd --repeats 7 > "$out/peers.json"
+/usr/bin/python3 bench/summarize.py "$out" | tee "$out/summary.md"
