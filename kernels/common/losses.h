@@ -6,8 +6,8 @@
  * (dev.descent.model.Objective, dev.descent.optim.Optimizer) computes the same in double; the
  * numbers below (DESCENT_OBJ_*, DESCENT_RULE_*) are the codes Objective.code() and Rule.code() pass.
  *
- * Plain C with small macros: included by kernels/cuda/*.cu (nvcc -I kernels/common) and spliced
- * into kernels/opencl/*.cl by the OpenCL host before the driver builds it.
+ * Plain C with small macros: included by the .cu files in kernels/cuda (nvcc -I kernels/common) and spliced
+ * into the .cl files in kernels/opencl by the OpenCL host before the driver builds it.
  */
 #ifndef DESCENT_LOSSES_H
 #define DESCENT_LOSSES_H
