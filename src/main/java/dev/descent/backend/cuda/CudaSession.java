@@ -208,7 +208,7 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
-        return (int) Math.min(maxParts, (count + BLOCK - 1) / BLOCK);
+        return Math.min(maxParts, (count + BLOCK - 1) / BLOCK);
     }
 
     @Override

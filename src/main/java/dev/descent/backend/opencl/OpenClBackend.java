@@ -47,6 +47,7 @@ public final class OpenClBackend implements Backend {
     private final String description;
     private boolean closed;
 
+    @SuppressWarnings("deprecation")     // clCreateCommandQueue: also works on OpenCL 1.2 platforms
     private OpenClBackend(Device device, Family family) {
         this.device = device;
         this.family = family;
@@ -85,7 +86,8 @@ public final class OpenClBackend implements Backend {
         } catch (CLException e) {
             String log = buildLog(p, dev);
             CL.clReleaseProgram(p);
-            throw new DescentException("OpenCL kernel build failed (" + e.getMessage() + "); build log: "
+            String code = String.valueOf(e.getMessage()).strip().split("\\R", 2)[0];   // JOCL appends the log itself
+            throw new DescentException("OpenCL kernel build failed (" + code + "); build log: "
                     + log.strip().replaceAll("\\s*\\n\\s*", " | "));
         }
     }

@@ -186,7 +186,7 @@ final class OpenClSession extends DeviceSession {
     @Override
     protected int partialParts(int count) {
         if (cpu) return Math.min(maxGroups, count);
-        return (int) Math.min(maxGroups, (count + local - 1) / local);
+        return Math.min(maxGroups, (count + local - 1) / local);
     }
 
     @Override
