@@ -33,6 +33,9 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Folder for each run's history CSV. Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--plots", paramLabel = "DIR", description = "Also draw every figure of the tutorials into DIR (PNG, SVG, GIF).")
+    Path plots;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed for seed 1's data and initial weights. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -41,20 +44,26 @@ final class ReproduceCommand implements Callable<Integer> {
         boolean s1 = which.equals("seed1") || which.equals("all");
         boolean s2 = which.equals("seed2") || which.equals("all");
         if (!s1 && !s2) throw new DescentException.InvalidArgument("unknown experiment '" + which + "': use seed1, seed2 or all");
+        // check the output folders before any work, so a bad path costs nothing
+        dev.descent.util.AtomicFiles.folder(out.resolve("history.csv"));
+        if (plots != null) dev.descent.util.AtomicFiles.folder(plots.resolve("figure.png"));
         var err = spec.commandLine().getErr();
         PrintStream ps = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
         try (Backend b = backend.open(err)) {
             if (s1) {
                 ps.println("== seed 1: gradient descent and mini-batch SGD on linear regression (000_f2fe0f5f87349788) ==");
-                Seed1.run(b, seed, ps, out);
+                var runs = Seed1.run(b, seed, ps, out);
+                if (plots != null) dev.descent.plot.SeedFigures.seed1(runs, plots);
             }
             if (s2) {
                 ps.println("== seed 2: SGD on the wave loss (003_b5de7cd2b02f4a80) ==");
-                Seed2.run(b, ps, out);
+                var o = Seed2.run(b, ps, out);
+                if (plots != null) dev.descent.plot.SeedFigures.seed2(o, plots);
             }
         }
         ps.flush();
         err.println("descent: histories written to " + out.toAbsolutePath().normalize());
+        if (plots != null) err.println("descent: figures written to " + plots.toAbsolutePath().normalize());
         return 0;
     }
 }

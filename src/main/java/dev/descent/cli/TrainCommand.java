@@ -104,6 +104,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--history", paramLabel = "FILE", description = "Save the loss history as CSV (.csv) or JSON (.json).")
     Path history;
 
+    @Option(names = "--plot", paramLabel = "DIR", description = "Draw the loss curve into DIR (loss.png and loss.svg).")
+    Path plot;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -124,6 +127,8 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(f.endsWith(".csv") || f.endsWith(".json"),
                     "--history " + history + ": name a .csv or .json file");
         }
+        if (history != null) dev.descent.util.AtomicFiles.folder(history);
+        if (plot != null) dev.descent.util.AtomicFiles.folder(plot.resolve("loss.png"));
         Dataset ds = dataset(obj);
         boolean withBias = bias != null ? bias : obj.biasByDefault();
         Spec sp = new Spec(obj, withBias, opt);
@@ -149,12 +154,23 @@ final class TrainCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s", steps,
                     res.history().points().get(res.history().points().size() - 1).examples(), res.seconds(), b.name()));
             if (history != null) save(res.history(), ds, sp);
+            if (plot != null) {
+                var chart = dev.descent.plot.HistoryPlots.lossCurves(res.history().label(), java.util.List.of(res.history()),
+                        positive(res.history()));
+                dev.descent.plot.Charts.savePngAndSvg(chart, plot, "loss");
+                err.println("descent: loss curve written to " + plot.resolve("loss.png"));
+            }
             if (res.diverged()) {
                 err.println("descent: " + res.divergence().describe());
                 return 1;
             }
         }
         return 0;
+    }
+
+    /** A log scale suits losses that stay positive (squared, logistic), not the wave loss. */
+    static boolean positive(History h) {
+        return h.points().stream().allMatch(p -> !Double.isFinite(p.loss()) || p.loss() > 0);
     }
 
     private void save(History h, Dataset ds, Spec sp) {

@@ -1,15 +1,11 @@
 package dev.descent.data;
 
-import dev.descent.DescentException;
+import dev.descent.util.AtomicFiles;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writes float32 arrays as NumPy {@code .npy} (format 1.0, little-endian), so peers read descent's data bit for bit. */
 public final class Npy {
@@ -24,34 +20,21 @@ public final class Npy {
         int total = 10 + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
-        Path tmp = null;
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
-                out.write(header.length() & 0xff);
-                out.write(header.length() >> 8);
-                out.write(header.getBytes(StandardCharsets.US_ASCII));
-                ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : values) {
-                    if (!bb.hasRemaining()) {
-                        out.write(bb.array(), 0, bb.position());
-                        bb.clear();
-                    }
-                    bb.putFloat(v);
+        byte[] head = header.getBytes(StandardCharsets.US_ASCII);
+        AtomicFiles.write(file, out -> {
+            out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+            out.write(head.length & 0xff);
+            out.write(head.length >> 8);
+            out.write(head);
+            ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) {
+                if (!bb.hasRemaining()) {
+                    out.write(bb.array(), 0, bb.position());
+                    bb.clear();
                 }
-                out.write(bb.array(), 0, bb.position());
+                bb.putFloat(v);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                if (tmp != null) Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write failure is what matters
-            }
-            throw new DescentException("cannot write " + file + ": " + e.getMessage() + " (is the folder writable?)");
-        }
+            out.write(bb.array(), 0, bb.position());
+        });
     }
 }

@@ -3,40 +3,101 @@ package dev.descent.util;
 import dev.descent.DescentException;
 
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
-/** Writes files whole or not at all: to a temporary file beside the target, then an atomic move. */
+/**
+ * Writes files whole or not at all: to a temporary file beside the target, then an atomic move,
+ * so a failure (or a crash) never leaves a half-written file or clobbers an old one. The result is
+ * readable by all (rw-r--r--), as an ordinary file would be.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /** Something that writes the file's bytes. */
+    public interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
     public static void write(Path file, String content) {
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            if (dir != null) Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new DescentException("cannot create folder " + dir + ": " + e.getMessage() + " (check the path and its permissions)");
-        }
+        write(file, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static void write(Path file, Body body) {
+        Path dir = folder(file);
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(content);
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                body.write(out);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            publish(tmp, file);
         } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the failure below is the one to report
-                }
-            }
-            throw new DescentException("cannot write " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage()
-                    + " (is the folder writable?)");
+            throw cannotWrite(file, e, tmp);
         }
+    }
+
+    /** For encoders that only take a path: {@code body} gets a temporary path (same extension) to write. */
+    public static void writeVia(Path file, PathBody body) {
+        Path dir = folder(file);
+        String name = file.getFileName().toString();
+        String ext = name.contains(".") ? name.substring(name.lastIndexOf('.')) : "";
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + name, ext);
+            body.write(tmp);
+            publish(tmp, file);
+        } catch (IOException e) {
+            throw cannotWrite(file, e, tmp);
+        }
+    }
+
+    /** Something that writes a file at a path. */
+    public interface PathBody {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** The file's folder, created if needed; a clear line when that is impossible or it is not writable. */
+    public static Path folder(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DescentException("cannot create folder " + dir + ": " + reason(e) + " (give a writable folder)");
+        }
+        if (!Files.isWritable(dir)) throw new DescentException("cannot write to " + dir + ": the folder is not writable");
+        return dir;
+    }
+
+    /** The operating system's reason in words ("Not a directory", "permission denied"), without exception names. */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " exists and is not a folder";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return String.valueOf(e.getMessage());
+    }
+
+    private static void publish(Path tmp, Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep its default permissions
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static DescentException cannotWrite(Path file, IOException e, Path tmp) {
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write failure is the one to report
+            }
+        }
+        return new DescentException("cannot write " + file + ": " + reason(e) + " (is the folder writable?)");
     }
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CliTest {
-    record Outcome(int code, String out, String err) {
+    public record Outcome(int code, String out, String err) {
         List<String> errLines() {
             return err.isBlank() ? List.of() : Arrays.asList(err.strip().split("\n"));
         }
