@@ -16,13 +16,17 @@ import java.util.Map;
 
 /** The full-data loss over a training run, and each epoch's summary. */
 public final class History {
-    /** A recorded loss: after {@code step} (1-based batch within the epoch; 0 before training) of {@code epoch}. */
-    public record Point(int epoch, int step, long examples, double epochs, double loss) {}
+    /**
+     * A recorded loss: after {@code step} (1-based batch within the epoch; 0 before training) of
+     * {@code epoch}; {@code seconds} is the training time so far (loss evaluations excluded),
+     * interpolated within each device call by the share of its batches done.
+     */
+    public record Point(int epoch, int step, long examples, double epochs, double loss, double seconds) {}
 
     /** An epoch's learning rate (at its first step), its last recorded loss and its wall time. */
     public record Epoch(int epoch, double lr, double loss, double seconds) {}
 
-    public static final String CSV_HEADER = "epoch,step,examples,epochs,loss";
+    public static final String CSV_HEADER = "epoch,step,examples,epochs,loss,seconds";
 
     private final String label;
     private final List<Point> points = new ArrayList<>();
@@ -49,7 +53,8 @@ public final class History {
         StringBuilder sb = new StringBuilder("# ").append(label.replace('\n', ' ')).append('\n').append(CSV_HEADER).append('\n');
         for (Point p : points) {
             sb.append(p.epoch).append(',').append(p.step).append(',').append(p.examples).append(',')
-              .append(String.format(Locale.ROOT, "%.6f", p.epochs)).append(',').append(fmt(p.loss)).append('\n');
+              .append(String.format(Locale.ROOT, "%.6f", p.epochs)).append(',').append(fmt(p.loss)).append(',')
+              .append(String.format(Locale.ROOT, "%.6f", p.seconds)).append('\n');
         }
         writeAtomically(file, sb.toString());
     }
@@ -60,7 +65,7 @@ public final class History {
         m.put("label", label);
         m.put("config", config);
         m.put("epochs", epochs.stream().map(e -> Map.of("epoch", e.epoch, "lr", e.lr, "loss", json(e.loss), "seconds", e.seconds)).toList());
-        m.put("points", points.stream().map(p -> Map.of("epoch", p.epoch, "step", p.step, "examples", p.examples, "loss", json(p.loss))).toList());
+        m.put("points", points.stream().map(p -> Map.of("epoch", p.epoch, "step", p.step, "examples", p.examples, "loss", json(p.loss), "seconds", p.seconds)).toList());
         try {
             writeAtomically(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } catch (IOException e) {
@@ -90,9 +95,9 @@ public final class History {
             if (l.isEmpty()) continue;
             String[] f = l.split(",");
             try {
-                if (f.length != 5) throw new NumberFormatException("expected 5 fields");
+                if (f.length != 6) throw new NumberFormatException("expected 6 fields");
                 h.add(new Point(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5])));
             } catch (NumberFormatException e) {
                 throw new DescentException(file + " line " + (i + 1) + " is not a history row (" + e.getMessage() + ")");
             }

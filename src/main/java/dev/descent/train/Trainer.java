@@ -41,7 +41,8 @@ public final class Trainer {
         long start = System.nanoTime();
 
         double loss0 = s.losses(init.packed(), 1)[0];
-        h.add(new History.Point(0, 0, 0, 0, loss0));
+        h.add(new History.Point(0, 0, 0, 0, loss0, 0));
+        double trainSeconds = 0;
         Params lastFinite = init;
         int lfEpoch = 0, lfStep = 0;
         if (!Double.isFinite(loss0)) {
@@ -61,12 +62,15 @@ public final class Trainer {
             s.setOrder(cfg.order().order(n, epoch, cfg.seed()));
             for (int first = 0; first < batches; first += chunk) {
                 int count = Math.min(chunk, batches - first);
+                long c0 = System.nanoTime();
                 RunResult r = s.run(new Run(bs, first, count, rate.skip(first), every));
+                double chunkSeconds = (System.nanoTime() - c0) / 1e9;
                 double[] losses = s.losses(r.snapshots(), r.records());
                 for (int k = 0; k < r.records(); k++) {
                     int j = r.recordedBatches()[k];
                     long ex = (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n);
-                    h.add(new History.Point(epoch, j + 1, ex, (double) ex / n, losses[k]));
+                    double at = trainSeconds + chunkSeconds * (j + 1 - first) / count;
+                    h.add(new History.Point(epoch, j + 1, ex, (double) ex / n, losses[k], at));
                     Params p = r.snapshot(k);
                     boolean finite = Double.isFinite(losses[k]) && p.isFinite();
                     if (!finite) {
@@ -85,6 +89,7 @@ public final class Trainer {
                     return new Result(h, lastFinite, new Divergence(epoch, j + 1, "the parameters", lastFinite, lfEpoch, lfStep),
                             (System.nanoTime() - start) / 1e9);
                 }
+                trainSeconds += chunkSeconds;
                 done += count;
                 listener.progress(done, total);
             }
