@@ -172,7 +172,10 @@ public final class BenchRunner {
                 log.printf(Locale.ROOT, "[bench] %-8s %-18s batch %-8d %10.3f ms  %12.0f samples/s%s%n", backend, w.name(), batch,
                         st.median() * 1e3, rows / st.median(), st.noisy() ? "  (noisy)" : "");
             }
-            // the full-batch gradient alone: one pass over X, its floor is n·d·4 bytes
+            // the full-batch gradient alone: one pass over X, its floor is n·d·4 bytes. Its value does not
+            // depend on the row order, so rows are read in storage order (SGD above reads them shuffled)
+            s.setOrder(BatchOrder.IN_ORDER.order(ds.n(), 1, SEED));
+            s.setParams(p0);
             Stats g = time(() -> {
                 for (int c = 0; c < Math.max(1, ROWS_PER_SAMPLE / ds.n()); c++) s.gradient(0, ds.n(), false);
             });
