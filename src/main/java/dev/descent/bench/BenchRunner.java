@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,19 +65,9 @@ public final class BenchRunner {
     static Dataset data(Suite.Workload w) {
         return switch (w.objective()) {
             case "wave" -> Generators.linspace(-5, 5, w.n());
-            case "logistic" -> {
-                Dataset lin = linear(w.n(), w.d());
-                float[] t = lin.targets().clone();
-                for (int i = 0; i < t.length; i++) t[i] = t[i] > 4.2f ? 1f : 0f;
-                yield new Dataset(w.name(), lin.features(), t, lin.n(), lin.d());
-            }
-            default -> linear(w.n(), w.d());
+            case "logistic" -> Generators.classification(w.n(), w.d(), 0.01, SEED);
+            default -> Generators.regression(w.n(), w.d(), 0.01, SEED);
         };
-    }
-
-    private static Dataset linear(int n, int d) {
-        float[] w = d == 2 ? new float[] {2f, -3.4f} : Generators.gaussian(new Random(SEED ^ 0x5DEECE66DL), d, 1.0);
-        return Generators.linear(n, w, 4.2f, 0.01, SEED);
     }
 
     public Map<String, Object> run(String command) {

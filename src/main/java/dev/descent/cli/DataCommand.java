@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
@@ -33,21 +32,11 @@ final class DataCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DescentException.require(n >= 1 && d >= 1, "--rows and --features must be ≥ 1");
-        Dataset ds = synthetic(n, d, noise, seed);
-        float[] w = trueWeights(d, seed);
+        Dataset ds = Generators.regression(n, d, noise, seed);
+        float[] w = Generators.trueWeights(d, seed);
         Npy.write(out.resolve("X.npy"), ds.features(), n, d);
         Npy.write(out.resolve("y.npy"), ds.targets(), n);
         Npy.write(out.resolve("w.npy"), w, d);
         return 0;
-    }
-
-    /** The true weights the synthetic data uses: seed 1's [2, −3.4] for d = 2, else N(0, 1) from the seed. */
-    static float[] trueWeights(int d, long seed) {
-        return d == 2 ? new float[] {2f, -3.4f} : Generators.gaussian(new Random(seed ^ 0x5DEECE66DL), d, 1.0);
-    }
-
-    /** The synthetic regression data of {@code descent train --data synthetic} and {@code descent data}. */
-    static Dataset synthetic(int n, int d, double noise, long seed) {
-        return Generators.linear(n, trueWeights(d, seed), 4.2f, noise, seed);
     }
 }

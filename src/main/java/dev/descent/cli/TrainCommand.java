@@ -208,11 +208,7 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
             return Generators.linspace(-5, 5, n);
         }
-        Dataset lin = DataCommand.synthetic(n, d, noise, seed);
-        if (obj != Objective.LOGISTIC) return lin;
-        float[] t = lin.targets().clone();
-        for (int i = 0; i < t.length; i++) t[i] = t[i] > 4.2f ? 1f : 0f;   // the class is which side of the mean the target falls
-        return new Dataset("logistic " + lin.name(), lin.features(), t, lin.n(), lin.d());
+        return obj == Objective.LOGISTIC ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
     }
 
     private Params initial(int dim, boolean withBias) {

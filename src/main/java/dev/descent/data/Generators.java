@@ -53,6 +53,27 @@ public final class Generators {
         return v;
     }
 
+    /** The true weights of the synthetic data: seed 1's [2, −3.4] for d = 2, else N(0, 1) from the seed. */
+    public static float[] trueWeights(int d, long seed) {
+        return d == 2 ? new float[] {2f, -3.4f} : gaussian(new Random(seed ^ 0x5DEECE66DL), d, 1.0);
+    }
+
+    /**
+     * descent's synthetic regression data ({@code train --data synthetic}, {@code descent data}, the
+     * benchmarks): {@link #linear} with {@link #trueWeights} and seed 1's bias 4.2.
+     */
+    public static Dataset regression(int n, int d, double noise, long seed) {
+        return linear(n, trueWeights(d, seed), 4.2f, noise, seed);
+    }
+
+    /** The logistic version: label 1 where the regression target lies above the bias 4.2, else 0. */
+    public static Dataset classification(int n, int d, double noise, long seed) {
+        Dataset lin = regression(n, d, noise, seed);
+        float[] t = lin.targets().clone();
+        for (int i = 0; i < t.length; i++) t[i] = t[i] > 4.2f ? 1f : 0f;
+        return new Dataset("logistic " + lin.name(), lin.features(), t, lin.n(), lin.d());
+    }
+
     /** Normally distributed weights N(0, scale²) drawn from {@code rng} (seed 1's init_params). */
     public static float[] gaussian(Random rng, int d, double scale) {
         float[] w = new float[d];

@@ -5,7 +5,6 @@ import dev.descent.backend.Backends;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
 
-import java.util.Random;
 
 /**
  * Data and backends for the benchmarks. The synthetic data is the same generator and seed as
@@ -17,8 +16,7 @@ final class Fixtures {
     static final long SEED = 1;
 
     static Dataset linear(int n, int d) {
-        float[] w = d == 2 ? new float[] {2f, -3.4f} : Generators.gaussian(new Random(SEED ^ 0x5DEECE66DL), d, 1.0);
-        return Generators.linear(n, w, 4.2f, 0.01, SEED);
+        return Generators.regression(n, d, 0.01, SEED);
     }
 
     /** Opens a backend selector ({@code opencl}, {@code opencl:@gpu}, {@code cuda}, {@code cpu}). */
