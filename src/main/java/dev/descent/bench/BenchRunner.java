@@ -156,6 +156,8 @@ public final class BenchRunner {
                 d.put("steps", steps);
                 d.put("samples_per_s", rows / st.median());
                 d.put("steps_per_s", steps / st.median());
+                d.put("gbs", rows * ds.d() * 4.0 / st.median() / 1e9);          // X read once per epoch: the floor
+                d.put("pct_of_read", 100 * rows * ds.d() * 4.0 / st.median() / 1e9 / readGbs);
                 m.put("derived", d);
                 out.add(m);
                 log.printf(Locale.ROOT, "[bench] %-8s %-18s batch %-8d %10.3f ms  %12.0f samples/s%s%n", backend, w.name(), batch,

@@ -46,7 +46,16 @@ record Suite(String name, int repeats, int warmups, List<Workload> throughput, L
                                     new double[] {0.005, 0.1, 0.5, 0.5}),
                             new Workload("seed2-wave", "wave", 100, 1, new int[] {1}, new double[] {0.01})),
                     5, true, 512L << 20, "the seeds' problems scaled to n = 10M and d = 1024 (needs -Xmx16g and time)");
-            default -> throw new DescentException.InvalidArgument("unknown suite '" + name + "': use smoke, quick or full");
+            case "gpu" -> new Suite("gpu", 7, 2,
+                    List.of(new Workload("linear-16m-64", "squared", 16_000_000, 64, new int[] {65_536, 0}, null),
+                            new Workload("linear-1m-1024", "squared", 1_000_000, 1024, new int[] {1024, 0}, null),
+                            new Workload("linear-1m-2", "squared", 1_000_000, 2, new int[] {1}, null),
+                            new Workload("linear-1m-16", "squared", 1_000_000, 16, new int[] {1}, null)),
+                    List.of(new Workload("seed1", "squared", 1_000, 2, new int[] {1, 10, 100, 0}, new double[] {0.05, 0.2, 0.5, 0.9}),
+                            new Workload("seed2-wave", "wave", 100, 1, new int[] {1}, new double[] {0.01})),
+                    3, false, 1L << 30, "the CUDA issue's sizes: fused GD step at n = 16M, d = 64 and d = 1024; batch-1 SGD at d = 2, 16 "
+                            + "(needs a GPU and -Xmx24g; peers: bench/peers/torch_peer.py)");
+            default -> throw new DescentException.InvalidArgument("unknown suite '" + name + "': use smoke, quick, full or gpu");
         };
     }
 }
