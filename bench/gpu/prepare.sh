@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q -B package -DskipTests
+# bundle.sh keeps an existing .gpu/jre: make it first with java.desktop, which the charts (AWT) need
+if [[ ! -x .gpu/jre/bin/java ]] || ! .gpu/jre/bin/java --list-modules | grep -q '^java.desktop'; then
+  rm -rf .gpu/jre
+  mkdir -p .gpu
+  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.desktop,java.xml \
+        --strip-debug --no-man-pages --no-header-files --compress=2 --output .gpu/jre
+fi
 bash ../shared/gpu/bundle.sh
 cp target/descent-*-gpusuite.jar target/testlib/junit-platform-console-standalone-*.jar .gpu/app/
 du -sh .gpu
