@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Peers for descent's benchmarks, on the same data (X.npy, y.npy written by `descent data`).
 
-  gradient   numpy:  X.T @ (X @ w - y) / n          (full-batch gradient of the squared loss)
+  gradient   numpy:  X.T @ (X @ w - y) / n          (full-batch gradient of the squared loss), and PyTorch's
+             CPU tensors doing the same when torch is installed
   sgd        scikit-learn: SGDRegressor(learning_rate='constant', eta0, max_iter=1, shuffle=False, tol=None)
              one epoch of batch-1 SGD on the squared loss; steps/s = n / fit time
   read       numpy: X.sum() (single-threaded read rate, for scale)
@@ -51,6 +52,12 @@ def main():
         sk = SGDRegressor
     except ImportError as e:
         out["skipped"].append({"peer": "scikit-learn", "why": str(e)})
+    torch = None
+    try:
+        import torch
+        out["torch"] = torch.__version__
+    except ImportError as e:
+        out["skipped"].append({"peer": "pytorch", "why": str(e) + " (the GPU peer is bench/peers/torch_peer.py)"})
     for d in a.dirs:
         X = np.load(os.path.join(d, "X.npy"))
         y = np.load(os.path.join(d, "y.npy"))
@@ -59,6 +66,11 @@ def main():
         med, lo, hi = median_seconds(lambda: X.T @ (X @ w - y) / n, a.repeats)
         out["results"].append({"peer": "numpy", "op": "gradient", "n": n, "d": dim, "seconds": med, "min": lo, "max": hi,
                                "gbs": X.nbytes / med / 1e9})
+        if torch is not None:
+            tX, ty, tw = torch.from_numpy(X), torch.from_numpy(y), torch.zeros(dim)
+            med, lo, hi = median_seconds(lambda: tX.T @ (tX @ tw - ty) / n, a.repeats)
+            out["results"].append({"peer": "pytorch-cpu", "op": "gradient", "n": n, "d": dim, "seconds": med, "min": lo, "max": hi,
+                                   "gbs": X.nbytes / med / 1e9})
         med, lo, hi = median_seconds(lambda: X.sum(), a.repeats)
         out["results"].append({"peer": "numpy", "op": "read", "n": n, "d": dim, "seconds": med, "min": lo, "max": hi,
                                "gbs": X.nbytes / med / 1e9})

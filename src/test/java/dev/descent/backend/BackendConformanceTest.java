@@ -150,8 +150,8 @@ class BackendConformanceTest {
             Dataset ds = random(obj, n, d);
             Spec spec = new Spec(obj, obj.biasByDefault(), opt);
             Params p = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
-            for (int batch : d == 1000 ? new int[] {n} : new int[] {1, 10, n}) {
-                BatchOrder order = BatchOrder.values()[RNG.nextInt(3)];
+            for (int batch : d == 1000 ? new int[] {n} : new int[] {1, 10, n})
+            for (BatchOrder order : BatchOrder.values()) {
                 int[] rows = order.order(n, 2, SEED);
                 int nb = (n + batch - 1) / batch;
                 int steps = Math.min(40, nb);
