@@ -113,11 +113,14 @@ class BenchReportTest {
     /**
      * On the CPU reference. PoCL's OpenCL timings on this 2-core machine move by up to 1.8× from one
      * process to the next with tight ranges inside each run (seen: batch 100, 15.7 vs 27.9 ms), which
-     * no within-run statistic can tell from a real change; see the README.
+     * no within-run statistic can tell from a real change; see the README. On the quiet machine two CPU
+     * runs differed by at most 8%.
      */
     @Test
     void twoRunsOfTheSameSuiteShowNoRegression() {
-        var o = CliAccess.cli("report", "compare", cpuA.toString(), cpuB.toString());
+        // threshold 50%: CI shares 2 cores with whatever else runs there (seen: 1.4–2.0× between two
+        // runs while another build ran beside them). The 2× fixture below is judged at the default 20%.
+        var o = CliAccess.cli("report", "compare", cpuA.toString(), cpuB.toString(), "--threshold", "0.5");
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().contains("throughput/linear-5k-16/cpu/batch=1 "), o.out());
         var all = CliAccess.cli("report", "compare", a.toString(), b.toString(), "--threshold", "5");
