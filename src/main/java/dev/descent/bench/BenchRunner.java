@@ -70,15 +70,106 @@ public final class BenchRunner {
         };
     }
 
-    public Map<String, Object> run(String command) {
+    /**
+     * Runs the suite: in {@code suite.forks()} child JVMs when there is more than one (their samples
+     * pooled per benchmark), then the peers once, here. {@code childArgs} are the CLI arguments that
+     * make a child run the measurements alone and write them to the folder given after them.
+     */
+    public Map<String, Object> run(String command, List<String> childArgs, Path scratch) {
+        if (suite.forks() <= 1) {
+            Map<String, Object> r = measure(command);
+            r.put("peers", peersOrSkipped());
+            return r;
+        }
+        List<Map<String, Object>> forks = new ArrayList<>();
+        for (int f = 1; f <= suite.forks(); f++) {
+            log.printf("[bench] fork %d of %d%n", f, suite.forks());
+            forks.add(fork(childArgs, scratch.resolve("fork-" + f)));
+        }
+        Map<String, Object> r = merge(forks);
+        r.put("command", command);
+        ((Map<String, Object>) r.get("config")).put("forks", suite.forks());
+        r.put("peers", peersOrSkipped());
+        return r;
+    }
+
+    private Map<String, Object> peersOrSkipped() {
+        return peers ? runPeers() : Map.of("ran", false, "results", List.of(), "skipped",
+                List.of(Map.of("peer", "all", "why", "peers not asked for (--no-peers or suite)")));
+    }
+
+    /** One child JVM with this JVM's classpath and options, running the measurements; its report.json is read back. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> fork(List<String> childArgs, Path dir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.descent.cli.Main"));
+        cmd.addAll(childArgs);
+        cmd.add(dir.toString());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) log.println(line);
+            }
+            if (p.waitFor() != 0) throw new dev.descent.DescentException("benchmark fork failed (exit " + p.exitValue() + "): see its output above");
+            return new ObjectMapper().readValue(dir.resolve("measurements.json").toFile(), Map.class);
+        } catch (IOException e) {
+            throw new dev.descent.DescentException("cannot run a benchmark fork: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.descent.DescentException("interrupted while a benchmark fork ran");
+        }
+    }
+
+    /** Pools the forks' samples per benchmark and ceiling (same ids in the same order); environment and curves from the first. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> merge(List<Map<String, Object>> forks) {
+        Map<String, Object> r = new LinkedHashMap<>(forks.get(0));
+        for (String list : List.of("benchmarks", "ceilings")) {
+            List<Map<String, Object>> first = (List<Map<String, Object>>) r.get(list);
+            List<Map<String, Object>> merged = new ArrayList<>();
+            for (int i = 0; i < first.size(); i++) {
+                Map<String, Object> m = new LinkedHashMap<>(first.get(i));
+                for (String key : list.equals("ceilings") ? List.of("read_gbs", "copy_gbs") : List.of("")) {
+                    List<Double> all = new ArrayList<>();
+                    for (Map<String, Object> f : forks) {
+                        Map<String, Object> e = ((List<Map<String, Object>>) f.get(list)).get(i);
+                        Map<String, Object> st = key.isEmpty() ? e : (Map<String, Object>) e.get(key);
+                        for (Object x : (List<Object>) st.get("samples")) all.add(((Number) x).doubleValue());
+                    }
+                    Stats s = Stats.of(all.stream().mapToDouble(Double::doubleValue).toArray());
+                    if (key.isEmpty()) {
+                        double scale = ((Number) m.get("median")).doubleValue() / s.median();   // derived rates follow the pooled median
+                        m.putAll(stats(s));
+                        Map<String, Object> d = new LinkedHashMap<>((Map<String, Object>) m.get("derived"));
+                        for (String k : List.of("samples_per_s", "steps_per_s", "gbs", "pct_of_read")) {
+                            if (d.get(k) instanceof Number v) d.put(k, v.doubleValue() * scale);
+                        }
+                        m.put("derived", d);
+                    } else {
+                        m.put(key, stats(s));
+                    }
+                }
+                merged.add(m);
+            }
+            r.put(list, merged);
+        }
+        return r;
+    }
+
+    /** The measurements alone, in this JVM: ceilings, benchmarks, convergence, environment. */
+    public Map<String, Object> measure(String command) {
         List<String> names = available(backends);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("schema", SCHEMA);
         report.put("suite", suite.name());
         report.put("command", command);
         Map<String, Object> config = new LinkedHashMap<>();
+        config.put("forks", 1);
         config.put("repeats", suite.repeats());
         config.put("warmups", suite.warmups());
+        config.put("warmup_seconds", suite.warmupSeconds());
         config.put("seed", SEED);
         config.put("backends", names);
         config.put("noisy_threshold", Stats.NOISY);
@@ -115,8 +206,6 @@ public final class BenchRunner {
         report.put("ceilings", ceilings);
         report.put("benchmarks", benches);
         report.put("convergence", curves);
-        report.put("peers", peers ? runPeers() : Map.of("ran", false, "results", List.of(), "skipped",
-                List.of(Map.of("peer", "all", "why", "peers not asked for (--no-peers or suite)"))));
         return report;
     }
 
@@ -202,7 +291,8 @@ public final class BenchRunner {
     }
 
     private Stats time(Runnable r) {
-        for (int i = 0; i < suite.warmups(); i++) r.run();
+        long until = System.nanoTime() + (long) (suite.warmupSeconds() * 1e9);
+        for (int i = 0; i < suite.warmups() || System.nanoTime() < until; i++) r.run();
         double[] t = new double[suite.repeats()];
         for (int i = 0; i < t.length; i++) {
             long t0 = System.nanoTime();

@@ -265,8 +265,9 @@ public final class ReportWriter {
         StringBuilder sb = new StringBuilder();
         sb.append("# descent benchmark report: `").append(r.path("suite").asText()).append("`\n\n");
         sb.append(envLine(r)).append("\n\nCommand: `").append(r.path("command").asText()).append("`. ");
-        sb.append("Each number is the median of ").append(r.at("/config/repeats").asInt()).append(" timed runs after ")
-          .append(r.at("/config/warmups").asInt()).append(" warm-up(s), with min–max; 'noisy' marks a spread over ")
+        sb.append("Each number is the median of ").append(r.at("/config/repeats").asInt()).append(" timed runs after at least ")
+          .append(r.at("/config/warmups").asInt()).append(" warm-up run(s) and ").append(r.at("/config/warmup_seconds").asDouble())
+          .append(" s of warm-up, with min–max; 'noisy' marks a spread over ")
           .append((int) (Stats.NOISY * 100)).append("% of the median.\n\n");
         section(sb, "Measured ceilings", ceilingRows(r));
         section(sb, "Throughput by batch size", throughputRows(r));

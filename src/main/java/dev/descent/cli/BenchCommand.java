@@ -41,10 +41,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-peers", description = "Skip numpy / scikit-learn even when python3 has them.")
     boolean noPeers;
 
+    @Option(names = "--fork-child", hidden = true, paramLabel = "DIR",
+            description = "Internal: run the measurements only, in this process, into DIR/measurements.json.")
+    Path forkChild;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
         var runner = new BenchRunner(suite, backends, !noPeers, err);            // an unknown suite fails here, before any work
+        if (forkChild != null) {
+            var m = runner.measure("fork");
+            try {
+                dev.descent.util.AtomicFiles.write(forkChild.resolve("measurements.json"),
+                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new DescentException("cannot encode measurements: " + e.getMessage());
+            }
+            return 0;
+        }
         if (out == null) {
             out = Path.of("bench", "reports", suite + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
@@ -61,7 +75,25 @@ final class BenchCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of("./descent", "bench", suite, "--out", out + "-rerun"));
         if (backends != null && !backends.isEmpty()) cmd.addAll(List.of("--backends", String.join(",", backends)));
         if (noPeers) cmd.add("--no-peers");
-        Map<String, Object> report = runner.run(String.join(" ", cmd));
+        List<String> child = new ArrayList<>(List.of("bench", suite, "--no-peers"));
+        if (backends != null && !backends.isEmpty()) child.addAll(List.of("--backends", String.join(",", backends)));
+        child.add("--fork-child");
+        Path scratch;
+        try {
+            scratch = java.nio.file.Files.createTempDirectory("descent-bench");
+        } catch (IOException e) {
+            throw new DescentException("cannot create a temporary folder for the benchmark forks: " + e.getMessage());
+        }
+        Map<String, Object> report;
+        try {
+            report = runner.run(String.join(" ", cmd), child, scratch);
+        } finally {
+            try (var walk = java.nio.file.Files.walk(scratch)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a temporary folder left behind is harmless
+            }
+        }
         ReportWriter.write(report, out);
         err.println("descent: report written to " + out.toAbsolutePath().normalize() + " (report.md, report.html, report.json)");
         return 0;

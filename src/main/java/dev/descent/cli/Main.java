@@ -22,7 +22,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int code = execute(args, out, err);
+        out.flush();                  // autoflush covers println only: a command that print()s would lose its output
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams and returns the exit code (for tests). */

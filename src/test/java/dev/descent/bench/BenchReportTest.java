@@ -64,7 +64,8 @@ class BenchReportTest {
         assertTrue(Files.readString(a.resolve("REPRODUCE")).contains("./descent bench smoke"));
         JsonNode r = new ObjectMapper().readTree(a.resolve("report.json").toFile());
         for (JsonNode x : r.path("benchmarks")) {
-            assertEquals(r.at("/config/repeats").asInt(), x.path("samples").size(), "every raw sample is kept");
+            assertEquals(r.at("/config/repeats").asInt() * r.at("/config/forks").asInt(), x.path("samples").size(),
+                    "every raw sample of every fork is kept");
         }
         assertTrue(Files.readString(a.resolve("report.md")).contains("| linear-5k-16 |"));
     }
@@ -125,6 +126,18 @@ class BenchReportTest {
         assertTrue(o.out().contains("throughput/linear-5k-16/cpu/batch=1 "), o.out());
         var all = CliAccess.cli("report", "compare", a.toString(), b.toString(), "--threshold", "5");
         assertEquals(0, all.code(), "every backend's benchmarks compare: " + all.out());
+    }
+
+    /** Through a real JVM exit: the table must reach stdout (it is print()ed, which autoflush does not cover). */
+    @Test
+    void compareWritesItsTableToStdoutBeforeExiting() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.descent.cli.Main", "report", "compare",
+                cpuA.toString(), cpuA.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertTrue(out.startsWith("benchmark") && out.contains("throughput/linear-5k-16/cpu/batch=1 "), out);
     }
 
     @Test
