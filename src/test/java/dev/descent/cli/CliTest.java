@@ -109,6 +109,7 @@ class CliTest {
                 "--schedule", "step", "--history", h.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("Batch size 10, Learning rate 0.200000, Epoch 1, loss"), o.out());
+        assertTrue(o.out().contains("300 steps, 3000 examples in "), "3 epochs of 1000 rows in batches of 10: " + o.out());
         assertTrue(Files.exists(h));
     }
 
