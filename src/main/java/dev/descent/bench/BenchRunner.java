@@ -276,6 +276,14 @@ public final class BenchRunner {
     }
 
     private Map<String, Object> entry(String kind, Suite.Workload w, String backend, int batch, Stats st) {
+        Map<String, Object> m = identity(kind, w, backend, batch);
+        m.put("unit", "s");
+        m.putAll(stats(st));
+        return m;
+    }
+
+    /** The fields that identify a benchmark or a convergence run: its id, workload, backend, sizes and batch. */
+    private static Map<String, Object> identity(String kind, Suite.Workload w, String backend, int batch) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", kind + "/" + w.name() + "/" + backend + "/batch=" + batch);
         m.put("kind", kind);
@@ -285,8 +293,6 @@ public final class BenchRunner {
         m.put("n", w.n());
         m.put("d", w.d());
         m.put("batch", batch);
-        m.put("unit", "s");
-        m.putAll(stats(st));
         return m;
     }
 
@@ -331,14 +337,7 @@ public final class BenchRunner {
                         te = p.examples();
                     }
                 }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", "convergence/" + w.name() + "/" + backend + "/batch=" + batch);
-                m.put("workload", w.name());
-                m.put("objective", w.objective());
-                m.put("backend", backend);
-                m.put("n", ds.n());
-                m.put("d", ds.d());
-                m.put("batch", batch);
+                Map<String, Object> m = identity("convergence", w, backend, batch);
                 m.put("lr", lr);
                 m.put("epochs", epochs);
                 m.put("target_loss", target);
