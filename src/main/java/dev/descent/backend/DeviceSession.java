@@ -60,8 +60,10 @@ public abstract class DeviceSession extends AbstractSession {
     /** Loss partials of {@code count} snapshots: parts × count floats, [part][snapshot]. */
     protected abstract float[] lossPartials(float[] snapshots, int count);
 
-    /** How many partials {@link #lossPartials} returns per snapshot. */
-    protected abstract int lossParts();
+    /** How many partials {@link #lossPartials} returns per snapshot: the gradient's split of n rows. */
+    protected int lossParts() {
+        return partialParts(n);
+    }
 
     /** Turns a driver exception into a one-line {@link dev.descent.DescentException}; others pass through. */
     protected abstract RuntimeException translate(RuntimeException e, String what);

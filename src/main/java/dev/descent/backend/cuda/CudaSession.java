@@ -273,11 +273,6 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected int lossParts() {
-        return partialParts(n);
-    }
-
-    @Override
     protected float[] lossPartials(float[] snapshots, int count) {
         int g = lossParts();
         lossSnaps = grow(lossSnaps, 4L * count * (d + 1));

@@ -278,11 +278,6 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected int lossParts() {
-        return partialParts(n);
-    }
-
-    @Override
     protected float[] lossPartials(float[] snapshots, int count) {
         int g = lossParts();
         int rowsPerGroup = (n + g - 1) / g;
