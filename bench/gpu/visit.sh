@@ -1,46 +1,114 @@
 #!/usr/bin/env bash
-# On the GPU machine, in one call: what the CUDA issue needs measured. Writes logs under $OUT and
-# prints a short table last. NOT YET RUN: prepared in a session without a GPU.
-#   1. nvidia-smi, `descent devices`
-#   2. the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed)
-#   3. compute-sanitizer memcheck on a subset of the suite (the JVM under the sanitizer is slow)
-#   4. `descent reproduce --backend cuda`
-#   5. `descent bench gpu --backends cuda`: device-to-device copy and read ceilings, fused GD step at
-#      n = 16M (d = 64) and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
-#   6. PyTorch on the same data: fused step, a loop of single-example steps, a CUDA-graph loop
+# On the GPU machine, in one call (device tool: run with carry [".gpu"]): what the CUDA issue needs
+# measured. Every phase has a time limit inside one overall budget (VISIT_SECONDS, default 420), so the
+# call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
+#   PHASES (default: all, in this order; or a comma list): info,tests,reproduce,bench,torch,sanitize
+#   info       nvidia-smi, nvcc, torch, `descent devices`
+#   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed)
+#   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
+#   bench      `descent bench gpu --backends cuda`: copy/read ceilings, fused GD step at n = 16M (d = 64)
+#              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
+#   torch      PyTorch on the same bytes (`descent data` files): fused step, Python loop, CUDA graph
+#   sanitize   compute-sanitizer memcheck, racecheck, initcheck over every kernel path
 set -uo pipefail
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT"
+set -f                    # no globbing: the class path .gpu/app/* goes to java as it is
+FINAL=${OUT:-/tmp/out}
+OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at the end (8 files come back at most)
+rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
+T0=$(date +%s)
+BUDGET=${VISIT_SECONDS:-420}
+PHASES=${PHASES:-info,tests,reproduce,bench,torch,sanitize}
 J=.gpu/jre/bin/java
 CP='.gpu/app/*'
 D="$J -Xmx48g -Djava.awt.headless=true -Ddescent.home=. -cp $CP dev.descent.cli.Main"
-JUNIT="$J -Xmx8g -cp $CP org.junit.platform.console.ConsoleLauncher execute --class-path .gpu/app --details=summary --disable-banner"
-export DESCENT_REQUIRE=cuda
-
-nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1; head -15 "$OUT/nvidia-smi.txt"
-$D devices 2>&1 | tee "$OUT/devices.txt"
-
-echo "== tests (CUDA required)"
-$JUNIT --select-class dev.descent.backend.BackendConformanceTest --select-class dev.descent.backend.cuda.CudaAvailabilityTest \
-  > "$OUT/tests.txt" 2>&1; echo "tests exit $?" | tee -a "$OUT/tests.txt"; tail -20 "$OUT/tests.txt"
-
-echo "== compute-sanitizer memcheck"
+JUNIT="$J -Xmx8g -Djava.awt.headless=true -cp $CP org.junit.platform.console.ConsoleLauncher execute --class-path .gpu/app --details=tree --disable-banner --disable-ansi-colors"
+export DESCENT_REQUIRE=cuda PYTHONUNBUFFERED=1
 SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-timeout 400 "$SAN" --tool memcheck --target-processes all --error-exitcode 3 $JUNIT \
-  --select-method 'dev.descent.backend.BackendConformanceTest#externalLoopStepMatchesReference(java.lang.String)' \
-  --select-method 'dev.descent.backend.BackendConformanceTest#divergenceStopsTheRunAtTheDivergingStep(java.lang.String)' \
-  > "$OUT/memcheck.txt" 2>&1; echo "memcheck exit $?" | tee -a "$OUT/memcheck.txt"; grep -E "ERROR SUMMARY|exit" "$OUT/memcheck.txt"
 
-echo "== reproduce on cuda"
-$D reproduce --backend cuda --out "$OUT/reproduce" > "$OUT/reproduce.txt" 2>&1; tail -8 "$OUT/reproduce.txt"
+left() { echo $((BUDGET - ($(date +%s) - T0))); }
+# limit MAX: the seconds a phase may take, at most what is left of the budget (less 5 s to write the table)
+limit() { local l; l=$(( $(left) - 5 )); (( l > $1 )) && l=$1; (( l < 1 )) && l=1; echo "$l"; }
+want() { [[ ",$PHASES," == *",$1,"* ]] && (( $(left) > 15 )); }
+phase() { echo "== $1 (t=$(( $(date +%s) - T0 )) s)"; }
+SUMMARY=()
+row() { SUMMARY+=("$(printf '%-34s %s' "$1" "$2")"); }
 
-echo "== bench gpu"
-$D bench gpu --backends cuda --no-peers --out "$OUT/bench-gpu" > "$OUT/bench-gpu.log" 2>&1; grep -E "^\[bench\]" "$OUT/bench-gpu.log"
+if want info; then
+  phase info
+  { cat .gpu/COMMIT 2>/dev/null; nvidia-smi; nvcc --version; python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'; } > "$OUT/info.txt" 2>&1
+  grep -E "Driver Version|H100|H200|release|^torch|^[0-9a-f]{40}" "$OUT/info.txt"
+  timeout "$(limit 30)" $D devices 2>&1 | tee "$OUT/devices.txt"
+fi
 
-echo "== pytorch peers on the same bytes"
-for spec in "16000000 64" "1000000 1024" "1000000 2" "1000000 16"; do
-  set -- $spec
-  $D data -n "$1" -d "$2" --out "/tmp/data-$1-$2" >/dev/null 2>&1
-  python3 bench/peers/torch_peer.py "/tmp/data-$1-$2" > "$OUT/torch-$1-$2.json" 2> "$OUT/torch-$1-$2.err"
-  echo "torch n=$1 d=$2: $(tr -d '\n ' < "$OUT/torch-$1-$2.json" | cut -c1-400)"
-done
+if want tests; then
+  phase tests
+  timeout "$(limit 150)" $JUNIT --select-class dev.descent.backend.BackendConformanceTest \
+    --select-class dev.descent.backend.cuda.CudaAvailabilityTest > "$OUT/tests.txt" 2>&1
+  rc=$?
+  grep -E "tests (successful|failed|skipped|aborted)" "$OUT/tests.txt"
+  grep -E "✘|■" "$OUT/tests.txt" | grep -v "opencl" | head -40
+  row "tests (CUDA required)" "exit $rc, $(grep -E 'tests (successful|failed)' "$OUT/tests.txt" | tr -s ' []' ' ' | tr '\n' ';')"
+fi
+
+if want reproduce; then
+  phase reproduce
+  for r in cuda-1 cuda-2 cpu; do
+    timeout "$(limit 40)" $D reproduce --backend "${r%-*}" --out "/tmp/rep-$r" > "$OUT/reproduce-$r.txt" 2>&1
+    echo "reproduce $r exit $?"
+  done
+  tail -6 "$OUT/reproduce-cuda-1.txt"
+  if cmp -s "$OUT/reproduce-cuda-1.txt" "$OUT/reproduce-cuda-2.txt" && diff -rq /tmp/rep-cuda-1 /tmp/rep-cuda-2 >/dev/null; then
+    row "cuda rerun (lines + histories)" "bit-identical"
+  else
+    row "cuda rerun (lines + histories)" "DIFFERENT"; diff "$OUT/reproduce-cuda-1.txt" "$OUT/reproduce-cuda-2.txt" | head -10
+  fi
+  diff "$OUT/reproduce-cpu.txt" "$OUT/reproduce-cuda-1.txt" > "$OUT/reproduce-cpu-vs-cuda.diff"
+  row "cuda vs cpu printed lines" "$(grep -c '^<' "$OUT/reproduce-cpu-vs-cuda.diff") lines differ"
+  head -20 "$OUT/reproduce-cpu-vs-cuda.diff"
+fi
+
+if want bench; then
+  phase bench
+  timeout "$(limit 170)" $D bench gpu --backends cuda --no-peers --force --out "$OUT/bench" > "$OUT/bench.log" 2>&1
+  rc=$?
+  grep -E "^\[bench\]|error|Exception" "$OUT/bench.log" | tail -25
+  row "bench gpu" "exit $rc"
+fi
+
+if want torch; then
+  phase torch
+  for spec in "16000000 64" "1000000 1024" "1000000 2" "1000000 16"; do
+    set -- $spec
+    (( $(left) > 20 )) || break
+    timeout "$(limit 60)" $D data -n "$1" -d "$2" --out "/tmp/data-$1-$2" > /dev/null 2>&1 &&
+    timeout "$(limit 60)" python3 bench/peers/torch_peer.py "/tmp/data-$1-$2" > "/tmp/torch-$1-$2.json" 2> "/tmp/torch-$1-$2.err"
+    echo "torch n=$1 d=$2 exit $?: $(tr -d '\n ' < "/tmp/torch-$1-$2.json" | cut -c1-600)"; tail -3 "/tmp/torch-$1-$2.err"
+  done 2>&1 | tee "$OUT/torch.txt"
+fi
+
+if want sanitize; then
+  phase sanitize
+  # every launch path: batch-1 thread kernel (d = 2, 16), one-block run kernel, partial + finish (v4 and
+  # generic instances), loss kernels (1 and 8 snapshots), the bandwidth probes are not included
+  runs=("reproduce --backend cuda --out /tmp/san-rep"
+        "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --no-progress"
+        "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer nesterov:0.9 --no-progress"
+        "train --backend cuda -n 3000 -d 64 -B 3000 -e 3 --optimizer momentum:0.9 --no-progress"
+        "train --backend cuda -n 3000 -d 1100 -B 2000 -e 1 --objective logistic --no-progress")
+  for tool in memcheck racecheck initcheck; do
+    : > "$OUT/sanitize-$tool.txt"
+    for r in "${runs[@]}"; do
+      (( $(left) > 10 )) || break
+      echo "--- $r" >> "$OUT/sanitize-$tool.txt"
+      timeout "$(limit 60)" "$SAN" --tool "$tool" --target-processes all --error-exitcode 3 $D $r >> "$OUT/sanitize-$tool.txt" 2>&1
+      echo "exit $?" >> "$OUT/sanitize-$tool.txt"
+    done
+    row "compute-sanitizer $tool" "$(grep -c '^exit 0' "$OUT/sanitize-$tool.txt") of $(grep -c '^exit' "$OUT/sanitize-$tool.txt") clean; $(grep -h 'ERROR SUMMARY' "$OUT/sanitize-$tool.txt" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+  done
+fi
+
+phase done
+printf '%s\n' "${SUMMARY[@]}" | tee "$OUT/summary.txt"
+cp "$OUT/summary.txt" "$FINAL/"
+tar czf "$FINAL/visit.tgz" -C /tmp visit
+ls -la "$FINAL"
