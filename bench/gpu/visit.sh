@@ -2,14 +2,16 @@
 # On the GPU machine, in one call (device tool: run with carry [".gpu"]): what the CUDA issue needs
 # measured. Every phase has a time limit inside one overall budget (VISIT_SECONDS, default 420), so the
 # call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
-#   PHASES (default: all, in this order; or a comma list): info,tests,reproduce,bench,torch,sanitize
+#   PHASES (default: all, in this order; or a comma list): info,tests,reproduce,data,bench,torch,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed)
 #   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
-#   bench      `descent bench gpu --backends cuda`: copy/read ceilings, fused GD step at n = 16M (d = 64)
+#   data       bench/gpu/make_data.py: the GPU workloads as .npy under /tmp/gpu-data (PyTorch draws them on the GPU)
+#   bench      `descent bench gpu --backends cuda --data /tmp/gpu-data`: copy/read ceilings, fused GD step at n = 16M (d = 64)
 #              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
-#   torch      PyTorch on the same bytes (`descent data` files): fused step, Python loop, CUDA graph
-#   sanitize   compute-sanitizer memcheck, racecheck, initcheck over every kernel path
+#   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
+#   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path
+#   compile    PyTorch's torch.compile'd step on the 16M x 64 workload (last: compiling can take long)
 set -uo pipefail
 set -f                    # no globbing: the class path .gpu/app/* goes to java as it is
 FINAL=${OUT:-/tmp/out}
@@ -17,7 +19,9 @@ OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at th
 rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
 T0=$(date +%s)
 BUDGET=${VISIT_SECONDS:-420}
-PHASES=${PHASES:-info,tests,reproduce,bench,torch,sanitize}
+PHASES=${PHASES:-info,tests,reproduce,data,bench,torch,sanitize,compile}
+SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
+DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
 CP='.gpu/app/*'
 D="$J -Xmx48g -Djava.awt.headless=true -Ddescent.home=. -cp $CP dev.descent.cli.Main"
@@ -57,19 +61,24 @@ if want reproduce; then
     echo "reproduce $r exit $?"
   done
   tail -6 "$OUT/reproduce-cuda-1.txt"
-  if cmp -s "$OUT/reproduce-cuda-1.txt" "$OUT/reproduce-cuda-2.txt" && diff -rq /tmp/rep-cuda-1 /tmp/rep-cuda-2 >/dev/null; then
+  if diff -q <(grep -v "written to" "$OUT/reproduce-cuda-1.txt") <(grep -v "written to" "$OUT/reproduce-cuda-2.txt") >/dev/null &&
+     diff -rq /tmp/rep-cuda-1 /tmp/rep-cuda-2 >/dev/null; then
     row "cuda rerun (lines + histories)" "bit-identical"
   else
-    row "cuda rerun (lines + histories)" "DIFFERENT"; diff "$OUT/reproduce-cuda-1.txt" "$OUT/reproduce-cuda-2.txt" | head -10
+    row "cuda rerun (lines + histories)" "DIFFERENT"; diff -r /tmp/rep-cuda-1 /tmp/rep-cuda-2 | head -10
   fi
-  diff "$OUT/reproduce-cpu.txt" "$OUT/reproduce-cuda-1.txt" > "$OUT/reproduce-cpu-vs-cuda.diff"
+  diff <(grep -v "written to\|backend" "$OUT/reproduce-cpu.txt") <(grep -v "written to\|backend" "$OUT/reproduce-cuda-1.txt") > "$OUT/reproduce-cpu-vs-cuda.diff"
   row "cuda vs cpu printed lines" "$(grep -c '^<' "$OUT/reproduce-cpu-vs-cuda.diff") lines differ"
-  head -20 "$OUT/reproduce-cpu-vs-cuda.diff"
+fi
+
+if want data; then
+  phase data
+  timeout "$(limit 60)" python3 bench/gpu/make_data.py "$DATA" 2>&1 | tee "$OUT/data.txt"
 fi
 
 if want bench; then
   phase bench
-  timeout "$(limit 170)" $D bench gpu --backends cuda --no-peers --force --out "$OUT/bench" > "$OUT/bench.log" 2>&1
+  timeout "$(limit 170)" $D bench gpu --backends cuda --no-peers --force --data "$DATA" --out "$OUT/bench" > "$OUT/bench.log" 2>&1
   rc=$?
   grep -E "^\[bench\]|error|Exception" "$OUT/bench.log" | tail -25
   row "bench gpu" "exit $rc"
@@ -77,13 +86,19 @@ fi
 
 if want torch; then
   phase torch
-  for spec in "16000000 64" "1000000 1024" "1000000 2" "1000000 16"; do
-    set -- $spec
-    (( $(left) > 20 )) || break
-    timeout "$(limit 60)" $D data -n "$1" -d "$2" --out "/tmp/data-$1-$2" > /dev/null 2>&1 &&
-    timeout "$(limit 60)" python3 bench/peers/torch_peer.py "/tmp/data-$1-$2" > "/tmp/torch-$1-$2.json" 2> "/tmp/torch-$1-$2.err"
-    echo "torch n=$1 d=$2 exit $?: $(tr -d '\n ' < "/tmp/torch-$1-$2.json" | cut -c1-600)"; tail -3 "/tmp/torch-$1-$2.err"
-  done 2>&1 | tee "$OUT/torch.txt"
+  timeout "$(limit 90)" python3 bench/peers/torch_peer.py "$DATA"/linear-16m-64 "$DATA"/linear-1m-1024 "$DATA"/linear-1m-2 \
+    "$DATA"/linear-1m-16 > "$OUT/torch.json" 2> "$OUT/torch.err"
+  rc=$?
+  row "pytorch peer" "exit $rc"
+  tail -5 "$OUT/torch.err"
+  python3 - "$OUT/torch.json" <<'PY' 2>&1 | tee "$OUT/torch.txt"
+import json, sys
+o = json.load(open(sys.argv[1]))
+print("torch", o["torch"], "copy", round(o["d2d_copy"]["gbs"]), "GB/s")
+for run in o["runs"]:
+    for r in run["results"]:
+        print(run["n"], run["d"], r["op"], {k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items() if k in ("seconds", "gbs_floor", "steps_per_s", "optimizer", "skipped")})
+PY
 fi
 
 if want sanitize; then
@@ -94,8 +109,10 @@ if want sanitize; then
         "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer nesterov:0.9 --no-progress"
         "train --backend cuda -n 3000 -d 64 -B 3000 -e 3 --optimizer momentum:0.9 --no-progress"
-        "train --backend cuda -n 3000 -d 1100 -B 2000 -e 1 --objective logistic --no-progress")
-  for tool in memcheck racecheck initcheck; do
+        "train --backend cuda -n 3000 -d 1100 -B 2000 -e 1 --objective logistic --no-progress"
+        "train --backend cuda -n 3000 -d 1024 -B 2000 -e 1 --no-progress"
+        "train --backend cuda -n 3000 -d 3 -B 2500 -e 2 --objective logistic --no-progress")
+  for tool in ${SANITIZERS//,/ }; do
     : > "$OUT/sanitize-$tool.txt"
     for r in "${runs[@]}"; do
       (( $(left) > 10 )) || break
@@ -105,6 +122,14 @@ if want sanitize; then
     done
     row "compute-sanitizer $tool" "$(grep -c '^exit 0' "$OUT/sanitize-$tool.txt") of $(grep -c '^exit' "$OUT/sanitize-$tool.txt") clean; $(grep -h 'ERROR SUMMARY' "$OUT/sanitize-$tool.txt" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
   done
+fi
+
+if want compile; then
+  phase compile
+  timeout "$(limit 120)" python3 bench/peers/torch_peer.py "$DATA"/linear-16m-64 --compile --steps 1000 > "$OUT/torch-compile.json" 2> "$OUT/torch-compile.err"
+  rc=$?
+  row "pytorch torch.compile" "exit $rc"
+  grep -A3 compiled-step "$OUT/torch-compile.json" | head -5
 fi
 
 phase done

@@ -40,7 +40,7 @@
 /* ============================================================================================ */
 /* fused batch gradient, stage 1: warp-per-row-group version                                      */
 
-template <int V, int L, int C>
+template <int V, int L, int C, int U>
 __device__ __forceinline__ void grad_partial_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
     int from, int count, int d, int obj, int has_t, const float *__restrict__ params, int use_bias,
@@ -50,7 +50,7 @@ __device__ __forceinline__ void grad_partial_body(
     if (status[0] != STATUS_OK) return;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int sub = lane / L, q = lane % L;         /* row slot in the warp, lane within the row */
-    constexpr int R = 32 / L;                       /* rows per warp per iteration */
+    constexpr int R = 32 / L;                       /* rows per warp per row group */
     const int begin = from + blockIdx.x * rows_per_block;
     const int end = min(begin + rows_per_block, from + count);
 
@@ -66,43 +66,58 @@ __device__ __forceinline__ void grad_partial_body(
     const float b = use_bias ? params[d] : 0.0f;
     float rsum = 0.0f, lsum = 0.0f;
 
-    for (int base = begin + warp * R; base < end; base += warps * R) {
-        const int p = base + sub;
-        const bool live = p < end;
-        const int row = live ? order[p] : 0;
-        const float *x = X + (size_t)row * d;
-        float v[C][V];
+    /* U row groups per iteration: every row index, then every row's loads, are issued before the
+     * first use, so U·C vector loads per lane are in flight (memory-level parallelism); the
+     * arithmetic then consumes the groups in a fixed order. Group u of this warp: base + u·warps·R. */
+    for (int base = begin + warp * R; base < end; base += warps * R * U) {
+        int row[U];
+        bool live[U];
 #pragma unroll
-        for (int k = 0; k < C; ++k) {
-            const int c4 = q + k * L;
-            if constexpr (V == 4) {
-                const float4 f = (live && c4 * 4 < d) ? reinterpret_cast<const float4 *>(x)[c4] : make_float4(0.f, 0.f, 0.f, 0.f);
-                v[k][0] = f.x;
-                v[k][1] = f.y;
-                v[k][2] = f.z;
-                v[k][3] = f.w;
-            } else {
-#pragma unroll
-                for (int e = 0; e < V; ++e) v[k][e] = (live && c4 * V + e < d) ? x[c4 * V + e] : 0.0f;
-            }
+        for (int u = 0; u < U; ++u) {
+            const int p = base + u * warps * R + sub;
+            live[u] = p < end;
+            row[u] = live[u] ? order[p] : 0;
         }
-        float dot = 0.0f;
+        float v[U][C][V], t[U];
 #pragma unroll
-        for (int k = 0; k < C; ++k)
+        for (int u = 0; u < U; ++u) {
+            const float *x = X + (size_t)row[u] * d;
 #pragma unroll
-            for (int e = 0; e < V; ++e) dot = fmaf(v[k][e], w[k][e], dot);
+            for (int k = 0; k < C; ++k) {
+                const int c4 = q + k * L;
+                if constexpr (V == 4) {
+                    const float4 f = (live[u] && c4 * 4 < d) ? reinterpret_cast<const float4 *>(x)[c4]
+                                                            : make_float4(0.f, 0.f, 0.f, 0.f);
+                    v[u][k][0] = f.x;
+                    v[u][k][1] = f.y;
+                    v[u][k][2] = f.z;
+                    v[u][k][3] = f.w;
+                } else {
 #pragma unroll
-        for (int off = L / 2; off > 0; off >>= 1) dot += __shfl_xor_sync(FULL, dot, off);
-        const float m = dot + b;
-        const float t = (live && has_t) ? T[row] : 0.0f;
-        const float r = live ? descent_dloss(obj, m, t) : 0.0f;
+                    for (int e = 0; e < V; ++e) v[u][k][e] = (live[u] && c4 * V + e < d) ? x[c4 * V + e] : 0.0f;
+                }
+            }
+            t[u] = (live[u] && has_t) ? T[row[u]] : 0.0f;
+        }
 #pragma unroll
-        for (int k = 0; k < C; ++k)
+        for (int u = 0; u < U; ++u) {
+            float dot = 0.0f;
 #pragma unroll
-            for (int e = 0; e < V; ++e) acc[k][e] = fmaf(r, v[k][e], acc[k][e]);
-        if (q == 0) {
-            rsum += r;
-            if (with_loss && live) lsum += descent_loss(obj, m, t);
+            for (int k = 0; k < C; ++k)
+#pragma unroll
+                for (int e = 0; e < V; ++e) dot = fmaf(v[u][k][e], w[k][e], dot);
+#pragma unroll
+            for (int off = L / 2; off > 0; off >>= 1) dot += __shfl_xor_sync(FULL, dot, off);
+            const float m = dot + b;
+            const float r = live[u] ? descent_dloss(obj, m, t[u]) : 0.0f;
+#pragma unroll
+            for (int k = 0; k < C; ++k)
+#pragma unroll
+                for (int e = 0; e < V; ++e) acc[k][e] = fmaf(r, v[u][k][e], acc[k][e]);
+            if (q == 0) {
+                rsum += r;
+                if (with_loss && live[u]) lsum += descent_loss(obj, m, t[u]);
+            }
         }
     }
     /* combine the R row slots of the warp (fixed butterfly), then the warps in order */
@@ -143,7 +158,8 @@ __device__ __forceinline__ void grad_partial_body(
         int has_t, const float *params, int use_bias, int with_loss, int rows_per_block,               \
         float *partial, const int *status)                                                             \
     {                                                                                                  \
-        grad_partial_body<V, L, C>(X, T, order, from, count, d, obj, has_t, params, use_bias,          \
+        grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, has_t,      \
+                                   params, use_bias,                                                   \
                                    with_loss, rows_per_block, partial, status);                        \
     }
 

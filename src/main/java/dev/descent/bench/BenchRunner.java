@@ -46,12 +46,23 @@ public final class BenchRunner {
     private final List<String> backends;
     private final boolean peers;
     private final PrintWriter log;
+    private final Path dataRoot;
 
     public BenchRunner(String suiteName, List<String> backends, boolean peers, PrintWriter log) {
+        this(suiteName, backends, peers, log, null);
+    }
+
+    /**
+     * @param dataRoot where a workload's data may be found as {@code <root>/<workload>/X.npy} and {@code y.npy}
+     *                 (written by `descent data` or numpy), so a peer measures on the same bytes and large
+     *                 workloads need not be generated again; {@code null}: generate every workload
+     */
+    public BenchRunner(String suiteName, List<String> backends, boolean peers, PrintWriter log, Path dataRoot) {
         this.suite = Suite.named(suiteName);
         this.backends = backends;
         this.peers = peers && suite.peers();
         this.log = log;
+        this.dataRoot = dataRoot;
     }
 
     /** The backends to run: the ones asked for, or every available one. */
@@ -62,7 +73,20 @@ public final class BenchRunner {
         return out;
     }
 
-    static Dataset data(Suite.Workload w) {
+    /** The workload's data: from {@code dataRoot} when it holds that workload (shape checked), else generated. */
+    Dataset data(Suite.Workload w) {
+        Path dir = dataRoot == null ? null : dataRoot.resolve(w.name());
+        if (dir == null || !Files.exists(dir.resolve("X.npy"))) return generated(w);
+        Npy.Array x = Npy.read(dir.resolve("X.npy")), y = Npy.read(dir.resolve("y.npy"));
+        if (x.shape().length != 2 || x.shape()[0] != w.n() || x.shape()[1] != w.d()) {
+            throw new dev.descent.DescentException(dir.resolve("X.npy") + " has shape " + java.util.Arrays.toString(x.shape())
+                    + ", workload " + w.name() + " needs [" + w.n() + ", " + w.d() + "]: write it again or drop it");
+        }
+        log.printf("[bench] %s: data from %s%n", w.name(), dir);
+        return new Dataset(w.name() + " (" + dir + ")", x.values(), y.values(), w.n(), w.d());
+    }
+
+    static Dataset generated(Suite.Workload w) {
         return switch (w.objective()) {
             case "wave" -> Generators.linspace(-5, 5, w.n());
             case "logistic" -> Generators.classification(w.n(), w.d(), 0.01, SEED);

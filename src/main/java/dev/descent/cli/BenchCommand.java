@@ -41,6 +41,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-peers", description = "Skip numpy / scikit-learn even when python3 has them.")
     boolean noPeers;
 
+    @Option(names = "--data", paramLabel = "ROOT",
+            description = "Read a workload's data from ROOT/<workload>/X.npy and y.npy when present (else generate it), "
+                    + "so peers run on the same bytes.")
+    Path data;
+
     @Option(names = "--fork-child", hidden = true, paramLabel = "DIR",
             description = "Internal: run the measurements only, in this process, into DIR/measurements.json.")
     Path forkChild;
@@ -48,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        var runner = new BenchRunner(suite, backends, !noPeers, err);            // an unknown suite fails here, before any work
+        var runner = new BenchRunner(suite, backends, !noPeers, err, data);            // an unknown suite fails here, before any work
         if (forkChild != null) {
             var m = runner.measure("fork");
             try {
@@ -77,6 +82,10 @@ final class BenchCommand implements Callable<Integer> {
         if (noPeers) cmd.add("--no-peers");
         List<String> child = new ArrayList<>(List.of("bench", suite, "--no-peers"));
         if (backends != null && !backends.isEmpty()) child.addAll(List.of("--backends", String.join(",", backends)));
+        if (data != null) {
+            cmd.addAll(List.of("--data", data.toString()));
+            child.addAll(List.of("--data", data.toString()));
+        }
         child.add("--fork-child");
         Path scratch;
         try {

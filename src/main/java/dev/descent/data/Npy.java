@@ -1,13 +1,22 @@
 package dev.descent.data;
 
+import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Writes float32 arrays as NumPy {@code .npy} (format 1.0, little-endian), so peers read descent's data bit for bit. */
+/**
+ * float32 arrays as NumPy {@code .npy} (format 1.0, little-endian, C order), so peers read descent's
+ * data bit for bit, and descent reads theirs.
+ */
 public final class Npy {
     private Npy() {}
 
@@ -36,5 +45,62 @@ public final class Npy {
             }
             out.write(bb.array(), 0, bb.position());
         });
+    }
+
+    /** A float32 array read from a {@code .npy} file, and its shape. */
+    public record Array(float[] values, int[] shape) {}
+
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+    /** Reads a little-endian float32, C-order {@code .npy} file (format 1.x or 2.x); anything else is one clear error. */
+    public static Array read(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            while (pre.hasRemaining() && ch.read(pre) >= 0) { /* fill */ }
+            pre.flip();
+            if (pre.remaining() < 10 || (pre.get(0) & 0xff) != 0x93 || pre.get(1) != 'N' || pre.get(5) != 'Y') {
+                throw new DescentException(file + " is not a NumPy .npy file: write it with numpy.save");
+            }
+            int major = pre.get(6);
+            long headLen = major == 1 ? (pre.getShort(8) & 0xffff) : (pre.getInt(8) & 0xffffffffL);
+            long dataStart = (major == 1 ? 10 : 12) + headLen;
+            ByteBuffer hb = ByteBuffer.allocate((int) headLen);
+            ch.position(major == 1 ? 10 : 12);
+            while (hb.hasRemaining() && ch.read(hb) >= 0) { /* fill */ }
+            String header = new String(hb.array(), StandardCharsets.ISO_8859_1);
+            if (!header.contains("'descr': '<f4'") || header.contains("'fortran_order': True")) {
+                throw new DescentException(file + ": descent reads little-endian float32 arrays in C order ('<f4'); its header is "
+                        + header.trim() + ": save it with numpy.ascontiguousarray(a, dtype='<f4')");
+            }
+            Matcher m = SHAPE.matcher(header);
+            if (!m.find()) throw new DescentException(file + ": no shape in its .npy header");
+            String[] parts = m.group(1).split(",");
+            int dims = 0;
+            int[] shape = new int[parts.length];
+            long count = 1;
+            for (String part : parts) {
+                if (part.isBlank()) continue;
+                shape[dims] = Integer.parseInt(part.trim());
+                count *= shape[dims++];
+            }
+            if (count > Integer.MAX_VALUE - 8) throw new DescentException(file + " holds " + count + " values, over the 2^31 limit of one array");
+            if (ch.size() < dataStart + 4 * count) {
+                throw new DescentException(file + " is truncated: " + ch.size() + " bytes, its header promises " + (dataStart + 4 * count));
+            }
+            float[] v = new float[(int) count];
+            long pos = dataStart;
+            for (int off = 0; off < v.length; ) {
+                int len = (int) Math.min(v.length - off, 1 << 28);
+                var map = ch.map(FileChannel.MapMode.READ_ONLY, pos, 4L * len).order(ByteOrder.LITTLE_ENDIAN);
+                map.asFloatBuffer().get(v, off, len);
+                off += len;
+                pos += 4L * len;
+            }
+            return new Array(v, java.util.Arrays.copyOf(shape, dims));
+        } catch (IOException e) {
+            throw new DescentException("cannot read " + file + ": " + e.getMessage());
+        } catch (NumberFormatException e) {
+            throw new DescentException(file + ": its .npy shape is not a list of integers");
+        }
     }
 }

@@ -60,7 +60,9 @@ final class CudaSession extends DeviceSession {
         super(data, spec);
         this.cu = cu;
         this.opt = spec.optimizer();
-        this.maxParts = cu.multiprocessors * 8;
+        fPartial = function(partialKernel());
+        partialShared = partialKernel().equals("grad_partial_generic") ? 0 : 4 * (BLOCK / 32) * (d + 2);
+        this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialShared);
         long xBytes = 4L * n * d;
         long need = xBytes + 8L * n + 4L * maxParts * (d + 2) + 64L * (d + 2);
         long[] free = new long[1], total = new long[1];
@@ -74,13 +76,11 @@ final class CudaSession extends DeviceSession {
                     data.name(), mib(need), mib(free[0]), mib(total[0])));
         }
         try {
-            fPartial = function(partialKernel());
             fFinish = function("grad_finish");
             fLoss1 = function("losses_k1");
             fLoss8 = function("losses_k8");
             fRunBlock = function("run_steps_block");
             fRunThread = d <= 16 ? function("run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1))) : null;
-            partialShared = partialKernel().equals("grad_partial_generic") ? 0 : 4 * (BLOCK / 32) * (d + 2);
             x = mem(xBytes);
             t = mem(data.hasTargets() ? 4L * n : 4);
             params = mem(4L * (d + 1));
@@ -116,6 +116,18 @@ final class CudaSession extends DeviceSession {
         int l = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * width - 1)));
         int c = Integer.highestOneBit(Math.max(1, 2 * ((width + l - 1) / l) - 1));
         return "grad_partial_v" + v + "_l" + l + "_c" + c;
+    }
+
+    /**
+     * Blocks of {@code f} that fit on one SM at once (registers, shared memory), at most 8. The
+     * gradient grid is exactly one wave of them: with more, a second partial wave runs on a few
+     * blocks per SM at a fraction of the bandwidth. Fixed per device and build, so results stay
+     * bit-identical run to run.
+     */
+    private static int residentBlocks(CUfunction f, int shared) {
+        int[] blocks = new int[1];
+        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, f, BLOCK, shared);
+        return Math.max(1, Math.min(8, blocks[0]));
     }
 
     private CUfunction function(String name) {
