@@ -62,8 +62,8 @@ if want reproduce; then
   done
   tail -6 "$OUT/reproduce-cuda-1.txt"
   if diff -q <(grep -v "written to" "$OUT/reproduce-cuda-1.txt") <(grep -v "written to" "$OUT/reproduce-cuda-2.txt") >/dev/null &&
-     diff -rq /tmp/rep-cuda-1 /tmp/rep-cuda-2 >/dev/null; then
-    row "cuda rerun (lines + histories)" "bit-identical"
+     ( set +f; for f in /tmp/rep-cuda-1/*.csv; do cmp -s <(cut -d, -f1-5 "$f") <(cut -d, -f1-5 "/tmp/rep-cuda-2/${f##*/}") || exit 1; done ); then
+    row "cuda rerun (lines + histories)" "bit-identical (time column aside)"
   else
     row "cuda rerun (lines + histories)" "DIFFERENT"; diff -r /tmp/rep-cuda-1 /tmp/rep-cuda-2 | head -10
   fi

@@ -12,7 +12,8 @@
  * Kernels, launch shapes, floors (float32 bytes; |B| batch rows, G blocks):
  *   grad_partial_v{V}_l{L}_c{C}   G x 256. A row is read by L lanes with V-wide loads, C loads
  *       each (d <= V·L·C), so 32/L rows per warp in flight; the lanes keep their columns of w and
- *       of the gradient in registers, the margin is a shuffle reduction over the row's L lanes,
+ *       of the gradient in registers; U = 4/C row groups have their loads issued before any is
+ *       used (memory-level parallelism); the margin is a shuffle reduction over the row's L lanes,
  *       warps combine by a fixed butterfly and then through shared memory in warp order.
  *       Floor: |B|·d·4 + |B|·8 read, G·(d+2)·4 written. One pass over every row.
  *   grad_partial_generic          G x 256, any d: tile of 256 rows, margin per thread, then the
@@ -20,8 +21,9 @@
  *   grad_finish                   (d+2) x 256: block c sums column c of the G partials (strided,
  *       then a fixed tree) and applies the optimizer. Floor: G·(d+2)·4 + (d+1)·16.
  *   run_steps_thread_d{D}         1 x 1, batch 1, d <= D <= 16: one thread walks the steps with
- *       w, v in registers and the next 8 (D = 16: 4) rows prefetched into registers ahead of the dependent
- *       update. Floor: steps·(d·4 + 8); it is latency-bound (one dependent chain per step).
+ *       w, v in registers; rows are loaded PF steps ahead and their indices 2·PF ahead, so the
+ *       dependent update chain never waits on memory. Floor: steps·(d·4 + 8); it is latency-bound
+ *       (one dependent chain per step).
  *   run_steps_block               1 x L, any batch <= 1024: as OpenCL's run_steps (shared memory).
  *   losses_k{K}                   G x 256: K snapshots per pass over X, margins in registers.
  *       Floor: n·d·4 per block of K snapshots + n·4.
@@ -249,8 +251,8 @@ extern "C" __global__ void __launch_bounds__(256) grad_finish(
 }
 
 /* ============================================================================================ */
-/* many steps, batch 1, d <= D <= 16: one thread, registers only, rows prefetched PF ahead       */
-/* (PF = 8 rows for D <= 8, 4 for D = 16: 8 x 16 floats of ring spilled to local memory)          */
+/* many steps, batch 1, d <= D <= 16: one thread, registers only, rows prefetched PF steps ahead  */
+/* and their indices 2·PF ahead (PF = 16 for D <= 4, 8 for D = 8, 6 for D = 16: no spills)       */
 
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
@@ -269,15 +271,21 @@ __device__ __forceinline__ void run_steps_thread_body(
     float b = use_bias ? params[d] : 0.0f;
     float vb = (use_bias && rule != DESCENT_RULE_SGD) ? vel[d] : 0.0f;
 
-    /* ring of the next PF rows, indexed only by unrolled constants so it stays in registers */
+    /* Two rings, indexed only by unrolled constants so they stay in registers: the rows of the next
+     * PF steps, and the row indices of the PF steps after those. A row's load is issued PF steps
+     * before its use and its index PF steps before that, so neither memory latency (order, then X)
+     * stalls the dependent chain of updates. */
+    const int last = first + steps;                 /* exclusive end in the order */
     float xr[PF][D], tr[PF];
+    int ri[PF];
 #pragma unroll
     for (int u = 0; u < PF; ++u) {
         const int s = first + u;
-        const int row = s < first + steps ? order[s] : 0;
+        const int row = s < last ? order[s] : 0;
 #pragma unroll
-        for (int j = 0; j < D; ++j) xr[u][j] = (s < first + steps && j < d) ? X[(size_t)row * d + j] : 0.0f;
-        tr[u] = (s < first + steps && has_t) ? T[row] : 0.0f;
+        for (int j = 0; j < D; ++j) xr[u][j] = (s < last && j < d) ? X[(size_t)row * d + j] : 0.0f;
+        tr[u] = (s < last && has_t) ? T[row] : 0.0f;
+        ri[u] = s + PF < last ? order[s + PF] : 0;
     }
     int rec = 0;
     int countdown = (record_every - first % record_every) % record_every;   /* steps until the next record */
@@ -291,14 +299,15 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
             for (int j = 0; j < D; ++j) x[j] = xr[u][j];
             const float t = tr[u];
-            /* prefetch the row PF steps ahead into the slot just consumed */
+            /* slot u now takes the row of step k + PF (its index is in ri[u]), and ri[u] the index of step k + 2·PF */
             const int s = first + k + PF;
-            if (s < first + steps) {
-                const int row = order[s];
+            if (s < last) {
+                const int row = ri[u];
 #pragma unroll
                 for (int j = 0; j < D; ++j) xr[u][j] = j < d ? X[(size_t)row * d + j] : 0.0f;
                 tr[u] = has_t ? T[row] : 0.0f;
             }
+            ri[u] = s + PF < last ? order[s + PF] : 0;
             /* margin as a tree: depth log2(D) instead of D */
             float p[D];
 #pragma unroll
@@ -358,7 +367,7 @@ __device__ __forceinline__ void run_steps_thread_body(
         int steps, float lr, int inv_sqrt, int first_step, int record_every, float *snaps, int step0,  \
         int *status)                                                                                   \
     {                                                                                                  \
-        run_steps_thread_body<D, (D <= 8 ? 8 : 4)>(X, T, order, d, obj, has_t, use_bias, params, vel, rule, mu, lambda,  \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, has_t, use_bias, params, vel, rule, mu, lambda,  \
                                  decoupled, first, steps, lr, inv_sqrt, first_step, record_every,      \
                                  snaps, step0, status);                                                \
     }
@@ -493,18 +502,38 @@ extern "C" __global__ void __launch_bounds__(256) losses_k8(const float *X, cons
 /* ============================================================================================ */
 /* bandwidth probes: device-to-device copy and a read-only sum (the ceilings benchmarks report against) */
 
+/* Four independent 16-byte accesses per thread per iteration (grid-stride), so enough bytes are in
+ * flight to reach the memory's limit; a plain one-load loop measured ~10% under what the gradient
+ * itself reached on an H200. */
 extern "C" __global__ void copy_f4(const float4 *__restrict__ src, float4 *__restrict__ dst, long long n4)
 {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n4; i += (long long)gridDim.x * blockDim.x)
-        dst[i] = src[i];
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    for (; i + 3 * stride < n4; i += 4 * stride) {
+        const float4 a = src[i], b = src[i + stride], c = src[i + 2 * stride], e = src[i + 3 * stride];
+        dst[i] = a;
+        dst[i + stride] = b;
+        dst[i + 2 * stride] = c;
+        dst[i + 3 * stride] = e;
+    }
+    for (; i < n4; i += stride) dst[i] = src[i];
 }
 
 extern "C" __global__ void read_sum(const float4 *__restrict__ src, long long n4, float *out)
 {
-    float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n4; i += (long long)gridDim.x * blockDim.x) {
-        const float4 v = src[i];
-        acc.x += v.x; acc.y += v.y; acc.z += v.z; acc.w += v.w;
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+    for (; i + 3 * stride < n4; i += 4 * stride) {
+        const float4 a = src[i], b = src[i + stride], c = src[i + 2 * stride], e = src[i + 3 * stride];
+        s0 += (a.x + a.y) + (a.z + a.w);
+        s1 += (b.x + b.y) + (b.z + b.w);
+        s2 += (c.x + c.y) + (c.z + c.w);
+        s3 += (e.x + e.y) + (e.z + e.w);
     }
-    out[blockIdx.x * blockDim.x + threadIdx.x] = acc.x + acc.y + acc.z + acc.w;
+    for (; i < n4; i += stride) {
+        const float4 a = src[i];
+        s0 += (a.x + a.y) + (a.z + a.w);
+    }
+    out[blockIdx.x * blockDim.x + threadIdx.x] = (s0 + s1) + (s2 + s3);
 }

@@ -31,7 +31,8 @@ import java.util.Map;
 public final class ReportWriter {
     private ReportWriter() {}
 
-    public static void write(Map<String, Object> report, Path dir) {
+    /** Writes the report folder; returns why the charts were left out, or {@code null} when they were drawn. */
+    public static String write(Map<String, Object> report, Path dir) {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String json;
         try {
@@ -47,11 +48,18 @@ public final class ReportWriter {
             throw new DescentException("cannot read back report.json: " + e.getMessage());
         }
         Map<String, IChart> charts = charts(r);
-        for (Map.Entry<String, IChart> c : charts.entrySet()) Charts.save(c.getValue(), dir.resolve(c.getKey() + ".png"));
+        String chartsSkipped = null;
+        try {
+            for (Map.Entry<String, IChart> c : charts.entrySet()) Charts.save(c.getValue(), dir.resolve(c.getKey() + ".png"));
+        } catch (DescentException e) {         // the numbers matter more than the pictures: write the report without them
+            chartsSkipped = e.getMessage();
+            charts = Map.of();
+        }
         AtomicFiles.write(dir.resolve("report.md"), markdown(r, charts.keySet()));
         AtomicFiles.write(dir.resolve("report.html"), html(r, charts));
         AtomicFiles.write(dir.resolve("REPRODUCE"), "# rerun this benchmark (same suite, same seeds) from the project root, at commit "
                 + r.at("/environment/git/commit").asText() + ":\n" + r.path("command").asText() + "\n");
+        return chartsSkipped;
     }
 
     // ------------------------------------------------------------------------------------ charts

@@ -103,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
                 // a temporary folder left behind is harmless
             }
         }
-        ReportWriter.write(report, out);
+        String chartsSkipped = ReportWriter.write(report, out);
+        if (chartsSkipped != null) err.println("descent: report written without charts: " + chartsSkipped);
         err.println("descent: report written to " + out.toAbsolutePath().normalize() + " (report.md, report.html, report.json)");
         return 0;
     }

@@ -53,6 +53,9 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             err.println("descent: out of Java heap memory: give the JVM more with JAVA_OPTS=-Xmx<size>, or use less data");
             return 1;
+        } catch (LinkageError e) {
+            err.println("descent: a library did not load (" + e.getMessage() + "): reinstall descent, or install what it names");
+            return 1;
         }
     }
 }

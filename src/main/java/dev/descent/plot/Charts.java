@@ -110,11 +110,26 @@ public final class Charts {
     /** Writes a chart as PNG or SVG, chosen by the file's extension. */
     public static void save(IChart chart, Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        AtomicFiles.write(file, out -> {
+        if (!name.endsWith(".svg") && !name.endsWith(".png")) {
+            throw new DescentException.InvalidArgument("plot file " + file + ": name a .png or .svg file");
+        }
+        drawing(() -> AtomicFiles.write(file, out -> {
             if (name.endsWith(".svg")) VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-            else if (name.endsWith(".png")) BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            else throw new DescentException.InvalidArgument("plot file " + file + ": name a .png or .svg file");
-        });
+            else BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }));
+    }
+
+    /**
+     * Runs a drawing; a Java runtime that cannot draw text (its font library or a system library it
+     * needs is missing, as on a bare GPU host) becomes one line saying what to install.
+     */
+    static void drawing(Runnable draw) {
+        try {
+            draw.run();
+        } catch (LinkageError | java.awt.AWTError e) {
+            throw new DescentException("cannot draw charts: the Java runtime's graphics did not load (" + e.getMessage()
+                    + "): install fonts and their libraries (Debian/Ubuntu: apt-get install fontconfig fonts-dejavu-core libharfbuzz0b)");
+        }
     }
 
     /** Writes {@code base}.png and {@code base}.svg in {@code dir}. */
@@ -125,15 +140,17 @@ public final class Charts {
 
     /** Charts side by side in one PNG. */
     public static void savePngRow(List<? extends IChart> charts, Path file) {
-        AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), out, BitmapEncoder.BitmapFormat.PNG));
+        drawing(() -> AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), out, BitmapEncoder.BitmapFormat.PNG)));
     }
 
     public static BufferedImage image(IChart chart) {
-        return BitmapEncoder.getBufferedImage(chart);
+        BufferedImage[] img = new BufferedImage[1];
+        drawing(() -> img[0] = BitmapEncoder.getBufferedImage(chart));
+        return img[0];
     }
 
     /** An animated GIF, looping forever, {@code delayMs} per frame. */
     public static void saveGif(List<BufferedImage> frames, Path file, int delayMs) {
-        AtomicFiles.writeVia(file, tmp -> GifEncoder.saveGif(tmp.toString(), frames, 0, delayMs));
+        drawing(() -> AtomicFiles.writeVia(file, tmp -> GifEncoder.saveGif(tmp.toString(), frames, 0, delayMs)));
     }
 }
