@@ -38,6 +38,18 @@ public final class AtomicFiles {
             publish(tmp, file);
         } catch (IOException e) {
             throw cannotWrite(file, e, tmp);
+        } catch (RuntimeException | Error e) {       // a body that fails any other way leaves no temporary file behind
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        if (tmp == null) return;
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // best effort: the failure being reported matters more
         }
     }
 
@@ -53,6 +65,9 @@ public final class AtomicFiles {
             publish(tmp, file);
         } catch (IOException e) {
             throw cannotWrite(file, e, tmp);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(tmp);
+            throw e;
         }
     }
 
