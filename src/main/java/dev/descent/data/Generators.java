@@ -18,6 +18,7 @@ public final class Generators {
         DescentException.require(trueW.length >= 1, "the true weight vector must have at least one entry");
         DescentException.require(Double.isFinite(noise) && noise >= 0, "noise must be finite and ≥ 0 (got " + noise + ")");
         int d = trueW.length;
+        dev.descent.util.Memory.requireDense("synthetic data of " + n + " rows × " + d + " features", n, d);
         Random rng = new Random(seed);
         float[] x = new float[n * d];
         float[] t = new float[n];
@@ -34,6 +35,7 @@ public final class Generators {
     /** Seed 2's data: one feature x = linspace(a, b, n) (endpoints included), no targets. */
     public static Dataset linspace(double a, double b, int n) {
         DescentException.require(n >= 1, "n must be ≥ 1 (got " + n + ")");
+        dev.descent.util.Memory.requireHeap("the wave data of " + n + " points", 12L * n);
         float[] x = new float[n];
         double[] v = linspaceDouble(a, b, n);
         for (int i = 0; i < n; i++) x[i] = (float) v[i];

@@ -66,6 +66,8 @@ class CliTest {
             "--rows 0                                  | 2 | --rows must be ≥ 1",
             "--batch x                                 | 2 | --batch",
             "--history h.txt                           | 2 | .csv or .json",
+            "--rows 2000000000 --features 1000         | 1 | do not fit in one array",
+            "--rows 100000 --features 100000           | 1 | 10000000000 values do not fit",
     })
     void badTrainOptions(String args, int code, String mentions) {
         List<String> a = new ArrayList<>(List.of("train", "--no-progress"));
@@ -139,5 +141,12 @@ class CliTest {
             DescentException e = assertThrows(DescentException.class, () -> s.setParams(Params.zeros(3)));
             assertTrue(e.getMessage().contains("d = 3") && e.getMessage().contains("d = 2"), e.getMessage());
         }
+    }
+
+    @Test
+    void dataOverTheHeapFailsBeforeAllocatingWithBytesNeededAndAvailable() {
+        DescentException e = assertThrows(DescentException.class, () -> dev.descent.util.Memory.requireHeap("a test table", 1L << 50));
+        assertTrue(e.getMessage().startsWith("a test table needs 1.0 PiB of Java heap, ") && e.getMessage().contains(" is available (max heap "),
+                e.getMessage());
     }
 }

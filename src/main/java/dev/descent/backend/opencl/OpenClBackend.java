@@ -107,7 +107,22 @@ public final class OpenClBackend implements Backend {
     }
 
     /** All devices of all platforms; a clear DescentException when there is no OpenCL at all. */
+    /**
+     * Every OpenCL device of every platform. Serialised: some platforms' discovery is not thread-safe
+     * (PoCL crashed in clGetDeviceInfo when four threads asked at once).
+     */
     static List<Device> devices() {
+        String missing = OpenClLibrary.missing();
+        if (missing != null) throw new DescentException("no OpenCL library (" + missing + "): " + INSTALL);
+        synchronized (DISCOVERY) {
+            return discover();
+        }
+    }
+
+    /** Serialises the platform calls that are not safe to make from several threads at once. */
+    static final Object DISCOVERY = new Object();
+
+    private static List<Device> discover() {
         try {
             CL.setExceptionsEnabled(true);
             int[] np = new int[1];
@@ -177,7 +192,9 @@ public final class OpenClBackend implements Backend {
         }
         Device d = select(devices(), selector);
         try {
-            return new OpenClBackend(d, family);
+            synchronized (DISCOVERY) {           // context creation and the program build: serialised like discovery
+                return new OpenClBackend(d, family);
+            }
         } catch (CLException e) {
             throw new DescentException("OpenCL device " + d.name + " failed to start: " + e.getMessage());
         }

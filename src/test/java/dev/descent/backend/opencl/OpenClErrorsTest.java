@@ -10,6 +10,7 @@ import org.jocl.CL;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class OpenClErrorsTest {
 
     @Test
     void kernelBuildFailureCarriesTheBuildLog() {
+        TestBackends.open("opencl").close();                    // skips (or fails when required) without OpenCL
         OpenClBackend.Device dev = OpenClBackend.select(OpenClBackend.devices(), null);
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, dev.platform());
@@ -69,6 +71,8 @@ class OpenClErrorsTest {
     /** A JVM whose ICD loader finds no vendors: `descent devices` says what to install; `--backend opencl` fails in one line. */
     @Test
     void noPlatformSaysWhatToInstall(@TempDir Path empty) throws Exception {
+        Assumptions.assumeTrue(OpenClLibrary.missing() == null,
+                "needs the OpenCL ICD loader (libOpenCL.so.1) to stand for a machine with a loader but no platform: " + OpenClLibrary.missing());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (List<String> args : List.of(List.of("devices"), List.of("train", "--backend", "opencl", "--no-progress"))) {
             var cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.descent.cli.Main"));
@@ -88,6 +92,37 @@ class OpenClErrorsTest {
                 assertEquals(1, p.exitValue(), err);
                 assertEquals("descent: no OpenCL platform found: install an OpenCL runtime (Debian/Ubuntu: apt-get install "
                         + "pocl-opencl-icd ocl-icd-opencl-dev; or your GPU vendor's driver)", err.strip());
+            }
+        }
+    }
+
+    /**
+     * A machine without the OpenCL library: descent says so once, in its own words, and the native
+     * loader's lines ("Could not load libOpenCL.so.1 ...") never reach the terminal. An empty
+     * library path stands for that machine; a file named libOpenCL.so.1 that is not a library
+     * (what a bind mount of /dev/null leaves) counts as absent.
+     */
+    @Test
+    void noLibrarySaysItOnceWithoutNativeNoise(@TempDir Path empty) throws Exception {
+        java.nio.file.Files.writeString(empty.resolve("libOpenCL.so.1"), "");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (List<String> args : List.of(List.of("devices"), List.of("train", "--backend", "opencl", "--no-progress"))) {
+            var cmd = new java.util.ArrayList<>(List.of(java, "-Ddescent.opencl.libraryPath=" + empty, "-cp",
+                    System.getProperty("java.class.path"), "dev.descent.cli.Main"));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertFalse((out + err).contains("Could not load"), out + err);
+            if (args.get(0).equals("devices")) {
+                assertEquals(0, p.exitValue(), err);
+                assertTrue(out.contains("opencl  unavailable no OpenCL library (libOpenCL found but not loadable"), out);
+                assertEquals("", err, "devices prints nothing on stderr");
+            } else {
+                assertEquals(1, p.exitValue(), err);
+                assertEquals(1, err.strip().lines().count(), err);
+                assertTrue(err.startsWith("descent: no OpenCL library ("), err);
             }
         }
     }
