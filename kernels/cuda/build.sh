@@ -19,7 +19,9 @@ shopt -s nullglob
 for cu in "$here"/*.cu; do
   name=$(basename "$cu" .cu)
   dst="$out/$name.fatbin"
-  if [[ -f $dst && $dst -nt $cu && $dst -nt "$here/../common/losses.h" ]]; then continue; fi
+  fresh=1
+  for dep in "$cu" "$here"/../common/*.h; do [[ $dst -nt $dep ]] || fresh=0; done
+  if [[ -f $dst ]] && ((fresh)); then continue; fi
   echo "[cuda] nvcc $name.cu"
   "$nvcc" -fatbin -O3 -std=c++17 -I"$here/../common" \
     -gencode=arch=compute_80,code=sm_80 \

@@ -3,7 +3,8 @@
  * by kernels/cuda/build.sh (nvcc -fatbin: SASS sm_80 + sm_90, PTX compute_90) and launched by
  * dev.descent.backend.cuda.CudaSession through the driver API. Same semantics, layout and status
  * protocol as kernels/opencl/descent.cl (see dev.descent.backend.DeviceSession); the losses and
- * the update rule come from kernels/common/losses.h.
+ * the update rule come from kernels/common (contract.h: the argument groups every parameter list
+ * is made of, mirrored once in dev.descent.backend.KernelArgs).
  *
  * Layout: X row-major n x d float32, T n float32 (1-element dummy without targets), order = batch
  * order (row indices), params/snapshots packed [w_0..w_{d-1}, b], status[0] = STATUS_OK or the
@@ -18,7 +19,7 @@
  *       Floor: |B|·d·4 + |B|·8 read, G·(d+2)·4 written. One pass over every row.
  *   grad_partial_generic          G x 256, any d: tile of 256 rows, margin per thread, then the
  *       tile (in L1/L2) column-parallel. Floor as above (the second look at a tile hits cache).
- *   grad_finish                   (d+2) x 256: block c sums column c of the G partials (strided,
+ *   grad_mean, grad_step          (d+2) x 256: block c sums column c of the G partials (strided,
  *       then a fixed tree) and applies the optimizer. Floor: G·(d+2)·4 + (d+1)·16.
  *   run_steps_thread_d{D}         1 x 1, batch 1, d <= D <= 16: one thread walks the steps with
  *       w, v in registers; rows are loaded PF steps ahead and their indices 2·PF ahead, so the
@@ -29,14 +30,13 @@
  *       Floor: n·d·4 per block of K snapshots + n·4.
  *
  * Build: kernels/cuda/build.sh nvcc OUTDIR (Maven runs it in generate-resources).
- * TODO(perf): fuse grad_finish into grad_partial with a last-block-done counter (one launch per
+ * TODO(perf): fuse grad_step into grad_partial with a last-block-done counter (one launch per
  *   step); TMA bulk copies for d >= 256 on sm_90; a warp-cooperative run_steps for 16 < d <= 128.
  * TODO(general): Adam/AdaGrad state; multi-output softmax.
  */
 #include <cstdint>
-#include "losses.h"
+#include "contract.h"
 
-#define STATUS_OK 0x7fffffff
 #define FULL 0xffffffffu
 
 /* ============================================================================================ */
@@ -46,15 +46,15 @@ template <int V, int L, int C, int U>
 __device__ __forceinline__ void grad_partial_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
     int from, int count, int d, int obj, int has_t, const float *__restrict__ params, int use_bias,
-    int with_loss, int rows_per_block, float *__restrict__ partial, const int *__restrict__ status)
+    int with_loss, int rows_per_part, float *__restrict__ partial, const int *__restrict__ status)
 {
     extern __shared__ float smem[];                 /* [warps][d+2] */
     if (status[0] != STATUS_OK) return;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int sub = lane / L, q = lane % L;         /* row slot in the warp, lane within the row */
     constexpr int R = 32 / L;                       /* rows per warp per row group */
-    const int begin = from + blockIdx.x * rows_per_block;
-    const int end = min(begin + rows_per_block, from + count);
+    const int begin = from + blockIdx.x * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
 
     float w[C][V], acc[C][V];
 #pragma unroll
@@ -156,13 +156,11 @@ __device__ __forceinline__ void grad_partial_body(
 
 #define GRAD_PARTIAL(V, L, C)                                                                          \
     extern "C" __global__ void __launch_bounds__(256) grad_partial_v##V##_l##L##_c##C(                 \
-        const float *X, const float *T, const int *order, int from, int count, int d, int obj,         \
-        int has_t, const float *params, int use_bias, int with_loss, int rows_per_block,               \
-        float *partial, const int *status)                                                             \
+        ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)                                        \
     {                                                                                                  \
         grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, has_t,      \
                                    params, use_bias,                                                   \
-                                   with_loss, rows_per_block, partial, status);                        \
+                                   with_loss, rows_per_part, partial, status);                         \
     }
 
 GRAD_PARTIAL(1, 1, 1) GRAD_PARTIAL(1, 2, 1) GRAD_PARTIAL(1, 4, 1) GRAD_PARTIAL(1, 8, 1)
@@ -173,17 +171,14 @@ GRAD_PARTIAL(4, 16, 1) GRAD_PARTIAL(4, 32, 1) GRAD_PARTIAL(4, 32, 2) GRAD_PARTIA
 /* ============================================================================================ */
 /* fused batch gradient, stage 1: any d (the OpenCL kernel's tile scheme)                         */
 
-extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(
-    const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
-    int from, int count, int d, int obj, int has_t, const float *__restrict__ params, int use_bias,
-    int with_loss, int rows_per_block, float *__restrict__ partial, const int *__restrict__ status)
+extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
     __shared__ float r_loc[256], l_loc[256];
     __shared__ int row_loc[256];
     if (status[0] != STATUS_OK) return;
     const int L = blockDim.x, tid = threadIdx.x, ext = d + 2;
-    const int begin = from + blockIdx.x * rows_per_block;
-    const int end = min(begin + rows_per_block, from + count);
+    const int begin = from + blockIdx.x * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
     const float b = use_bias ? params[d] : 0.0f;
     float *part = partial + (size_t)blockIdx.x * ext;
     for (int c = tid; c < ext; c += L) part[c] = 0.0f;
@@ -219,14 +214,11 @@ extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(
 /* ============================================================================================ */
 /* stage 2 + fused update: block c reduces column c of the partials in a fixed order            */
 
-extern "C" __global__ void __launch_bounds__(256) grad_finish(
-    const float *__restrict__ partial, int parts, int d, int count, int mode, int use_bias,
-    float *__restrict__ out, float *__restrict__ params, float *__restrict__ vel,
-    int rule, float lr, float mu, float lambda, int decoupled, int step, int *status)
+/* column c of the `parts` partials summed by one block (strided, then a fixed tree), divided by count */
+__device__ __forceinline__ float block_column_mean(const float *__restrict__ partial, int parts, int d, int count, int c)
 {
     __shared__ float red[256];
-    const int c = blockIdx.x, tid = threadIdx.x, ext = d + 2;
-    if (status[0] < step) return;                  /* an earlier step diverged */
+    const int tid = threadIdx.x, ext = d + 2;
     float s = 0.0f;
     for (int k = tid; k < parts; k += blockDim.x) s += partial[(size_t)k * ext + c];
     red[tid] = s;
@@ -235,13 +227,25 @@ extern "C" __global__ void __launch_bounds__(256) grad_finish(
         if (tid < h) red[tid] += red[tid + h];
         __syncthreads();
     }
-    if (tid != 0) return;
-    const float mean = red[0] / (float)count;
-    if (mode == 0) {
-        out[c] = (c == d && !use_bias) ? 0.0f : mean;
-        return;
-    }
+    return red[0] / (float)count;
+}
+
+/* a gradient asked for: out (d + 2) = mean gradient, mean residual (0 without a bias), mean loss */
+extern "C" __global__ void __launch_bounds__(256) grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
+{
+    const int c = blockIdx.x;
+    const float mean = block_column_mean(partial, parts, d, count, c);
+    if (threadIdx.x == 0) out[c] = (c == d && !use_bias) ? 0.0f : mean;
+}
+
+/* the fused update: block c applies the optimizer to parameter c (skipped after a divergence) */
+extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+{
+    const int c = blockIdx.x;
+    if (status[0] < step) return;                  /* an earlier step diverged (same for the whole block) */
     if (c == d + 1 || (c == d && !use_bias)) return;
+    const float mean = block_column_mean(partial, parts, d, count, c);
+    if (threadIdx.x != 0) return;
     const float v = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
     float vo = v;
     const float w = descent_step(rule, params[c], mean, v, &vo, lr, mu, c < d ? lambda : 0.0f, decoupled);
@@ -318,7 +322,7 @@ __device__ __forceinline__ void run_steps_thread_body(
                 for (int j = 0; j < h; ++j) p[j] += p[j + h];
             const float m = p[0] + b;
             const float r = descent_dloss(obj, m, t);
-            const float lr_k = inv_sqrt ? lr * rsqrtf((float)(first_step + k)) : lr;
+            const float lr_k = descent_rate(lr, inv_sqrt, first_step, k);
             bool finite = true;
 #pragma unroll
             for (int j = 0; j < D; ++j) {
@@ -362,13 +366,11 @@ __device__ __forceinline__ void run_steps_thread_body(
 
 #define RUN_THREAD(D)                                                                                  \
     extern "C" __global__ void run_steps_thread_d##D(                                                  \
-        const float *X, const float *T, const int *order, int d, int obj, int has_t, int use_bias,     \
-        float *params, float *vel, int rule, float mu, float lambda, int decoupled, int first,         \
-        int steps, float lr, int inv_sqrt, int first_step, int record_every, float *snaps, int step0,  \
-        int *status)                                                                                   \
-    {                                                                                                  \
+        ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)                          \
+    {   /* batch is 1: batch j is position j of the order */                                           \
         run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, has_t, use_bias, params, vel, rule, mu, lambda,  \
-                                 decoupled, first, steps, lr, inv_sqrt, first_step, record_every,      \
+                                 decoupled, descent_batch_from(first_batch, batch), batches, lr,       \
+                                 inv_sqrt, first_step, record_every,                                   \
                                  snaps, step0, status);                                                \
     }
 
@@ -377,11 +379,7 @@ RUN_THREAD(1) RUN_THREAD(2) RUN_THREAD(4) RUN_THREAD(8) RUN_THREAD(16)
 /* ============================================================================================ */
 /* many steps, any batch <= 1024: one block, w and v in shared memory (OpenCL's run_steps)        */
 
-extern "C" __global__ void run_steps_block(
-    const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int order_len,
-    int d, int obj, int has_t, int use_bias, float *params, float *vel, int rule, float mu, float lambda,
-    int decoupled, int batch, int first_batch, int batches, float lr, int inv_sqrt, int first_step,
-    int record_every, float *snaps, int step0, int *status)
+extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
 {
     extern __shared__ float sh[];                   /* w[d+1] v[d+1] r[batch] row[batch] */
     __shared__ int flag;
@@ -397,8 +395,8 @@ extern "C" __global__ void run_steps_block(
     __syncthreads();
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
-        const int from = j * batch;
-        const int cnt = min(batch, order_len - from);
+        const int from = descent_batch_from(j, batch);
+        const int cnt = descent_batch_count(j, batch, order_len);
         const float b = use_bias ? w_loc[d] : 0.0f;
         for (int t = tid; t < cnt; t += L) {
             const int row = order[from + t];
@@ -409,7 +407,7 @@ extern "C" __global__ void run_steps_block(
             row_loc[t] = row;
         }
         __syncthreads();
-        const float lr_j = inv_sqrt ? lr * rsqrtf((float)(first_step + (j - first_batch))) : lr;
+        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
         for (int c = tid; c < np; c += L) {
             if (c == d && !use_bias) continue;
@@ -445,12 +443,12 @@ extern "C" __global__ void run_steps_block(
 template <int KB>
 __device__ __forceinline__ void losses_body(const float *__restrict__ X, const float *__restrict__ T, int n, int d,
                                             int obj, int has_t, const float *__restrict__ snaps, int K,
-                                            int rows_per_block, float *__restrict__ partial)
+                                            int rows_per_part, float *__restrict__ partial)
 {
     __shared__ float red[KB][32];
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, warps = blockDim.x >> 5, np = d + 1;
-    const int begin = blockIdx.x * rows_per_block;
-    const int end = min(begin + rows_per_block, n);
+    const int begin = blockIdx.x * rows_per_part;
+    const int end = min(begin + rows_per_part, n);
     for (int k0 = 0; k0 < K; k0 += KB) {
         float acc[KB];
 #pragma unroll
@@ -485,18 +483,14 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
     }
 }
 
-extern "C" __global__ void __launch_bounds__(256) losses_k1(const float *X, const float *T, int n, int d, int obj,
-                                                            int has_t, const float *snaps, int K, int rows_per_block,
-                                                            float *partial)
+extern "C" __global__ void __launch_bounds__(256) losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<1>(X, T, n, d, obj, has_t, snaps, K, rows_per_block, partial);
+    losses_body<1>(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial);
 }
 
-extern "C" __global__ void __launch_bounds__(256) losses_k8(const float *X, const float *T, int n, int d, int obj,
-                                                            int has_t, const float *snaps, int K, int rows_per_block,
-                                                            float *partial)
+extern "C" __global__ void __launch_bounds__(256) losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<8>(X, T, n, d, obj, has_t, snaps, K, rows_per_block, partial);
+    losses_body<8>(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial);
 }
 
 /* ============================================================================================ */

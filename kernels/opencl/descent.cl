@@ -1,8 +1,9 @@
 /*
  * descent — OpenCL kernels for the hot path: the fused batch gradient (two stages, deterministic),
  * the fused optimizer update, many small-batch steps in one launch, and the full-data loss of many
- * parameter snapshots in one pass. Built by the host at run time with kernels/common/losses.h
- * spliced in where it is included; a build failure is reported with the driver's log.
+ * parameter snapshots in one pass. Built by the host at run time with kernels/common/contract.h
+ * (and the headers it includes) spliced in; a build failure is reported with the driver's log.
+ * Parameter lists are the argument groups of contract.h; the host appends the same groups.
  *
  * Layout: X is row-major n x d float32, T is n float32 (a 1-element dummy when there are no
  * targets), order holds the batch order (row indices). Parameters are packed [w_0..w_{d-1}, b];
@@ -12,31 +13,25 @@
  * Floors (float32 bytes each kernel must move; |B| = batch rows, G work-groups, P row lanes):
  *   grad_partial   |B|·d·4 (each batch row read once from memory) + |B|·8 (order, target)
  *                  + G·P·(d+2)·4 partials written
- *   grad_finish    G·P·(d+2)·4 partials read + (d+1)·4·4 (w, v read and written)
- *   run_steps      per step |B|·(d·4 + 8); per record (d+1)·4; the parameters stay on chip
+ *   grad_mean, grad_step  G·P·(d+2)·4 partials read + (d+1)·4·4 (w, v read and written)
+ *   run_steps_block per step |B|·(d·4 + 8); per record (d+1)·4; the parameters stay on chip
  *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
  *
  * Reference: dev.descent.backend.cpu.CpuSession (double precision) computes the same quantities.
  * TODO(perf): a subgroup-shuffle margin for wide rows on GPUs; vector loads (vload4) when d % 4 == 0.
  */
-#include "losses.h"
-
-#define STATUS_OK 0x7fffffff
+#include "contract.h"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Fused batch gradient, stage 1: work-group g takes positions [from + g·rows_per_group, …) of
+/* Fused batch gradient, stage 1: work-group g takes positions [from + g·rows_per_part, …) of
  * the order in tiles of L rows. Phase 1: work-item i computes the margin of tile row i (one read
  * of the row), its residual r and loss. Phase 2: the tile's rows, still in cache, are multiplied
  * by their residuals column by column: work-items form P row lanes × C column threads, each
  * owning columns c0, c0 + C, … of the extended row [x, 1, loss] and summing rows lane, lane + P, …
  * in a fixed order into its own slot of partial[g][lane][·]. No atomics: the result depends only
  * on the launch shape, which the host fixes per device. */
-kernel void grad_partial(global const float *X, global const float *T, global const int *order,
-                         const int from, const int count, const int d, const int obj, const int has_t,
-                         global const float *params, const int use_bias, const int with_loss,
-                         const int P, const int rows_per_group,
-                         global float *partial, global const int *status,
-                         local float *r_loc, local float *l_loc, local int *row_loc)
+kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
+                         const int P, local float *r_loc, local float *l_loc, local int *row_loc)
 {
     if (status[0] != STATUS_OK) return;            /* same value for the whole work-group */
     const int L = (int)get_local_size(0);
@@ -50,8 +45,8 @@ kernel void grad_partial(global const float *X, global const float *T, global co
     if (lane < P)
         for (int c = c0; c < ext; c += C) part[c] = 0.0f;
 
-    const int begin = from + g * rows_per_group;
-    const int end = min(begin + rows_per_group, from + count);
+    const int begin = from + g * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
     const float b = use_bias ? params[d] : 0.0f;
     for (int tile = begin; tile < end; tile += L) {
         const int p = tile + lid;
@@ -88,29 +83,34 @@ kernel void grad_partial(global const float *X, global const float *T, global co
     }
 }
 
-/* Stage 2 and the fused update: work-item c sums column c of all `parts` partials in order.
- * mode 0 writes the mean gradient (and, in slot d+1, the mean loss) to out; mode 1 applies the
- * optimizer to parameter c. `step` is the session's step number: a step after a divergence is
- * skipped, the diverging step itself completes on every work-item (so its result is the same
- * however the work-groups are scheduled). */
-kernel void grad_finish(global const float *partial, const int parts, const int d, const int count,
-                        const int mode, const int use_bias, global float *out,
-                        global float *params, global float *vel,
-                        const int rule, const float lr, const float mu, const float lambda, const int decoupled,
-                        const int step, global int *status)
+/* Stage 2: column c of all `parts` partials summed in order, divided by the batch size. */
+static inline float column_mean(global const float *partial, const int parts, const int d, const int count, const int c)
+{
+    float s = 0.0f;
+    for (int k = 0; k < parts; ++k) s += partial[(size_t)k * (d + 2) + c];
+    return s / (float)count;
+}
+
+/* Stage 2 for a gradient asked for: out (d + 2) gets the mean gradient, the mean residual (the
+ * bias gradient; 0 without a bias) and, in slot d + 1, the mean loss. */
+kernel void grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
 {
     const int c = (int)get_global_id(0);
-    const int ext = d + 2;
-    if (c >= ext) return;
+    if (c >= d + 2) return;
+    const float mean = column_mean(partial, parts, d, count, c);
+    out[c] = (c == d && !use_bias) ? 0.0f : mean;
+}
+
+/* Stage 2 and the fused update: work-item c applies the optimizer to parameter c with its mean
+ * gradient. `step` is the session's step number: a step after a divergence is skipped, the
+ * diverging step itself completes on every work-item (so its result is the same however the
+ * work-groups are scheduled). */
+kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+{
+    const int c = (int)get_global_id(0);
+    if (c >= d + 1 || (c == d && !use_bias)) return;
     if (status[0] < step) return;
-    float s = 0.0f;
-    for (int k = 0; k < parts; ++k) s += partial[(size_t)k * ext + c];
-    const float mean = s / (float)count;
-    if (mode == 0) {
-        out[c] = (c == d && !use_bias) ? 0.0f : mean;
-        return;
-    }
-    if (c == d + 1 || (c == d && !use_bias)) return;
+    const float mean = column_mean(partial, parts, d, count, c);
     const float v = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
     float vo = v;
     const float w = descent_step(rule, params[c], mean, v, &vo, lr, mu, c < d ? lambda : 0.0f, decoupled);
@@ -125,13 +125,7 @@ kernel void grad_finish(global const float *partial, const int parts, const int 
  * each batch row's residual (work-item per row), phase 2 each parameter's mean gradient and its
  * update (work-item per column), two barriers. After batch j with j % record_every == 0 the
  * parameters are copied to snaps. Learning rate of step k: lr, or lr / sqrt(first_step + k). */
-kernel void run_steps(global const float *X, global const float *T, global const int *order, const int order_len,
-                      const int d, const int obj, const int has_t, const int use_bias,
-                      global float *params, global float *vel,
-                      const int rule, const float mu, const float lambda, const int decoupled,
-                      const int batch, const int first_batch, const int batches,
-                      const float lr, const int inv_sqrt, const int first_step,
-                      const int record_every, global float *snaps, const int step0, global int *status,
+kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS,
                       local float *w_loc, local float *v_loc, local float *r_loc, local int *row_loc, local int *flag)
 {
     if (status[0] != STATUS_OK) return;
@@ -147,8 +141,8 @@ kernel void run_steps(global const float *X, global const float *T, global const
 
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
-        const int from = j * batch;
-        const int cnt = min(batch, order_len - from);
+        const int from = descent_batch_from(j, batch);
+        const int cnt = descent_batch_count(j, batch, order_len);
         const float b = use_bias ? w_loc[d] : 0.0f;
         for (int t = lid; t < cnt; t += L) {
             const int row = order[from + t];
@@ -159,7 +153,7 @@ kernel void run_steps(global const float *X, global const float *T, global const
             row_loc[t] = row;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        const float lr_j = inv_sqrt ? lr / sqrt((float)(first_step + (j - first_batch))) : lr;
+        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
         for (int c = lid; c < np; c += L) {
             if (c == d && !use_bias) continue;
@@ -193,20 +187,18 @@ kernel void run_steps(global const float *X, global const float *T, global const
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Full-data loss of K snapshots: work-group g sums rows [g·rows_per_group, …) for blocks of KB
+/* Full-data loss of K snapshots: work-group g sums rows [g·rows_per_part, …) for blocks of KB
  * snapshots at a time, so X is read once per block; each row's KB margins stay in registers.
  * partial[g·K + k] receives the work-group's sum for snapshot k (tree reduction in local memory,
  * L a power of two); the host adds the G partials in double in a fixed order. */
-static inline void losses_impl(global const float *X, global const float *T, const int n, const int d,
-                               const int obj, const int has_t, global const float *snaps, const int K,
-                               const int rows_per_group, global float *partial, local float *red, const int KB)
+static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, const int KB)
 {
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
     const int g = (int)get_group_id(0);
     const int np = d + 1;
-    const int begin = g * rows_per_group;
-    const int end = min(begin + rows_per_group, n);
+    const int begin = g * rows_per_part;
+    const int end = min(begin + rows_per_part, n);
     for (int k0 = 0; k0 < K; k0 += KB) {
         float acc[8];
         for (int kk = 0; kk < KB; ++kk) acc[kk] = 0.0f;
@@ -234,18 +226,14 @@ static inline void losses_impl(global const float *X, global const float *T, con
     }
 }
 
-kernel void losses_1(global const float *X, global const float *T, const int n, const int d, const int obj,
-                     const int has_t, global const float *snaps, const int K, const int rows_per_group,
-                     global float *partial, local float *red)
+kernel void losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_group, partial, red, 1);
+    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial, red, 1);
 }
 
-kernel void losses_8(global const float *X, global const float *T, const int n, const int d, const int obj,
-                     const int has_t, global const float *snaps, const int K, const int rows_per_group,
-                     global float *partial, local float *red)
+kernel void losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_group, partial, red, 8);
+    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial, red, 8);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -296,20 +284,17 @@ static inline void axpy_cpu(const float r, global const float *x, global float *
     for (; j < d; ++j) g[j] = fma(r, x[j], g[j]);
 }
 
-/* Stage 1 on a CPU: work-item i sums rows [from + i·rows_per_item, …) into partial[i][0..d+1]
+/* Stage 1 on a CPU: work-item i sums rows [from + i·rows_per_part, …) into partial[i][0..d+1]
  * (gradient, then Σr, then Σloss). Floor: |B|·d·4 read; the partial row stays in L1. */
-kernel void grad_rows_cpu(global const float *X, global const float *T, global const int *order,
-                          const int from, const int count, const int d, const int obj, const int has_t,
-                          global const float *params, const int use_bias, const int with_loss,
-                          const int rows_per_item, global float *partial, global const int *status)
+kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
     if (status[0] != STATUS_OK) return;
     const int i = (int)get_global_id(0);
     const int ext = d + 2;
     global float *g = partial + (size_t)i * ext;
     for (int c = 0; c < ext; ++c) g[c] = 0.0f;
-    const int begin = from + i * rows_per_item;
-    const int end = min(begin + rows_per_item, from + count);
+    const int begin = from + i * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
     const float b = use_bias ? params[d] : 0.0f;
     float rs = 0.0f, ls = 0.0f;
     for (int p = begin; p < end; ++p) {
@@ -330,22 +315,16 @@ kernel void grad_rows_cpu(global const float *X, global const float *T, global c
 
 /* Many steps on a CPU: one work-item, parameters in global memory (they stay in L1), the batch
  * gradient accumulated in scratch[0..d], then the update as an elementwise loop. */
-kernel void run_steps_cpu(global const float *X, global const float *T, global const int *order, const int order_len,
-                          const int d, const int obj, const int has_t, const int use_bias,
-                          global float *params, global float *vel, global float *scratch,
-                          const int rule, const float mu, const float lambda, const int decoupled,
-                          const int batch, const int first_batch, const int batches,
-                          const float lr, const int inv_sqrt, const int first_step,
-                          const int record_every, global float *snaps, const int step0, global int *status)
+kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
     const int np = d + 1;
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
-        const int from = j * batch;
-        const int cnt = min(batch, order_len - from);
+        const int from = descent_batch_from(j, batch);
+        const int cnt = descent_batch_count(j, batch, order_len);
         const float b = use_bias ? params[d] : 0.0f;
-        const float lr_j = inv_sqrt ? lr / sqrt((float)(first_step + (j - first_batch))) : lr;
+        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
         int bad = 0;
         if (from + PREFETCH < order_len) prefetch(X + (size_t)order[from + PREFETCH] * d, (size_t)d);
         if (cnt == 1) {
@@ -408,16 +387,14 @@ kernel void run_steps_cpu(global const float *X, global const float *T, global c
     }
 }
 
-/* Full-data loss of K snapshots on a CPU: work-item i takes rows [i·rows_per_item, …); each row
+/* Full-data loss of K snapshots on a CPU: work-item i takes rows [i·rows_per_part, …); each row
  * (in L1) is dotted with every snapshot. partial[i·K + k] gets the item's sum for snapshot k. */
-kernel void losses_cpu(global const float *X, global const float *T, const int n, const int d, const int obj,
-                       const int has_t, global const float *snaps, const int K, const int rows_per_item,
-                       global float *partial)
+kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
     const int i = (int)get_global_id(0);
     const int np = d + 1;
-    const int begin = i * rows_per_item;
-    const int end = min(begin + rows_per_item, n);
+    const int begin = i * rows_per_part;
+    const int end = min(begin + rows_per_part, n);
     for (int k = 0; k < K; ++k) partial[(size_t)i * K + k] = 0.0f;
     for (int row = begin; row < end; ++row) {
         global const float *x = X + (size_t)row * d;

@@ -107,7 +107,7 @@ public abstract class AbstractSession implements Session {
 
     /** Number of batches of the given size in the current order (the last one may be short). */
     protected final int batchesIn(int batchSize) {
-        return (orderLength + batchSize - 1) / batchSize;
+        return Batches.in(orderLength, batchSize);
     }
 
     /** The indices of the batches a run records, in order. */

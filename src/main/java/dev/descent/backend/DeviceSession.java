@@ -23,6 +23,10 @@ public abstract class DeviceSession extends AbstractSession {
     /** The session's step counter, compared with the device's status. */
     private int step;
 
+    /** The snapshots the last run returned (unchanged since, by its hash), which are still on the device. */
+    private float[] lastSnapshots;
+    private int lastSnapshotsHash;
+
     protected DeviceSession(Dataset data, Spec spec) {
         super(data, spec);
     }
@@ -39,11 +43,18 @@ public abstract class DeviceSession extends AbstractSession {
     /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
     protected abstract int partialParts(int count);
 
-    /** Stage 1 of the batch gradient; {@code honorStatus} false computes even after a divergence. */
-    protected abstract void partial(int from, int count, boolean withLoss, boolean honorStatus);
+    /**
+     * Stage 1 of the batch gradient (kernel grad_partial): per part, the sums of r·x, r and the loss
+     * over the batch rows at positions [from, from + count) of the order, into the PARTIAL buffer.
+     * {@code honorStatus} false computes even after a divergence.
+     */
+    protected abstract void sumParts(int from, int count, boolean withLoss, boolean honorStatus);
 
-    /** Stage 2: mode 0 writes the mean gradient and loss to the output buffer; mode 1 updates. */
-    protected abstract void finish(int count, int mode, double lr, int stepNo, boolean honorStatus);
+    /** Stage 2 for a gradient asked for (kernel grad_mean): the mean gradient and loss into the OUT buffer. */
+    protected abstract void meanOfParts(int count);
+
+    /** Stage 2 and the fused update (kernel grad_step): one optimizer step, skipped after a divergence. */
+    protected abstract void stepFromParts(int count, double lr, int stepNo);
 
     protected abstract float[] readGradientOut();
 
@@ -57,8 +68,17 @@ public abstract class DeviceSession extends AbstractSession {
 
     protected abstract float[] readSnapshots(int records);
 
-    /** Loss partials of {@code count} snapshots: parts × count floats, [part][snapshot]. */
-    protected abstract float[] lossPartials(float[] snapshots, int count);
+    /**
+     * Loss partials of {@code count} snapshots: parts × count floats, [part][snapshot]. When
+     * {@code resident}, they are the first {@code count} records of the last run, still in the
+     * SNAPS buffer, and are not uploaded again.
+     */
+    protected abstract float[] lossPartials(boolean resident, float[] snapshots, int count);
+
+    /** An argument list for a launch, built from contract.h's groups (see {@link KernelArgs}). */
+    protected final KernelArgs args() {
+        return new KernelArgs(n, d, spec, data.hasTargets(), orderLength());
+    }
 
     /** How many partials {@link #lossPartials} returns per snapshot: the gradient's split of n rows. */
     protected int lossParts() {
@@ -116,8 +136,8 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final Gradient doGradient(int from, int count, boolean withLoss) {
         try {
-            partial(from, count, withLoss, false);
-            finish(count, 0, 1.0, 0, false);
+            sumParts(from, count, withLoss, false);
+            meanOfParts(count);
             float[] g = readGradientOut();
             return new Gradient(Arrays.copyOf(g, d), g[d], withLoss ? g[d + 1] : Double.NaN);
     
@@ -129,8 +149,8 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final void doStep(int from, int count, double lr) {
         try {
-            partial(from, count, false, true);
-            finish(count, 1, lr, step++, true);
+            sumParts(from, count, false, true);
+            stepFromParts(count, lr, step++);
     
         } catch (RuntimeException e) {
             throw translate(e, "running a step");
@@ -143,16 +163,17 @@ public abstract class DeviceSession extends AbstractSession {
             int recs = run.records();
             int np = d + 1;
             int step0 = step;
+            lastSnapshots = null;                          // SNAPS is about to be overwritten
             prepareSnapshots(recs);
             if (runInOneLaunch(run, step0)) {
                 step += run.batches();
             } else {
                 int rec = 0;
                 for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
-                    int from = j * run.batchSize();
-                    int cnt = Math.min(run.batchSize(), orderLength() - from);
-                    partial(from, cnt, false, true);
-                    finish(cnt, 1, run.rate().at(j - run.firstBatch()), step++, true);
+                    int from = Batches.from(j, run.batchSize());
+                    int cnt = Batches.count(j, run.batchSize(), orderLength());
+                    sumParts(from, cnt, false, true);
+                    stepFromParts(cnt, run.rate().at(j - run.firstBatch()), step++);
                     if (j % run.recordEvery() == 0) copyParamsToSnapshot(rec++);
                 }
             }
@@ -168,6 +189,8 @@ public abstract class DeviceSession extends AbstractSession {
                 recorded = Arrays.copyOf(recorded, keep);
                 all = Arrays.copyOf(all, keep * np);
             }
+            lastSnapshots = all;                          // still in SNAPS: losses() need not upload them again
+            lastSnapshotsHash = Arrays.hashCode(all);
             return new RunResult(all, recorded, d, diverged);
     
         } catch (RuntimeException e) {
@@ -178,7 +201,8 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final double[] doLosses(float[] snapshots, int count) {
         try {
-            float[] part = lossPartials(snapshots, count);
+            boolean resident = snapshots == lastSnapshots && Arrays.hashCode(snapshots) == lastSnapshotsHash;
+            float[] part = lossPartials(resident, snapshots, count);
             int parts = lossParts();
             double[] out = new double[count];
             for (int s = 0; s < count; s++) {

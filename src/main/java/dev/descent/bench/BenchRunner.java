@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
 import dev.descent.backend.Bandwidth;
+import dev.descent.backend.Batches;
 import dev.descent.backend.Run;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
@@ -252,7 +253,7 @@ public final class BenchRunner {
             Params p0 = obj == Objective.WAVE ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d());
             for (int batch0 : w.batches()) {
                 int batch = batch0 == 0 ? ds.n() : Math.min(batch0, ds.n());
-                int batches = (ds.n() + batch - 1) / batch;
+                int batches = Batches.in(ds.n(), batch);
                 int calls = (int) Math.max(1, (ROWS_PER_SAMPLE + ds.n() - 1) / ds.n());
                 // a full batch's gradient does not depend on the row order: GD reads rows in storage order
                 s.setOrder((batch == ds.n() ? BatchOrder.IN_ORDER : BatchOrder.SHUFFLE).order(ds.n(), 1, SEED));
@@ -348,7 +349,7 @@ public final class BenchRunner {
                 int epochs = wave ? 1 : suite.convergenceEpochs();
                 BatchOrder order = wave ? BatchOrder.IN_ORDER : BatchOrder.SHUFFLE;
                 Params p0 = wave ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d());
-                int nb = (ds.n() + batch - 1) / batch;
+                int nb = Batches.in(ds.n(), batch);
                 int period = batch * Math.max(1, nb / 50);
                 TrainConfig cfg = new TrainConfig(epochs, batch, lr, new Schedule.Constant(), order, period, SEED);
                 Trainer.Result r = Trainer.train(s, p0, cfg, w.name() + " batch " + batch, Trainer.Listener.NONE);

@@ -150,12 +150,7 @@ final class TrainCommand implements Callable<Integer> {
             Params p = res.params();
             out.println("w: " + (p.d() <= 16 ? NumpyFormat.row(p.w()) : "[" + p.d() + " weights, first 4: "
                     + Arrays.toString(Arrays.copyOf(p.w(), 4)) + "]") + " b: " + NumpyFormat.scalar(p.b()));
-            // a diverged run stopped at its last recorded point; a finished one saw every epoch whole
-            long examples = res.diverged() ? res.history().points().get(res.history().points().size() - 1).examples()
-                    : (long) ds.n() * epochs;
-            long steps = res.diverged() ? (long) ((examples + batch - 1) / batch)
-                    : (long) ((ds.n() + batch - 1) / batch) * epochs;
-            out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s", steps, examples, res.seconds(), b.name()));
+            out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s", res.steps(), res.examples(), res.seconds(), b.name()));
             if (history != null) save(res.history(), ds, sp);
             if (plot != null) {
                 var chart = dev.descent.plot.HistoryPlots.lossCurves(res.history().label(), java.util.List.of(res.history()),

@@ -37,7 +37,7 @@ public record TrainConfig(int epochs, int batchSize, double lr, Schedule schedul
     /** Record every this many batches. */
     public int recordEvery(int n) {
         if (period > 0) return period / batchSize;
-        int batches = (n + batchSize - 1) / batchSize;
+        int batches = dev.descent.backend.Batches.in(n, batchSize);
         return Math.max(1, batches / 100);
     }
 }

@@ -22,7 +22,11 @@ public final class Trainer {
     }
 
     /** The outcome: the history, the final parameters (the last finite ones after a divergence), and the divergence if any. */
-    public record Result(History history, Params params, Divergence divergence, double seconds) {
+    /**
+     * @param steps    optimizer steps applied (a diverged run: up to and including the diverging one)
+     * @param examples rows those steps read
+     */
+    public record Result(History history, Params params, Divergence divergence, double seconds, long steps, long examples) {
         public boolean diverged() { return divergence != null; }
     }
 
@@ -46,11 +50,11 @@ public final class Trainer {
         Params lastFinite = init;
         int lfEpoch = 0, lfStep = 0;
         if (!Double.isFinite(loss0)) {
-            return new Result(h, init, new Divergence(0, 0, "the initial loss", init, 0, 0), 0);
+            return new Result(h, init, new Divergence(0, 0, "the initial loss", init, 0, 0), 0, 0, 0);
         }
 
         int bs = cfg.batchSize();
-        int batches = (n + bs - 1) / bs;
+        int batches = dev.descent.backend.Batches.in(n, bs);
         int every = cfg.recordEvery(n);
         int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, (long) bs * d) / every * every));
         long total = (long) batches * cfg.epochs();
@@ -77,7 +81,7 @@ public final class Trainer {
                         String what = p.isFinite() ? "the loss" : "the parameters";
                         h.add(new History.Epoch(epoch, rate.at(0), losses[k], (System.nanoTime() - t0) / 1e9));
                         return new Result(h, lastFinite, new Divergence(epoch, j + 1, what, lastFinite, lfEpoch, lfStep),
-                                (System.nanoTime() - start) / 1e9);
+                                (System.nanoTime() - start) / 1e9, (long) (epoch - 1) * batches + j + 1, ex);
                     }
                     lastFinite = p;
                     lfEpoch = epoch;
@@ -87,7 +91,8 @@ public final class Trainer {
                     int j = r.divergedBatch();
                     h.add(new History.Epoch(epoch, rate.at(0), Double.NaN, (System.nanoTime() - t0) / 1e9));
                     return new Result(h, lastFinite, new Divergence(epoch, j + 1, "the parameters", lastFinite, lfEpoch, lfStep),
-                            (System.nanoTime() - start) / 1e9);
+                            (System.nanoTime() - start) / 1e9, (long) (epoch - 1) * batches + j + 1,
+                            (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n));
                 }
                 trainSeconds += chunkSeconds;
                 done += count;
@@ -96,6 +101,6 @@ public final class Trainer {
             step += batches;
             h.add(new History.Epoch(epoch, rate.at(0), h.lastLoss(), (System.nanoTime() - t0) / 1e9));
         }
-        return new Result(h, s.params(), null, (System.nanoTime() - start) / 1e9);
+        return new Result(h, s.params(), null, (System.nanoTime() - start) / 1e9, (long) batches * cfg.epochs(), (long) n * cfg.epochs());
     }
 }

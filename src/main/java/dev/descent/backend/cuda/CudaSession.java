@@ -2,11 +2,12 @@ package dev.descent.backend.cuda;
 
 import dev.descent.DescentException;
 import dev.descent.backend.DeviceSession;
+import dev.descent.backend.KernelArgs;
 import dev.descent.backend.Kernels;
+import dev.descent.backend.RunLimits;
 import dev.descent.backend.Run;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
-import dev.descent.optim.Optimizer;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -46,11 +47,10 @@ final class CudaSession extends DeviceSession {
     }
 
     private final CudaBackend cu;
-    private final Optimizer opt;
     private final List<Mem> owned = new ArrayList<>();
-    private final Mem x, t, params, vel, status, okStatus, out, partial;
+    private final Mem x, t, params, vel, status, okStatus, out, partial;   // shapes: KernelArgs.Buf
     private Mem order, snaps, lossSnaps, lossPartial;
-    private final CUfunction fPartial, fFinish, fLoss1, fLoss8, fRunBlock;
+    private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fRunBlock;
     private final CUfunction fRunThread;            // null when d > 16
     private final int partialShared;
     private final int maxParts;
@@ -59,9 +59,8 @@ final class CudaSession extends DeviceSession {
     CudaSession(CudaBackend cu, Dataset data, Spec spec) {
         super(data, spec);
         this.cu = cu;
-        this.opt = spec.optimizer();
-        fPartial = function(partialKernel());
-        partialShared = partialKernel().equals("grad_partial_generic") ? 0 : 4 * (BLOCK / 32) * (d + 2);
+        fPartial = function(CudaKernels.gradPartial(d));
+        partialShared = CudaKernels.gradPartial(d).equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
         this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialShared);
         long xBytes = 4L * n * d;
         long need = xBytes + 8L * n + 4L * maxParts * (d + 2) + 64L * (d + 2);
@@ -76,11 +75,12 @@ final class CudaSession extends DeviceSession {
                     data.name(), mib(need), mib(free[0]), mib(total[0])));
         }
         try {
-            fFinish = function("grad_finish");
-            fLoss1 = function("losses_k1");
-            fLoss8 = function("losses_k8");
-            fRunBlock = function("run_steps_block");
-            fRunThread = d <= 16 ? function("run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1))) : null;
+            fMean = function(CudaKernels.GRAD_MEAN);
+            fStep = function(CudaKernels.GRAD_STEP);
+            fLoss1 = function(CudaKernels.LOSSES_1);
+            fLoss8 = function(CudaKernels.LOSSES_8);
+            fRunBlock = function(CudaKernels.RUN_BLOCK);
+            fRunThread = d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
             x = mem(xBytes);
             t = mem(data.hasTargets() ? 4L * n : 4);
             params = mem(4L * (d + 1));
@@ -106,16 +106,6 @@ final class CudaSession extends DeviceSession {
 
     private static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
-    }
-
-    /** The warp-per-row kernel instance for this d (see descent.cu), or the generic one. */
-    private String partialKernel() {
-        int v = d % 4 == 0 && d <= 1024 ? 4 : 1;
-        int width = (d + v - 1) / v;                        // loads per row
-        if (width > 256) return "grad_partial_generic";
-        int l = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * width - 1)));
-        int c = Integer.highestOneBit(Math.max(1, 2 * ((width + l - 1) / l) - 1));
-        return "grad_partial_v" + v + "_l" + l + "_c" + c;
     }
 
     /**
@@ -155,20 +145,36 @@ final class CudaSession extends DeviceSession {
         if (poison && bytes > 0) JCudaDriver.cuMemsetD32(m.ptr, Float.floatToRawIntBits(Float.NaN), bytes / 4);
     }
 
-    private static Pointer args(Object... a) {
-        Pointer[] p = new Pointer[a.length];
-        for (int i = 0; i < a.length; i++) {
-            Object o = a[i];
-            if (o instanceof Mem m) p[i] = Pointer.to(m.ptr);
-            else if (o instanceof Integer v) p[i] = Pointer.to(new int[] {v});
-            else if (o instanceof Float v) p[i] = Pointer.to(new float[] {v});
-            else throw new IllegalArgumentException("kernel argument " + i + ": " + o);
-        }
-        return Pointer.to(p);
+    /** The device buffer a contract group names. */
+    private Mem buffer(KernelArgs.Buf b) {
+        return switch (b) {
+            case X -> x;
+            case T -> t;
+            case ORDER -> order;
+            case PARAMS -> params;
+            case VEL -> vel;
+            case SNAPS -> snaps;
+            case STATUS -> status;
+            case STATUS_IGNORED -> okStatus;
+            case PARTIAL -> partial;
+            case OUT -> out;
+            case LOSS_SNAPS -> lossSnaps;
+            case LOSS_PARTIAL -> lossPartial;
+        };
     }
 
-    private void launch(CUfunction f, int grid, int block, int shared, Pointer args) {
-        JCudaDriver.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, shared, null, args, null);
+    /** Launches {@code f} on a grid of {@code grid} blocks of {@code block} threads with the groups in {@code a}. */
+    private void launch(CUfunction f, int grid, int block, int shared, KernelArgs a) {
+        List<Object> v = a.values();
+        Pointer[] p = new Pointer[v.size()];
+        for (int i = 0; i < p.length; i++) {
+            Object o = v.get(i);
+            if (o instanceof KernelArgs.Buf b) p[i] = Pointer.to(buffer(b).ptr);
+            else if (o instanceof Integer n) p[i] = Pointer.to(new int[] {n});
+            else if (o instanceof Float n) p[i] = Pointer.to(new float[] {n});
+            else throw new IllegalArgumentException("kernel argument " + i + ": " + o);
+        }
+        JCudaDriver.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, shared, null, Pointer.to(p), null);
     }
 
     private float[] read(Mem m, int count) {
@@ -224,20 +230,22 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected void partial(int from, int count, boolean withLoss, boolean honorStatus) {
+    protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
         poison(partial, 4L * g * (d + 2));
-        launch(fPartial, g, BLOCK, partialShared, args(x, t, order, from, count, d, spec.objective().code(),
-                data.hasTargets() ? 1 : 0, params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, (count + g - 1) / g, partial,
-                honorStatus ? status : okStatus));
+        launch(fPartial, g, BLOCK, partialShared,
+                args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus));
     }
 
     @Override
-    protected void finish(int count, int mode, double lr, int stepNo, boolean honorStatus) {
-        if (mode == 0) poison(out, 4L * (d + 2));
-        launch(fFinish, d + 2, BLOCK, 0, args(partial, partialParts(count), d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
-                opt.rule().code(), (float) lr, (float) opt.momentum(), (float) opt.weightDecay(), opt.decoupled() ? 1 : 0,
-                stepNo, honorStatus ? status : okStatus));
+    protected void meanOfParts(int count) {
+        poison(out, 4L * (d + 2));
+        launch(fMean, d + 2, BLOCK, 0, args().partialsIn(partialParts(count), count).meanOut());
+    }
+
+    @Override
+    protected void stepFromParts(int count, double lr, int stepNo) {
+        launch(fStep, d + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).model().rule().update(lr, stepNo));
     }
 
     @Override
@@ -254,23 +262,16 @@ final class CudaSession extends DeviceSession {
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
         int b = run.batchSize();
-        int lrInv = run.rate().inverseSqrt() ? 1 : 0;
-        int first = (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep());
+        KernelArgs a = args().rows().model().rule().steps(run).rate(run).record(run, step0);
         if (b == 1 && fRunThread != null) {
-            launch(fRunThread, 1, 1, 0, args(x, t, order, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                    spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
-                    opt.decoupled() ? 1 : 0, run.firstBatch(), run.batches(), (float) run.rate().lr(), lrInv, first,
-                    run.recordEvery(), snaps, step0, status));
+            launch(fRunThread, 1, 1, 0, a);
             return true;
         }
         int shared = 4 * (2 * (d + 1) + 2 * b);
-        if (b > 1024 || (long) b * d > (1 << 15) || shared > cu.maxSharedPerBlock) return false;
+        if (!RunLimits.oneBlock(b, d) || shared > cu.maxSharedPerBlock) return false;
         int l = 32;
         while (l < Math.max(b, d + 1) && l < 256) l *= 2;
-        launch(fRunBlock, 1, l, shared, args(x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
-                opt.decoupled() ? 1 : 0, b, run.firstBatch(), run.batches(), (float) run.rate().lr(), lrInv, first,
-                run.recordEvery(), snaps, step0, status));
+        launch(fRunBlock, 1, l, shared, a);
         return true;
     }
 
@@ -285,14 +286,16 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected float[] lossPartials(float[] snapshots, int count) {
+    protected float[] lossPartials(boolean resident, float[] snapshots, int count) {
         int g = lossParts();
-        lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
         lossPartial = grow(lossPartial, 4L * g * count);
-        JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * (d + 1));
+        if (!resident) {
+            lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
+            JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * (d + 1));
+        }
         poison(lossPartial, 4L * g * count);
-        launch(count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0, args(x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                lossSnaps, count, (n + g - 1) / g, lossPartial));
+        launch(count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0,
+                args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g));
         return read(lossPartial, g * count);
     }
 

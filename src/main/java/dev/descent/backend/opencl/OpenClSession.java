@@ -2,11 +2,13 @@ package dev.descent.backend.opencl;
 
 import dev.descent.DescentException;
 import dev.descent.backend.DeviceSession;
+import dev.descent.backend.KernelArgs;
 import dev.descent.backend.Kernels;
 import dev.descent.backend.Run;
+import dev.descent.backend.RunLimits;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
-import dev.descent.optim.Optimizer;
+
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -27,8 +29,8 @@ final class OpenClSession extends DeviceSession {
     private final OpenClBackend cl;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kFinish, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
-    private final Cl.Buffer x, t, params, vel, status, okStatus, out, partial, scratch;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
+    private final Cl.Buffer x, t, params, vel, status, okStatus, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private Cl.Buffer order, snaps, lossSnaps, lossPartial;
     private final int local;          // work-group size of the gradient and loss kernels
@@ -36,12 +38,10 @@ final class OpenClSession extends DeviceSession {
     private final int maxGroups;
     private final long runSize;       // CL_KERNEL_WORK_GROUP_SIZE of run_steps
     private final boolean poison = Kernels.poison();
-    private final Optimizer opt;
 
     OpenClSession(OpenClBackend cl, Dataset data, Spec spec) {
         super(data, spec);
         this.cl = cl;
-        this.opt = spec.optimizer();
         int l = 1;
         while (l * 2 <= Math.min(256, cl.maxWorkGroup)) l *= 2;
         this.local = l;
@@ -63,10 +63,11 @@ final class OpenClSession extends DeviceSession {
         }
         try {
             kPartial = kernel("grad_partial");
-            kFinish = kernel("grad_finish");
-            kRun = kernel("run_steps");
-            kLoss1 = kernel("losses_1");
-            kLoss8 = kernel("losses_8");
+            kMean = kernel("grad_mean");
+            kStep = kernel("grad_step");
+            kRun = kernel("run_steps_block");
+            kLoss1 = kernel("losses_k1");
+            kLoss8 = kernel("losses_k8");
             long[] ws = new long[1];
             CL.clGetKernelWorkGroupInfo(kRun, cl.device.id(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(ws), null);
             runSize = Math.max(1, ws[0]);
@@ -165,7 +166,29 @@ final class OpenClSession extends DeviceSession {
         write(b, nan);
     }
 
-    private void launch(cl_kernel k, long groups, long localSize) {
+    /** The device buffer a contract group names. */
+    private Cl.Buffer buffer(KernelArgs.Buf b) {
+        return switch (b) {
+            case X -> x;
+            case T -> t;
+            case ORDER -> order;
+            case PARAMS -> params;
+            case VEL -> vel;
+            case SNAPS -> snaps;
+            case STATUS -> status;
+            case STATUS_IGNORED -> okStatus;
+            case PARTIAL -> partial;
+            case OUT -> out;
+            case LOSS_SNAPS -> lossSnaps;
+            case LOSS_PARTIAL -> lossPartial;
+        };
+    }
+
+    /** Sets {@code k}'s arguments from the groups in {@code a} and enqueues {@code groups} work-groups of {@code localSize}. */
+    private void launch(cl_kernel k, long groups, long localSize, KernelArgs a) {
+        Object[] v = a.values().toArray();
+        for (int i = 0; i < v.length; i++) if (v[i] instanceof KernelArgs.Buf b) v[i] = buffer(b);
+        Cl.args(k, v);
         CL.clEnqueueNDRangeKernel(cl.queue, k, 1, null, new long[] {groups * localSize}, new long[] {localSize}, 0, null, null);
     }
 
@@ -190,30 +213,32 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected void partial(int from, int count, boolean withLoss, boolean honorStatus) {
+    protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
+        KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus);
         if (cpu) {
             poison(partial, 4L * g * (d + 2));
-            Cl.args(kRowsCpu, x, t, order, from, count, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                    params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, (count + g - 1) / g, partial, honorStatus ? status : okStatus);
-            launch(kRowsCpu, g, 1);
+            launch(kRowsCpu, g, 1, a);
             return;
         }
-        int rowsPerGroup = (count + g - 1) / g;
         poison(partial, 4L * g * lanes * (d + 2));
-        Cl.args(kPartial, x, t, order, from, count, d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                params, spec.bias() ? 1 : 0, withLoss ? 1 : 0, lanes, rowsPerGroup, partial, honorStatus ? status : okStatus,
-                new Cl.Local(4L * local), new Cl.Local(4L * local), new Cl.Local(4L * local));
-        launch(kPartial, g, local);
+        launch(kPartial, g, local, a.then(lanes, new Cl.Local(4L * local), new Cl.Local(4L * local), new Cl.Local(4L * local)));
+    }
+
+    /** Parts stage 1 wrote for a batch of {@code count}: work-groups × row lanes (one part per work-item on a CPU). */
+    private int parts(int count) {
+        return partialParts(count) * (cpu ? 1 : lanes);
     }
 
     @Override
-    protected void finish(int count, int mode, double lr, int stepNo, boolean honorStatus) {
-        if (mode == 0) poison(out, 4L * (d + 2));
-        Cl.args(kFinish, partial, partialParts(count) * (cpu ? 1 : lanes), d, count, mode, spec.bias() ? 1 : 0, out, params, vel,
-                opt.rule().code(), (float) lr, (float) opt.momentum(), (float) opt.weightDecay(), opt.decoupled() ? 1 : 0,
-                stepNo, honorStatus ? status : okStatus);
-        launch(kFinish, (d + 2 + 63) / 64, 64);
+    protected void meanOfParts(int count) {
+        poison(out, 4L * (d + 2));
+        launch(kMean, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).meanOut());
+    }
+
+    @Override
+    protected void stepFromParts(int count, double lr, int stepNo) {
+        launch(kStep, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).model().rule().update(lr, stepNo));
     }
 
     @Override
@@ -224,12 +249,8 @@ final class OpenClSession extends DeviceSession {
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
         long localBytes = 4L * (2L * (d + 1) + 2L * batch + 1);
-        if (batch > 1024 || localBytes > cl.localMem) return 0;
-        if ((long) batch * d > (1 << 15)) return 0;   // enough work per step to fill several compute units
-        // PoCL 5 corrupts the heap running run_steps with 64 or more work-items per group (seen
-        // at d = 1, batch 203: fine at 32, SIGSEGV / malloc abort at 64 and 256). On devices that
-        // are not GPUs (where the work-group kernels only run for tests and comparisons) keep 16.
-        int cap = (int) Math.min(cl.device.gpu() ? 256 : 16, runSize);
+        if (!RunLimits.oneBlock(batch, d) || localBytes > cl.localMem) return 0;
+        int cap = (int) Math.min(cl.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
         int l = 1;
         while (l < Math.max(batch, d + 1) && l * 2 <= cap) l *= 2;
         return l;
@@ -243,27 +264,17 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
+        KernelArgs a = args().rows().model().rule().steps(run).rate(run).record(run, step0);
         if (cpu) {
-            if ((long) run.batchSize() * d > (1 << 16)) return false;   // large batches: all cores, a launch pair per step
-            Cl.args(kRunCpu, x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                    spec.bias() ? 1 : 0, params, vel, scratch, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
-                    opt.decoupled() ? 1 : 0, run.batchSize(), run.firstBatch(), run.batches(), (float) run.rate().lr(),
-                    run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
-                    run.recordEvery(), snaps, step0, status);
-            launch(kRunCpu, 1, 1);
+            if ((long) run.batchSize() * d > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
+            launch(kRunCpu, 1, 1, a.then(scratch));
             return true;
         }
         int l = runLocal(run.batchSize());
         if (l == 0) return false;
         int np = d + 1;
-        Cl.args(kRun, x, t, order, orderLength(), d, spec.objective().code(), data.hasTargets() ? 1 : 0,
-                spec.bias() ? 1 : 0, params, vel, opt.rule().code(), (float) opt.momentum(), (float) opt.weightDecay(),
-                opt.decoupled() ? 1 : 0, run.batchSize(), run.firstBatch(), run.batches(), (float) run.rate().lr(),
-                run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
-                run.recordEvery(), snaps, step0, status,
-                new Cl.Local(4L * np), new Cl.Local(4L * np), new Cl.Local(4L * run.batchSize()),
-                new Cl.Local(4L * run.batchSize()), new Cl.Local(4));
-        launch(kRun, 1, l);
+        launch(kRun, 1, l, a.then(new Cl.Local(4L * np), new Cl.Local(4L * np), new Cl.Local(4L * run.batchSize()),
+                new Cl.Local(4L * run.batchSize()), new Cl.Local(4)));
         return true;
     }
 
@@ -278,23 +289,17 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected float[] lossPartials(float[] snapshots, int count) {
+    protected float[] lossPartials(boolean resident, float[] snapshots, int count) {
         int g = lossParts();
-        int rowsPerGroup = (n + g - 1) / g;
-        lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
         lossPartial = grow(lossPartial, 4L * g * count);
-        CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
-        poison(lossPartial, 4L * g * count);
-        if (cpu) {
-            Cl.args(kLossCpu, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
-                    lossPartial);
-            launch(kLossCpu, g, 1);
-            return read(lossPartial, g * count);
+        if (!resident) {
+            lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
+            CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
         }
-        cl_kernel k = count >= 4 ? kLoss8 : kLoss1;
-        Cl.args(k, x, t, n, d, spec.objective().code(), data.hasTargets() ? 1 : 0, lossSnaps, count, rowsPerGroup,
-                lossPartial, new Cl.Local(4L * local));
-        launch(k, g, local);
+        poison(lossPartial, 4L * g * count);
+        KernelArgs a = args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g);
+        if (cpu) launch(kLossCpu, g, 1, a);
+        else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new Cl.Local(4L * local)));
         return read(lossPartial, g * count);
     }
 

@@ -1,0 +1,57 @@
+/*
+ * descent — the host–kernel contract, once for both kernel languages and mirrored once in Java
+ * (dev.descent.backend.KernelArgs): the status protocol and the argument groups every kernel's
+ * parameter list is made of. A kernel declares its parameters as a sequence of these groups (then
+ * any launch-shape or local-memory parameters of its own, last); the host appends the same groups
+ * in the same order, by name. Change a group here and in KernelArgs together.
+ *
+ * Buffer shapes (float32 unless said; n rows, d features, np = d + 1):
+ *   X        (n, d) row-major            T       (n), or 1 float when the objective has no target
+ *   order    (order_len) int row indices: the batch order
+ *   params   (np) packed [w_0 .. w_{d-1}, b]       vel     (np) the optimizer's velocity
+ *   snaps    (records, np) packed like params       status  (1) int, see STATUS_OK
+ *   partial  (parts, d + 2): per part, the sums of r·x (d), r, loss
+ */
+#ifndef DESCENT_CONTRACT_H
+#define DESCENT_CONTRACT_H
+
+#include "lang.h"
+#include "objectives.h"
+#include "rules.h"
+
+/* status[0]: STATUS_OK until an update makes a parameter non-finite, then the smallest such step
+ * number (the session's step counter). Steps after it are skipped. */
+#define STATUS_OK 0x7fffffff
+
+/* ROWS: the rows a batch reads through the batch order; obj is DESCENT_OBJ_*, has_t whether T holds targets */
+#define ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, GLOBAL const int *order, const int d, const int obj, const int has_t
+/* ALL_ROWS: every row, in storage order (the full-data loss) */
+#define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const int has_t
+/* BATCH: positions [from, from + count) of the order */
+#define BATCH_ARGS const int from, const int count
+/* WEIGHTS: the parameters, read only */
+#define WEIGHTS_ARGS GLOBAL const float *params, const int use_bias
+/* MODEL: the parameters and the optimizer state, updated in place */
+#define MODEL_ARGS GLOBAL float *params, GLOBAL float *vel, const int use_bias
+/* RULE: the update rule (DESCENT_RULE_*), momentum mu, weight decay lambda, decoupled or L2 decay */
+#define RULE_ARGS const int rule, const float mu, const float lambda, const int decoupled
+/* STEPS: batches first_batch .. first_batch + batches - 1 of `batch` rows of an order of order_len */
+#define STEPS_ARGS const int order_len, const int batch, const int first_batch, const int batches
+/* RATE: step k of the run uses descent_rate(lr, inv_sqrt, first_step, k) */
+#define RATE_ARGS const float lr, const int inv_sqrt, const int first_step
+/* RECORD: after batch j with j % record_every == 0 the parameters go to snaps; a divergence at
+ * step k of the run sets status to step0 + k */
+#define RECORD_ARGS const int record_every, GLOBAL float *snaps, const int step0, GLOBAL int *status
+/* PARTIALS_OUT: stage 1 of the batch gradient writes its parts (rows_per_part rows each) to
+ * partial; it does nothing when status is not STATUS_OK */
+#define PARTIALS_OUT_ARGS const int with_loss, const int rows_per_part, GLOBAL float *partial, GLOBAL const int *status
+/* PARTIALS_IN: stage 2 reads `parts` parts of partial, a batch of `count` rows */
+#define PARTIALS_IN_ARGS GLOBAL const float *partial, const int parts, const int d, const int count
+/* MEAN_OUT: the mean gradient asked for goes to out (d + 2): gradient, bias gradient (0 without a bias), loss */
+#define MEAN_OUT_ARGS const int use_bias, GLOBAL float *out
+/* UPDATE: one step at learning rate lr; `step` is the session's step number, compared with status */
+#define UPDATE_ARGS const float lr, const int step, GLOBAL int *status
+/* LOSSES: the full-data loss of K snapshots; per part of rows_per_part rows, K sums into partial (parts, K) */
+#define LOSSES_ARGS GLOBAL const float *snaps, const int K, const int rows_per_part, GLOBAL float *partial
+
+#endif /* DESCENT_CONTRACT_H */

@@ -1,0 +1,106 @@
+package dev.descent.backend;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A kernel's argument list, built group by group: the one Java mirror of the argument groups in
+ * {@code kernels/common/contract.h}. Every kernel of both languages declares its parameters as a
+ * sequence of those groups (then any launch-shape or local-memory parameters of its own); a launch
+ * names the same groups in the same order, so no launch passes a positional list, and the OpenCL
+ * tests on PoCL check the order CUDA uses too. Change a group here and in contract.h together.
+ *
+ * <p>Values are {@link Buf} (a session buffer, which each backend maps to its own handle),
+ * {@code Integer}, {@code Float}, or whatever a backend appends with {@link #then}.
+ */
+public final class KernelArgs {
+    /** The session's device buffers the groups name; shapes in contract.h. */
+    public enum Buf {
+        /** (n, d) row-major features */ X,
+        /** (n) targets, or 1 float */ T,
+        /** (orderLength) int row indices */ ORDER,
+        /** (d + 1) packed [w, b] */ PARAMS,
+        /** (d + 1) optimizer velocity */ VEL,
+        /** (records, d + 1) recorded parameters */ SNAPS,
+        /** (1) int: the divergence status */ STATUS,
+        /** (1) int, always STATUS_OK: for work that must run even after a divergence */ STATUS_IGNORED,
+        /** (parts, d + 2) stage-1 sums of the batch gradient */ PARTIAL,
+        /** (d + 2) the mean gradient asked for */ OUT,
+        /** (K, d + 1) snapshots uploaded for their losses */ LOSS_SNAPS,
+        /** (parts, K) loss sums */ LOSS_PARTIAL
+    }
+
+    private final List<Object> values = new ArrayList<>();
+    private final int n, d, objective, hasTargets, useBias, orderLength;
+    private final Spec spec;
+
+    KernelArgs(int n, int d, Spec spec, boolean hasTargets, int orderLength) {
+        this.n = n;
+        this.d = d;
+        this.spec = spec;
+        this.objective = spec.objective().code();
+        this.hasTargets = hasTargets ? 1 : 0;
+        this.useBias = spec.bias() ? 1 : 0;
+        this.orderLength = orderLength;
+    }
+
+    private KernelArgs add(Object... v) {
+        Collections.addAll(values, v);
+        return this;
+    }
+
+    /** ROWS: the rows a batch reads through the batch order. */
+    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, hasTargets); }
+
+    /** ALL_ROWS: every row in storage order. */
+    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, hasTargets); }
+
+    /** BATCH: positions [from, from + count) of the order. */
+    public KernelArgs batch(int from, int count) { return add(from, count); }
+
+    /** WEIGHTS: the parameters, read only. */
+    public KernelArgs weights() { return add(Buf.PARAMS, useBias); }
+
+    /** MODEL: the parameters and the optimizer state, updated in place. */
+    public KernelArgs model() { return add(Buf.PARAMS, Buf.VEL, useBias); }
+
+    /** RULE: the update rule, momentum, weight decay, decoupled or L2. */
+    public KernelArgs rule() {
+        var o = spec.optimizer();
+        return add(o.rule().code(), (float) o.momentum(), (float) o.weightDecay(), o.decoupled() ? 1 : 0);
+    }
+
+    /** STEPS: the run's batches of the current order. */
+    public KernelArgs steps(Run run) { return add(orderLength, run.batchSize(), run.firstBatch(), run.batches()); }
+
+    /** RATE: the run's learning-rate schedule (see {@link dev.descent.optim.Rate}). */
+    public KernelArgs rate(Run run) {
+        return add((float) run.rate().lr(), run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()));
+    }
+
+    /** RECORD: snapshots every {@code recordEvery} batches, divergence reported as step0 + k. */
+    public KernelArgs record(Run run, int step0) { return add(run.recordEvery(), Buf.SNAPS, step0, Buf.STATUS); }
+
+    /** PARTIALS_OUT: stage 1 of the batch gradient; {@code honorStatus} false computes even after a divergence. */
+    public KernelArgs partialsOut(boolean withLoss, int rowsPerPart, boolean honorStatus) {
+        return add(withLoss ? 1 : 0, rowsPerPart, Buf.PARTIAL, honorStatus ? Buf.STATUS : Buf.STATUS_IGNORED);
+    }
+
+    /** PARTIALS_IN: stage 2 reads {@code parts} parts for a batch of {@code count} rows. */
+    public KernelArgs partialsIn(int parts, int count) { return add(Buf.PARTIAL, parts, d, count); }
+
+    /** MEAN_OUT: where the mean gradient asked for goes. */
+    public KernelArgs meanOut() { return add(useBias, Buf.OUT); }
+
+    /** UPDATE: one step at {@code lr}, the session's step number {@code step}. */
+    public KernelArgs update(double lr, int step) { return add((float) lr, step, Buf.STATUS); }
+
+    /** LOSSES: {@code k} snapshots (from {@code snapshots}: SNAPS when resident, else LOSS_SNAPS), per part sums. */
+    public KernelArgs losses(Buf snapshots, int k, int rowsPerPart) { return add(snapshots, k, rowsPerPart, Buf.LOSS_PARTIAL); }
+
+    /** The kernel's own parameters after its groups (launch shape, local memory, a flag). */
+    public KernelArgs then(Object... v) { return add(v); }
+
+    public List<Object> values() { return Collections.unmodifiableList(values); }
+}

@@ -1,0 +1,32 @@
+package dev.descent.backend;
+
+/** The limits that choose a launch path, named once with their reasons (both device backends use them). */
+public final class RunLimits {
+    private RunLimits() {}
+
+    /** A one-work-group run keeps each batch row's residual and index in local memory: at most this many rows. */
+    public static final int ONE_GROUP_MAX_BATCH = 1024;
+
+    /**
+     * Past this many values per step (batch · d) one step has work for several compute units, so a
+     * launch pair per step (all of them busy) beats one work-group walking the steps.
+     */
+    public static final long ONE_GROUP_MAX_VALUES = 1L << 15;
+
+    /** On a CPU device the one-work-item run (run_steps_cpu) is used up to this many values per step; past it, all cores. */
+    public static final long CPU_ONE_ITEM_MAX_VALUES = 1L << 16;
+
+    /**
+     * Work-items per group of run_steps_block on devices that are not GPUs: PoCL 5 corrupted the heap
+     * with 64 or more (seen at d = 1, batch 203: fine at 32, SIGSEGV or malloc abort at 64 and 256).
+     */
+    public static final int NON_GPU_RUN_GROUP_CAP = 16;
+
+    /** Work-items per group of run_steps_block on GPUs. */
+    public static final int GPU_RUN_GROUP_CAP = 256;
+
+    /** Whether a run of batches of {@code batch} rows of d features goes to one work-group (run_steps_block). */
+    public static boolean oneBlock(int batch, int d) {
+        return batch <= ONE_GROUP_MAX_BATCH && (long) batch * d <= ONE_GROUP_MAX_VALUES;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.descent.backend.cuda;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Every CUDA kernel name the host asks the module for, in one table: the instantiation lists in
+ * kernels/cuda/descent.cu must provide each ({@code CudaKernelNamesTest} checks the built fatbin,
+ * no GPU needed).
+ */
+final class CudaKernels {
+    private CudaKernels() {}
+
+    static final String GRAD_MEAN = "grad_mean", GRAD_STEP = "grad_step", RUN_BLOCK = "run_steps_block",
+            LOSSES_1 = "losses_k1", LOSSES_8 = "losses_k8", READ_PROBE = "read_sum", COPY_PROBE = "copy_f4",
+            GRAD_GENERIC = "grad_partial_generic";
+
+    /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
+    static final int THREAD_MAX_D = 16;
+
+    /**
+     * The warp-per-row gradient instance for rows of d floats: V-wide loads (4 when d % 4 == 0),
+     * L lanes per row, C loads per lane (grad_partial_v{V}_l{L}_c{C} in descent.cu), or the generic
+     * kernel past 256 loads per row.
+     */
+    static String gradPartial(int d) {
+        int v = d % 4 == 0 && d <= 1024 ? 4 : 1;
+        int width = (d + v - 1) / v;                        // loads per row
+        if (width > 256) return GRAD_GENERIC;
+        int l = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * width - 1)));
+        int c = Integer.highestOneBit(Math.max(1, 2 * ((width + l - 1) / l) - 1));
+        return "grad_partial_v" + v + "_l" + l + "_c" + c;
+    }
+
+    /** The one-thread batch-1 kernel for d ≤ {@link #THREAD_MAX_D}: D = d rounded up to a power of two. */
+    static String runThread(int d) {
+        if (d > THREAD_MAX_D) throw new IllegalArgumentException("no one-thread kernel for d = " + d);
+        return "run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1));
+    }
+
+    /** Every name {@link #gradPartial} and {@link #runThread} can give, and the fixed ones. */
+    static Set<String> all() {
+        Set<String> out = new LinkedHashSet<>();
+        for (int d = 1; d <= 4100; d++) out.add(gradPartial(d));
+        for (int d = 1; d <= THREAD_MAX_D; d++) out.add(runThread(d));
+        out.add(GRAD_MEAN);
+        out.add(GRAD_STEP);
+        out.add(RUN_BLOCK);
+        out.add(LOSSES_1);
+        out.add(LOSSES_8);
+        out.add(READ_PROBE);
+        out.add(COPY_PROBE);
+        return out;
+    }
+}
