@@ -8,7 +8,7 @@ import java.util.Locale;
  * A generalized linear model's per-example loss ℓ(m, t) of the margin m = x·w + b, with its
  * derivative r = dℓ/dm. The gradient of the mean loss over a batch B is then
  * g_w = (1/|B|) Σ r_i x_i and g_b = (1/|B|) Σ r_i. The same formulas, in float, live once in
- * {@code kernels/common/losses.h} under the same {@link #code()}.
+ * {@code kernels/common/objectives.h} under the same {@link #code()}.
  */
 public enum Objective {
     /** ℓ = (m − t)²/2, r = m − t. Seed 1. */
@@ -54,7 +54,7 @@ public enum Objective {
     /** dℓ/dm at (m, t). */
     public abstract double dloss(double m, double t);
 
-    /** The number the kernels use for this objective ({@code DESCENT_OBJ_*} in losses.h). */
+    /** The number the kernels use for this objective ({@code DESCENT_OBJ_*} in objectives.h). */
     public int code() { return code; }
     public String cliName() { return cliName; }
     public boolean needsTargets() { return needsTargets; }
