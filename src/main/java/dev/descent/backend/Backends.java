@@ -1,54 +1,60 @@
 package dev.descent.backend;
 
 import dev.descent.DescentException;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.spi.BackendProvider;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 
 /**
- * Finds and opens backends. {@code auto} picks CUDA if a device and driver answer, else OpenCL
- * if a platform answers, else the CPU reference, and says which and why.
+ * Finds and opens backends. They are discovered with {@link ServiceLoader} ({@link BackendProvider});
+ * {@code auto} tries them by preference (CUDA if a device and driver answer, else OpenCL if a
+ * platform answers, else the CPU reference) and says which and why.
  */
 public final class Backends {
     private Backends() {}
 
-    /** Whether a backend can start here, and what it found or why not, in one line. */
-    public record Probe(String name, boolean available, String detail) {
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%-7s %-11s %s", name, available ? "available" : "unavailable", detail);
+    private static volatile List<BackendProvider> providers;
+
+    /** Every provider on the class path, by preference (highest first). */
+    static List<BackendProvider> providers() {
+        List<BackendProvider> p = providers;
+        if (p == null) {
+            List<BackendProvider> found = new ArrayList<>();
+            ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(found::add);
+            found.sort(Comparator.comparingInt(BackendProvider::preference).reversed());
+            providers = p = List.copyOf(found);
         }
+        return p;
+    }
+
+    private static BackendProvider provider(String name) {
+        for (BackendProvider p : providers()) if (p.name().equals(name)) return p;
+        throw unknown(name);
     }
 
     /** Every backend, available or not. */
     public static List<Probe> probeAll() {
         List<Probe> out = new ArrayList<>();
-        out.add(probe("cuda"));
-        out.add(probe("opencl"));
-        out.add(probe("cpu"));
+        for (BackendProvider p : providers()) out.add(safeProbe(p));
         return out;
     }
 
     public static Probe probe(String name) {
-        return switch (name) {
-            case "cpu" -> new Probe("cpu", true, new CpuBackend().device());
-            case "opencl" -> safeProbe("opencl", "dev.descent.backend.opencl.OpenClBackend");
-            case "cuda" -> safeProbe("cuda", "dev.descent.backend.cuda.CudaBackend");
-            default -> throw unknown(name);
-        };
+        return safeProbe(provider(name));
     }
 
-    /** Probes through a static {@code probe()} method, so a missing native library cannot escape as an Error. */
-    private static Probe safeProbe(String name, String cls) {
+    /** A missing native library cannot escape a probe as an Error. */
+    private static Probe safeProbe(BackendProvider p) {
         try {
-            return (Probe) Class.forName(cls).getMethod("probe").invoke(null);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            Throwable c = e.getCause();
-            return new Probe(name, false, c.getClass().getSimpleName() + ": " + c.getMessage());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return new Probe(name, false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return p.probe();
+        } catch (DescentException e) {
+            return new Probe(p.name(), false, e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            return new Probe(p.name(), false, "could not start: " + e.getMessage());
         }
     }
 
@@ -60,29 +66,22 @@ public final class Backends {
         String s = spec.trim().toLowerCase(Locale.ROOT);
         String name = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
         String device = s.contains(":") ? spec.trim().substring(s.indexOf(':') + 1) : null;
-        return switch (name) {
-            case "auto" -> {
-                for (String k : List.of("cuda", "opencl")) {
-                    if (probe(k).available()) yield open(k);
-                }
-                yield new CpuBackend();
+        if (name.equals("auto")) {
+            List<BackendProvider> all = providers();
+            for (int i = 0; i < all.size(); i++) {
+                BackendProvider p = all.get(i);
+                if (i == all.size() - 1 || safeProbe(p).available()) return openWith(p, null);
             }
-            case "cpu" -> new CpuBackend();
-            case "opencl" -> openVia("dev.descent.backend.opencl.OpenClBackend", device);
-            case "cuda" -> openVia("dev.descent.backend.cuda.CudaBackend", device);
-            default -> throw unknown(spec);
-        };
+            throw new DescentException("no backend in this build");
+        }
+        return openWith(provider(name), device);
     }
 
-    /** Calls a backend's static {@code open(String)}; its own DescentException passes through. */
-    private static Backend openVia(String cls, String device) {
+    private static Backend openWith(BackendProvider p, String device) {
         try {
-            return (Backend) Class.forName(cls).getMethod("open", String.class).invoke(null, device);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof DescentException de) throw de;
-            throw new DescentException(cls.substring(cls.lastIndexOf('.') + 1) + " failed to start: " + e.getCause());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new DescentException("backend " + cls + " is not in this build: " + e);
+            return p.open(device);
+        } catch (LinkageError e) {
+            throw new DescentException(p.name() + " failed to start: a library did not load (" + e.getMessage() + ")");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.backend.Probe;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
 import dev.descent.backend.Bandwidth;
@@ -70,7 +71,7 @@ public final class BenchRunner {
     static List<String> available(List<String> asked) {
         if (asked != null && !asked.isEmpty()) return asked;
         List<String> out = new ArrayList<>();
-        for (Backends.Probe p : Backends.probeAll()) if (p.available()) out.add(p.name());
+        for (Probe p : Backends.probeAll()) if (p.available()) out.add(p.name());
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.backend.Probe;
 import dev.descent.backend.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -17,9 +18,9 @@ final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        List<Backends.Probe> probes = Backends.probeAll();
+        List<Probe> probes = Backends.probeAll();
         probes.forEach(out::println);
-        String auto = probes.stream().filter(Backends.Probe::available).map(Backends.Probe::name).findFirst().orElse("cpu");
+        String auto = probes.stream().filter(Probe::available).map(Probe::name).findFirst().orElse("cpu");
         out.println("auto    -> " + auto);
         return 0;
     }

@@ -12,7 +12,7 @@ import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Schedule;
-import dev.descent.seeds.NumpyFormat;
+import dev.descent.util.NumpyFormat;
 import dev.descent.train.History;
 import dev.descent.train.TrainConfig;
 import dev.descent.train.Trainer;

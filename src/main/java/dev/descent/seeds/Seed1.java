@@ -1,5 +1,6 @@
 package dev.descent.seeds;
 
+import dev.descent.util.NumpyFormat;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;

@@ -29,7 +29,7 @@ public final class TestBackends {
     /** Opens the backend, or skips (fails when required) with the reason it is unavailable. */
     public static Backend open(String selector) {
         String name = selector.contains(":") ? selector.substring(0, selector.indexOf(':')) : selector;
-        Backends.Probe p = Backends.probe(name);
+        Probe p = Backends.probe(name);
         if (!p.available()) {
             if (required(name)) fail(name + " is required (DESCENT_REQUIRE) but unavailable: " + p.detail());
             Assumptions.assumeTrue(false, name + " unavailable: " + p.detail());

@@ -1,5 +1,6 @@
 package dev.descent.jmh;
 
+import dev.descent.backend.Probe;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
 import dev.descent.data.Dataset;
@@ -22,7 +23,7 @@ final class Fixtures {
     /** Opens a backend selector ({@code opencl}, {@code opencl:@gpu}, {@code cuda}, {@code cpu}). */
     static Backend backend(String selector) {
         String name = selector.contains(":") ? selector.substring(0, selector.indexOf(':')) : selector;
-        Backends.Probe p = Backends.probe(name);
+        Probe p = Backends.probe(name);
         if (!p.available()) throw new IllegalStateException(name + " unavailable: " + p.detail());
         return Backends.open(selector);
     }

@@ -9,6 +9,19 @@ import dev.descent.data.Dataset;
 public final class CpuBackend implements Backend {
     @Override public String name() { return "cpu"; }
 
+    /** Always available. */
+    public static dev.descent.backend.Probe probe() {
+        return new dev.descent.backend.Probe("cpu", true, new CpuBackend().device());
+    }
+
+    /** The CPU reference has one device: a selector after "cpu:" is refused. */
+    public static Backend open(String device) {
+        if (device != null && !device.isBlank()) {
+            throw new dev.descent.DescentException.InvalidArgument("the cpu backend has one device: use cpu, not cpu:" + device);
+        }
+        return new CpuBackend();
+    }
+
     @Override
     public String device() {
         return "Java reference (double accumulation), " + Runtime.getRuntime().availableProcessors() + " cores visible, "

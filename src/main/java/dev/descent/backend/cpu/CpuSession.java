@@ -1,6 +1,6 @@
 package dev.descent.backend.cpu;
 
-import dev.descent.backend.AbstractSession;
+import dev.descent.backend.spi.AbstractSession;
 import dev.descent.backend.Gradient;
 import dev.descent.backend.Run;
 import dev.descent.backend.RunResult;

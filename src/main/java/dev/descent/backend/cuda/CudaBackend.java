@@ -1,9 +1,9 @@
 package dev.descent.backend.cuda;
 
+import dev.descent.backend.Probe;
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
-import dev.descent.backend.Backends;
-import dev.descent.backend.Kernels;
+import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
@@ -121,17 +121,17 @@ public final class CudaBackend implements Backend {
     }
 
     /** Whether CUDA can start here, in one line. */
-    public static Backends.Probe probe() {
+    public static Probe probe() {
         try {
             byte[] f = fatbin();
             int count = deviceCount();
             try (CudaBackend b = new CudaBackend(0, f)) {
-                return new Backends.Probe("cuda", true, b.device() + (count > 1 ? ", " + count + " devices" : ""));
+                return new Probe("cuda", true, b.device() + (count > 1 ? ", " + count + " devices" : ""));
             }
         } catch (DescentException e) {
-            return new Backends.Probe("cuda", false, e.getMessage());
+            return new Probe("cuda", false, e.getMessage());
         } catch (CudaException e) {
-            return new Backends.Probe("cuda", false, "CUDA error: " + e.getMessage());
+            return new Probe("cuda", false, "CUDA error: " + e.getMessage());
         }
     }
 

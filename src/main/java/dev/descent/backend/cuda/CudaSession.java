@@ -1,10 +1,10 @@
 package dev.descent.backend.cuda;
 
 import dev.descent.DescentException;
-import dev.descent.backend.DeviceSession;
-import dev.descent.backend.KernelArgs;
-import dev.descent.backend.Kernels;
-import dev.descent.backend.RunLimits;
+import dev.descent.backend.spi.DeviceSession;
+import dev.descent.backend.spi.KernelArgs;
+import dev.descent.backend.spi.Kernels;
+import dev.descent.backend.spi.RunLimits;
 import dev.descent.backend.Run;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
@@ -48,7 +48,7 @@ final class CudaSession extends DeviceSession {
 
     private final CudaBackend cu;
     private final List<Mem> owned = new ArrayList<>();
-    private final Mem x, t, params, vel, status, okStatus, out, partial;   // shapes: KernelArgs.Buf
+    private final Mem x, t, params, vel, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
     private Mem order, snaps, lossSnaps, lossPartial;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fRunBlock;
     private final CUfunction fRunThread;            // null when d > 16
@@ -86,7 +86,7 @@ final class CudaSession extends DeviceSession {
             params = mem(4L * (d + 1));
             vel = mem(4L * (d + 1));
             status = mem(4);
-            okStatus = mem(4);
+            statusIgnored = mem(4);
             out = mem(4L * (d + 2));
             partial = mem(4L * maxParts * (d + 2));
             JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
@@ -94,7 +94,7 @@ final class CudaSession extends DeviceSession {
             JCudaDriver.cuMemsetD32(params.ptr, 0, d + 1);
             JCudaDriver.cuMemsetD32(vel.ptr, 0, d + 1);
             JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
-            JCudaDriver.cuMemsetD32(okStatus.ptr, OK, 1);
+            JCudaDriver.cuMemsetD32(statusIgnored.ptr, OK, 1);
         } catch (CudaException e) {
             doClose();
             throw translate(e, "uploading the dataset");
@@ -155,7 +155,7 @@ final class CudaSession extends DeviceSession {
             case VEL -> vel;
             case SNAPS -> snaps;
             case STATUS -> status;
-            case STATUS_IGNORED -> okStatus;
+            case STATUS_IGNORED -> statusIgnored;
             case PARTIAL -> partial;
             case OUT -> out;
             case LOSS_SNAPS -> lossSnaps;

@@ -1,9 +1,9 @@
 package dev.descent.backend.opencl;
 
+import dev.descent.backend.Probe;
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
-import dev.descent.backend.Backends;
-import dev.descent.backend.Kernels;
+import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
@@ -67,14 +67,14 @@ public final class OpenClBackend implements Backend {
         this.context = ctx;
         this.queue = q;
         long cap = Long.getLong("descent.opencl.maxAllocBytes", Long.MAX_VALUE);
-        this.maxAlloc = Math.min(cap, Cl.deviceLong(device.id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
-        this.globalMem = Math.min(cap, Cl.deviceLong(device.id, CL.CL_DEVICE_GLOBAL_MEM_SIZE));
-        this.localMem = Cl.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
-        this.maxWorkGroup = (int) Math.min(1024, Cl.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
-        this.computeUnits = Math.max(1, Cl.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
+        this.maxAlloc = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
+        this.globalMem = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_GLOBAL_MEM_SIZE));
+        this.localMem = ClCalls.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+        this.maxWorkGroup = (int) Math.min(1024, ClCalls.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
+        this.computeUnits = Math.max(1, ClCalls.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
         this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
-                + " (" + device.platformName + ", " + Cl.deviceString(device.id, CL.CL_DEVICE_VERSION)
-                + ", driver " + Cl.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
+                + " (" + device.platformName + ", " + ClCalls.deviceString(device.id, CL.CL_DEVICE_VERSION)
+                + ", driver " + ClCalls.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
     }
 
     /** Builds an OpenCL program for one device; a failure carries the driver's build log. */
@@ -144,10 +144,10 @@ public final class OpenClBackend implements Backend {
                 }
                 cl_device_id[] ds = new cl_device_id[nd[0]];
                 CL.clGetDeviceIDs(p, CL.CL_DEVICE_TYPE_ALL, ds.length, ds, null);
-                String pn = Cl.platformString(p, CL.CL_PLATFORM_NAME);
+                String pn = ClCalls.platformString(p, CL.CL_PLATFORM_NAME);
                 for (cl_device_id d : ds) {
-                    boolean gpu = (Cl.deviceLong(d, CL.CL_DEVICE_TYPE) & CL.CL_DEVICE_TYPE_GPU) != 0;
-                    out.add(new Device(p, d, Cl.deviceString(d, CL.CL_DEVICE_NAME), pn, gpu));
+                    boolean gpu = (ClCalls.deviceLong(d, CL.CL_DEVICE_TYPE) & CL.CL_DEVICE_TYPE_GPU) != 0;
+                    out.add(new Device(p, d, ClCalls.deviceString(d, CL.CL_DEVICE_NAME), pn, gpu));
                 }
             }
             if (out.isEmpty()) throw new DescentException("OpenCL platforms found but no devices: " + INSTALL);
@@ -201,16 +201,16 @@ public final class OpenClBackend implements Backend {
     }
 
     /** Whether OpenCL can start here, and with which device, in one line. */
-    public static Backends.Probe probe() {
+    public static Probe probe() {
         try {
             List<Device> all = devices();
             Device d = select(all, null);
-            return new Backends.Probe("opencl", true, d.name + " (" + d.platformName + ")"
+            return new Probe("opencl", true, d.name + " (" + d.platformName + ")"
                     + (all.size() > 1 ? ", " + all.size() + " devices" : ""));
         } catch (DescentException e) {
-            return new Backends.Probe("opencl", false, e.getMessage());
+            return new Probe("opencl", false, e.getMessage());
         } catch (CLException e) {
-            return new Backends.Probe("opencl", false, "OpenCL error: " + e.getMessage());
+            return new Probe("opencl", false, "OpenCL error: " + e.getMessage());
         }
     }
 
@@ -231,8 +231,8 @@ public final class OpenClBackend implements Backend {
     public dev.descent.backend.Bandwidth bandwidth(long bytes) {
         long b = Math.min(bytes, maxAlloc / 2) / 16 * 16;
         int items = computeUnits * 256;
-        try (Cl.Buffer src = new Cl.Buffer(context, b); Cl.Buffer dst = new Cl.Buffer(context, b);
-             Cl.Buffer out = new Cl.Buffer(context, 4L * items)) {
+        try (ClCalls.Buffer src = new ClCalls.Buffer(context, b); ClCalls.Buffer dst = new ClCalls.Buffer(context, b);
+             ClCalls.Buffer out = new ClCalls.Buffer(context, 4L * items)) {
             org.jocl.cl_kernel k = CL.clCreateKernel(program, "read_sum", null);
             try {
                 CL.clEnqueueFillBuffer(queue, src.mem, org.jocl.Pointer.to(new float[] {1f}), 4, 0, b, 0, null, null);

@@ -1,11 +1,11 @@
 package dev.descent.backend.opencl;
 
 import dev.descent.DescentException;
-import dev.descent.backend.DeviceSession;
-import dev.descent.backend.KernelArgs;
-import dev.descent.backend.Kernels;
+import dev.descent.backend.spi.DeviceSession;
+import dev.descent.backend.spi.KernelArgs;
+import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Run;
-import dev.descent.backend.RunLimits;
+import dev.descent.backend.spi.RunLimits;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
 
@@ -26,40 +26,40 @@ import java.util.Locale;
  */
 final class OpenClSession extends DeviceSession {
 
-    private final OpenClBackend cl;
+    private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
-    private final Cl.Buffer x, t, params, vel, status, okStatus, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
+    private final ClCalls.Buffer x, t, params, vel, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
-    private Cl.Buffer order, snaps, lossSnaps, lossPartial;
+    private ClCalls.Buffer order, snaps, lossSnaps, lossPartial;
     private final int local;          // work-group size of the gradient and loss kernels
     private final int lanes;          // P: row lanes in grad_partial's phase 2
     private final int maxGroups;
     private final long runSize;       // CL_KERNEL_WORK_GROUP_SIZE of run_steps
     private final boolean poison = Kernels.poison();
 
-    OpenClSession(OpenClBackend cl, Dataset data, Spec spec) {
+    OpenClSession(OpenClBackend backend, Dataset data, Spec spec) {
         super(data, spec);
-        this.cl = cl;
+        this.backend = backend;
         int l = 1;
-        while (l * 2 <= Math.min(256, cl.maxWorkGroup)) l *= 2;
+        while (l * 2 <= Math.min(256, backend.maxWorkGroup)) l *= 2;
         this.local = l;
         this.lanes = Math.max(1, local / (d + 2));
-        this.maxGroups = cl.computeUnits * 4;
-        this.cpu = cl.cpuKernels();
+        this.maxGroups = backend.computeUnits * 4;
+        this.cpu = backend.cpuKernels();
         long xBytes = 4L * n * d;
         long partialBytes = 4L * maxGroups * lanes * (d + 2);
         long need = xBytes + 8L * n + partialBytes + 64L * (d + 2);
-        if (xBytes > cl.maxAlloc) {
+        if (xBytes > backend.maxAlloc) {
             throw new DescentException(String.format(Locale.ROOT,
                     "dataset %s needs %s in one OpenCL buffer, but %s allows at most %s per allocation "
                             + "(CL_DEVICE_MAX_MEM_ALLOC_SIZE): use fewer rows or features, or another device",
-                    data.name(), mib(xBytes), cl.device.name(), mib(cl.maxAlloc)));
+                    data.name(), mib(xBytes), backend.device.name(), mib(backend.maxAlloc)));
         }
-        if (need > cl.globalMem) {
+        if (need > backend.globalMem) {
             throw new DescentException(String.format(Locale.ROOT, "dataset %s needs %s of device memory, but %s has %s: "
-                    + "use fewer rows or features, or another device", data.name(), mib(need), cl.device.name(), mib(cl.globalMem)));
+                    + "use fewer rows or features, or another device", data.name(), mib(need), backend.device.name(), mib(backend.globalMem)));
         }
         try {
             kPartial = kernel("grad_partial");
@@ -69,7 +69,7 @@ final class OpenClSession extends DeviceSession {
             kLoss1 = kernel("losses_k1");
             kLoss8 = kernel("losses_k8");
             long[] ws = new long[1];
-            CL.clGetKernelWorkGroupInfo(kRun, cl.device.id(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(ws), null);
+            CL.clGetKernelWorkGroupInfo(kRun, backend.device.id(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(ws), null);
             runSize = Math.max(1, ws[0]);
             kRowsCpu = kernel("grad_rows_cpu");
             kRunCpu = kernel("run_steps_cpu");
@@ -79,7 +79,7 @@ final class OpenClSession extends DeviceSession {
             params = buffer(4L * (d + 1));
             vel = buffer(4L * (d + 1));
             status = buffer(4);
-            okStatus = buffer(4);
+            statusIgnored = buffer(4);
             out = buffer(4L * (d + 2));
             scratch = buffer(4L * (d + 1));
             partial = buffer(partialBytes);
@@ -88,7 +88,7 @@ final class OpenClSession extends DeviceSession {
             write(params, new float[d + 1]);
             write(vel, new float[d + 1]);
             writeInt(status, OK);
-            writeInt(okStatus, OK);
+            writeInt(statusIgnored, OK);
         } catch (CLException e) {
             doClose();
             throw deviceError("uploading the dataset", e, need);
@@ -111,25 +111,25 @@ final class OpenClSession extends DeviceSession {
         String s = e.getMessage();
         if (s != null && (s.contains("MEM_OBJECT_ALLOCATION_FAILURE") || s.contains("OUT_OF_RESOURCES") || s.contains("OUT_OF_HOST_MEMORY"))) {
             return new DescentException("out of device memory while " + what + (need > 0 ? ": needed about " + mib(need) + ", " : ": ")
-                    + cl.device.name() + " has " + mib(cl.globalMem) + " in all (" + s + ")");
+                    + backend.device.name() + " has " + mib(backend.globalMem) + " in all (" + s + ")");
         }
-        return new DescentException("OpenCL error while " + what + " on " + cl.device.name() + ": " + s);
+        return new DescentException("OpenCL error while " + what + " on " + backend.device.name() + ": " + s);
     }
 
     private cl_kernel kernel(String name) {
-        cl_kernel k = CL.clCreateKernel(cl.program, name, null);
+        cl_kernel k = CL.clCreateKernel(backend.program, name, null);
         kernels.add(k);
         return k;
     }
 
-    private Cl.Buffer buffer(long bytes) {
-        Cl.Buffer b = new Cl.Buffer(cl.context, bytes);
+    private ClCalls.Buffer buffer(long bytes) {
+        ClCalls.Buffer b = new ClCalls.Buffer(backend.context, bytes);
         owned.add(b);
         return b;
     }
 
     /** A buffer of at least {@code bytes}, replacing {@code old} when it is smaller. */
-    private Cl.Buffer grow(Cl.Buffer old, long bytes) {
+    private ClCalls.Buffer grow(ClCalls.Buffer old, long bytes) {
         if (old != null && old.bytes >= bytes) return old;
         if (old != null) {
             old.close();
@@ -138,28 +138,28 @@ final class OpenClSession extends DeviceSession {
         return buffer(Math.max(bytes, old == null ? 0 : old.bytes * 2));
     }
 
-    private void write(Cl.Buffer b, float[] v) {
-        CL.clEnqueueWriteBuffer(cl.queue, b.mem, CL.CL_TRUE, 0, 4L * v.length, Pointer.to(v), 0, null, null);
+    private void write(ClCalls.Buffer b, float[] v) {
+        CL.clEnqueueWriteBuffer(backend.queue, b.mem, CL.CL_TRUE, 0, 4L * v.length, Pointer.to(v), 0, null, null);
     }
 
-    private void writeInt(Cl.Buffer b, int v) {
-        CL.clEnqueueWriteBuffer(cl.queue, b.mem, CL.CL_TRUE, 0, 4, Pointer.to(new int[] {v}), 0, null, null);
+    private void writeInt(ClCalls.Buffer b, int v) {
+        CL.clEnqueueWriteBuffer(backend.queue, b.mem, CL.CL_TRUE, 0, 4, Pointer.to(new int[] {v}), 0, null, null);
     }
 
-    private float[] read(Cl.Buffer b, int count) {
+    private float[] read(ClCalls.Buffer b, int count) {
         float[] v = new float[count];
-        if (count > 0) CL.clEnqueueReadBuffer(cl.queue, b.mem, CL.CL_TRUE, 0, 4L * count, Pointer.to(v), 0, null, null);
+        if (count > 0) CL.clEnqueueReadBuffer(backend.queue, b.mem, CL.CL_TRUE, 0, 4L * count, Pointer.to(v), 0, null, null);
         return v;
     }
 
-    private int readInt(Cl.Buffer b) {
+    private int readInt(ClCalls.Buffer b) {
         int[] v = new int[1];
-        CL.clEnqueueReadBuffer(cl.queue, b.mem, CL.CL_TRUE, 0, 4, Pointer.to(v), 0, null, null);
+        CL.clEnqueueReadBuffer(backend.queue, b.mem, CL.CL_TRUE, 0, 4, Pointer.to(v), 0, null, null);
         return v[0];
     }
 
     /** Fills with NaN by a host write: PoCL 5's clEnqueueFillBuffer corrupted the heap on 8-byte buffers. */
-    private void poison(Cl.Buffer b, long bytes) {
+    private void poison(ClCalls.Buffer b, long bytes) {
         if (!poison || bytes == 0) return;
         float[] nan = new float[(int) (bytes / 4)];
         java.util.Arrays.fill(nan, Float.NaN);
@@ -167,7 +167,7 @@ final class OpenClSession extends DeviceSession {
     }
 
     /** The device buffer a contract group names. */
-    private Cl.Buffer buffer(KernelArgs.Buf b) {
+    private ClCalls.Buffer buffer(KernelArgs.Buf b) {
         return switch (b) {
             case X -> x;
             case T -> t;
@@ -176,7 +176,7 @@ final class OpenClSession extends DeviceSession {
             case VEL -> vel;
             case SNAPS -> snaps;
             case STATUS -> status;
-            case STATUS_IGNORED -> okStatus;
+            case STATUS_IGNORED -> statusIgnored;
             case PARTIAL -> partial;
             case OUT -> out;
             case LOSS_SNAPS -> lossSnaps;
@@ -188,8 +188,8 @@ final class OpenClSession extends DeviceSession {
     private void launch(cl_kernel k, long groups, long localSize, KernelArgs a) {
         Object[] v = a.values().toArray();
         for (int i = 0; i < v.length; i++) if (v[i] instanceof KernelArgs.Buf b) v[i] = buffer(b);
-        Cl.args(k, v);
-        CL.clEnqueueNDRangeKernel(cl.queue, k, 1, null, new long[] {groups * localSize}, new long[] {localSize}, 0, null, null);
+        ClCalls.args(k, v);
+        CL.clEnqueueNDRangeKernel(backend.queue, k, 1, null, new long[] {groups * localSize}, new long[] {localSize}, 0, null, null);
     }
 
     // ---------------------------------------------------------------------------------------- primitives
@@ -203,7 +203,7 @@ final class OpenClSession extends DeviceSession {
     @Override
     protected void uploadOrder(int[] idx) {
         order = grow(order, 4L * idx.length);
-        CL.clEnqueueWriteBuffer(cl.queue, order.mem, CL.CL_TRUE, 0, 4L * idx.length, Pointer.to(idx), 0, null, null);
+        CL.clEnqueueWriteBuffer(backend.queue, order.mem, CL.CL_TRUE, 0, 4L * idx.length, Pointer.to(idx), 0, null, null);
     }
 
     @Override
@@ -222,7 +222,7 @@ final class OpenClSession extends DeviceSession {
             return;
         }
         poison(partial, 4L * g * lanes * (d + 2));
-        launch(kPartial, g, local, a.then(lanes, new Cl.Local(4L * local), new Cl.Local(4L * local), new Cl.Local(4L * local)));
+        launch(kPartial, g, local, a.then(lanes, new ClCalls.Local(4L * local), new ClCalls.Local(4L * local), new ClCalls.Local(4L * local)));
     }
 
     /** Parts stage 1 wrote for a batch of {@code count}: work-groups × row lanes (one part per work-item on a CPU). */
@@ -249,8 +249,8 @@ final class OpenClSession extends DeviceSession {
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
         long localBytes = 4L * (2L * (d + 1) + 2L * batch + 1);
-        if (!RunLimits.oneBlock(batch, d) || localBytes > cl.localMem) return 0;
-        int cap = (int) Math.min(cl.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
+        if (!RunLimits.oneBlock(batch, d) || localBytes > backend.localMem) return 0;
+        int cap = (int) Math.min(backend.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
         int l = 1;
         while (l < Math.max(batch, d + 1) && l * 2 <= cap) l *= 2;
         return l;
@@ -273,14 +273,14 @@ final class OpenClSession extends DeviceSession {
         int l = runLocal(run.batchSize());
         if (l == 0) return false;
         int np = d + 1;
-        launch(kRun, 1, l, a.then(new Cl.Local(4L * np), new Cl.Local(4L * np), new Cl.Local(4L * run.batchSize()),
-                new Cl.Local(4L * run.batchSize()), new Cl.Local(4)));
+        launch(kRun, 1, l, a.then(new ClCalls.Local(4L * np), new ClCalls.Local(4L * np), new ClCalls.Local(4L * run.batchSize()),
+                new ClCalls.Local(4L * run.batchSize()), new ClCalls.Local(4)));
         return true;
     }
 
     @Override
     protected void copyParamsToSnapshot(int record) {
-        CL.clEnqueueCopyBuffer(cl.queue, params.mem, snaps.mem, 0, 4L * record * (d + 1), 4L * (d + 1), 0, null, null);
+        CL.clEnqueueCopyBuffer(backend.queue, params.mem, snaps.mem, 0, 4L * record * (d + 1), 4L * (d + 1), 0, null, null);
     }
 
     @Override
@@ -294,12 +294,12 @@ final class OpenClSession extends DeviceSession {
         lossPartial = grow(lossPartial, 4L * g * count);
         if (!resident) {
             lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
-            CL.clEnqueueWriteBuffer(cl.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
+            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
         }
         poison(lossPartial, 4L * g * count);
         KernelArgs a = args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g);
         if (cpu) launch(kLossCpu, g, 1, a);
-        else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new Cl.Local(4L * local)));
+        else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new ClCalls.Local(4L * local)));
         return read(lossPartial, g * count);
     }
 

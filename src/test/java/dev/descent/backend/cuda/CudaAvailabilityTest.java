@@ -1,9 +1,10 @@
 package dev.descent.backend.cuda;
 
+import dev.descent.backend.Probe;
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
-import dev.descent.backend.Kernels;
+import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.TestBackends;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class CudaAvailabilityTest {
     /** Where CUDA cannot start, it says why in one line, and opening it fails with that line (no crash, no trace). */
     @Test
     void unavailableCudaExplainsItselfInOneLine() {
-        Backends.Probe p = Backends.probe("cuda");
+        Probe p = Backends.probe("cuda");
         assumeTrue(!p.available() && !TestBackends.required("cuda"), "CUDA is available here: " + p.detail());
         assertFalse(p.detail().contains("\n"));
         assertTrue(p.detail().startsWith("CUDA unavailable: ") || p.detail().startsWith("CUDA kernels were not built"), p.detail());

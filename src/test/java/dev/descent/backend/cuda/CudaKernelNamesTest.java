@@ -1,6 +1,6 @@
 package dev.descent.backend.cuda;
 
-import dev.descent.backend.Kernels;
+import dev.descent.backend.spi.Kernels;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
-package dev.descent.backend;
+package dev.descent.backend.spi;
 
+import dev.descent.backend.Run;
+import dev.descent.backend.Spec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,11 @@
-package dev.descent.backend;
+package dev.descent.backend.spi;
 
+import dev.descent.backend.Batches;
+import dev.descent.backend.Gradient;
+import dev.descent.backend.RunResult;
+import dev.descent.backend.Run;
+import dev.descent.backend.Spec;
+import dev.descent.backend.Session;
 import dev.descent.DescentException;
 import dev.descent.data.Dataset;
 import dev.descent.model.Params;

@@ -1,4 +1,4 @@
-package dev.descent.seeds;
+package dev.descent.util;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

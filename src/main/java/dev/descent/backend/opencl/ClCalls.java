@@ -12,8 +12,8 @@ import org.jocl.cl_platform_id;
 import java.nio.charset.StandardCharsets;
 
 /** Small JOCL helpers: typed info queries, kernel arguments, owned buffers. */
-final class Cl {
-    private Cl() {}
+final class ClCalls {
+    private ClCalls() {}
 
     /** A local-memory kernel argument of this many bytes. */
     record Local(long bytes) {}

@@ -1,4 +1,4 @@
-package dev.descent.backend;
+package dev.descent.backend.spi;
 
 /** The limits that choose a launch path, named once with their reasons (both device backends use them). */
 public final class RunLimits {

@@ -1,7 +1,6 @@
-package dev.descent.backend;
+package dev.descent.backend.spi;
 
 import dev.descent.DescentException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
