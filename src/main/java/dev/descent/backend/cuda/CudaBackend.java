@@ -157,10 +157,14 @@ public final class CudaBackend implements Backend {
         int blocks = multiprocessors * 8, threads = 256;
         jcuda.driver.CUdeviceptr src = new jcuda.driver.CUdeviceptr(), dst = new jcuda.driver.CUdeviceptr(),
                 out = new jcuda.driver.CUdeviceptr();
-        JCudaDriver.cuMemAlloc(src, b);
-        JCudaDriver.cuMemAlloc(dst, b);
-        JCudaDriver.cuMemAlloc(out, 4L * blocks * threads);
+        boolean[] held = new boolean[3];
         try {
+            JCudaDriver.cuMemAlloc(src, b);
+            held[0] = true;
+            JCudaDriver.cuMemAlloc(dst, b);
+            held[1] = true;
+            JCudaDriver.cuMemAlloc(out, 4L * blocks * threads);
+            held[2] = true;
             JCudaDriver.cuMemsetD32(src, Float.floatToRawIntBits(1f), b / 4);
             jcuda.driver.CUfunction read = new jcuda.driver.CUfunction(), copy = new jcuda.driver.CUfunction();
             JCudaDriver.cuModuleGetFunction(read, module, "read_sum");
@@ -170,10 +174,10 @@ public final class CudaBackend implements Backend {
             double tr = eventMedian(() -> JCudaDriver.cuLaunchKernel(read, blocks, 1, 1, threads, 1, 1, 0, null, readArgs, null));
             double tc = eventMedian(() -> JCudaDriver.cuLaunchKernel(copy, blocks, 1, 1, threads, 1, 1, 0, null, copyArgs, null));
             return new dev.descent.backend.Bandwidth(b, b / tr / 1e9, 2.0 * b / tc / 1e9);
-        } finally {
-            JCudaDriver.cuMemFree(src);
-            JCudaDriver.cuMemFree(dst);
-            JCudaDriver.cuMemFree(out);
+        } finally {                               // frees what was allocated, also when an allocation failed
+            if (held[0]) JCudaDriver.cuMemFree(src);
+            if (held[1]) JCudaDriver.cuMemFree(dst);
+            if (held[2]) JCudaDriver.cuMemFree(out);
         }
     }
 

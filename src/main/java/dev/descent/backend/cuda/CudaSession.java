@@ -194,9 +194,9 @@ final class CudaSession extends DeviceSession {
             } catch (CudaException ignored) {
                 // report what we know
             }
-            return new DescentException("out of device memory while " + what + ": " + mib(free[0]) + " free of " + mib(total[0]));
+            return new DescentException("out of device memory while " + what + ": " + mib(free[0]) + " free of " + mib(total[0]), e);
         }
-        return new DescentException("CUDA error while " + what + ": " + m);
+        return new DescentException("CUDA error while " + what + ": " + m, e);
     }
 
     // ---------------------------------------------------------------------------------------- primitives
@@ -301,7 +301,15 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected void doClose() {
-        for (Mem m : owned) m.close();
+        RuntimeException first = null;
+        for (Mem m : owned) {                    // every buffer is freed even when one free fails
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
         owned.clear();
+        if (first != null) throw translate(first, "freeing device memory");
     }
 }

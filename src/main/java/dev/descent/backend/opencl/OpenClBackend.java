@@ -51,6 +51,16 @@ public final class OpenClBackend implements Backend {
     private OpenClBackend(Device device, Family family) {
         this.device = device;
         this.family = family;
+        // the device's facts first: a query that fails then leaves nothing to release
+        long cap = Long.getLong("descent.opencl.maxAllocBytes", Long.MAX_VALUE);
+        this.maxAlloc = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
+        this.globalMem = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_GLOBAL_MEM_SIZE));
+        this.localMem = ClCalls.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+        this.maxWorkGroup = (int) Math.min(1024, ClCalls.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
+        this.computeUnits = Math.max(1, ClCalls.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
+        this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
+                + " (" + device.platformName + ", " + ClCalls.deviceString(device.id, CL.CL_DEVICE_VERSION)
+                + ", driver " + ClCalls.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform);
         cl_context ctx = null;
@@ -66,15 +76,6 @@ public final class OpenClBackend implements Backend {
         }
         this.context = ctx;
         this.queue = q;
-        long cap = Long.getLong("descent.opencl.maxAllocBytes", Long.MAX_VALUE);
-        this.maxAlloc = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
-        this.globalMem = Math.min(cap, ClCalls.deviceLong(device.id, CL.CL_DEVICE_GLOBAL_MEM_SIZE));
-        this.localMem = ClCalls.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
-        this.maxWorkGroup = (int) Math.min(1024, ClCalls.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
-        this.computeUnits = Math.max(1, ClCalls.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
-        this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
-                + " (" + device.platformName + ", " + ClCalls.deviceString(device.id, CL.CL_DEVICE_VERSION)
-                + ", driver " + ClCalls.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
     }
 
     /** Builds an OpenCL program for one device; a failure carries the driver's build log. */

@@ -109,11 +109,12 @@ final class OpenClSession extends DeviceSession {
 
     private DescentException deviceError(String what, CLException e, long need) {
         String s = e.getMessage();
-        if (s != null && (s.contains("MEM_OBJECT_ALLOCATION_FAILURE") || s.contains("OUT_OF_RESOURCES") || s.contains("OUT_OF_HOST_MEMORY"))) {
+        int st = e.getStatus();
+        if (st == CL.CL_MEM_OBJECT_ALLOCATION_FAILURE || st == CL.CL_OUT_OF_RESOURCES || st == CL.CL_OUT_OF_HOST_MEMORY) {
             return new DescentException("out of device memory while " + what + (need > 0 ? ": needed about " + mib(need) + ", " : ": ")
-                    + backend.device.name() + " has " + mib(backend.globalMem) + " in all (" + s + ")");
+                    + backend.device.name() + " has " + mib(backend.globalMem) + " in all (" + CL.stringFor_errorCode(st) + ")", e);
         }
-        return new DescentException("OpenCL error while " + what + " on " + backend.device.name() + ": " + s);
+        return new DescentException("OpenCL error while " + what + " on " + backend.device.name() + ": " + s, e);
     }
 
     private cl_kernel kernel(String name) {
