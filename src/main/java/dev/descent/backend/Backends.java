@@ -62,10 +62,10 @@ public final class Backends {
      * Opens a backend by name: {@code auto}, {@code cpu}, {@code opencl[:device]} (device by
      * index or by a part of its name) or {@code cuda[:index]}.
      */
-    public static Backend open(String spec) {
-        String s = spec.trim().toLowerCase(Locale.ROOT);
+    public static Backend open(String selector) {
+        String s = selector.trim().toLowerCase(Locale.ROOT);
         String name = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
-        String device = s.contains(":") ? spec.trim().substring(s.indexOf(':') + 1) : null;
+        String device = s.contains(":") ? selector.trim().substring(s.indexOf(':') + 1) : null;
         if (name.equals("auto")) {
             List<BackendProvider> all = providers();
             for (int i = 0; i < all.size(); i++) {
