@@ -31,12 +31,20 @@ public final class Csv {
 
     public static Dataset load(Path file, Target target) {
         List<String> lines;
+        if (Files.isDirectory(file)) throw new DescentException("data file " + file + " is a folder: give a CSV or TSV file");
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             lines = r.lines().toList();
         } catch (NoSuchFileException e) {
             throw new DescentException("data file " + file + " does not exist: check the path");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new DescentException("cannot read data file " + file + ": " + e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.charset.CharacterCodingException) {
+                throw new DescentException("data file " + file + " is not UTF-8 text: give a CSV or TSV file");
+            }
+            throw new DescentException("cannot read data file " + file + ": " + dev.descent.util.AtomicFiles.reason(e.getCause()));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DescentException("data file " + file + " is not UTF-8 text: give a CSV or TSV file");
+        } catch (IOException e) {
+            throw new DescentException("cannot read data file " + file + ": " + dev.descent.util.AtomicFiles.reason(e));
         }
         String first = null;
         int firstLine = 0;

@@ -1,0 +1,128 @@
+package dev.descent.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A catalogue of bad inputs across the command line and files: each ends in exit code 1 (bad
+ * data or environment) or 2 (bad usage), with exactly one line on stderr that starts with
+ * "descent: " and names the problem, no stack trace or Java exception name, and a file that
+ * existed before the command (a history or chart it was told to write) unchanged. {@code @F}
+ * in a case stands for the fixture folder; {@code KEEP} is an existing file the command must not touch.
+ */
+class BadInputCatalogueTest {
+    @TempDir
+    static Path dir;
+    static final byte[] KEPT = "epoch,step,examples,epochs,loss,seconds\n1,1,10,1.0,0.5,0.1\n".getBytes(StandardCharsets.UTF_8);
+
+    @BeforeAll
+    static void fixtures() throws IOException {
+        write("ragged.csv", "x,y\n1,2\n3\n");
+        write("inf.csv", "x,y\n1,2\n3,Infinity\n");
+        write("nan.csv", "x,y\n1,NaN\n3,4\n");
+        write("text.csv", "x,y\n1,2\nthree,4\n");
+        write("header-only.csv", "x,y\n");
+        write("empty.csv", "");
+        write("one-col.csv", "y\n1\n2\n");
+        write("good.csv", "x,y\n1,2\n3,4\n5,6\n");
+        write("labels.csv", "x,y\n1,0.5\n3,2\n");
+        Files.write(dir.resolve("binary.csv"), new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, 10, 0, 0});
+        Files.createDirectories(dir.resolve("a-folder.csv"));
+        write("not-a-history.csv", "hello\n");
+    }
+
+    private static void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text);
+    }
+
+    static Stream<String> cases() {
+        return Stream.of(
+                // files
+                "train --backend cpu --data @F/missing.csv",
+                "train --backend cpu --data @F/ragged.csv",
+                "train --backend cpu --data @F/inf.csv",
+                "train --backend cpu --data @F/nan.csv",
+                "train --backend cpu --data @F/text.csv",
+                "train --backend cpu --data @F/header-only.csv",
+                "train --backend cpu --data @F/empty.csv",
+                "train --backend cpu --data @F/binary.csv",
+                "train --backend cpu --data @F/a-folder.csv",
+                "train --backend cpu --data @F/good.csv --target z",
+                "train --backend cpu --data @F/good.csv --target 7",
+                "train --backend cpu --data @F/one-col.csv --target y",
+                "train --backend cpu --data @F/labels.csv --objective logistic",
+                "train --backend cpu --data @F/good.csv --objective wave --target y",
+                "plot -o @F/KEEP @F/missing.csv",
+                "plot -o @F/chart.txt @F/not-a-history.csv",
+                "report compare @F/missing-a @F/missing-b",
+                // the command line
+                "train --backend cpu --batch 0 --history @F/KEEP",
+                "train --backend cpu --batch 1001 --history @F/KEEP",
+                "train --backend cpu --lr 0 --history @F/KEEP",
+                "train --backend cpu --lr NaN",
+                "train --backend cpu --epochs 0",
+                "train --backend cpu --epochs x",
+                "train --backend cpu --objective hinge",
+                "train --backend cpu --optimizer adam",
+                "train --backend cpu --optimizer momentum:2",
+                "train --backend cpu --optimizer momentum:x",
+                "train --backend cpu --optimizer sgd:0.9",
+                "train --backend cpu --schedule cosine",
+                "train --backend cpu --weight-decay -1",
+                "train --backend cpu --noise -1",
+                "train --backend cpu --init abc",
+                "train --backend cpu --order random",
+                "train --backend cpu --period 15",
+                "train --backend cpu --rows 0",
+                "train --backend cpu --features 0",
+                "train --backend cpu --rows 100000 --features 100000",
+                "train --backend cpu --history @F/KEEP.txt",
+                "train --backend tpu",
+                "train --backend cuda:x",
+                "train --backend opencl:no-such-device-xyz",
+                "train --backend cpu:1",
+                "train --no-such-option",
+                "reproduce seed3 --backend cpu",
+                "bench nosuch",
+                "data --rows 0 --out @F/data",
+                "data --out @F/KEEP/sub");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void oneLineNoTraceFilesKept(String line) throws IOException {
+        Path keep = dir.resolve("KEEP");
+        Files.write(keep, KEPT);
+        List<String> args = new ArrayList<>();
+        for (String a : line.split(" ")) args.add(a.replace("@F", dir.toString()));
+        if (args.get(0).equals("train")) args.add("--no-progress");
+        CliTest.Outcome o = CliTest.cli(args.toArray(String[]::new));
+        assertTrue(o.code() == 1 || o.code() == 2, "exit code " + o.code() + " for: " + line + "\n" + o.err());
+        List<String> lines = Arrays.asList(o.err().strip().split("\n"));
+        assertEquals(1, lines.size(), "one line for: " + line + "\n" + o.err());
+        assertTrue(lines.get(0).startsWith("descent: "), lines.get(0));
+        assertFalse(o.err().matches("(?s).*(Exception|Error:|\\tat |\\n\\s+at ).*"), "no Java exception or stack trace: " + o.err());
+        assertArrayEquals(KEPT, Files.readAllBytes(keep), "an existing file was changed by: " + line);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theCatalogueHoldsAtLeastFortyDistinctInputs() {
+        assertTrue(cases().distinct().count() >= 40, "catalogue size " + cases().distinct().count());
+    }
+}
