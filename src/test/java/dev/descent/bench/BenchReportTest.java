@@ -118,14 +118,39 @@ class BenchReportTest {
      * runs differed by at most 8%.
      */
     @Test
-    void twoRunsOfTheSameSuiteShowNoRegression() {
-        // threshold 50%: CI shares 2 cores with whatever else runs there (seen: 1.4–2.0× between two
-        // runs while another build ran beside them). The 2× fixture below is judged at the default 20%.
-        var o = CliAccess.cli("report", "compare", cpuA.toString(), cpuB.toString(), "--threshold", "0.5");
-        assertEquals(0, o.code(), o.out() + o.err());
-        assertTrue(o.out().contains("throughput/linear-5k-16/cpu/batch=1 "), o.out());
+    void twoRunsOfTheSameSuiteCompareBenchmarkByBenchmark() {
+        // Two real runs on a shared 2-core machine differ by up to 1.7× per benchmark (seen in CI at a
+        // 50% threshold), so whether they "regress" is a fact about the machine, not about descent:
+        // here every benchmark must be matched and judged (exit 0 or 1, never a usage error), and the
+        // no-false-alarm property is checked on controlled noise below.
+        var o = CliAccess.cli("report", "compare", cpuA.toString(), cpuB.toString());
+        assertTrue(o.code() == 0 || o.code() == 1, o.out() + o.err());
+        for (String id : List.of("throughput/linear-5k-16/cpu/batch=1 ", "throughput/linear-5k-16/cpu/batch=100 ",
+                "gradient/linear-5k-16/cpu/batch=5000 ")) {
+            assertTrue(o.out().contains(id), id + " in " + o.out());
+        }
         var all = CliAccess.cli("report", "compare", a.toString(), b.toString(), "--threshold", "5");
         assertEquals(0, all.code(), "every backend's benchmarks compare: " + all.out());
+    }
+
+    @Test
+    void runsWithinTenPercentOfEachOtherShowNoRegression() throws Exception {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode r = (ObjectNode) om.readTree(a.resolve("report.json").toFile());
+        int i = 0;
+        for (JsonNode bench : r.path("benchmarks")) {
+            ObjectNode m = (ObjectNode) bench;
+            double f = 1 + 0.1 * Math.sin(++i);             // a fixed jitter within ±10%, per benchmark
+            ArrayNode samples = om.createArrayNode();
+            for (JsonNode s : m.path("samples")) samples.add(s.asDouble() * f);
+            m.set("samples", samples);
+            for (String k : List.of("median", "min", "max")) m.put(k, m.path(k).asDouble() * f);
+        }
+        Path jittered = tmp.resolve("jittered.json");
+        om.writeValue(jittered.toFile(), r);
+        var o = CliAccess.cli("report", "compare", a.toString(), jittered.toString());
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertFalse(o.out().contains("REGRESSION"), o.out());
     }
 
     /** Through a real JVM exit: the table must reach stdout (it is print()ed, which autoflush does not cover). */
