@@ -41,8 +41,6 @@ public final class Csv {
                 throw new DescentException("data file " + file + " is not UTF-8 text: give a CSV or TSV file");
             }
             throw new DescentException("cannot read data file " + file + ": " + dev.descent.util.AtomicFiles.reason(e.getCause()));
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new DescentException("data file " + file + " is not UTF-8 text: give a CSV or TSV file");
         } catch (IOException e) {
             throw new DescentException("cannot read data file " + file + ": " + dev.descent.util.AtomicFiles.reason(e));
         }

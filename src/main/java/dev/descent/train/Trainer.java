@@ -72,7 +72,7 @@ public final class Trainer {
                 double[] losses = s.losses(r.snapshots(), r.records());
                 for (int k = 0; k < r.records(); k++) {
                     int j = r.recordedBatches()[k];
-                    long ex = (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n);
+                    long ex = examplesThrough(epoch, j, n, bs);
                     double at = trainSeconds + chunkSeconds * (j + 1 - first) / count;
                     h.add(new History.Point(epoch, j + 1, ex, (double) ex / n, losses[k], at));
                     Params p = r.snapshot(k);
@@ -91,8 +91,7 @@ public final class Trainer {
                     int j = r.divergedBatch();
                     h.add(new History.Epoch(epoch, rate.at(0), Double.NaN, (System.nanoTime() - t0) / 1e9));
                     return new Result(h, lastFinite, new Divergence(epoch, j + 1, "the parameters", lastFinite, lfEpoch, lfStep),
-                            (System.nanoTime() - start) / 1e9, (long) (epoch - 1) * batches + j + 1,
-                            (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n));
+                            (System.nanoTime() - start) / 1e9, (long) (epoch - 1) * batches + j + 1, examplesThrough(epoch, j, n, bs));
                 }
                 trainSeconds += chunkSeconds;
                 done += count;
@@ -102,5 +101,10 @@ public final class Trainer {
             h.add(new History.Epoch(epoch, rate.at(0), h.lastLoss(), (System.nanoTime() - t0) / 1e9));
         }
         return new Result(h, s.params(), null, (System.nanoTime() - start) / 1e9, (long) batches * cfg.epochs(), (long) n * cfg.epochs());
+    }
+
+    /** Rows read from the start of training through batch {@code j} (0-based) of epoch {@code epoch} (1-based). */
+    private static long examplesThrough(int epoch, int j, int n, int bs) {
+        return (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n);
     }
 }

@@ -59,8 +59,9 @@ final class CudaSession extends DeviceSession {
     CudaSession(CudaBackend cu, Dataset data, Spec spec) {
         super(data, spec);
         this.cu = cu;
-        fPartial = function(CudaKernels.gradPartial(d));
-        partialShared = CudaKernels.gradPartial(d).equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
+        String grad = CudaKernels.gradPartial(d);
+        fPartial = function(grad);
+        partialShared = grad.equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
         this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialShared);
         long xBytes = 4L * n * d;
         long need = xBytes + 8L * n + 4L * maxParts * (d + 2) + 64L * (d + 2);

@@ -50,7 +50,8 @@ final class OpenClLibrary {
             }
         }
         return unusable.isEmpty() ? "libOpenCL.so.1 not found in the library path"
-                : "libOpenCL found but not loadable (" + String.join(", ", unusable) + " is not a shared library)";
+                : "libOpenCL found but not loadable: " + String.join(", ", unusable)
+                        + (unusable.size() > 1 ? " are not shared libraries" : " is not a shared library");
     }
 
     private static boolean isElf(Path f) {
