@@ -34,6 +34,23 @@ public class DescentException extends RuntimeException {
         }
     }
 
+    /** The user stopped the command (Ctrl-C, SIGTERM): what was complete is written; exit 128 + the signal number. */
+    public static final class Interrupted extends DescentException {
+        private static final long serialVersionUID = 1L;
+        private final int code;
+
+        /** @param message what was completed and where it is; printed after "interrupted: " */
+        public Interrupted(String message, int exitCode) {
+            super("interrupted: " + message);
+            this.code = exitCode;
+        }
+
+        @Override
+        public int exitCode() {
+            return code;
+        }
+    }
+
     /** Throws {@link InvalidArgument} with the message when the condition fails. */
     public static void require(boolean ok, String message) {
         if (!ok) throw new InvalidArgument(message);

@@ -27,6 +27,18 @@ public interface Session extends AutoCloseable {
     /** Zeroes the optimizer state (velocities). */
     void resetState();
 
+    /**
+     * The whole training state exactly as the session holds it, for checkpoints: the parameters
+     * (d weights, then the bias) followed by the optimizer state (d + 1 velocities), 2(d + 1)
+     * values. Devices hold float32, widened here without loss; the CPU reference holds double.
+     * {@link #restoreState} on a session of the same backend, spec and data continues
+     * bit-identically to a session that was never interrupted.
+     */
+    double[] saveState();
+
+    /** Replaces parameters and optimizer state with a {@link #saveState} result. */
+    void restoreState(double[] state);
+
     /** Sets the batch order: row indices in [0, n), any length ≥ 1, repeats allowed. */
     void setOrder(int[] order);
 

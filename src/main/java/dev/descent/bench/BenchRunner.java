@@ -50,6 +50,8 @@ public final class BenchRunner {
     private final PrintWriter log;
     private final Path dataRoot;
 
+    private java.util.function.BooleanSupplier stop = () -> false;
+
     public BenchRunner(String suiteName, List<String> backends, boolean peers, PrintWriter log) {
         this(suiteName, backends, peers, log, null);
     }
@@ -104,13 +106,26 @@ public final class BenchRunner {
     public Map<String, Object> run(String command, List<String> childArgs, Path scratch) {
         if (suite.forks() <= 1) {
             Map<String, Object> r = measure(command);
-            r.put("peers", peersOrSkipped());
+            r.put("peers", r.containsKey("incomplete") ? skippedPeers("the run was interrupted") : peersOrSkipped());
             return r;
         }
         List<Map<String, Object>> forks = new ArrayList<>();
-        for (int f = 1; f <= suite.forks(); f++) {
+        for (int f = 1; f <= suite.forks() && !stop.getAsBoolean(); f++) {
             log.printf("[bench] fork %d of %d%n", f, suite.forks());
-            forks.add(fork(childArgs, scratch.resolve("fork-" + f)));
+            try {
+                forks.add(fork(childArgs, scratch.resolve("fork-" + f)));
+            } catch (dev.descent.DescentException e) {
+                if (!stop.getAsBoolean()) throw e;      // a fork that died of the same interrupt is not a failure
+            }
+        }
+        if (forks.isEmpty()) throw new Stopped("before the first benchmark fork completed: no report written");
+        if (forks.size() < suite.forks()) {
+            Map<String, Object> r = merge(forks);
+            r.put("command", command);
+            ((Map<String, Object>) r.get("config")).put("forks", forks.size());
+            r.put("incomplete", "interrupted after " + forks.size() + " of " + suite.forks() + " forks; peers not run");
+            r.put("peers", skippedPeers("the run was interrupted"));
+            return r;
         }
         Map<String, Object> r = merge(forks);
         r.put("command", command);
@@ -120,8 +135,25 @@ public final class BenchRunner {
     }
 
     private Map<String, Object> peersOrSkipped() {
-        return peers ? runPeers() : Map.of("ran", false, "results", List.of(), "skipped",
-                List.of(Map.of("peer", "all", "why", "peers not asked for (--no-peers or suite)")));
+        return peers ? runPeers() : skippedPeers("peers not asked for (--no-peers or suite)");
+    }
+
+    private static Map<String, Object> skippedPeers(String why) {
+        return Map.of("ran", false, "results", List.of(), "skipped", List.of(Map.of("peer", "all", "why", why)));
+    }
+
+    /** Polled between forks and between backends: true stops the run, keeping what is complete. */
+    public void stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stop = stop;
+    }
+
+    /** The run was stopped before anything was complete. */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(String message) {
+            super(message);
+        }
     }
 
     /** One child JVM with this JVM's classpath and options, running the measurements; its report.json is read back. */
@@ -207,6 +239,12 @@ public final class BenchRunner {
                 curves = new ArrayList<>();
         Map<String, Double> readGbs = new LinkedHashMap<>();
         for (String name : names) {
+            if (stop.getAsBoolean()) {
+                int done = devices.size();
+                if (done == 0) throw new Stopped("before the first backend was measured: no report written");
+                report.put("incomplete", "interrupted after " + done + " of " + names.size() + " backends");
+                break;
+            }
             try (Backend b = Backends.open(name)) {
                 devices.add(Map.of("backend", name, "device", b.device()));
                 log.printf("[bench] %s: %s%n", name, b.device());

@@ -277,6 +277,7 @@ public final class ReportWriter {
           .append(r.at("/config/warmups").asInt()).append(" warm-up run(s) and ").append(r.at("/config/warmup_seconds").asDouble())
           .append(" s of warm-up, with min–max; 'noisy' marks a spread over ")
           .append((int) (Stats.NOISY * 100)).append("% of the median.\n\n");
+        if (r.has("incomplete")) sb.append("**Incomplete report**: ").append(r.path("incomplete").asText()).append(".\n\n");
         section(sb, "Measured ceilings", ceilingRows(r));
         section(sb, "Throughput by batch size", throughputRows(r));
         section(sb, "Full-batch gradient vs its floor (n·d·4 bytes read once)", gradientRows(r));
@@ -308,6 +309,7 @@ public final class ReportWriter {
         sb.append("<h1>descent benchmark report: ").append(esc(r.path("suite").asText())).append("</h1>\n<p>").append(esc(envLine(r)))
           .append("</p>\n<p>Command: <code>").append(esc(r.path("command").asText())).append("</code>. Medians of ")
           .append(r.at("/config/repeats").asInt()).append(" timed runs after warm-up, with min–max.</p>\n");
+        if (r.has("incomplete")) sb.append("<p><strong>Incomplete report</strong>: ").append(esc(r.path("incomplete").asText())).append(".</p>\n");
         table(sb, "Measured ceilings", ceilingRows(r));
         table(sb, "Throughput by batch size", throughputRows(r));
         table(sb, "Full-batch gradient vs its floor", gradientRows(r));

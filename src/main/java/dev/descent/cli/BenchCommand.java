@@ -94,8 +94,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new DescentException("cannot create a temporary folder for the benchmark forks: " + e.getMessage());
         }
         Map<String, Object> report;
-        try {
-            report = runner.run(String.join(" ", cmd), child, scratch);
+        try (Interrupt interrupt = Interrupt.install(err)) {
+            runner.stopWhen(interrupt::requested);
+            try {
+                report = runner.run(String.join(" ", cmd), child, scratch);
+            } catch (BenchRunner.Stopped e) {
+                throw new DescentException.Interrupted(e.getMessage(), interrupt.exitCode());
+            }
+            if (report.containsKey("incomplete")) {
+                String chartsSkipped = ReportWriter.write(report, out);
+                if (chartsSkipped != null) err.println("descent: report written without charts: " + chartsSkipped);
+                throw new DescentException.Interrupted("incomplete report (" + report.get("incomplete") + ") written to "
+                        + out.toAbsolutePath().normalize(), interrupt.exitCode());
+            }
         } finally {
             try (var walk = java.nio.file.Files.walk(scratch)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);

@@ -49,11 +49,22 @@ final class ReproduceCommand implements Callable<Integer> {
         if (plots != null) dev.descent.util.AtomicFiles.folder(plots.resolve("figure.png"));
         var err = spec.commandLine().getErr();
         PrintStream ps = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
-        try (Backend b = backend.open(err)) {
+        try (Backend b = backend.open(err); Interrupt interrupt = Interrupt.install(err)) {
             if (s1) {
                 ps.println("== seed 1: gradient descent and mini-batch SGD on linear regression (000_f2fe0f5f87349788) ==");
-                var runs = Seed1.run(b, seed, ps, out);
+                var runs = Seed1.run(b, seed, ps, out, interrupt::requested);
+                if (runs.size() < Seed1.RUNS.size()) {
+                    ps.flush();
+                    throw new DescentException.Interrupted(runs.size() + " of " + Seed1.RUNS.size()
+                            + " seed-1 runs completed; their histories are in " + out.toAbsolutePath().normalize()
+                            + (plots != null ? "; no figures drawn" : ""), interrupt.exitCode());
+                }
                 if (plots != null) dev.descent.plot.SeedFigures.seed1(runs, plots);
+            }
+            if (s2 && interrupt.requested()) {
+                ps.flush();
+                throw new DescentException.Interrupted((s1 ? "seed 1 completed, " : "") + "seed 2 not run"
+                        + (s1 ? "; seed 1's histories are in " + out.toAbsolutePath().normalize() : ""), interrupt.exitCode());
             }
             if (s2) {
                 ps.println("== seed 2: SGD on the wave loss (003_b5de7cd2b02f4a80) ==");

@@ -7,12 +7,15 @@ import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Csv;
 import dev.descent.data.Dataset;
+import dev.descent.data.Table;
 import dev.descent.data.Generators;
+import dev.descent.model.Model;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Schedule;
 import dev.descent.util.NumpyFormat;
+import dev.descent.train.Checkpoint;
 import dev.descent.train.History;
 import dev.descent.train.TrainConfig;
 import dev.descent.train.Trainer;
@@ -107,6 +110,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "DIR", description = "Draw the loss curve into DIR (loss.png and loss.svg).")
     Path plot;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Write a checkpoint (parameters, optimizer state, position, history) to FILE, replaced atomically, "
+                    + "every --checkpoint-every steps, at the end and on Ctrl-C.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0",
+            description = "Steps between checkpoints (0: one per epoch). Default: ${DEFAULT-VALUE}.")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue from a checkpoint written by the same command (same options and data; --epochs may grow). "
+                    + "The result is bit-identical to a run that was never stopped, on the same backend and device.")
+    Path resume;
+
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Save the trained model (weights, bias, standardization, column names) as JSON for descent predict.")
+    Path saveModel;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -127,21 +148,45 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(f.endsWith(".csv") || f.endsWith(".json"),
                     "--history " + history + ": name a .csv or .json file");
         }
+        DescentException.require(checkpointEvery >= 0, "--checkpoint-every must be ≥ 0 steps (got " + checkpointEvery + ")");
+        DescentException.require(checkpointEvery == 0 || checkpoint != null, "--checkpoint-every needs --checkpoint FILE");
         if (history != null) dev.descent.util.AtomicFiles.folder(history);
         if (plot != null) dev.descent.util.AtomicFiles.folder(plot.resolve("loss.png"));
-        Dataset ds = dataset(obj);
+        if (checkpoint != null) dev.descent.util.AtomicFiles.folder(checkpoint);
+        if (saveModel != null) dev.descent.util.AtomicFiles.folder(saveModel);
+        Checkpoint.Contents resumed = resume == null ? null : Checkpoint.read(resume);     // a bad checkpoint costs no data loading
+        Table table = dataset(obj);
+        Dataset ds = table.data();
         boolean withBias = bias != null ? bias : obj.biasByDefault();
         Spec sp = new Spec(obj, withBias, opt);
         sp.check(ds);
         cfg.check(ds.n());
+        Map<String, String> identity = identity(ds, sp, sch, ord);
+        if (resumed != null) Checkpoint.requireSameRun(resume, resumed, identity);
         Params p0 = initial(ds.d(), withBias);
 
-        try (Backend b = backend.open(err); Session s = b.open(ds, sp)) {
+        try (Backend b = backend.open(err); Session s = b.open(ds, sp); Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + obj.cliName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
+            int batches = dev.descent.backend.Batches.in(ds.n(), batch);
+            if (resumed != null) {
+                Trainer.State st = resumed.state();
+                err.println("descent: resuming from " + resume + " at epoch " + Math.min(st.epoch(), epochs) + ", batch "
+                        + st.nextBatch() + " (" + st.stepsDone(batches) + " of " + (long) batches * epochs + " steps done)"
+                        + (resumed.backend().equals(b.name()) ? "" : "; it was written on " + resumed.backend()
+                        + ", so the result will not be bit-identical to an uninterrupted run there"));
+            }
+            long every = checkpoint == null ? 0 : checkpointEvery > 0 ? checkpointEvery : batches;
+            String backendName = b.name();
+            java.util.function.Consumer<Trainer.State> onCheckpoint = checkpoint == null ? null : st -> {
+                Map<String, String> c = new LinkedHashMap<>(identity);
+                c.put("epochs", String.valueOf(epochs));
+                Checkpoint.write(checkpoint, c, backendName, st);
+            };
             Trainer.Result res;
             try (Progress progress = new Progress(!noProgress && System.console() != null)) {
-                res = Trainer.train(s, p0, cfg, "train " + obj.cliName() + " batch " + batch + " lr " + lr, progress);
+                res = Trainer.train(s, p0, cfg, "train " + obj.cliName() + " batch " + batch + " lr " + lr,
+                        new Trainer.Options(progress, every, onCheckpoint, interrupt::requested, resumed == null ? null : resumed.state()));
             }
             for (History.Epoch e : res.history().epochs()) {
                 out.println(String.format(Locale.ROOT, "Batch size %d, Learning rate %f, Epoch %d, loss %s  (%.3f s)",
@@ -150,13 +195,29 @@ final class TrainCommand implements Callable<Integer> {
             Params p = res.params();
             out.println("w: " + (p.d() <= 16 ? NumpyFormat.row(p.w()) : "[" + p.d() + " weights, first 4: "
                     + Arrays.toString(Arrays.copyOf(p.w(), 4)) + "]") + " b: " + NumpyFormat.scalar(p.b()));
-            out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s", res.steps(), res.examples(), res.seconds(), b.name()));
-            if (history != null) save(res.history(), ds, sp);
+            out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s%s", res.steps(), res.examples(), res.seconds(),
+                    b.name(), res.interrupted() ? " (interrupted)" : ""));
+            if (history != null) save(res.history(), ds, sp, res.interrupted());
             if (plot != null) {
                 var chart = dev.descent.plot.HistoryPlots.lossCurves(res.history().label(), java.util.List.of(res.history()),
                         positive(res.history()));
                 dev.descent.plot.Charts.savePngAndSvg(chart, plot, "loss");
                 err.println("descent: loss curve written to " + plot.resolve("loss.png"));
+            }
+            if (saveModel != null && !res.interrupted()) {
+                Map<String, String> trained = new LinkedHashMap<>(identity);
+                trained.put("epochs", String.valueOf(epochs));
+                trained.put("backend", b.name());
+                trained.put("descent", Main.VERSION);
+                new Model(obj, p, withBias, table.scaling(), table.features(), table.target(), trained).save(saveModel);
+                err.println("descent: model written to " + saveModel + (res.diverged() ? " (the last finite parameters)" : ""));
+            }
+            if (checkpoint != null) err.println("descent: checkpoint written to " + checkpoint);
+            if (res.interrupted()) {
+                err.println("descent: stopped on request after " + res.steps() + " of " + (long) batches * epochs + " steps"
+                        + (checkpoint != null ? ": resume with the same command and --resume " + checkpoint : "")
+                        + (saveModel != null ? "; no model saved (the run is incomplete)" : ""));
+                return interrupt.exitCode();
             }
             if (res.diverged()) {
                 err.println("descent: " + res.divergence().describe());
@@ -166,12 +227,32 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What makes two runs the same run, for a checkpoint: every option that changes the result,
+     * and the data's exact values (a checksum). The number of epochs is not part of it.
+     */
+    private Map<String, String> identity(Dataset ds, Spec sp, Schedule sch, BatchOrder ord) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("data", Checkpoint.dataChecksum(ds));
+        c.put("objective", sp.objective().cliName());
+        c.put("bias", String.valueOf(sp.bias()));
+        c.put("optimizer", sp.optimizer().toString());
+        c.put("batch", String.valueOf(batch));
+        c.put("lr", String.valueOf(lr));
+        c.put("schedule", sch.toString());
+        c.put("order", ord.cliName());
+        c.put("period", String.valueOf(period));
+        c.put("seed", String.valueOf(seed));
+        c.put("init", init);
+        return c;
+    }
+
     /** A log scale suits losses that stay positive (squared, logistic), not the wave loss. */
     static boolean positive(History h) {
         return h.points().stream().allMatch(p -> !Double.isFinite(p.loss()) || p.loss() > 0);
     }
 
-    private void save(History h, Dataset ds, Spec sp) {
+    private void save(History h, Dataset ds, Spec sp, boolean interrupted) {
         if (history.getFileName().toString().endsWith(".json")) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("data", ds.toString());
@@ -186,6 +267,7 @@ final class TrainCommand implements Callable<Integer> {
             c.put("period", period);
             c.put("seed", seed);
             c.put("backend", backend.backend);
+            c.put("complete", !interrupted);
             h.writeJson(history, c);
         } else {
             h.writeCsv(history);
@@ -193,13 +275,17 @@ final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("descent: history written to " + history);
     }
 
-    private Dataset dataset(Objective obj) {
+    private Table dataset(Objective obj) {
         if (!data.equals("synthetic")) {
             Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
             if (!obj.needsTargets() && target.equals("-1")) t = Csv.Target.NONE;
-            Dataset ds = Csv.load(Path.of(data), t);
-            return standardize ? Csv.standardize(ds) : ds;
+            Table table = Table.read(Path.of(data), t);
+            return standardize ? table.standardized(obj == Objective.SQUARED) : table;
         }
+        return Table.of(synthetic(obj));
+    }
+
+    private Dataset synthetic(Objective obj) {
         DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
         DescentException.require(d >= 1, "--features must be ≥ 1 (got " + d + ")");
         if (obj == Objective.WAVE) {

@@ -67,11 +67,17 @@ public final class Seed1 {
 
     /** Runs all five on {@code backend}, printing the tutorial's lines to {@code out}; histories go to {@code dir} when not null. */
     public static List<Outcome> run(Backend backend, long seed, PrintStream out, Path dir) {
+        return run(backend, seed, out, dir, () -> false);
+    }
+
+    /** As {@link #run(Backend, long, PrintStream, Path)}, stopping before the next run once {@code stop} says so. */
+    public static List<Outcome> run(Backend backend, long seed, PrintStream out, Path dir, java.util.function.BooleanSupplier stop) {
         Dataset data = data(seed);
         Random init = new Random(seed + 1);            // the tutorial's init_params draws, one per run
         List<Outcome> outcomes = new ArrayList<>();
         try (Session s = backend.open(data, Spec.of(Objective.SQUARED))) {
             for (RunSpec r : RUNS) {
+                if (stop.getAsBoolean()) break;
                 Params p0 = new Params(Generators.gaussian(init, 2, 1.0), 0f);
                 Trainer.Result res = Trainer.train(s, p0, TrainConfig.seed1(r.batchSize, r.lr, r.epochs, r.period), r.label(),
                         Trainer.Listener.NONE);

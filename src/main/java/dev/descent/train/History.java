@@ -43,6 +43,22 @@ public final class History {
     void add(Point p) { points.add(p); }
     void add(Epoch e) { epochs.add(e); }
 
+    /** An independent copy (a checkpoint keeps one while training goes on). */
+    public History copy() {
+        History h = new History(label);
+        h.points.addAll(points);
+        h.epochs.addAll(epochs);
+        return h;
+    }
+
+    /** A history rebuilt from its parts (a checkpoint being read). */
+    public static History of(String label, List<Point> points, List<Epoch> epochs) {
+        History h = new History(label);
+        h.points.addAll(points);
+        h.epochs.addAll(epochs);
+        return h;
+    }
+
     /** The last recorded loss (NaN when nothing was recorded). */
     public double lastLoss() {
         return points.isEmpty() ? Double.NaN : points.get(points.size() - 1).loss();

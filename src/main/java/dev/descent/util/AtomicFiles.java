@@ -28,12 +28,27 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, Body body) {
+        write(file, body, false);
+    }
+
+    /**
+     * As {@link #write(Path, Body)}, and the bytes reach the disk (fsync) before the move, so
+     * even a power loss leaves either the old file or the whole new one: for checkpoints.
+     */
+    public static void writeDurably(Path file, Body body) {
+        write(file, body, true);
+    }
+
+    private static void write(Path file, Body body, boolean durable) {
         Path dir = folder(file);
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
+                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
                 body.write(out);
+                out.flush();
+                if (durable) ch.force(true);
             }
             publish(tmp, file);
         } catch (IOException e) {

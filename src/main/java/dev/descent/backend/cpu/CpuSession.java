@@ -55,6 +55,22 @@ final class CpuSession extends AbstractSession {
     }
 
     @Override
+    protected double[] doSaveState() {
+        double[] s = new double[2 * (d + 1)];
+        System.arraycopy(w, 0, s, 0, d);
+        s[d] = b;
+        System.arraycopy(v, 0, s, d + 1, d + 1);
+        return s;
+    }
+
+    @Override
+    protected void doRestoreState(double[] s) {
+        System.arraycopy(s, 0, w, 0, d);
+        b = s[d];
+        System.arraycopy(s, d + 1, v, 0, d + 1);
+    }
+
+    @Override
     protected void doSetOrder(int[] order) {
         this.order = order.clone();
     }

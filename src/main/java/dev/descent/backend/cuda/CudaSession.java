@@ -217,7 +217,8 @@ final class CudaSession extends DeviceSession {
         return v[0];
     }
 
-    @Override protected void zeroVelocity() { JCudaDriver.cuMemsetD32(vel.ptr, 0, d + 1); }
+    @Override protected void uploadVelocity(float[] v) { JCudaDriver.cuMemcpyHtoD(vel.ptr, Pointer.to(v), 4L * v.length); }
+    @Override protected float[] downloadVelocity() { return read(vel, d + 1); }
 
     @Override
     protected void uploadOrder(int[] idx) {

@@ -199,7 +199,8 @@ final class OpenClSession extends DeviceSession {
     @Override protected float[] downloadParams() { return read(params, d + 1); }
     @Override protected void writeStatus(int value) { writeInt(status, value); }
     @Override protected int readStatus() { return readInt(status); }
-    @Override protected void zeroVelocity() { write(vel, new float[d + 1]); }
+    @Override protected void uploadVelocity(float[] v) { write(vel, v); }
+    @Override protected float[] downloadVelocity() { return read(vel, d + 1); }
 
     @Override
     protected void uploadOrder(int[] idx) {

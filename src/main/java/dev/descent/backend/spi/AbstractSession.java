@@ -56,6 +56,26 @@ public abstract class AbstractSession implements Session {
     }
 
     @Override
+    public final double[] saveState() {
+        open();
+        return doSaveState();
+    }
+
+    @Override
+    public final void restoreState(double[] state) {
+        open();
+        DescentException.require(state != null && state.length == 2 * (d + 1), "a saved state of this session has "
+                + 2 * (d + 1) + " values (parameters and optimizer state for d = " + d + "), got "
+                + (state == null ? 0 : state.length));
+        for (int i = 0; i <= d; i++) {
+            DescentException.require(Double.isFinite(state[i]) && Double.isFinite(state[d + 1 + i]),
+                    "a saved state holds a non-finite value at position " + i + ": it cannot be restored");
+        }
+        DescentException.require(spec.bias() || state[d] == 0, "this model has no bias, but the saved state has b = " + state[d]);
+        doRestoreState(state);
+    }
+
+    @Override
     public final void setOrder(int[] order) {
         open();
         DescentException.require(order.length >= 1, "batch order is empty: give at least one row index");
@@ -147,6 +167,8 @@ public abstract class AbstractSession implements Session {
     protected abstract void doSetParams(Params p);
     protected abstract Params doParams();
     protected abstract void doResetState();
+    protected abstract double[] doSaveState();
+    protected abstract void doRestoreState(double[] state);
     protected abstract void doSetOrder(int[] order);
     protected abstract Gradient doGradient(int from, int count, boolean withLoss);
     protected abstract void doStep(int from, int count, double lr);

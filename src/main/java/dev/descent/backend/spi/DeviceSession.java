@@ -41,7 +41,8 @@ public abstract class DeviceSession extends AbstractSession {
     protected abstract float[] downloadParams();
     protected abstract void writeStatus(int value);
     protected abstract int readStatus();
-    protected abstract void zeroVelocity();
+    protected abstract void uploadVelocity(float[] v);
+    protected abstract float[] downloadVelocity();
     protected abstract void uploadOrder(int[] order);
 
     /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
@@ -100,7 +101,6 @@ public abstract class DeviceSession extends AbstractSession {
             uploadParams(p.packed());
             writeStatus(OK);
             step = 0;
-    
         } catch (RuntimeException e) {
             throw translate(e, "setting parameters");
         }
@@ -110,7 +110,6 @@ public abstract class DeviceSession extends AbstractSession {
     protected final Params doParams() {
         try {
             return Params.unpack(downloadParams(), 0, d);
-    
         } catch (RuntimeException e) {
             throw translate(e, "reading parameters");
         }
@@ -119,10 +118,41 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final void doResetState() {
         try {
-            zeroVelocity();
-    
+            uploadVelocity(new float[d + 1]);
         } catch (RuntimeException e) {
             throw translate(e, "resetting the optimizer state");
+        }
+    }
+
+    @Override
+    protected final double[] doSaveState() {
+        try {
+            float[] p = downloadParams(), v = downloadVelocity();
+            double[] s = new double[2 * (d + 1)];
+            for (int i = 0; i <= d; i++) {
+                s[i] = p[i];
+                s[d + 1 + i] = v[i];
+            }
+            return s;
+        } catch (RuntimeException e) {
+            throw translate(e, "reading the training state");
+        }
+    }
+
+    @Override
+    protected final void doRestoreState(double[] s) {
+        float[] p = new float[d + 1], v = new float[d + 1];
+        for (int i = 0; i <= d; i++) {
+            p[i] = (float) s[i];
+            v[i] = (float) s[d + 1 + i];
+        }
+        try {
+            uploadParams(p);
+            uploadVelocity(v);
+            writeStatus(OK);
+            step = 0;
+        } catch (RuntimeException e) {
+            throw translate(e, "restoring the training state");
         }
     }
 
@@ -131,7 +161,6 @@ public abstract class DeviceSession extends AbstractSession {
         try {
             uploadOrder(order);
             if (readStatus() == OK) step = 0;        // keeps the counter far from overflow
-    
         } catch (RuntimeException e) {
             throw translate(e, "uploading the batch order");
         }
@@ -144,7 +173,6 @@ public abstract class DeviceSession extends AbstractSession {
             meanOfParts(count);
             float[] g = readGradientOut();
             return new Gradient(Arrays.copyOf(g, d), g[d], withLoss ? g[d + 1] : Double.NaN);
-    
         } catch (RuntimeException e) {
             throw translate(e, "computing a gradient");
         }
@@ -155,7 +183,6 @@ public abstract class DeviceSession extends AbstractSession {
         try {
             sumParts(from, count, false, true);
             stepFromParts(count, lr, step++);
-    
         } catch (RuntimeException e) {
             throw translate(e, "running a step");
         }
@@ -196,7 +223,6 @@ public abstract class DeviceSession extends AbstractSession {
             lastSnapshots = all;                          // still in SNAPS: losses() need not upload them again
             lastSnapshotsHash = Arrays.hashCode(all);
             return new RunResult(all, recorded, d, diverged);
-    
         } catch (RuntimeException e) {
             throw translate(e, "running steps");
         }
@@ -215,7 +241,6 @@ public abstract class DeviceSession extends AbstractSession {
                 out[s] = sum / n;
             }
             return out;
-    
         } catch (RuntimeException e) {
             throw translate(e, "evaluating losses");
         }

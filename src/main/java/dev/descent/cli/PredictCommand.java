@@ -1,0 +1,84 @@
+package dev.descent.cli;
+
+import dev.descent.DescentException;
+import dev.descent.data.Csv;
+import dev.descent.data.Dataset;
+import dev.descent.model.Model;
+import dev.descent.util.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Apply a model saved by 'descent train --save-model' to a CSV/TSV file: one output row per data row "
+                + "(prediction; or probability and label for logistic). When the file also holds the target column, "
+                + "the loss (and accuracy) are reported on stderr.")
+final class PredictCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model file from descent train --save-model.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "CSV/TSV with the model's feature columns (in training order), and optionally its target column.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the predictions as CSV to FILE (default: standard output).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (out != null) AtomicFiles.folder(out);
+        Model m = Model.load(model);
+        Dataset ds = Csv.load(data, Csv.Target.NONE);
+        boolean labelled = false;
+        if (ds.d() == m.d() + 1 && m.target() != null) {
+            ds = Csv.load(data, new Csv.Target(m.target()));
+            labelled = true;
+        }
+        if (ds.d() != m.d()) {
+            throw new DescentException.InvalidArgument(data + " has " + ds.d() + " columns, the model takes " + m.d() + " features"
+                    + (m.target() != null ? " (and optionally its target " + m.target() + ")" : "")
+                    + ": give the columns it was trained on, in the same order");
+        }
+        double[] y = m.predict(ds);
+        StringBuilder sb = new StringBuilder(m.classifies() ? "probability,label\n" : "prediction\n");
+        for (double v : y) {
+            sb.append(String.format(Locale.ROOT, "%.9g", v));
+            if (m.classifies()) sb.append(',').append(v >= 0.5 ? 1 : 0);
+            sb.append('\n');
+        }
+        if (out != null) {
+            AtomicFiles.write(out, sb.toString());
+            spec.commandLine().getErr().println("descent: " + y.length + " predictions written to " + out);
+        } else {
+            spec.commandLine().getOut().print(sb);
+            spec.commandLine().getOut().flush();
+        }
+        if (labelled) spec.commandLine().getErr().println("descent: on " + data + ": " + score(m, ds, y));
+        return 0;
+    }
+
+    /** Mean loss in the data's units, and accuracy for a classifier. */
+    private static String score(Model m, Dataset ds, double[] y) {
+        int n = ds.n();
+        if (m.classifies()) {
+            double loss = 0;
+            int right = 0;
+            for (int i = 0; i < n; i++) {
+                double t = ds.t(i), p = y[i];
+                loss += -(t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300)));
+                if ((p >= 0.5 ? 1 : 0) == t) right++;
+            }
+            return String.format(Locale.ROOT, "accuracy %.4f (%d of %d), mean log loss %.6g", (double) right / n, right, n, loss / n);
+        }
+        double se = 0;
+        for (int i = 0; i < n; i++) se += (y[i] - ds.t(i)) * (y[i] - ds.t(i));
+        return String.format(Locale.ROOT, "RMSE %.6g, mean squared error / 2 %.6g over %d rows", Math.sqrt(se / n), se / n / 2, n);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.descent.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.descent.DescentException;
+import dev.descent.data.Dataset;
+import dev.descent.data.Standardization;
+import dev.descent.util.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained linear model as a user keeps it: objective, parameters, the standardization used in
+ * training (applied again to every row given to {@link #predict}), the feature and target names
+ * when the training file had a header, and what it was trained on. Saved as JSON
+ * ({@code "format": "descent-model", "version": 1}); weights are written as float32 decimal
+ * strings that read back to the same bits.
+ *
+ * @param scaling  null when the data were used as they were
+ * @param features feature column names in order, or null
+ * @param target   the target column's name (or its index as text), or null
+ * @param trained  free-form provenance (data, options, backend, commit)
+ */
+public record Model(Objective objective, Params params, boolean bias, Standardization scaling, List<String> features,
+                    String target, Map<String, String> trained) {
+    public static final int VERSION = 1;
+    private static final String FORMAT = "descent-model";
+
+    public Model {
+        DescentException.require(objective != null && params != null, "a model needs an objective and parameters");
+        DescentException.require(params.isFinite(), "a model's parameters must be finite");
+        DescentException.require(scaling == null || scaling.d() == params.d(), "the model's scaling covers " + (scaling == null ? 0 : scaling.d())
+                + " columns but it has " + params.d() + " weights");
+        DescentException.require(features == null || features.size() == params.d(), "the model names " + (features == null ? 0 : features.size())
+                + " features but has " + params.d() + " weights");
+        features = features == null ? null : List.copyOf(features);
+        trained = trained == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(trained));
+    }
+
+    public int d() { return params.d(); }
+
+    /** The margin x·w + b of a raw (unscaled) row. */
+    public double margin(float[] row, int offset) {
+        double m = params.b();
+        for (int j = 0; j < params.d(); j++) {
+            float x = scaling == null ? row[offset + j] : scaling.scale(row[offset + j], j);
+            m += (double) x * params.w(j);
+        }
+        return m;
+    }
+
+    /**
+     * The model's output for every row of {@code data} (raw, as in the training file): the
+     * predicted value for squared loss (in the target's units), the probability of class 1 for
+     * logistic, the margin for the wave objective.
+     */
+    public double[] predict(Dataset data) {
+        DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
+        double[] out = new double[data.n()];
+        float[] x = data.features();
+        for (int i = 0; i < out.length; i++) out[i] = output(margin(x, i * d()));
+        return out;
+    }
+
+    /** The output for a margin (see {@link #predict}). */
+    public double output(double m) {
+        return switch (objective) {
+            case SQUARED -> scaling == null ? m : scaling.unscaleTarget(m);
+            case LOGISTIC -> m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
+            case WAVE -> m;
+        };
+    }
+
+    /** Whether the objective predicts a class (logistic: label 1 when the probability is ≥ 0.5). */
+    public boolean classifies() { return objective == Objective.LOGISTIC; }
+
+    public void save(Path file) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode o = json.createObjectNode();
+        o.put("format", FORMAT);
+        o.put("version", VERSION);
+        o.put("objective", objective.cliName());
+        o.put("bias", bias);
+        o.put("d", d());
+        ArrayNode w = o.putArray("weights");
+        for (int j = 0; j < d(); j++) w.add(Float.toString(params.w(j)));
+        o.put("intercept", Float.toString(params.b()));
+        if (features != null) {
+            ArrayNode f = o.putArray("features");
+            features.forEach(f::add);
+        }
+        if (target != null) o.put("target", target);
+        if (scaling != null) {
+            ObjectNode s = o.putObject("standardization");
+            ArrayNode mean = s.putArray("mean"), std = s.putArray("std");
+            for (double v : scaling.mean()) mean.add(v);
+            for (double v : scaling.std()) std.add(v);
+            if (scaling.scalesTarget()) {
+                s.put("target_mean", scaling.targetMean());
+                s.put("target_std", scaling.targetStd());
+            }
+        }
+        ObjectNode t = o.putObject("trained");
+        trained.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> t.put(e.getKey(), e.getValue()));
+        try {
+            String text = json.writeValueAsString(o) + "\n";
+            AtomicFiles.write(file, text);
+        } catch (JsonProcessingException e) {
+            throw new DescentException("cannot encode the model as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static Model load(Path file) {
+        String text;
+        try {
+            if (Files.isDirectory(file)) throw new DescentException("model " + file + " is a folder: give a model file written by --save-model");
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DescentException("model file " + file + " does not exist: check the path");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw notAModel(file, "it is not UTF-8 text");
+        } catch (IOException e) {
+            throw new DescentException("cannot read model file " + file + ": " + AtomicFiles.reason(e));
+        }
+        JsonNode o;
+        try {
+            o = new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            throw notAModel(file, "it is not valid JSON" + (line > 0 ? " (line " + line + ")" : ""));
+        }
+        if (o == null || !o.isObject() || !FORMAT.equals(o.path("format").asText())) throw notAModel(file, "it has no \"format\": \"" + FORMAT + "\"");
+        int version = o.path("version").asInt(-1);
+        if (version > VERSION) {
+            throw new DescentException("model " + file + " has format version " + version + ", this descent reads " + VERSION
+                    + " and older: use the newer descent that wrote it");
+        }
+        if (version < 1) throw notAModel(file, "its \"version\" is missing");
+        try {
+            Objective obj = Objective.parse(o.path("objective").asText());
+            int d = o.path("d").asInt(-1);
+            JsonNode w = o.path("weights");
+            if (d < 1 || !w.isArray() || w.size() != d) throw notAModel(file, "\"weights\" must hold \"d\" numbers");
+            float[] wv = new float[d];
+            for (int j = 0; j < d; j++) wv[j] = number(file, w.get(j), "weight " + (j + 1));
+            float b = number(file, o.path("intercept"), "intercept");
+            List<String> features = null;
+            if (o.has("features")) {
+                features = new ArrayList<>();
+                for (JsonNode f : o.path("features")) features.add(f.asText());
+            }
+            Standardization sc = null;
+            if (o.has("standardization")) {
+                JsonNode s = o.path("standardization");
+                double[] mean = doubles(file, s.path("mean"), d, "standardization mean"), std = doubles(file, s.path("std"), d, "standardization std");
+                boolean st = s.has("target_mean");
+                sc = new Standardization(mean, std, st, st ? s.path("target_mean").asDouble() : 0, st ? s.path("target_std").asDouble() : 1);
+            }
+            Map<String, String> trained = new LinkedHashMap<>();
+            o.path("trained").fields().forEachRemaining(e -> trained.put(e.getKey(), e.getValue().asText()));
+            return new Model(obj, new Params(wv, b), o.path("bias").asBoolean(true), sc, features,
+                    o.has("target") ? o.path("target").asText() : null, trained);
+        } catch (DescentException e) {
+            if (e.getMessage().startsWith("model ")) throw e;
+            throw notAModel(file, e.getMessage());
+        }
+    }
+
+    private static float number(Path file, JsonNode v, String what) {
+        try {
+            if (v == null || v.isMissingNode() || v.isNull()) throw new NumberFormatException();
+            float f = Float.parseFloat(v.asText());
+            if (!Float.isFinite(f)) throw new NumberFormatException();
+            return f;
+        } catch (NumberFormatException e) {
+            throw notAModel(file, what + " is not a finite number");
+        }
+    }
+
+    private static double[] doubles(Path file, JsonNode a, int d, String what) {
+        if (!a.isArray() || a.size() != d) throw notAModel(file, what + " must hold " + d + " numbers");
+        double[] v = new double[d];
+        for (int j = 0; j < d; j++) {
+            if (!a.get(j).isNumber()) throw notAModel(file, what + " " + (j + 1) + " is not a number");
+            v[j] = a.get(j).asDouble();
+        }
+        return v;
+    }
+
+    private static DescentException notAModel(Path file, String why) {
+        return new DescentException("model " + file + " cannot be used: " + why + " (give a file written by descent train --save-model)");
+    }
+}
