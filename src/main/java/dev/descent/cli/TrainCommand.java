@@ -162,7 +162,12 @@ final class TrainCommand implements Callable<Integer> {
         sp.check(ds);
         cfg.check(ds.n());
         Map<String, String> identity = identity(ds, sp, sch, ord);
-        if (resumed != null) Checkpoint.requireSameRun(resume, resumed, identity);
+        if (resumed != null) {
+            Checkpoint.requireSameRun(resume, resumed, identity);
+            int done = resumed.state().epoch() - 1;
+            DescentException.require(done <= epochs, "checkpoint " + resume + " has " + done + " epochs done, more than this run's "
+                    + epochs + ": ask for --epochs " + done + " or more");
+        }
         Params p0 = initial(ds.d(), withBias);
 
         try (Backend b = backend.open(err); Session s = b.open(ds, sp); Interrupt interrupt = Interrupt.install(err)) {

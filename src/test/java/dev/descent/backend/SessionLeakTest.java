@@ -48,6 +48,61 @@ class SessionLeakTest {
         }
     }
 
+    /**
+     * 1,000 opens that fail midway (a fault injected after every buffer, kernel, context, queue or
+     * program of the step exists; see {@link dev.descent.backend.spi.Faults}) stay flat: each
+     * failure releases all it made and says so in one line. CUDA also reports the device's free
+     * memory before and after.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"opencl.session", "opencl.backend", "cuda.session", "cuda.backend"})
+    void thousandFailingOpensStayFlat(String point) throws IOException {
+        String name = point.substring(0, point.indexOf('.'));
+        boolean session = point.endsWith(".session");
+        Dataset ds = Generators.linear(16_384, new float[] {1, -2, 0.5f, 3}, 0.7f, 0.1, 3);
+        try (Backend b = TestBackends.open(name)) {
+            Runnable fail = () -> {
+                System.setProperty("descent.fault", point);
+                try {
+                    if (session) b.open(ds, Spec.of(Objective.SQUARED)).close();
+                    else Backends.open(name).close();
+                    throw new AssertionError("the injected fault did not fire at " + point);
+                } catch (dev.descent.DescentException e) {
+                    assertTrue(!e.getMessage().contains("\n") && !e.getMessage().contains("Exception"), e.getMessage());
+                } finally {
+                    System.clearProperty("descent.fault");
+                }
+            };
+            for (int i = 0; i < FAILING_WARMUP; i++) fail.run();
+            long[] before = memory();
+            long[] devBefore = deviceMemory(b);
+            for (int i = 0; i < FAILING; i++) fail.run();
+            long[] after = memory();
+            long[] devAfter = deviceMemory(b);
+            System.out.printf(Locale.ROOT, "[leak] %s: %d failing opens; heap in use %.1f -> %.1f MiB; RSS %.1f -> %.1f MiB, "
+                    + "outside the heap %.1f -> %.1f MiB%s%n", point, FAILING, mib(before[0]), mib(after[0]), mib(before[1]), mib(after[1]),
+                    mib(before[2]), mib(after[2]), devBefore == null ? "" : String.format(Locale.ROOT, "; device free %.1f -> %.1f MiB of %.1f",
+                            mib(devBefore[0]), mib(devAfter[0]), mib(devAfter[1])));
+            assertTrue(after[0] - before[0] < 16L << 20, point + ": heap in use grew " + mib(after[0] - before[0]) + " MiB");
+            assertTrue(after[2] - before[2] < 64L << 20, point + ": memory outside the heap grew " + mib(after[2] - before[2]) + " MiB");
+            if (devBefore != null) {
+                assertTrue(devBefore[0] - devAfter[0] < 16L << 20, point + ": device free memory fell " + mib(devBefore[0] - devAfter[0]) + " MiB");
+            }
+            try (Session s = b.open(ds, Spec.of(Objective.SQUARED))) {       // and the backend still works
+                s.setOrder(new int[] {0, 1, 2});
+                s.step(0, 3, 0.1);
+                assertTrue(s.params().isFinite());
+            }
+        }
+    }
+
+    static final int FAILING = 1_000, FAILING_WARMUP = 200;
+
+    /** [free, total] device memory where the backend reports it (CUDA), else null. */
+    private static long[] deviceMemory(Backend b) {
+        return b instanceof dev.descent.backend.cuda.CudaBackend c ? c.memoryInfo() : null;
+    }
+
     private static double mib(long b) {
         return b / 1048576.0;
     }

@@ -45,6 +45,19 @@ class BadInputCatalogueTest {
         Files.write(dir.resolve("binary.csv"), new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, 10, 0, 0});
         Files.createDirectories(dir.resolve("a-folder.csv"));
         write("not-a-history.csv", "hello\n");
+        write("wide.csv", "a,b,c,d\n1,2,3,4\n");
+        // a real checkpoint and model, then damaged and future-format copies of them
+        CliTest.Outcome o = CliTest.cli("train", "--backend", "cpu", "--no-progress", "--checkpoint", dir.resolve("run.ckpt").toString(),
+                "--save-model", dir.resolve("model.json").toString());
+        assertEquals(0, o.code(), o.err());
+        byte[] ck = Files.readAllBytes(dir.resolve("run.ckpt"));
+        Files.write(dir.resolve("cut.ckpt"), Arrays.copyOf(ck, ck.length - 9));
+        byte[] future = ck.clone();
+        future["DESCENT CHECKPOINT\n".length() + 3] = 99;
+        Files.write(dir.resolve("future.ckpt"), future);
+        String model = Files.readString(dir.resolve("model.json"));
+        write("future-model.json", model.replace("\"version\" : 1", "\"version\" : 7"));
+        write("no-weights.json", model.replaceAll("(?s)\"weights\" : \\[.*?\\]", "\"weights\" : [ \"x\" ]"));
     }
 
     private static void write(String name, String text) throws IOException {
@@ -71,6 +84,25 @@ class BadInputCatalogueTest {
                 "plot -o @F/KEEP @F/missing.csv",
                 "plot -o @F/chart.txt @F/not-a-history.csv",
                 "report compare @F/missing-a @F/missing-b",
+                // checkpoints and models
+                "train --backend cpu --resume @F/missing.ckpt",
+                "train --backend cpu --resume @F/good.csv",
+                "train --backend cpu --resume @F/cut.ckpt",
+                "train --backend cpu --resume @F/future.ckpt",
+                "train --backend cpu --resume @F/a-folder.csv",
+                "train --backend cpu --resume @F/run.ckpt --lr 0.5 --history @F/KEEP",
+                "train --backend cpu --resume @F/run.ckpt --seed 3",
+                "train --backend cpu --resume @F/run.ckpt --epochs 1",
+                "train --backend cpu --checkpoint-every 5",
+                "train --backend cpu --checkpoint-every -1 --checkpoint @F/x.ckpt",
+                "predict --model @F/missing.json --data @F/good.csv",
+                "predict --model @F/good.csv --data @F/good.csv",
+                "predict --model @F/future-model.json --data @F/good.csv",
+                "predict --model @F/no-weights.json --data @F/good.csv",
+                "predict --model @F/model.json --data @F/wide.csv",
+                "predict --model @F/model.json --data @F/missing.csv",
+                "predict --model @F/model.json --data @F/good.csv --out @F/KEEP/sub.csv",
+                "predict --data @F/good.csv",
                 // the command line
                 "train --backend cpu --batch 0 --history @F/KEEP",
                 "train --backend cpu --batch 1001 --history @F/KEEP",

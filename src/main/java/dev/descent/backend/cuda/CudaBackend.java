@@ -3,6 +3,7 @@ package dev.descent.backend.cuda;
 import dev.descent.backend.Probe;
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
+import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
@@ -58,6 +59,11 @@ public final class CudaBackend implements Backend {
             JCudaDriver.cuCtxDestroy(context);
             throw new DescentException("CUDA kernels failed to load on this GPU (" + e.getMessage()
                     + "): the fatbin holds SASS for sm_80/sm_90 and PTX for compute_90; a PTX JIT needs an R580+ driver");
+        }
+        if (Faults.injected(Faults.CUDA_BACKEND)) {
+            JCudaDriver.cuModuleUnload(module);
+            JCudaDriver.cuCtxDestroy(context);
+            throw new DescentException("CUDA device " + index + " failed to start: injected fault");
         }
         description = String.format(Locale.ROOT, "%s (sm_%d%d, %d SMs, %.1f GiB, driver API %d.%d)", cString(name), major[0], minor[0],
                 multiprocessors, totalMem / 1073741824.0, drv[0] / 1000, (drv[0] % 1000) / 10);
@@ -204,6 +210,14 @@ public final class CudaBackend implements Backend {
             JCudaDriver.cuEventDestroy(a);
             JCudaDriver.cuEventDestroy(z);
         }
+    }
+
+    /** Free and total device memory in bytes, as the driver reports them (for leak checks and size checks). */
+    public long[] memoryInfo() {
+        makeCurrent();
+        long[] free = new long[1], total = new long[1];
+        JCudaDriver.cuMemGetInfo(free, total);
+        return new long[] {free[0], total[0]};
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.descent.backend.cuda;
 
 import dev.descent.DescentException;
 import dev.descent.backend.spi.DeviceSession;
+import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.KernelArgs;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.spi.RunLimits;
@@ -90,6 +91,7 @@ final class CudaSession extends DeviceSession {
             statusIgnored = mem(4);
             out = mem(4L * (d + 2));
             partial = mem(4L * maxParts * (d + 2));
+            if (Faults.injected(Faults.CUDA_SESSION)) throw new CudaException("injected fault: CUDA_ERROR_OUT_OF_MEMORY");
             JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
             if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
             JCudaDriver.cuMemsetD32(params.ptr, 0, d + 1);

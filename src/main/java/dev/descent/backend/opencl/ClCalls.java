@@ -103,4 +103,13 @@ final class ClCalls {
             }
         }
     }
+
+    /** Runs a release call after a failure; an error it raises is kept as suppressed on {@code cause}, not thrown. */
+    static void releaseQuietly(Runnable release, Throwable cause) {
+        try {
+            release.run();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
 }

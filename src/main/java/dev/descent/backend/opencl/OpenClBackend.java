@@ -3,6 +3,7 @@ package dev.descent.backend.opencl;
 import dev.descent.backend.Probe;
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
+import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
@@ -65,15 +66,23 @@ public final class OpenClBackend implements Backend {
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform);
         cl_context ctx = null;
         cl_command_queue q = null;
+        cl_program prog = null;
         try {
             ctx = CL.clCreateContext(props, 1, new cl_device_id[] {device.id}, null, null, null);
             q = CL.clCreateCommandQueue(ctx, device.id, 0, null);
-            this.program = build(ctx, device.id, Kernels.openClSource("descent.cl"));
-        } catch (RuntimeException e) {
-            if (q != null) CL.clReleaseCommandQueue(q);
-            if (ctx != null) CL.clReleaseContext(ctx);
-            throw e;
+            prog = build(ctx, device.id, Kernels.openClSource("descent.cl"));
+            if (Faults.injected(Faults.OPENCL_BACKEND)) throw new CLException("injected fault", CL.CL_OUT_OF_RESOURCES);
+        } catch (RuntimeException e) {              // release in reverse order; a failing release must not hide the cause
+            cl_program fp = prog;
+            cl_command_queue fq = q;
+            cl_context fc = ctx;
+            if (fp != null) ClCalls.releaseQuietly(() -> CL.clReleaseProgram(fp), e);
+            if (fq != null) ClCalls.releaseQuietly(() -> CL.clReleaseCommandQueue(fq), e);
+            if (fc != null) ClCalls.releaseQuietly(() -> CL.clReleaseContext(fc), e);
+            throw e instanceof CLException ce ? new DescentException("OpenCL error while opening " + device.name + ": "
+                    + CL.stringFor_errorCode(ce.getStatus()), ce) : e;
         }
+        this.program = prog;
         this.context = ctx;
         this.queue = q;
     }

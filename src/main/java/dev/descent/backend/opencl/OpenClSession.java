@@ -2,6 +2,7 @@ package dev.descent.backend.opencl;
 
 import dev.descent.DescentException;
 import dev.descent.backend.spi.DeviceSession;
+import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.KernelArgs;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Run;
@@ -83,6 +84,7 @@ final class OpenClSession extends DeviceSession {
             out = buffer(4L * (d + 2));
             scratch = buffer(4L * (d + 1));
             partial = buffer(partialBytes);
+            if (Faults.injected(Faults.OPENCL_SESSION)) throw new CLException("injected fault", CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
             write(x, data.features());
             if (data.hasTargets()) write(t, data.targets());
             write(params, new float[d + 1]);
