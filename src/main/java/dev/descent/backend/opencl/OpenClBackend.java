@@ -87,8 +87,65 @@ public final class OpenClBackend implements Backend {
         this.queue = q;
     }
 
-    /** Builds an OpenCL program for one device; a failure carries the driver's build log. */
+    /**
+     * Builds an OpenCL program for one device; a failure carries the driver's build log. Builds
+     * are serialised across descent processes on the machine by a file lock: a platform's kernel
+     * cache (PoCL's kcache) is written by renaming a temporary file into place, and two processes
+     * compiling the same program at once can collide there. A build whose log names such a
+     * collision is retried once.
+     */
     static cl_program build(cl_context ctx, cl_device_id dev, String source) {
+        try (BuildLock lock = BuildLock.acquire()) {
+            try {
+                return buildOnce(ctx, dev, source);
+            } catch (DescentException e) {
+                if (!e.getMessage().contains("rename")) throw e;
+                return buildOnce(ctx, dev, source);
+            }
+        }
+    }
+
+    /** A machine-wide lock file for program builds; when it cannot be had (read-only home, odd file system), builds go unlocked. */
+    private static final class BuildLock implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+        private final java.nio.channels.FileLock lock;
+
+        private BuildLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static BuildLock acquire() {
+            String home = System.getenv("XDG_CACHE_HOME");
+            java.nio.file.Path dir = home != null && !home.isBlank() ? java.nio.file.Path.of(home, "descent")
+                    : java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "descent");
+            try {
+                java.nio.file.Files.createDirectories(dir);
+                var ch = java.nio.channels.FileChannel.open(dir.resolve("opencl-build.lock"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                try {
+                    return new BuildLock(ch, ch.lock());
+                } catch (java.io.IOException | RuntimeException e) {
+                    ch.close();
+                    return new BuildLock(null, null);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return new BuildLock(null, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (lock != null) lock.release();
+                if (channel != null) channel.close();
+            } catch (java.io.IOException ignored) {
+                // closing the channel releases the lock in any case
+            }
+        }
+    }
+
+    private static cl_program buildOnce(cl_context ctx, cl_device_id dev, String source) {
         cl_program p = CL.clCreateProgramWithSource(ctx, 1, new String[] {source}, null, null);
         try {
             CL.clBuildProgram(p, 1, new cl_device_id[] {dev}, "-cl-std=CL1.2", null, null);

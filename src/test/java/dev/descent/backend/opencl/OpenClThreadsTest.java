@@ -80,6 +80,39 @@ class OpenClThreadsTest {
         }
     }
 
+    /**
+     * Four descent processes started at once on one machine all succeed, each round with an empty
+     * PoCL kernel cache, so that every process compiles and writes the same cache entries.
+     */
+    @Test
+    void fourProcessesStartedAtOnceWithAColdKernelCacheAllSucceed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        TestBackends.open("opencl").close();
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int round = 1; round <= 2; round++) {
+            java.nio.file.Path cache = java.nio.file.Files.createDirectories(dir.resolve("kcache-" + round));
+            List<Process> ps = new ArrayList<>();
+            List<java.nio.file.Path> logs = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                java.nio.file.Path log = dir.resolve("r" + round + "-p" + k + ".log");
+                ProcessBuilder pb = new ProcessBuilder(javaBin, "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+                        "dev.descent.cli.Main", "train", "--backend", "opencl", "--rows", "500", "--epochs", "1", "--no-progress")
+                        .redirectErrorStream(true).redirectOutput(log.toFile());
+                pb.environment().put("POCL_CACHE_DIR", cache.toString());
+                ps.add(pb.start());
+                logs.add(log);
+            }
+            for (int k = 0; k < ps.size(); k++) {
+                Process p = ps.get(k);
+                boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+                if (!ended) p.destroyForcibly().waitFor();
+                String out = java.nio.file.Files.readString(logs.get(k));
+                assertTrue(ended && p.exitValue() == 0, "round " + round + ", process " + k + ": "
+                        + (ended ? "exit " + p.exitValue() : "hung") + "\n" + out);
+            }
+        }
+    }
+
     static final int ROUNDS = 50, OPENERS = 4, WORKERS = 2;
 
     @Test
