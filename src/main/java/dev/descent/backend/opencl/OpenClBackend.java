@@ -25,6 +25,12 @@ import java.util.Locale;
  * The OpenCL backend (JOCL): one device, its context, an in-order queue and the built program.
  * Sessions made from it own their buffers and kernels. Device selection: by index or by a part of
  * its name; by default the first GPU, else the first device of any kind.
+ *
+ * <p>Embedding programs: PoCL compiles kernels with LLVM, whose signal handlers go in front of the
+ * JVM's and delete the compiler's temporary files when a JVM thread takes an ordinary SIGSEGV
+ * (an implicit null check) during a build; builds then fail with "unable to rename temporary".
+ * Start the JVM with the JDK's signal chaining library, {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so},
+ * as {@code ./descent} and the test suite do.
  */
 public final class OpenClBackend implements Backend {
     private static final String INSTALL = "install an OpenCL runtime (Debian/Ubuntu: apt-get install pocl-opencl-icd ocl-icd-opencl-dev; or your GPU vendor's driver)";
@@ -100,8 +106,25 @@ public final class OpenClBackend implements Backend {
                 return buildOnce(ctx, dev, source);
             } catch (DescentException e) {
                 if (!e.getMessage().contains("rename")) throw e;
-                return buildOnce(ctx, dev, source);
+                try {
+                    return buildOnce(ctx, dev, source);
+                } catch (DescentException again) {
+                    if (!again.getMessage().contains("rename") || signalChaining()) throw again;
+                    throw new DescentException(again.getMessage() + " (the compiler's temporary files were removed by its"
+                            + " signal handler, which runs before the JVM's: preload the JDK's signal chaining library,"
+                            + " LD_PRELOAD=" + java.nio.file.Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
+                            + ", as ./descent does)", again);
+                }
             }
+        }
+    }
+
+    /** Whether the JDK's signal chaining library (libjsig) is loaded in this process. */
+    static boolean signalChaining() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/maps")).contains("libjsig");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -27,6 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The OpenCL backend's bad input: each gets one clear line. */
 class OpenClErrorsTest {
 
+    /** The build preloads libjsig into the test JVM (pom profile signal-chaining), as ./descent does. */
+    @Test
+    void theTestJvmChainsSignals() {
+        Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of(System.getProperty("java.home"), "lib", "libjsig.so")),
+                "this JDK has no libjsig.so");
+        assertTrue(OpenClBackend.signalChaining(), "LD_PRELOAD of libjsig.so is missing from the test JVM");
+    }
+
     @Test
     void unknownDeviceNamesTheDevicesThereAre() {
         TestBackends.open("opencl").close();
