@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.DescentException;
 import dev.descent.data.Csv;
 import dev.descent.data.Dataset;
+import dev.descent.data.Table;
 import dev.descent.model.Model;
 import dev.descent.util.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -35,16 +36,23 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         if (out != null) AtomicFiles.folder(out);
         Model m = Model.load(model);
-        Dataset ds = Csv.load(data, Csv.Target.NONE);
+        Table all = Csv.table(data, Csv.Target.NONE);
+        Table table = all;
         boolean labelled = false;
-        if (ds.d() == m.d() + 1 && m.target() != null) {
-            ds = Csv.load(data, new Csv.Target(m.target()));
+        if (all.data().d() == m.d() + 1 && m.target() != null
+                && (all.features() != null ? all.features().contains(m.target()) : m.target().matches("-?\\d+"))) {
+            table = Csv.table(data, new Csv.Target(m.target()));
             labelled = true;
         }
+        Dataset ds = table.data();
         if (ds.d() != m.d()) {
             throw new DescentException.InvalidArgument(data + " has " + ds.d() + " columns, the model takes " + m.d() + " features"
                     + (m.target() != null ? " (and optionally its target " + m.target() + ")" : "")
                     + ": give the columns it was trained on, in the same order");
+        }
+        if (m.features() != null && table.features() != null && !m.features().equals(table.features())) {
+            throw new DescentException.InvalidArgument(data + " has the columns " + String.join(", ", table.features())
+                    + " but the model was trained on " + String.join(", ", m.features()) + ": give those, in that order");
         }
         double[] y = m.predict(ds);
         StringBuilder sb = new StringBuilder(m.classifies() ? "probability,label\n" : "prediction\n");

@@ -284,7 +284,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!data.equals("synthetic")) {
             Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
             if (!obj.needsTargets() && target.equals("-1")) t = Csv.Target.NONE;
-            Table table = Table.read(Path.of(data), t);
+            Table table = Csv.table(Path.of(data), t);
             return standardize ? table.standardized(obj == Objective.SQUARED) : table;
         }
         return Table.of(synthetic(obj));

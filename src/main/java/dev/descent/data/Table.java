@@ -16,11 +16,6 @@ public record Table(Dataset data, List<String> features, String target, Standard
         features = features == null ? null : List.copyOf(features);
     }
 
-    /** A CSV/TSV file's table: see {@link Csv#load}. */
-    public static Table read(java.nio.file.Path file, Csv.Target target) {
-        return new Table(Csv.load(file, target), null, target.none() ? null : target.spec(), null);
-    }
-
     /** Data with no file behind them (generated). */
     public static Table of(Dataset ds) {
         return new Table(ds, null, null, null);

@@ -3,10 +3,9 @@ package dev.descent.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.DescentException;
+import dev.descent.data.Csv;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,34 +90,73 @@ public final class History {
 
     /** Reads a CSV written by {@link #writeCsv}; a file that is not one gets one clear line. */
     public static History readCsv(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new DescentException("history file " + file + " does not exist");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new DescentException("cannot read history file " + file + ": " + e.getMessage());
-        }
-        String label = file.getFileName().toString();
+        List<Csv.Line> lines = Csv.lines(file, "history file", "a history CSV written by descent train --history");
+        String label = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         int i = 0;
-        if (i < lines.size() && lines.get(i).startsWith("# ")) label = lines.get(i++).substring(2);
-        if (i >= lines.size() || !lines.get(i).trim().equals(CSV_HEADER)) {
+        if (i < lines.size() && lines.get(i).text().startsWith("# ")) label = lines.get(i++).text().substring(2);
+        if (i >= lines.size() || !lines.get(i).text().trim().equals(CSV_HEADER)) {
             throw new DescentException(file + " is not a descent history: its header must be '" + CSV_HEADER + "'");
         }
         History h = new History(label);
         for (i++; i < lines.size(); i++) {
-            String l = lines.get(i).trim();
+            Csv.Line line = lines.get(i);
+            String l = line.text().trim();
             if (l.isEmpty()) continue;
-            String[] f = l.split(",");
-            try {
-                if (f.length != 6) throw new NumberFormatException("expected 6 fields");
-                h.add(new Point(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5])));
-            } catch (NumberFormatException e) {
-                throw new DescentException(file + " line " + (i + 1) + " is not a history row (" + e.getMessage() + ")");
+            String[] f = l.split(",", -1);
+            if (f.length != HISTORY_FIELDS.length) {
+                if (!line.terminated() && f.length < HISTORY_FIELDS.length) throw truncated(file, line, "it has " + f.length + " of 6 fields");
+                throw new DescentException(file + " " + line.where() + ": expected 6 fields (" + CSV_HEADER + "), found " + f.length
+                        + ": give every row the columns of the header");
             }
+            h.add(new Point((int) integer(file, line, f, 0, Integer.MAX_VALUE), (int) integer(file, line, f, 1, Integer.MAX_VALUE),
+                    integer(file, line, f, 2, Long.MAX_VALUE), real(file, line, f, 3), real(file, line, f, 4), real(file, line, f, 5)));
         }
         return h;
+    }
+
+    private static final String[] HISTORY_FIELDS = CSV_HEADER.split(",");
+    private static final java.util.regex.Pattern WHOLE = java.util.regex.Pattern.compile("\\d{1,19}");
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?+(\\d++(\\.\\d*+)?+|\\.\\d++)([eE][+-]?+\\d++)?+");   // possessive: linear time
+
+    /** Field {@code c} of a history row as a whole number in 0..max. */
+    private static long integer(Path file, Csv.Line line, String[] f, int c, long max) {
+        String s = f[c].strip();
+        if (WHOLE.matcher(s).matches()) {
+            try {
+                long v = Long.parseLong(s);
+                if (v <= max) return v;
+            } catch (NumberFormatException e) {
+                // over Long.MAX_VALUE: reported below
+            }
+            throw new DescentException(file + " " + line.where() + ", " + HISTORY_FIELDS[c] + ": " + s + " is over " + max
+                    + ": fix or remove that row");
+        }
+        throw bad(file, line, f, c, "is not a whole number ≥ 0");
+    }
+
+    /** Field {@code c} of a history row as a number: decimal, or nan, inf, -inf as {@link #writeCsv} writes them. */
+    private static double real(Path file, Csv.Line line, String[] f, int c) {
+        String s = f[c].strip();
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "nan": return Double.NaN;
+            case "inf": case "+inf": case "infinity": case "+infinity": return Double.POSITIVE_INFINITY;
+            case "-inf": case "-infinity": return Double.NEGATIVE_INFINITY;
+            default: break;
+        }
+        if (DECIMAL.matcher(s).matches()) return Double.parseDouble(s);
+        throw bad(file, line, f, c, "is not a number");
+    }
+
+    private static DescentException bad(Path file, Csv.Line line, String[] f, int c, String what) {
+        if (!line.terminated() && c == f.length - 1) return truncated(file, line, "its last value " + Csv.quote(f[c]) + " " + what);
+        return new DescentException(file + " " + line.where() + ", " + HISTORY_FIELDS[c] + ": " + Csv.quote(f[c]) + " " + what
+                + ": fix or remove that row");
+    }
+
+    private static DescentException truncated(Path file, Csv.Line line, String why) {
+        return new DescentException(file + " " + line.where() + " looks truncated: " + why
+                + " and no line end after it: wait until the file is complete, or remove that last line");
     }
 
     private static Object json(double v) {
