@@ -17,7 +17,7 @@
  *   run_steps_block per step |B|·(d·4 + 8); per record (d+1)·4; the parameters stay on chip
  *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
  *
- * Reference: dev.descent.backend.cpu.CpuSession (double precision) computes the same quantities.
+ * Reference: dev.descent.backend.ref.RefSession (double precision) computes the same quantities.
  * TODO(perf): a subgroup-shuffle margin for wide rows on GPUs; vector loads (vload4) when d % 4 == 0.
  */
 #include "contract.h"

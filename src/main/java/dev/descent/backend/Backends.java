@@ -11,8 +11,9 @@ import java.util.ServiceLoader;
 
 /**
  * Finds and opens backends. They are discovered with {@link ServiceLoader} ({@link BackendProvider});
- * {@code auto} tries them by preference (CUDA if a device and driver answer, else OpenCL if a
- * platform answers, else the CPU reference) and says which and why.
+ * {@code auto} tries them by preference (CUDA if a device and driver answer, else an OpenCL GPU,
+ * else the fast cpu backend; an OpenCL device on the host's cores only for large problems) and
+ * says which and why ({@link #choose}).
  */
 public final class Backends {
     private Backends() {}
@@ -59,22 +60,77 @@ public final class Backends {
     }
 
     /**
-     * Opens a backend by name: {@code auto}, {@code cpu}, {@code opencl[:device]} (device by
-     * index or by a part of its name) or {@code cuda[:index]}.
+     * Opens a backend by name: {@code auto}, {@code cpu}, {@code ref}, {@code opencl[:device]}
+     * (device by index or by a part of its name) or {@code cuda[:index]}.
      */
     public static Backend open(String selector) {
+        return open(selector, null);
+    }
+
+    /** As {@link #open(String)}, with the problem {@code auto} chooses for (null: not known). */
+    public static Backend open(String selector, Problem problem) {
         String s = selector.trim().toLowerCase(Locale.ROOT);
         String name = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
         String device = s.contains(":") ? selector.trim().substring(s.indexOf(':') + 1) : null;
-        if (name.equals("auto")) {
-            List<BackendProvider> all = providers();
-            for (int i = 0; i < all.size(); i++) {
-                BackendProvider p = all.get(i);
-                if (i == all.size() - 1 || safeProbe(p).available()) return openWith(p, null);
-            }
-            throw new DescentException("no backend in this build");
-        }
+        if (name.equals("auto")) return openWith(provider(choose(problem).name()), null);
         return openWith(provider(name), device);
+    }
+
+    /**
+     * The size of the work per launch that {@code auto} weighs: rows per step times features.
+     *
+     * @param batchValues rows per step × d (the largest a run uses: a full-data loss pass counts n × d)
+     */
+    public record Problem(long batchValues) {
+        /** A training problem: the larger of a batch's values and a full-data loss pass. */
+        public static Problem training(int n, int d, int batch) {
+            return new Problem(Math.max((long) batch, n) * d);
+        }
+    }
+
+    /**
+     * An OpenCL device on the host's own cores (PoCL) is worth its launch overhead only when each
+     * launch has this many values to compute (rows × d): below it, the cpu backend runs the same
+     * cores without launches or a kernel compile.
+     */
+    public static final long HOST_DEVICE_MIN_VALUES = 1L << 20;
+
+    /** What {@code auto} picks for the problem, and why, in words. */
+    public record Choice(String name, String why) {}
+
+    /**
+     * CUDA when a device answers, else an OpenCL GPU, else the cpu backend; an OpenCL device on
+     * the host's cores only for a problem of at least {@link #HOST_DEVICE_MIN_VALUES} values per
+     * launch (unknown size: the cpu backend).
+     */
+    public static Choice choose(Problem problem) {
+        List<BackendProvider> all = providers();
+        String passed = null;
+        for (int i = 0; i < all.size(); i++) {
+            BackendProvider p = all.get(i);
+            if (i < all.size() - 1 && !safeProbe(p).available()) continue;
+            if (i < all.size() - 1 && onHostCores(p)) {
+                if (problem != null && problem.batchValues() >= HOST_DEVICE_MIN_VALUES) {
+                    return new Choice(p.name(), p.name() + "'s device runs on this machine's CPU cores, and "
+                            + problem.batchValues() + " values per launch repay its launch overhead");
+                }
+                if (passed == null) passed = p.name() + "'s device runs on this machine's CPU cores, where the cpu backend "
+                        + "is quicker for " + (problem == null ? "a problem of unknown size" : problem.batchValues()
+                        + " values per launch (under " + HOST_DEVICE_MIN_VALUES + ")");
+                continue;
+            }
+            return new Choice(p.name(), passed != null ? passed : i == 0 ? "the preferred backend answers"
+                    : "no backend before it in the order cuda, opencl, cpu answers");
+        }
+        throw new DescentException("no backend in this build");
+    }
+
+    private static boolean onHostCores(BackendProvider p) {
+        try {
+            return p.onHostCores();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     private static Backend openWith(BackendProvider p, String device) {
@@ -86,6 +142,6 @@ public final class Backends {
     }
 
     private static DescentException unknown(String name) {
-        return new DescentException.InvalidArgument("unknown backend '" + name + "': use auto, cpu, opencl[:device] or cuda[:index]");
+        return new DescentException.InvalidArgument("unknown backend '" + name + "': use auto, cpu, ref, opencl[:device] or cuda[:index]");
     }
 }

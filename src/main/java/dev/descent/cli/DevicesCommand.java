@@ -20,8 +20,8 @@ final class DevicesCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         List<Probe> probes = Backends.probeAll();
         probes.forEach(out::println);
-        String auto = probes.stream().filter(Probe::available).map(Probe::name).findFirst().orElse("cpu");
-        out.println("auto    -> " + auto);
+        var choice = dev.descent.backend.Backends.choose(null);
+        out.println("auto    -> " + choice.name() + " (" + choice.why() + "; train weighs its problem's size)");
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
@@ -170,7 +171,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Params p0 = initial(ds.d(), withBias);
 
-        try (Backend b = backend.open(err); Session s = b.open(ds, sp); Interrupt interrupt = Interrupt.install(err)) {
+        try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch)); Session s = b.open(ds, sp);
+             Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + obj.cliName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
             int batches = dev.descent.backend.Batches.in(ds.n(), batch);

@@ -1,6 +1,6 @@
 package dev.descent.backend;
 
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
@@ -96,7 +96,7 @@ class BackendConformanceTest {
         Dataset ds = random(obj, n, d);
         Spec spec = Spec.of(obj);
         Params p = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
-        try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+        try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
             for (BatchOrder order : BatchOrder.values()) {
                 int[] rows = order.order(n, 1, SEED);
                 s.setOrder(rows);
@@ -157,7 +157,7 @@ class BackendConformanceTest {
                 int steps = Math.min(40, nb);
                 double lr = obj == Objective.WAVE ? 0.01 : 0.05;
                 Rate rate = batch == 10 ? new Rate(lr, true, 3) : Rate.constant(lr);
-                try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+                try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
                     for (Session x : List.of(s, ref)) {
                         x.setOrder(rows);
                         x.setParams(p);
@@ -213,7 +213,7 @@ class BackendConformanceTest {
                     ps[i] = randomParams(d, spec.bias(), obj == Objective.WAVE ? 0.3 : 1);
                     System.arraycopy(ps[i].packed(), 0, packed, i * (d + 1), d + 1);
                 }
-                try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+                try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
                     double[] got = s.losses(packed, k);
                     double[] want = ref.losses(packed, k);
                     for (int i = 0; i < k; i++) {
@@ -232,7 +232,7 @@ class BackendConformanceTest {
         Dataset ds = random(Objective.LOGISTIC, 500, 17);
         Spec spec = new Spec(Objective.LOGISTIC, true, Optimizer.nesterov(0.9));
         Params p = randomParams(17, true, 1);
-        try (Session s = dev.open(ds, spec); Session ref = new CpuBackend().open(ds, spec)) {
+        try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
             int[] rows = BatchOrder.SHUFFLE.order(500, 1, SEED);
             for (Session x : List.of(s, ref)) {
                 x.setOrder(rows);

@@ -17,7 +17,7 @@ public final class TestBackends {
 
     /** Backend selectors under test: OpenCL with each kernel family (PoCL runs both), and CUDA. */
     public static List<String> deviceBackends() {
-        return List.of("opencl:@cpu", "opencl:@gpu", "cuda");
+        return List.of("cpu", "opencl:@cpu", "opencl:@gpu", "cuda");
     }
 
     public static boolean required(String name) {

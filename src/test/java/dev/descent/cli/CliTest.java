@@ -3,7 +3,7 @@ package dev.descent.cli;
 import dev.descent.DescentException;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.data.Generators;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
@@ -137,7 +137,7 @@ class CliTest {
 
     @Test
     void parameterDimensionMismatchIsNamed() {
-        try (Session s = new CpuBackend().open(Generators.linear(10, new float[] {1, 2}, 0, 0, 1), Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(Generators.linear(10, new float[] {1, 2}, 0, 0, 1), Spec.of(Objective.SQUARED))) {
             DescentException e = assertThrows(DescentException.class, () -> s.setParams(Params.zeros(3)));
             assertTrue(e.getMessage().contains("d = 3") && e.getMessage().contains("d = 2"), e.getMessage());
         }

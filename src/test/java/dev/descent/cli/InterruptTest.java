@@ -2,7 +2,7 @@ package dev.descent.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.backend.TestBackends;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.bench.BenchRunner;
 import dev.descent.seeds.Seed1;
 import dev.descent.train.History;
@@ -84,7 +84,7 @@ class InterruptTest {
     void reproduceStopsBetweenRunsKeepingTheCompletedHistories(@TempDir Path dir) {
         AtomicInteger polls = new AtomicInteger();
         var out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        try (var b = new CpuBackend()) {
+        try (var b = new RefBackend()) {
             var runs = Seed1.run(b, 1, out, dir, () -> polls.incrementAndGet() > 2);
             assertEquals(2, runs.size());
         }

@@ -3,7 +3,7 @@ package dev.descent.model;
 import dev.descent.backend.Gradient;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.data.Dataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +65,7 @@ class ObjectiveTest {
         float[] w = new float[d];
         for (int j = 0; j < d; j++) w[j] = (float) (rng.nextGaussian() * 0.5);
         float b = obj.biasByDefault() ? (float) rng.nextGaussian() * 0.3f : 0f;
-        try (Session s = new CpuBackend().open(ds, Spec.of(obj))) {
+        try (Session s = new RefBackend().open(ds, Spec.of(obj))) {
             int[] order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             s.setOrder(order);

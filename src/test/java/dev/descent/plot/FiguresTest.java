@@ -1,7 +1,7 @@
 package dev.descent.plot;
 
 import dev.descent.backend.Backend;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.cli.CliAccess;
 import dev.descent.seeds.Seed1;
 import dev.descent.seeds.Seed2;
@@ -30,7 +30,7 @@ class FiguresTest {
     @BeforeAll
     static void draw() {
         PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        try (Backend b = new CpuBackend()) {
+        try (Backend b = new RefBackend()) {
             SeedFigures.seed1(Seed1.run(b, 1, sink, null), dir);
             SeedFigures.seed2(Seed2.run(b, sink, null), dir);
         }

@@ -2,7 +2,7 @@ package dev.descent.seeds;
 
 import dev.descent.util.NumpyFormat;
 import dev.descent.backend.Backend;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -54,14 +54,14 @@ class SeedsTest {
 
     @Test
     void seedOneOnTheReference() {
-        try (Backend b = new CpuBackend()) {
+        try (Backend b = new RefBackend()) {
             checkSeed1(Seed1.run(b, 1, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), null));
         }
     }
 
     @Test
     void seedTwoOnTheReference() {
-        try (Backend b = new CpuBackend()) {
+        try (Backend b = new RefBackend()) {
             checkSeed2(Seed2.run(b, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), null));
         }
     }

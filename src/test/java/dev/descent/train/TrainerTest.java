@@ -2,7 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
-import dev.descent.backend.cpu.CpuBackend;
+import dev.descent.backend.ref.RefBackend;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
@@ -24,7 +24,7 @@ class TrainerTest {
     /** Seed 1's rule: a record when batch_i·batch_size % period == 0, plus one before training. */
     @Test
     void recordsEveryPeriodExamplesAsTheSeedDoes() {
-        try (Session s = new CpuBackend().open(DATA, Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(DATA, Spec.of(Objective.SQUARED))) {
             Trainer.Result r = Trainer.train(s, Params.zeros(2), TrainConfig.seed1(10, 0.2, 3, 50), "t", Trainer.Listener.NONE);
             List<History.Point> p = r.history().points();
             assertEquals(1 + 3 * 20, p.size());                 // 100 batches, every 5th recorded
@@ -40,7 +40,7 @@ class TrainerTest {
     @Test
     void shortLastBatchUsesItsOwnSize() {
         Dataset ds = DATA.rows(0, 95);
-        try (Session s = new CpuBackend().open(ds, Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(ds, Spec.of(Objective.SQUARED))) {
             Trainer.Result r = Trainer.train(s, Params.zeros(2), new TrainConfig(1, 10, 0.1, new Schedule.Constant(),
                     BatchOrder.IN_ORDER, 10, 0), "t", Trainer.Listener.NONE);
             List<History.Point> p = r.history().points();
@@ -52,7 +52,7 @@ class TrainerTest {
 
     @Test
     void stopsAtTheFirstNonFiniteParameterAndKeepsTheLastFinite() {
-        try (Session s = new CpuBackend().open(DATA, Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(DATA, Spec.of(Objective.SQUARED))) {
             Trainer.Result r = Trainer.train(s, new Params(new float[] {0.5f, -0.5f}, 0f), TrainConfig.seed1(10, 5, 3, 10), "t",
                     Trainer.Listener.NONE);
             assertTrue(r.diverged());
@@ -74,7 +74,7 @@ class TrainerTest {
     void sameSeedSameResultDifferentSeedDifferentOrder() {
         TrainConfig c1 = new TrainConfig(2, 7, 0.05, new Schedule.Constant(), BatchOrder.SHUFFLE, 0, 11);
         TrainConfig c2 = new TrainConfig(2, 7, 0.05, new Schedule.Constant(), BatchOrder.SHUFFLE, 0, 12);
-        try (Session s = new CpuBackend().open(DATA, Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(DATA, Spec.of(Objective.SQUARED))) {
             Params a = Trainer.train(s, Params.zeros(2), c1, "a", Trainer.Listener.NONE).params();
             Params b = Trainer.train(s, Params.zeros(2), c1, "b", Trainer.Listener.NONE).params();
             Params c = Trainer.train(s, Params.zeros(2), c2, "c", Trainer.Listener.NONE).params();
@@ -85,7 +85,7 @@ class TrainerTest {
 
     @Test
     void historyRoundTripsThroughCsv(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        try (Session s = new CpuBackend().open(DATA, Spec.of(Objective.SQUARED))) {
+        try (Session s = new RefBackend().open(DATA, Spec.of(Objective.SQUARED))) {
             History h = Trainer.train(s, Params.zeros(2), TrainConfig.seed1(100, 0.5, 2, 100), "label", Trainer.Listener.NONE).history();
             java.nio.file.Path f = dir.resolve("h.csv");
             h.writeCsv(f);

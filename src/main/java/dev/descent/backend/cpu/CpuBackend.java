@@ -1,61 +1,66 @@
 package dev.descent.backend.cpu;
 
+import dev.descent.DescentException;
 import dev.descent.backend.Backend;
+import dev.descent.backend.Bandwidth;
+import dev.descent.backend.Probe;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
 
-/** The reference backend: plain Java loops with double-precision accumulation. Always available. */
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The fast CPU backend, {@code cpu}: pure Java, float32 like the devices, every core for large
+ * batches, reductions in a fixed order (bit-identical run to run, whatever the core count). The
+ * default when no OpenCL GPU or CUDA device answers. The double-precision judge is {@code ref}.
+ */
 public final class CpuBackend implements Backend {
+    /** Workers shared by every session of the process: one per core, daemon threads. */
+    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()),
+            pool -> {
+                var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setDaemon(true);
+                t.setName("descent-cpu-" + t.getPoolIndex());
+                return t;
+            }, null, false);
+
+    private boolean closed;
+
     @Override public String name() { return "cpu"; }
 
-    /** Always available. */
-    public static dev.descent.backend.Probe probe() {
-        return new dev.descent.backend.Probe("cpu", true, new CpuBackend().device());
+    public static Probe probe() {
+        return new Probe("cpu", true, new CpuBackend().device());
     }
 
-    /** The CPU reference has one device: a selector after "cpu:" is refused. */
+    /** One device: a selector after "cpu:" is refused. */
     public static Backend open(String device) {
         if (device != null && !device.isBlank()) {
-            throw new dev.descent.DescentException.InvalidArgument("the cpu backend has one device: use cpu, not cpu:" + device);
+            throw new DescentException.InvalidArgument("the cpu backend has one device: use cpu, not cpu:" + device);
         }
         return new CpuBackend();
     }
 
     @Override
     public String device() {
-        return "Java reference (double accumulation), " + Runtime.getRuntime().availableProcessors() + " cores visible, "
-                + System.getProperty("os.arch") + ", JVM " + System.getProperty("java.version");
+        return "Java float32, " + POOL.getParallelism() + " threads, fixed-order reductions, " + System.getProperty("os.arch")
+                + ", JVM " + System.getProperty("java.version");
     }
 
     @Override
     public Session open(Dataset data, Spec spec) {
-        return new CpuSession(data, spec);
+        if (closed) throw new IllegalStateException("backend is closed");
+        return new CpuSession(data, spec, POOL);
     }
 
-    /** Java on every core: a read-only int sum (vectorized by C2) and System.arraycopy, split across threads. */
+    /** The same probes as the reference (ref) measures: Java on every core. */
     @Override
-    public dev.descent.backend.Bandwidth bandwidth(long bytes) {
-        int len = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 4);
-        int[] src = new int[len];
-        int[] dst = new int[len];
-        java.util.Arrays.fill(src, 1);
-        int threads = Runtime.getRuntime().availableProcessors();
-        int chunk = (len + threads - 1) / threads;
-        long[] sink = new long[threads];
-        Runnable read = () -> java.util.stream.IntStream.range(0, threads).parallel().forEach(k -> {
-            long s = 0;
-            for (int i = k * chunk, e = Math.min(len, (k + 1) * chunk); i < e; i++) s += src[i];
-            sink[k] = s;
-        });
-        Runnable copy = () -> java.util.stream.IntStream.range(0, threads).parallel().forEach(k -> {
-            int lo = k * chunk, c = Math.max(0, Math.min(len, (k + 1) * chunk) - lo);
-            System.arraycopy(src, lo, dst, lo, c);
-        });
-        double tr = dev.descent.backend.Bandwidth.medianSeconds(7, read);
-        double tc = dev.descent.backend.Bandwidth.medianSeconds(7, copy);
-        return new dev.descent.backend.Bandwidth(4L * len, 4L * len / tr / 1e9, 8L * len / tc / 1e9);
+    public Bandwidth bandwidth(long bytes) {
+        return new dev.descent.backend.ref.RefBackend().bandwidth(bytes);
     }
 
-    @Override public void close() {}
+    @Override
+    public void close() {
+        closed = true;
+    }
 }

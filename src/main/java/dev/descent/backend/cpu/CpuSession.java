@@ -1,132 +1,298 @@
 package dev.descent.backend.cpu;
 
-import dev.descent.backend.spi.AbstractSession;
 import dev.descent.backend.Gradient;
 import dev.descent.backend.Run;
 import dev.descent.backend.RunResult;
 import dev.descent.backend.Spec;
+import dev.descent.backend.spi.AbstractSession;
 import dev.descent.data.Dataset;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
 
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * The judge of every kernel: the hot path written as the plain loops of the maths, with every
- * sum in double and the parameters and velocities held in double between steps.
+ * The fast CPU session: float32 as the devices compute, the same update rule
+ * ({@code kernels/common/rules.h}) and losses ({@code objectives.h}) written in Java, on every
+ * core for large batches.
+ *
+ * <p><b>Fixed-order reductions.</b> A batch is cut into blocks of {@link #BLOCK} positions,
+ * whatever the thread count. Each block's partial gradient is summed in float in row order (the
+ * margin with four accumulators in a fixed pattern); the blocks' partials are then added in
+ * block order in double. Which thread computed a block changes nothing, so a run is
+ * bit-identical run to run and for any number of cores. Batches of one block stay on the calling
+ * thread and allocate nothing, so a run of small-batch steps allocates only its snapshots.
  */
 final class CpuSession extends AbstractSession {
+    /** Positions per block of a batch; the unit of work and of the fixed reduction order. */
+    static final int BLOCK = 2048;
+    /** Batches of fewer values than this (rows × d) run on the calling thread. */
+    private static final long PARALLEL_VALUES = 1L << 17;
+
     private final float[] x;
     private final float[] t;
-    private final Objective obj;
-    private final Optimizer opt;
-    private final double[] w;
-    private double b;
-    private final double[] v;          // velocities: d weights, then the bias
+    private final int obj;
+    private final int rule;
+    private final float mu, lambda;
+    private final boolean decoupled;
+    private final boolean bias;
+    private final float[] p;                 // parameters: d weights, then the bias
+    private final float[] v;                 // velocities: d weights, then the bias
+    private final float[] g;                 // the batch's mean gradient: d weights, then the bias
+    private double[] blockSums = new double[0];     // per block: d + 1 gradient sums, then the loss sum
+    private final float[][] scratch;         // d + 1 float partials for the single-thread path
     private int[] order = new int[0];
-    private final double[] g;          // scratch gradient: d weights, then the bias
+    private boolean diverged;                // as a device's status: set by a non-finite step, cleared by setParams / restoreState
+    private final ForkJoinPool pool;
+    private final int workers;
 
-    CpuSession(Dataset data, Spec spec) {
+    CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
         super(data, spec);
         this.x = data.features();
         this.t = data.targets();
-        this.obj = spec.objective();
-        this.opt = spec.optimizer();
-        this.w = new double[d];
-        this.v = new double[d + 1];
-        this.g = new double[d + 1];
+        this.obj = spec.objective().code();
+        Optimizer o = spec.optimizer();
+        this.rule = o.rule().code();
+        this.mu = (float) o.momentum();
+        this.lambda = (float) o.weightDecay();
+        this.decoupled = o.decoupled();
+        this.bias = spec.bias();
+        this.p = new float[d + 1];
+        this.v = new float[d + 1];
+        this.g = new float[d + 1];
+        this.pool = pool;
+        this.workers = pool.getParallelism();
+        this.scratch = new float[1][d + 1];
     }
 
+    // ------------------------------------------------------------------------------ state
+
     @Override
-    protected void doSetParams(Params p) {
-        for (int j = 0; j < d; j++) w[j] = p.w(j);
-        b = p.b();
+    protected void doSetParams(Params params) {
+        float[] w = params.packed();
+        System.arraycopy(w, 0, p, 0, d + 1);
+        diverged = false;
     }
 
     @Override
     protected Params doParams() {
-        float[] f = new float[d];
-        for (int j = 0; j < d; j++) f[j] = (float) w[j];
-        return new Params(f, (float) b);
+        return Params.unpack(p, 0, d);
     }
 
     @Override
     protected void doResetState() {
-        java.util.Arrays.fill(v, 0);
+        Arrays.fill(v, 0f);
     }
 
     @Override
     protected double[] doSaveState() {
         double[] s = new double[2 * (d + 1)];
-        System.arraycopy(w, 0, s, 0, d);
-        s[d] = b;
-        System.arraycopy(v, 0, s, d + 1, d + 1);
+        for (int i = 0; i <= d; i++) {
+            s[i] = p[i];
+            s[d + 1 + i] = v[i];
+        }
         return s;
     }
 
     @Override
     protected void doRestoreState(double[] s) {
-        System.arraycopy(s, 0, w, 0, d);
-        b = s[d];
-        System.arraycopy(s, d + 1, v, 0, d + 1);
+        for (int i = 0; i <= d; i++) {
+            p[i] = (float) s[i];
+            v[i] = (float) s[d + 1 + i];
+        }
+        diverged = false;
     }
 
     @Override
-    protected void doSetOrder(int[] order) {
-        this.order = order.clone();
+    protected void doSetOrder(int[] o) {
+        order = o.clone();
+        int blocks = (o.length + BLOCK - 1) / BLOCK;
+        if (blockSums.length < blocks * (d + 2)) blockSums = new double[blocks * (d + 2)];
     }
 
-    private double margin(int row, double[] wv, double bv) {
-        double m = bv;
-        int o = row * d;
-        for (int j = 0; j < d; j++) m += (double) x[o + j] * wv[j];
-        return m;
-    }
+    // ------------------------------------------------------------------------------ the maths, in float
 
-    /** Fills g with the mean gradient over order[from, from+count); returns the mean loss or NaN. */
-    private double accumulate(int from, int count, boolean withLoss) {
-        java.util.Arrays.fill(g, 0);
-        double loss = 0;
-        for (int p = from; p < from + count; p++) {
-            int row = order[p];
-            double ti = t == null ? 0 : t[row];
-            double m = margin(row, w, b);
-            double r = obj.dloss(m, ti);
-            int o = row * d;
-            for (int j = 0; j < d; j++) g[j] += r * x[o + j];
-            g[d] += r;
-            if (withLoss) loss += obj.loss(m, ti);
+    /** l(m, t) as objectives.h computes it. */
+    static float loss(int obj, float m, float t) {
+        if (obj == 0) {
+            float e = m - t;
+            return 0.5f * e * e;
         }
-        double inv = 1.0 / count;
-        for (int j = 0; j <= d; j++) g[j] *= inv;
-        if (!spec.bias()) g[d] = 0;
-        return withLoss ? loss * inv : Double.NaN;
+        if (obj == 1) return Math.max(m, 0f) + (float) Math.log1p(Math.exp(-Math.abs(m))) - t * m;
+        float m2 = m * m;
+        return (-m2 + m2 * m) * (float) Math.exp(-m2);
     }
+
+    /** dl/dm as objectives.h computes it. */
+    static float dloss(int obj, float m, float t) {
+        if (obj == 0) return m - t;
+        if (obj == 1) {
+            float e = (float) Math.exp(-Math.abs(m));
+            float s = m >= 0f ? 1f / (1f + e) : e / (1f + e);
+            return s - t;
+        }
+        float m2 = m * m;
+        return (-2f * m + 3f * m2 + 2f * m2 * m - 2f * m2 * m2) * (float) Math.exp(-m2);
+    }
+
+    /** x_row · w + b, with four accumulators in a fixed pattern. */
+    private static float margin(float[] x, int o, float[] w, int d, float b) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            s0 += x[o + j] * w[j];
+            s1 += x[o + j + 1] * w[j + 1];
+            s2 += x[o + j + 2] * w[j + 2];
+            s3 += x[o + j + 3] * w[j + 3];
+        }
+        for (; j < d; j++) s0 += x[o + j] * w[j];
+        return b + ((s0 + s1) + (s2 + s3));
+    }
+
+    /**
+     * Sums r·x and r (and the loss when asked) over order positions [from, to) into {@code acc}
+     * (d + 1 floats, zeroed here), at the parameters {@code w} (d + 1); returns the loss sum.
+     */
+    private float partial(int from, int to, float[] w, float[] acc, boolean withLoss) {
+        Arrays.fill(acc, 0f);
+        float loss = 0f, rb = 0f, b = w[d];
+        for (int q = from; q < to; q++) {
+            int row = order[q];
+            int o = row * d;
+            float ti = t == null ? 0f : t[row];
+            float m = margin(x, o, w, d, b);
+            float r = dloss(obj, m, ti);
+            for (int j = 0; j < d; j++) acc[j] += r * x[o + j];
+            rb += r;
+            if (withLoss) loss += loss(obj, m, ti);
+        }
+        acc[d] = rb;
+        return loss;
+    }
+
+    /** The mean gradient over order[from, from + count) into g; the mean loss when asked, else NaN. */
+    private double gradientInto(int from, int count, boolean withLoss) {
+        int blocks = (count + BLOCK - 1) / BLOCK;
+        if (blocks == 1) {                                   // one block: its float sums, no allocation
+            float l = partial(from, from + count, p, g, withLoss);
+            double inv = 1.0 / count;
+            for (int j = 0; j <= d; j++) g[j] = (float) (g[j] * inv);
+            if (!bias) g[d] = 0f;
+            return withLoss ? l * inv : Double.NaN;
+        }
+        if ((long) count * d < PARALLEL_VALUES || workers < 2) {
+            float[] s = scratch[0];
+            for (int k = 0; k < blocks; k++) {
+                int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
+                float l = partial(a, e, p, s, withLoss);
+                int o = k * (d + 2);
+                for (int j = 0; j <= d; j++) blockSums[o + j] = s[j];
+                blockSums[o + d + 1] = l;
+            }
+        } else {
+            parallelBlocks(from, count, blocks, withLoss);
+        }
+        double[] acc = new double[d + 2];                    // the blocks in block order, whoever computed them
+        for (int k = 0; k < blocks; k++) {
+            int o = k * (d + 2);
+            for (int j = 0; j <= d + 1; j++) acc[j] += blockSums[o + j];
+        }
+        finish(acc, count);
+        return withLoss ? acc[d + 1] / count : Double.NaN;
+    }
+
+    private void finish(double[] acc, int count) {
+        double inv = 1.0 / count;
+        for (int j = 0; j <= d; j++) g[j] = (float) (acc[j] * inv);
+        if (!bias) g[d] = 0f;
+    }
+
+    /** Each block's partial into blockSums[k·(d + 2) …], blocks taken by the workers in any order. */
+    private void parallelBlocks(int from, int count, int blocks, boolean withLoss) {
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            float[] s = new float[d + 1];
+            for (int k; (k = next.getAndIncrement()) < blocks; ) {
+                int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
+                float l = partial(a, e, p, s, withLoss);
+                int o = k * (d + 2);
+                for (int j = 0; j <= d; j++) blockSums[o + j] = s[j];
+                blockSums[o + d + 1] = l;
+            }
+        };
+        inParallel(work);
+    }
+
+    private void inParallel(Runnable work) {
+        java.util.concurrent.ForkJoinTask<?>[] tasks = new java.util.concurrent.ForkJoinTask<?>[workers - 1];
+        for (int i = 0; i < tasks.length; i++) tasks[i] = pool.submit(work);
+        work.run();                                          // the calling thread takes part
+        for (java.util.concurrent.ForkJoinTask<?> task : tasks) task.join();
+    }
+
+    /** One optimizer step with the gradient in g (rules.h's descent_step); returns whether the parameters stay finite. */
+    private boolean update(float lr) {
+        boolean finite = true;
+        int last = bias ? d : d - 1;
+        for (int j = 0; j <= last; j++) {
+            float lam = j < d ? lambda : 0f;
+            float w = p[j], gj = g[j];
+            if (!decoupled) gj += lam * w;
+            float dir = gj;
+            if (rule != 0) {
+                float vk = mu * v[j] + gj;
+                v[j] = vk;
+                dir = rule == 1 ? vk : gj + mu * vk;
+            }
+            if (decoupled) dir += lam * w;
+            float nw = w - lr * dir;
+            p[j] = nw;
+            finite &= Float.isFinite(nw);
+        }
+        return finite;
+    }
+
+    /** Batch 1 with plain SGD and no decay: w ← w − lr·r·x in one pass, no gradient buffer. */
+    private boolean sgdOne(int q, float lr) {
+        int row = order[q];
+        int o = row * d;
+        float ti = t == null ? 0f : t[row];
+        float r = dloss(obj, margin(x, o, p, d, p[d]), ti);
+        float step = lr * r;
+        for (int j = 0; j < d; j++) p[j] = p[j] - step * x[o + j];
+        if (bias) p[d] = p[d] - step;
+        boolean finite = Float.isFinite(p[d]);
+        for (int j = 0; j < d && finite; j++) finite = Float.isFinite(p[j]);
+        return finite;
+    }
+
+    // ------------------------------------------------------------------------------ the session's calls
 
     @Override
     protected Gradient doGradient(int from, int count, boolean withLoss) {
-        double loss = accumulate(from, count, withLoss);
-        float[] gw = new float[d];
-        for (int j = 0; j < d; j++) gw[j] = (float) g[j];
-        return new Gradient(gw, (float) g[d], loss);
+        double loss = gradientInto(from, count, withLoss);
+        return new Gradient(Arrays.copyOf(g, d), g[d], loss);
     }
 
     @Override
     protected void doStep(int from, int count, double lr) {
-        accumulate(from, count, false);
-        update(lr);
+        step(from, count, (float) lr);
     }
 
-    /** Applies the optimizer with the gradient in g; returns whether every parameter is still finite. */
-    private boolean update(double lr) {
-        boolean finite = true;
-        for (int j = 0; j < d; j++) {
-            w[j] = opt.step(w[j], g[j], v, j, lr, true);
-            finite &= Double.isFinite((float) w[j]);
+    /** One step, skipped after a divergence (as the devices skip it); false once the parameters are non-finite. */
+    private boolean step(int from, int count, float lr) {
+        if (diverged) return false;
+        boolean finite;
+        if (count == 1 && rule == 0 && lambda == 0f) {
+            finite = sgdOne(from, lr);
+        } else {
+            gradientInto(from, count, false);
+            finite = update(lr);
         }
-        if (spec.bias()) {
-            b = opt.step(b, g[d], v, d, lr, false);
-            finite &= Double.isFinite((float) b);
-        }
+        diverged = !finite;
         return finite;
     }
 
@@ -134,41 +300,65 @@ final class CpuSession extends AbstractSession {
     protected RunResult doRun(Run run) {
         int[] rec = recordedBatches(run);
         float[] snaps = new float[rec.length * (d + 1)];
-        int k = 0;
-        int diverged = -1;
-        int len = orderLength();
+        if (diverged) return new RunResult(new float[0], new int[0], d, run.firstBatch());    // nothing applied, as on a device
+        int k = 0, at = -1, len = orderLength(), bs = run.batchSize();
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
-            int from = j * run.batchSize();
-            int count = Math.min(run.batchSize(), len - from);
-            accumulate(from, count, false);
-            boolean finite = update(run.rate().at(j - run.firstBatch()));
-            if (j % run.recordEvery() == 0) {
-                int o = (k++) * (d + 1);
-                for (int c = 0; c < d; c++) snaps[o + c] = (float) w[c];
-                snaps[o + d] = (float) b;
-            }
+            int from = j * bs;
+            boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()));
+            if (j % run.recordEvery() == 0) System.arraycopy(p, 0, snaps, (k++) * (d + 1), d + 1);
             if (!finite) {
-                diverged = j;
+                at = j;
                 break;
             }
         }
-        int[] recorded = java.util.Arrays.copyOf(rec, k);
-        return new RunResult(java.util.Arrays.copyOf(snaps, k * (d + 1)), recorded, d, diverged);
+        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * (d + 1)), k == rec.length ? rec : Arrays.copyOf(rec, k),
+                d, at);
     }
 
+    /** The mean loss of each snapshot over all n rows: fixed row blocks, each summed in double, blocks added in order. */
     @Override
     protected double[] doLosses(float[] snapshots, int count) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        double[] sums = new double[blocks * count];
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            for (int k; (k = next.getAndIncrement()) < blocks; ) {
+                int a = k * BLOCK, e = Math.min(n, a + BLOCK);
+                for (int s = 0; s < count; s++) {
+                    int so = s * (d + 1);
+                    float[] w = snapshots;
+                    double sum = 0;
+                    for (int i = a; i < e; i++) {
+                        float m = marginAt(x, i * d, w, so, d);
+                        sum += loss(obj, m, t == null ? 0f : t[i]);
+                    }
+                    sums[k * count + s] = sum;
+                }
+            }
+        };
+        if ((long) n * d * count < PARALLEL_VALUES || workers < 2) work.run();
+        else inParallel(work);
         double[] out = new double[count];
-        double[] ws = new double[d];
         for (int s = 0; s < count; s++) {
-            int o = s * (d + 1);
-            for (int j = 0; j < d; j++) ws[j] = snapshots[o + j];
-            double bs = snapshots[o + d];
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += obj.loss(margin(i, ws, bs), t == null ? 0 : t[i]);
+            for (int k = 0; k < blocks; k++) sum += sums[k * count + s];
             out[s] = sum / n;
         }
         return out;
+    }
+
+    /** The margin of row data at x[o …] for the snapshot at w[so …] (d weights, then b). */
+    private static float marginAt(float[] x, int o, float[] w, int so, int d) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            s0 += x[o + j] * w[so + j];
+            s1 += x[o + j + 1] * w[so + j + 1];
+            s2 += x[o + j + 2] * w[so + j + 2];
+            s3 += x[o + j + 3] * w[so + j + 3];
+        }
+        for (; j < d; j++) s0 += x[o + j] * w[so + j];
+        return w[so + d] + ((s0 + s1) + (s2 + s3));
     }
 
     @Override

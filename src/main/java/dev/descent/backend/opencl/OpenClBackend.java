@@ -209,6 +209,15 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /** Whether the device opened by default is not a GPU (a CPU device such as PoCL's); false when that cannot be told. */
+    static boolean defaultIsHostCpu() {
+        try {
+            return !select(devices(), null).gpu();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Serialises the platform calls that are not safe to make from several threads at once. */
     static final Object DISCOVERY = new Object();
 

@@ -19,6 +19,15 @@ public interface BackendProvider {
     /** Whether it can start here, in one line; never throws. */
     Probe probe();
 
+    /**
+     * Whether the device this provider opens by default computes on the host's own cores (an
+     * OpenCL CPU device such as PoCL), where it competes with the {@code cpu} backend for the same
+     * cores; {@code auto} then weighs the problem's size. Called only after a successful probe.
+     */
+    default boolean onHostCores() {
+        return false;
+    }
+
     /** Opens it; {@code device} is the part after "name:" in the selector, or null. */
     Backend open(String device);
 }

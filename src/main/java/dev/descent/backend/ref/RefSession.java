@@ -1,0 +1,176 @@
+package dev.descent.backend.ref;
+
+import dev.descent.backend.spi.AbstractSession;
+import dev.descent.backend.Gradient;
+import dev.descent.backend.Run;
+import dev.descent.backend.RunResult;
+import dev.descent.backend.Spec;
+import dev.descent.data.Dataset;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+
+/**
+ * The judge of every kernel: the hot path written as the plain loops of the maths, with every
+ * sum in double and the parameters and velocities held in double between steps.
+ */
+final class RefSession extends AbstractSession {
+    private final float[] x;
+    private final float[] t;
+    private final Objective obj;
+    private final Optimizer opt;
+    private final double[] w;
+    private double b;
+    private final double[] v;          // velocities: d weights, then the bias
+    private int[] order = new int[0];
+    private final double[] g;          // scratch gradient: d weights, then the bias
+
+    RefSession(Dataset data, Spec spec) {
+        super(data, spec);
+        this.x = data.features();
+        this.t = data.targets();
+        this.obj = spec.objective();
+        this.opt = spec.optimizer();
+        this.w = new double[d];
+        this.v = new double[d + 1];
+        this.g = new double[d + 1];
+    }
+
+    @Override
+    protected void doSetParams(Params p) {
+        for (int j = 0; j < d; j++) w[j] = p.w(j);
+        b = p.b();
+    }
+
+    @Override
+    protected Params doParams() {
+        float[] f = new float[d];
+        for (int j = 0; j < d; j++) f[j] = (float) w[j];
+        return new Params(f, (float) b);
+    }
+
+    @Override
+    protected void doResetState() {
+        java.util.Arrays.fill(v, 0);
+    }
+
+    @Override
+    protected double[] doSaveState() {
+        double[] s = new double[2 * (d + 1)];
+        System.arraycopy(w, 0, s, 0, d);
+        s[d] = b;
+        System.arraycopy(v, 0, s, d + 1, d + 1);
+        return s;
+    }
+
+    @Override
+    protected void doRestoreState(double[] s) {
+        System.arraycopy(s, 0, w, 0, d);
+        b = s[d];
+        System.arraycopy(s, d + 1, v, 0, d + 1);
+    }
+
+    @Override
+    protected void doSetOrder(int[] order) {
+        this.order = order.clone();
+    }
+
+    private double margin(int row, double[] wv, double bv) {
+        double m = bv;
+        int o = row * d;
+        for (int j = 0; j < d; j++) m += (double) x[o + j] * wv[j];
+        return m;
+    }
+
+    /** Fills g with the mean gradient over order[from, from+count); returns the mean loss or NaN. */
+    private double accumulate(int from, int count, boolean withLoss) {
+        java.util.Arrays.fill(g, 0);
+        double loss = 0;
+        for (int p = from; p < from + count; p++) {
+            int row = order[p];
+            double ti = t == null ? 0 : t[row];
+            double m = margin(row, w, b);
+            double r = obj.dloss(m, ti);
+            int o = row * d;
+            for (int j = 0; j < d; j++) g[j] += r * x[o + j];
+            g[d] += r;
+            if (withLoss) loss += obj.loss(m, ti);
+        }
+        double inv = 1.0 / count;
+        for (int j = 0; j <= d; j++) g[j] *= inv;
+        if (!spec.bias()) g[d] = 0;
+        return withLoss ? loss * inv : Double.NaN;
+    }
+
+    @Override
+    protected Gradient doGradient(int from, int count, boolean withLoss) {
+        double loss = accumulate(from, count, withLoss);
+        float[] gw = new float[d];
+        for (int j = 0; j < d; j++) gw[j] = (float) g[j];
+        return new Gradient(gw, (float) g[d], loss);
+    }
+
+    @Override
+    protected void doStep(int from, int count, double lr) {
+        accumulate(from, count, false);
+        update(lr);
+    }
+
+    /** Applies the optimizer with the gradient in g; returns whether every parameter is still finite. */
+    private boolean update(double lr) {
+        boolean finite = true;
+        for (int j = 0; j < d; j++) {
+            w[j] = opt.step(w[j], g[j], v, j, lr, true);
+            finite &= Double.isFinite((float) w[j]);
+        }
+        if (spec.bias()) {
+            b = opt.step(b, g[d], v, d, lr, false);
+            finite &= Double.isFinite((float) b);
+        }
+        return finite;
+    }
+
+    @Override
+    protected RunResult doRun(Run run) {
+        int[] rec = recordedBatches(run);
+        float[] snaps = new float[rec.length * (d + 1)];
+        int k = 0;
+        int diverged = -1;
+        int len = orderLength();
+        for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
+            int from = j * run.batchSize();
+            int count = Math.min(run.batchSize(), len - from);
+            accumulate(from, count, false);
+            boolean finite = update(run.rate().at(j - run.firstBatch()));
+            if (j % run.recordEvery() == 0) {
+                int o = (k++) * (d + 1);
+                for (int c = 0; c < d; c++) snaps[o + c] = (float) w[c];
+                snaps[o + d] = (float) b;
+            }
+            if (!finite) {
+                diverged = j;
+                break;
+            }
+        }
+        int[] recorded = java.util.Arrays.copyOf(rec, k);
+        return new RunResult(java.util.Arrays.copyOf(snaps, k * (d + 1)), recorded, d, diverged);
+    }
+
+    @Override
+    protected double[] doLosses(float[] snapshots, int count) {
+        double[] out = new double[count];
+        double[] ws = new double[d];
+        for (int s = 0; s < count; s++) {
+            int o = s * (d + 1);
+            for (int j = 0; j < d; j++) ws[j] = snapshots[o + j];
+            double bs = snapshots[o + d];
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += obj.loss(margin(i, ws, bs), t == null ? 0 : t[i]);
+            out[s] = sum / n;
+        }
+        return out;
+    }
+
+    @Override
+    protected void doClose() {}
+}
