@@ -260,13 +260,15 @@ final class CpuSession extends AbstractSession {
         int row = order[q];
         int o = row * d;
         float ti = t == null ? 0f : t[row];
-        float r = dloss(obj, margin(x, o, p, d, p[d]), ti);
-        float step = lr * r;
-        for (int j = 0; j < d; j++) p[j] = p[j] - step * x[o + j];
+        float step = lr * dloss(obj, margin(x, o, p, d, p[d]), ti);
+        float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
+        for (int j = 0; j < d; j++) {
+            float nw = p[j] - step * x[o + j];
+            p[j] = nw;
+            z += nw - nw;
+        }
         if (bias) p[d] = p[d] - step;
-        boolean finite = Float.isFinite(p[d]);
-        for (int j = 0; j < d && finite; j++) finite = Float.isFinite(p[j]);
-        return finite;
+        return z == 0f && Float.isFinite(p[d]);
     }
 
     // ------------------------------------------------------------------------------ the session's calls
@@ -301,11 +303,16 @@ final class CpuSession extends AbstractSession {
         int[] rec = recordedBatches(run);
         float[] snaps = new float[rec.length * (d + 1)];
         if (diverged) return new RunResult(new float[0], new int[0], d, run.firstBatch());    // nothing applied, as on a device
-        int k = 0, at = -1, len = orderLength(), bs = run.batchSize();
+        int k = 0, at = -1, len = orderLength(), bs = run.batchSize(), every = run.recordEvery();
+        int untilRecord = Math.floorMod(-run.firstBatch(), every);          // batches before the next recorded one
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
             int from = j * bs;
             boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()));
-            if (j % run.recordEvery() == 0) System.arraycopy(p, 0, snaps, (k++) * (d + 1), d + 1);
+            if (untilRecord == 0) {
+                System.arraycopy(p, 0, snaps, (k++) * (d + 1), d + 1);
+                untilRecord = every;
+            }
+            untilRecord--;
             if (!finite) {
                 at = j;
                 break;
