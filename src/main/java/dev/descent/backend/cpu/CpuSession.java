@@ -138,32 +138,18 @@ final class CpuSession extends AbstractSession {
         return (-2f * m + 3f * m2 + 2f * m2 * m - 2f * m2 * m2) * (float) Math.exp(-m2);
     }
 
-    /** x_row · w + b, with four accumulators in a fixed pattern. */
-    private static float margin(float[] x, int o, float[] w, int d, float b) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int j = 0;
-        for (; j + 3 < d; j += 4) {
-            s0 += x[o + j] * w[j];
-            s1 += x[o + j + 1] * w[j + 1];
-            s2 += x[o + j + 2] * w[j + 2];
-            s3 += x[o + j + 3] * w[j + 3];
-        }
-        for (; j < d; j++) s0 += x[o + j] * w[j];
-        return b + ((s0 + s1) + (s2 + s3));
-    }
-
     /**
      * Sums r·x and r (and the loss when asked) over order positions [from, to) into {@code acc}
      * (d + 1 floats, zeroed here), at the parameters {@code w} (d + 1); returns the loss sum.
      */
     private float partial(int from, int to, float[] w, float[] acc, boolean withLoss) {
         Arrays.fill(acc, 0f);
-        float loss = 0f, rb = 0f, b = w[d];
+        float loss = 0f, rb = 0f;
         for (int q = from; q < to; q++) {
             int row = order[q];
             int o = row * d;
             float ti = t == null ? 0f : t[row];
-            float m = margin(x, o, w, d, b);
+            float m = marginAt(x, o, w, 0, d);
             float r = dloss(obj, m, ti);
             for (int j = 0; j < d; j++) acc[j] += r * x[o + j];
             rb += r;
@@ -260,7 +246,7 @@ final class CpuSession extends AbstractSession {
         int row = order[q];
         int o = row * d;
         float ti = t == null ? 0f : t[row];
-        float step = lr * dloss(obj, margin(x, o, p, d, p[d]), ti);
+        float step = lr * dloss(obj, marginAt(x, o, p, 0, d), ti);
         float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
         for (int j = 0; j < d; j++) {
             float nw = p[j] - step * x[o + j];
@@ -354,7 +340,7 @@ final class CpuSession extends AbstractSession {
         return out;
     }
 
-    /** The margin of row data at x[o …] for the snapshot at w[so …] (d weights, then b). */
+    /** The margin of the row at x[o …] for the parameters at w[so …] (d weights, then b): four accumulators in a fixed pattern. */
     private static float marginAt(float[] x, int o, float[] w, int so, int d) {
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
         int j = 0;
