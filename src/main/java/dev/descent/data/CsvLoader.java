@@ -5,7 +5,10 @@ import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,6 +85,19 @@ final class CsvLoader {
         } catch (IOException e) {
             throw new DescentException("cannot read " + WHAT + " " + file + ": " + AtomicFiles.reason(e));
         }
+    }
+
+    /** Eight bytes of a byte[] as one long, for the scans. */
+    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L, HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * Whether all eight bytes of {@code w} lie in [{@code lo}, 0x7e] ({@code lo} ≤ 0x80): no byte
+     * below {@code lo} (the borrow test) and none above 0x7e (the carry test; a high byte sets its
+     * own top bit). Exact for "none"; the slow loop then looks at each byte.
+     */
+    private static boolean within(long w, int lo) {
+        return ((((w - ONES * lo) & ~w) | ((w + ONES) | w)) & HIGH_BITS) == 0;
     }
 
     /** Byte classes for the scan. */
@@ -356,6 +372,10 @@ final class CsvLoader {
             for (int i = k == 0 ? bom : 0; i < len; ) {
                 int start = i;
                 boolean blank = true, lineHigh = false;
+                for (; i + 8 <= len; i += 8) {                  // eight printable non-space ASCII bytes at a time
+                    if (!within((long) WORD.get(b, i), 0x21)) break;
+                    blank = false;
+                }
                 for (; i < len; i++) {
                     byte cls = CLASS[b[i] & 0xff];
                     if (cls == ORDINARY) {
@@ -406,6 +426,7 @@ final class CsvLoader {
             for (int i = k == 0 ? bom : 0; i < len; ) {
                 int s = i;
                 boolean simple = true;                               // printable ASCII and tabs only
+                for (; i + 8 <= len && within((long) WORD.get(b, i), 0x20); i += 8) { /* eight printable bytes */ }
                 for (; i < len; i++) {
                     int c = b[i];
                     if (c == '\n' || c == '\r') break;
@@ -454,27 +475,63 @@ final class CsvLoader {
             int xi = x == null ? 0 : row * layout.d();
             int c = 0;
             for (int p = s; ; ) {
-                int q = p;
-                if (delim < 0) {
-                    while (q < e && b[q] != ' ' && b[q] != '\t') q++;
-                } else {
-                    while (q < e && b[q] != delim) q++;
+                // the common field, a short decimal, parsed as it is scanned: Clinger's exact path (see parseFloat)
+                int i = p;
+                while (i < e && b[i] != delim && (b[i] == ' ' || b[i] == '\t')) i++;      // padding, not a tab delimiter
+                boolean negative = false;
+                if (i < e && (b[i] == '-' || b[i] == '+')) negative = b[i++] == '-';
+                int m = 0, digits = 0, fraction = 0;
+                boolean dot = false;
+                for (; i < e; i++) {
+                    int ch = b[i];
+                    if (ch >= '0' && ch <= '9') {
+                        if (digits == 9) break;                              // m stays an int; longer: the general path
+                        m = 10 * m + (ch - '0');
+                        digits++;
+                        if (dot) fraction++;
+                    } else if (ch == '.' && !dot) {
+                        dot = true;
+                    } else {
+                        break;
+                    }
+                }
+                int q = -1;
+                float v = 0;
+                if (digits > 0 && m <= EXACT_MANTISSA && fraction <= 10) {
+                    int end = i;
+                    if (delim < 0) {
+                        if (i == e || b[i] == ' ' || b[i] == '\t') q = i;
+                    } else {
+                        while (end < e && b[end] != delim && (b[end] == ' ' || b[end] == '\t')) end++;
+                        if (end == e || b[end] == delim) q = end;
+                    }
+                    if (q >= 0) {
+                        v = (float) m / POW10[fraction];
+                        if (negative) v = -v;
+                    }
+                }
+                if (q < 0) {                                                 // any other field: split, strip, unquote, parse
+                    q = p;
+                    if (delim < 0) {
+                        while (q < e && b[q] != ' ' && b[q] != '\t') q++;
+                    } else {
+                        while (q < e && b[q] != delim) q++;
+                    }
+                    int fs = p, fe = q;
+                    while (fs < fe && (b[fs] == ' ' || b[fs] == '\t')) fs++;
+                    while (fe > fs && (b[fe - 1] == ' ' || b[fe - 1] == '\t')) fe--;
+                    if (fs < fe && b[fs] == '"') fs++;                       // one pair of quotes, or a lone one at either end
+                    if (fe > fs && b[fe - 1] == '"') fe--;
+                    while (fs < fe && (b[fs] == ' ' || b[fs] == '\t')) fs++;   // Float.parseFloat trims what the quotes held
+                    while (fe > fs && (b[fe - 1] == ' ' || b[fe - 1] == '\t')) fe--;
+                    try {
+                        v = parseFloat(b, fs, fe);
+                    } catch (NumberFormatException ex) {
+                        return false;
+                    }
+                    if (!Float.isFinite(v)) return false;
                 }
                 if (c == cols) return false;
-                int fs = p, fe = q;
-                while (fs < fe && (b[fs] == ' ' || b[fs] == '\t')) fs++;
-                while (fe > fs && (b[fe - 1] == ' ' || b[fe - 1] == '\t')) fe--;
-                if (fs < fe && b[fs] == '"') fs++;                       // one pair of quotes, or a lone one at either end
-                if (fe > fs && b[fe - 1] == '"') fe--;
-                while (fs < fe && (b[fs] == ' ' || b[fs] == '\t')) fs++;   // Float.parseFloat trims what the quotes held
-                while (fe > fs && (b[fe - 1] == ' ' || b[fe - 1] == '\t')) fe--;
-                float v;
-                try {
-                    v = parseFloat(b, fs, fe);
-                } catch (NumberFormatException ex) {
-                    return false;
-                }
-                if (!Float.isFinite(v)) return false;
                 if (x != null) {
                     if (c == tcol) t[row] = v;
                     else x[xi++] = v;
