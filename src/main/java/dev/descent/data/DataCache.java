@@ -1,24 +1,22 @@
 package dev.descent.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 
 /**
  * A dataset as a folder of NumPy files, so a CSV is parsed once and then loaded at the speed the
  * disk or page cache reads: {@code X.npy} (n, d) float32, {@code y.npy} (n) when there is a
- * target, and {@value #META} with the column names, the source file and the CRC32C of each
+ * target, and {@value #META} (Java properties, so a load needs no JSON library) with the column names, the source file and the CRC32C of each
  * file's data, checked on every read. {@code descent data convert} writes one; {@code train
  * --data FOLDER} reads one. A folder with only {@code X.npy}/{@code y.npy} (as {@code descent
  * data --out} or numpy writes them) reads too, unchecked and without names.
@@ -27,7 +25,7 @@ public final class DataCache {
     private DataCache() {}
 
     /** The description file: names, source and checksums. */
-    public static final String META = "descent-data.json";
+    public static final String META = "descent-data.properties";
     /** The format the description file declares; a different one is refused. */
     static final String FORMAT = "descent data folder 1";
 
@@ -39,21 +37,19 @@ public final class DataCache {
             throw new DescentException("cannot create data folder " + dir + ": " + AtomicFiles.reason(e));
         }
         Dataset ds = table.data();
-        ObjectNode meta = new ObjectMapper().createObjectNode();
-        meta.put("format", FORMAT);
-        meta.put("source", source);
-        meta.put("rows", ds.n());
-        meta.put("features", ds.d());
+        Properties meta = new Properties();
+        meta.setProperty("format", FORMAT);
+        meta.setProperty("source", source);
+        meta.setProperty("rows", Integer.toString(ds.n()));
+        meta.setProperty("features", Integer.toString(ds.d()));
         if (table.features() != null) {
-            ArrayNode names = meta.putArray("feature_names");
-            table.features().forEach(names::add);
+            for (int j = 0; j < table.features().size(); j++) meta.setProperty("feature." + j, table.features().get(j));
         }
-        meta.put("target", table.target());
-        ObjectNode files = meta.putObject("crc32c");
-        files.put("X.npy", hex(Npy.writeChecked(dir.resolve("X.npy"), ds.features(), ds.n(), ds.d())));
+        if (table.target() != null && ds.hasTargets()) meta.setProperty("target", table.target());
+        meta.setProperty("crc32c.X.npy", hex(Npy.writeChecked(dir.resolve("X.npy"), ds.features(), ds.n(), ds.d())));
         Path y = dir.resolve("y.npy");
         if (ds.hasTargets()) {
-            files.put("y.npy", hex(Npy.writeChecked(y, ds.targets(), ds.n())));
+            meta.setProperty("crc32c.y.npy", hex(Npy.writeChecked(y, ds.targets(), ds.n())));
         } else {
             try {
                 Files.deleteIfExists(y);                           // an old target must not pair with new features
@@ -61,11 +57,13 @@ public final class DataCache {
                 throw new DescentException("cannot remove the old " + y + ": " + AtomicFiles.reason(e));
             }
         }
+        StringWriter text = new StringWriter();
         try {
-            AtomicFiles.write(dir.resolve(META), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(meta) + "\n");
+            meta.store(text, "descent data folder: X.npy (rows, features) and y.npy (rows) float32; CRC32C of each file's data");
         } catch (IOException e) {
-            throw new DescentException("cannot encode " + META + ": " + e.getMessage());
+            throw new IllegalStateException(e);                   // a StringWriter does not fail
         }
+        AtomicFiles.write(dir.resolve(META), text.toString());
     }
 
     /**
@@ -78,19 +76,19 @@ public final class DataCache {
         if (!Files.isRegularFile(xf)) {
             throw new DescentException("data folder " + dir + " has no X.npy: give a CSV file, or a folder written by descent data convert");
         }
-        JsonNode meta = null;
+        Properties meta = null;
         if (Files.isRegularFile(mf)) {
-            try {
-                meta = new ObjectMapper().readTree(Files.readString(mf));
-            } catch (IOException e) {
-                throw new DescentException(mf + " is not a descent data description (" + AtomicFiles.reason(e).split("\n")[0]
-                        + "): convert the data again with descent data convert");
+            meta = new Properties();
+            try (Reader r = Files.newBufferedReader(mf, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                meta.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new DescentException(mf + " is not a descent data description: convert the data again with descent data convert");
             }
-            if (meta == null || !FORMAT.equals(meta.path("format").asText())) {
+            if (!FORMAT.equals(meta.getProperty("format"))) {
                 throw new DescentException(mf + " is not a '" + FORMAT + "' description: convert the data again with descent data convert");
             }
         }
-        String targetName = meta == null || meta.path("target").isNull() ? null : meta.path("target").asText();
+        String targetName = meta == null ? null : meta.getProperty("target");
         boolean wantTargets = !target.none();
         if (wantTargets && !target.spec().trim().equals("-1") && !target.spec().trim().equals(targetName)) {
             throw new DescentException.InvalidArgument("data folder " + dir + " was converted with target "
@@ -112,20 +110,20 @@ public final class DataCache {
             }
             t = y.values();
         }
-        String name = meta != null && meta.hasNonNull("source") ? meta.get("source").asText()
+        String name = meta != null && meta.getProperty("source") != null ? meta.getProperty("source")
                 : dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         Dataset ds = new Dataset(name, x.values(), t, n, d);
         List<String> names = null;
-        if (meta != null && meta.path("feature_names").isArray() && meta.get("feature_names").size() == d) {
+        if (meta != null && meta.getProperty("feature.0") != null) {
             names = new ArrayList<>();
-            for (JsonNode s : meta.get("feature_names")) names.add(s.asText());
+            for (int j = 0; j < d; j++) names.add(meta.getProperty("feature." + j, ""));
         }
         return new Table(ds, names, t == null ? null : targetName != null ? targetName : "-1", null);
     }
 
-    private static void check(Path dir, JsonNode meta, String file, Npy.Array a) {
+    private static void check(Path dir, Properties meta, String file, Npy.Array a) {
         if (meta == null) return;
-        String want = meta.path("crc32c").path(file).asText(null);
+        String want = meta.getProperty("crc32c." + file);
         if (want == null) {
             throw new DescentException("data folder " + dir + ": " + META + " has no checksum for " + file + ": convert the data again");
         }

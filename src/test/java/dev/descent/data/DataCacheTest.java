@@ -43,7 +43,7 @@ class DataCacheTest {
             f.write(b ^ 1);
         }
         m = assertThrows(DescentException.class, () -> DataCache.read(folder, Csv.Target.LAST)).getMessage();
-        assertTrue(m.contains("X.npy does not match its checksum in descent-data.json"), m);
+        assertTrue(m.contains("X.npy does not match its checksum in descent-data.properties"), m);
         LoaderFuzzTest.assertCleanMessage(folder, m);
 
         DataCache.write(folder, Csv.table(csv, Csv.Target.NONE), "a.csv");             // converted again without a target
