@@ -1,18 +1,26 @@
 package dev.descent.cli;
 
 import dev.descent.DescentException;
+import dev.descent.data.Csv;
+import dev.descent.data.DataCache;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
 import dev.descent.data.Npy;
+import dev.descent.data.Table;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Write the synthetic linear-regression data descent trains on as NumPy files (X.npy n×d, y.npy n, w.npy d), "
-                + "so peers (numpy, PyTorch, scikit-learn) run on the same bytes.")
+                + "so peers (numpy, PyTorch, scikit-learn) run on the same bytes. Subcommands convert a CSV to such a folder "
+                + "(parsed once, then loaded at read speed) and load data as train would.",
+        subcommands = {DataCommand.Convert.class, DataCommand.Load.class})
 final class DataCommand implements Callable<Integer> {
     @Option(names = {"-n", "--rows"}, defaultValue = "1000000", description = "Rows. Default: ${DEFAULT-VALUE}.")
     int n;
@@ -26,11 +34,15 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for X.npy, y.npy and w.npy.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for X.npy, y.npy and w.npy (required).")
     Path out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (out == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=DIR'");
         DescentException.require(n >= 1 && d >= 1, "--rows and --features must be ≥ 1");
         Dataset ds = Generators.regression(n, d, noise, seed);
         float[] w = Generators.trueWeights(d, seed);
@@ -38,5 +50,79 @@ final class DataCommand implements Callable<Integer> {
         Npy.write(out.resolve("y.npy"), ds.targets(), n);
         Npy.write(out.resolve("w.npy"), w, d);
         return 0;
+    }
+
+    /** Loads a CSV/TSV file or a data folder as {@code train --data} does. */
+    static Table load(String data, String target) {
+        Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
+        Path p = Path.of(data);
+        return Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Parse a CSV/TSV file once and write it as a data folder: X.npy (n×d float32), y.npy (n, when there is a target) "
+                    + "and " + DataCache.META + " (column names, source, CRC32C of each file, checked on every read). "
+                    + "train --data FOLDER then loads it at read speed.")
+    static final class Convert implements Callable<Integer> {
+        @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV or TSV file.")
+        Path data;
+
+        @Option(names = "--target", defaultValue = "-1", paramLabel = "NAME|INDEX|none",
+                description = "The target column by header name or 0-based index (negative from the end), or none. Default: ${DEFAULT-VALUE}.")
+        String target;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write (created if need be).")
+        Path out;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            Table table = load(data.toString(), target);
+            long t1 = System.nanoTime();
+            DataCache.write(out, table, data.getFileName().toString());
+            long t2 = System.nanoTime();
+            Dataset ds = table.data();
+            spec.commandLine().getErr().printf(Locale.ROOT, "descent: %s (%d × %d%s) written to %s: parsed in %.3f s, written in %.3f s%n",
+                    data.getFileName(), ds.n(), ds.d(), ds.hasTargets() ? ", target " + table.target() : ", no target", out,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Load a CSV/TSV file or a data folder as train --data does, and print its shape, the load time and the rate.")
+    static final class Load implements Callable<Integer> {
+        @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A CSV or TSV file, or a data folder.")
+        String data;
+
+        @Option(names = "--target", defaultValue = "-1", paramLabel = "NAME|INDEX|none",
+                description = "The target column by header name or 0-based index (negative from the end), or none. Default: ${DEFAULT-VALUE}.")
+        String target;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            long t0 = System.nanoTime();
+            Table table = load(data, target);
+            double s = (System.nanoTime() - t0) / 1e9;
+            Path p = Path.of(data);
+            long bytes = 0;
+            if (Files.isDirectory(p)) {
+                try (var files = Files.list(p)) {
+                    bytes = files.filter(f -> f.toString().endsWith(".npy")).mapToLong(f -> f.toFile().length()).sum();
+                }
+            } else {
+                bytes = Files.size(p);
+            }
+            Dataset ds = table.data();
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d rows × %d features%s; loaded %d bytes in %.3f s (%.0f MB/s)%n",
+                    data, ds.n(), ds.d(), ds.hasTargets() ? ", target " + table.target() : ", no target", bytes, s, bytes / s / 1e6);
+            return 0;
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Csv;
+import dev.descent.data.DataCache;
 import dev.descent.data.Dataset;
 import dev.descent.data.Table;
 import dev.descent.data.Generators;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -45,8 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--objective", defaultValue = "squared", description = "squared, logistic or wave. Default: ${DEFAULT-VALUE}.")
     String objective;
 
-    @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|FILE",
-            description = "synthetic (seed 1's generator; seed 2's linspace for wave) or a CSV/TSV file. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|FILE|DIR",
+            description = "synthetic (seed 1's generator; seed 2's linspace for wave), a CSV/TSV file, or a data folder "
+                    + "(X.npy, y.npy: descent data convert writes one). Default: ${DEFAULT-VALUE}.")
     String data;
 
     @Option(names = "--target", paramLabel = "COL", defaultValue = "-1",
@@ -286,7 +289,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!data.equals("synthetic")) {
             Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
             if (!obj.needsTargets() && target.equals("-1")) t = Csv.Target.NONE;
-            Table table = Csv.table(Path.of(data), t);
+            Path p = Path.of(data);
+            Table table = Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
             return standardize ? table.standardized(obj == Objective.SQUARED) : table;
         }
         return Table.of(synthetic(obj));

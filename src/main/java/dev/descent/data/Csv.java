@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -33,7 +32,7 @@ import java.util.Locale;
 public final class Csv {
     private Csv() {}
 
-    /** The largest text file read whole: one Java array. */
+    /** The largest text file {@link #lines} reads whole: one Java array (data files have no such limit). */
     static final long MAX_TEXT_BYTES = Integer.MAX_VALUE - 8;
     /** The most values one dataset holds: one Java array. */
     static final long MAX_VALUES = Integer.MAX_VALUE - 8;
@@ -69,21 +68,23 @@ public final class Csv {
         return table(file, target).data();
     }
 
-    /** As {@link #load}, with the header's column names when the file has one (for a saved model). */
+    /**
+     * As {@link #load}, with the header's column names when the file has one (for a saved model).
+     * The file is read in chunks split at line ends and parsed on all cores straight into the
+     * dataset's arrays (see {@link CsvLoader}); the result does not depend on the number of threads.
+     */
     public static Table table(Path file, Target target) {
-        return parse(file, lines(file, "data file", "a CSV or TSV file"), target);
+        return CsvLoader.load(file, target, CsvLoader.Settings.DEFAULT);
     }
 
-    private static Table parse(Path file, List<Line> lines, Target target) {
-        Line first = null;
-        for (Line l : lines) {
-            if (!l.text().isBlank()) {
-                first = l;
-                break;
-            }
-        }
-        if (first == null) throw new DescentException("data file " + file + " is empty: it has no rows");
-        String firstText = first.text();
+    /** How the first non-blank line splits the file: its delimiter, fields, header and target column. */
+    record Layout(String delim, String[] head, boolean header, int cols, int targetColumn, int d) {
+        /** The single delimiter byte, or −1 for runs of whitespace. */
+        int delimByte() { return delim.equals("\\s+") ? -1 : delim.charAt(0); }
+    }
+
+    /** The layout the first non-blank line gives (the delimiter it contains, a header if any field is not a number). */
+    static Layout layout(Path file, String firstText, Target target) {
         String delim = firstText.contains(",") ? "," : firstText.contains("\t") ? "\t" : firstText.contains(";") ? ";" : "\\s+";
         String[] head = split(firstText, delim);
         boolean header = false;
@@ -97,70 +98,76 @@ public final class Csv {
         int tcol = targetColumn(file, target, header ? head : null, cols);
         int d = tcol < 0 ? cols : cols - 1;
         if (d < 1) throw new DescentException("data file " + file + " has no feature columns besides the target");
-
-        float[] values = new float[(int) Math.max(16, Math.min(1 << 20, (long) lines.size() * cols))];
-        long count = 0;
-        int n = 0;
-        for (int li = header ? first.number() : first.number() - 1; li < lines.size(); li++) {
-            Line line = lines.get(li);
-            if (line.text().isBlank()) continue;
-            String[] f = split(line.text(), delim);
-            if (f.length != cols) {
-                if (!line.terminated() && f.length < cols) {
-                    throw truncated(file, line, "it has " + f.length + " of " + cols + " fields");
-                }
-                throw new DescentException(file + " " + line.where() + ": expected " + cols + " fields (as in line "
-                        + first.number() + "), found " + f.length + ": give every row the same columns");
-            }
-            if (count + cols > MAX_VALUES) {
-                throw new DescentException("data file " + file + " holds over " + MAX_VALUES
-                        + " values, the limit of one array: take a sample of its rows");
-            }
-            if (count + cols > values.length) values = Arrays.copyOf(values, (int) Math.min(MAX_VALUES, 2L * values.length + cols));
-            for (int c = 0; c < cols; c++) {
-                float x;
-                try {
-                    x = Float.parseFloat(f[c]);
-                } catch (NumberFormatException e) {
-                    String s = f[c].toLowerCase(Locale.ROOT);
-                    if (!s.equals("nan") && !s.equals("inf") && !s.equals("-inf")) {
-                        if (!line.terminated() && c == cols - 1) {
-                            throw truncated(file, line, "its last value " + quote(f[c]) + " is not a number");
-                        }
-                        throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + quote(f[c])
-                                + " is not a number: fix or remove that value");
-                    }
-                    x = Float.NaN;
-                }
-                if (Float.isInfinite(x) && Double.isFinite(Double.parseDouble(f[c]))) {
-                    throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + quote(f[c])
-                            + " is beyond float32's range (±3.4e38): rescale that column");
-                }
-                if (!Float.isFinite(x)) {
-                    throw new DescentException(file + " line " + line.number() + ", column " + (c + 1) + " is " + bare(f[c])
-                            + ": remove or impute non-finite values");
-                }
-                values[(int) count + c] = x;
-            }
-            count += cols;
-            n++;
-        }
-        if (n == 0) throw new DescentException("data file " + file + " has a header but no data rows");
-        float[] x = new float[n * d];
-        float[] t = tcol < 0 ? null : new float[n];
-        for (int i = 0; i < n; i++) {
-            int j = 0;
-            for (int c = 0; c < cols; c++) {
-                float v = values[i * cols + c];
-                if (c == tcol) t[i] = v;
-                else x[i * d + j++] = v;
-            }
-        }
-        return Table.named(new Dataset(file.getFileName().toString(), x, t, n, d), header ? head : null, tcol, target.spec());
+        return new Layout(delim, head, header, cols, tcol, d);
     }
 
-    private static DescentException truncated(Path file, Line line, String why) {
-        return new DescentException(file + " " + line.where() + " looks truncated: " + why
+    /** {@code line 3 (byte 57)}, for messages. */
+    static String where(long number, long byteOffset) {
+        return "line " + number + " (byte " + byteOffset + ")";
+    }
+
+    /**
+     * One data row parsed the String way: the reference the fast path in {@link CsvLoader} agrees
+     * with, and the path for any line the fast path does not take (non-ASCII, control characters,
+     * a bad value). Writes the row's features to {@code x} at {@code row·d} and its target to
+     * {@code t} (both Modified) unless {@code x} is null; with {@code fieldsOnly} only the number
+     * of fields is checked.
+     *
+     * @param number      the line's 1-based number
+     * @param byteOffset  the byte offset of the line's start
+     * @param terminated  whether a line end followed it
+     * @param firstNumber the number of the first non-blank line, for messages
+     */
+    static void parseRow(Path file, long number, long byteOffset, String text, boolean terminated, Layout layout,
+                         long firstNumber, float[] x, float[] t, int row, boolean fieldsOnly) {
+        int cols = layout.cols(), tcol = layout.targetColumn(), d = layout.d();
+        String[] f = split(text, layout.delim());
+        if (f.length != cols) {
+            if (!terminated && f.length < cols) {
+                throw truncated(file, number, byteOffset, "it has " + f.length + " of " + cols + " fields");
+            }
+            throw new DescentException(file + " " + where(number, byteOffset) + ": expected " + cols + " fields (as in line "
+                    + firstNumber + "), found " + f.length + ": give every row the same columns");
+        }
+        if (fieldsOnly) return;
+        int j = 0;
+        for (int c = 0; c < cols; c++) {
+            float v;
+            try {
+                v = Float.parseFloat(f[c]);
+            } catch (NumberFormatException e) {
+                String s = f[c].toLowerCase(Locale.ROOT);
+                if (!s.equals("nan") && !s.equals("inf") && !s.equals("-inf")) {
+                    if (!terminated && c == cols - 1) {
+                        throw truncated(file, number, byteOffset, "its last value " + quote(f[c]) + " is not a number");
+                    }
+                    throw new DescentException(file + " " + where(number, byteOffset) + ", column " + (c + 1) + ": " + quote(f[c])
+                            + " is not a number: fix or remove that value");
+                }
+                v = Float.NaN;
+            }
+            if (Float.isInfinite(v) && Double.isFinite(Double.parseDouble(f[c]))) {
+                throw new DescentException(file + " " + where(number, byteOffset) + ", column " + (c + 1) + ": " + quote(f[c])
+                        + " is beyond float32's range (±3.4e38): rescale that column");
+            }
+            if (!Float.isFinite(v)) {
+                throw new DescentException(file + " " + where(number, byteOffset) + ", column " + (c + 1) + " is " + bare(f[c])
+                        + ": remove or impute non-finite values");
+            }
+            if (x == null) continue;
+            if (c == tcol) t[row] = v;
+            else x[row * d + j++] = v;
+        }
+    }
+
+    /** The error for a row that too many values precede: the dataset would not fit one array. */
+    static DescentException tooManyValues(Path file, long maxValues) {
+        return new DescentException("data file " + file + " holds over " + maxValues
+                + " values, the limit of one array: take a sample of its rows");
+    }
+
+    private static DescentException truncated(Path file, long number, long byteOffset, String why) {
+        return new DescentException(file + " " + where(number, byteOffset) + " looks truncated: " + why
                 + " and no line end after it: wait until the file is complete, or remove that last line");
     }
 
@@ -255,9 +262,14 @@ public final class Csv {
 
     /** The byte offset of the first byte that is not UTF-8, or −1. */
     private static int firstNonUtf8(byte[] b) {
+        return firstNonUtf8(b, 0, b.length);
+    }
+
+    /** The offset, from {@code from}, of the first byte in {@code b[from, from+length)} that is not UTF-8, or −1. */
+    static int firstNonUtf8(byte[] b, int from, int length) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b);
+        ByteBuffer in = ByteBuffer.wrap(b, from, length).slice();
         CharBuffer out = CharBuffer.allocate(1 << 16);
         while (true) {
             CoderResult r = dec.decode(in, out, true);
@@ -310,7 +322,7 @@ public final class Csv {
         return q.substring(1, q.length() - 1);
     }
 
-    private static int targetColumn(Path file, Target target, String[] header, int cols) {
+    static int targetColumn(Path file, Target target, String[] header, int cols) {
         if (target.none()) return -1;
         String s = target.spec().trim();
         try {
@@ -335,7 +347,7 @@ public final class Csv {
         }
     }
 
-    private static String[] split(String line, String delim) {
+    static String[] split(String line, String delim) {
         String[] f = line.strip().split(delim, -1);
         for (int i = 0; i < f.length; i++) f[i] = unquote(f[i].strip());
         return f;
@@ -348,7 +360,7 @@ public final class Csv {
         return s.substring(from, to);
     }
 
-    private static boolean isNumber(String s) {
+    static boolean isNumber(String s) {
         try {
             Float.parseFloat(s);
             return true;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,6 +27,14 @@ public final class Npy {
 
     /** Writes {@code values} with the given shape (row-major), atomically. */
     public static void write(Path file, float[] values, int... shape) {
+        writeChecked(file, values, shape);
+    }
+
+    /**
+     * As {@link #write}, returning the CRC32C of the data bytes (after the header), the checksum
+     * {@link Array#crc32c} gives on reading.
+     */
+    public static long writeChecked(Path file, float[] values, int... shape) {
         StringBuilder sh = new StringBuilder("(");
         for (int s : shape) sh.append(s).append(shape.length == 1 ? ",)" : ", ");
         String shapeText = shape.length == 1 ? sh.toString() : sh.substring(0, sh.length() - 2) + ")";
@@ -34,25 +43,31 @@ public final class Npy {
         int pad = (64 - total % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
         byte[] head = header.getBytes(StandardCharsets.US_ASCII);
+        CRC32C crc = new CRC32C();
         AtomicFiles.write(file, out -> {
+            crc.reset();
             out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
             out.write(head.length & 0xff);
             out.write(head.length >> 8);
             out.write(head);
             ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (float v : values) {
-                if (!bb.hasRemaining()) {
-                    out.write(bb.array(), 0, bb.position());
-                    bb.clear();
-                }
-                bb.putFloat(v);
+            for (int off = 0; off < values.length; ) {
+                int len = Math.min(bb.capacity() / 4, values.length - off);
+                bb.clear();
+                bb.asFloatBuffer().put(values, off, len);
+                crc.update(bb.array(), 0, 4 * len);
+                out.write(bb.array(), 0, 4 * len);
+                off += len;
             }
-            out.write(bb.array(), 0, bb.position());
         });
+        return crc.getValue();
     }
 
-    /** A float32 array read from a {@code .npy} file, and its shape. */
-    public record Array(float[] values, int[] shape) {}
+    /** A float32 array read from a {@code .npy} file, its shape, and the CRC32C of its data bytes. */
+    public record Array(float[] values, int[] shape, long crc32c) {}
+
+    /** Bytes per read of the data: large enough for the read to run at memory speed, small enough to stay in cache. */
+    private static final int READ_BYTES = 4 << 20;
 
     /** The most values one array holds (one Java array). */
     static final long MAX_VALUES = Integer.MAX_VALUE - 8;
@@ -129,13 +144,15 @@ public final class Npy {
             }
             float[] v = new float[(int) count];
             ch.position(dataStart);
-            ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bb = ByteBuffer.allocateDirect((int) Math.min(READ_BYTES, Math.max(4, 4 * count))).order(ByteOrder.LITTLE_ENDIAN);
+            CRC32C crc = new CRC32C();
             for (int off = 0; off < v.length; ) {
                 bb.clear();
                 bb.limit((int) Math.min(bb.capacity(), 4L * (v.length - off)));
                 readFully(ch, bb);
                 if (bb.hasRemaining()) throw Csv.changed(file, "array file");
                 bb.flip();
+                crc.update(bb.duplicate());
                 int len = bb.remaining() / 4;
                 bb.asFloatBuffer().get(v, off, len);
                 off += len;
@@ -150,7 +167,7 @@ public final class Npy {
             if (after.size() != before.size() || !after.lastModifiedTime().equals(before.lastModifiedTime())) {
                 throw Csv.changed(file, "array file");
             }
-            return new Array(v, shape);
+            return new Array(v, shape, crc.getValue());
         } catch (NoSuchFileException e) {
             throw Csv.changed(file, "array file");
         } catch (IOException e) {

@@ -83,13 +83,35 @@ class CliTest {
         Files.writeString(bad, "x,y\n1,2\n3\n");
         assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "line 3");
         Files.writeString(bad, "x,y\n1,2\n3,Infinity\n");
-        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "line 3, column 2");
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "line 3 (byte 8), column 2");
         Files.writeString(bad, "x,y\n");
         assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString()), 1, "no data rows");
         Files.writeString(bad, "x,y\n1,2\n3,4\n");
         assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString(), "--objective", "wave", "--target", "y"), 2,
                 "takes no targets");
         assertOneClearLine(cli("train", "--backend", "cpu", "--data", bad.toString(), "--objective", "logistic"), 2, "0/1 labels");
+    }
+
+    @Test
+    void aCsvConvertedToAFolderTrainsAsTheCsvDoes(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("d.csv"), folder = dir.resolve("d"), h1 = dir.resolve("h1.csv"), h2 = dir.resolve("h2.csv");
+        StringBuilder sb = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 200; i++) sb.append(i % 7 * 0.25).append(',').append(i % 5 - 2).append(',').append(i % 7 - i % 5).append('\n');
+        Files.writeString(csv, sb);
+        Outcome c = cli("data", "convert", "--data", csv.toString(), "--target", "y", "--out", folder.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.err().contains("d.csv (200 × 2, target y) written to " + folder), c.err());
+        Outcome l = cli("data", "load", "--data", folder.toString());
+        assertTrue(l.out().contains("200 rows × 2 features, target y"), l.out());
+        for (Path[] run : new Path[][] {{csv, h1}, {folder, h2}}) {
+            Outcome o = cli("train", "--backend", "cpu", "--data", run[0].toString(), "--target", "y", "--epochs", "2", "--batch", "20",
+                    "--no-progress", "--history", run[1].toString());
+            assertEquals(0, o.code(), o.err());
+        }
+        String noSeconds = "(?m),[^,\\n]*$";                          // the same losses; the seconds differ
+        assertEquals(Files.readString(h1).replaceAll(noSeconds, ""), Files.readString(h2).replaceAll(noSeconds, ""));
+        assertOneClearLine(cli("train", "--backend", "cpu", "--data", folder.toString(), "--target", "a"), 2, "converted with target 'y'");
+        assertOneClearLine(cli("data", "--rows", "10"), 2, "Missing required option: '--out=DIR'");
     }
 
     @Test
