@@ -1,20 +1,8 @@
 package dev.descent.data;
 
 import dev.descent.DescentException;
-import dev.descent.util.AtomicFiles;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -37,32 +25,11 @@ import java.util.Locale;
 final class CsvBefore {
     private CsvBefore() {}
 
-    /** The largest text file read whole: one Java array. */
-    static final long MAX_TEXT_BYTES = Integer.MAX_VALUE - 8;
     /** The most values one dataset holds: one Java array. */
     static final long MAX_VALUES = Integer.MAX_VALUE - 8;
-    /** How much of a bad value or name a message quotes. */
-    private static final int QUOTE_CHARS = 40;
 
     private record Target(String spec) {
         boolean none() { return spec == null; }
-    }
-
-    /**
-     * One line of a text file: its 1-based number, the byte offset of its start, its text without
-     * the line end, and whether a line end followed it (a last line without one may be cut short).
-     */
-    public record Line(int number, long byteOffset, String text, boolean terminated) {
-        /** {@code line 3 (byte 57)}, for messages. */
-        public String where() {
-            return "line " + number + " (byte " + byteOffset + ")";
-        }
-    }
-
-    /** Reads a file whole; a seam so tests can change the file while it is being read. */
-    @FunctionalInterface
-    interface ByteReader {
-        byte[] read(Path file) throws IOException;
     }
 
     static Dataset load(Path file, Csv.Target target) {
@@ -71,12 +38,12 @@ final class CsvBefore {
 
     /** As {@link #load}, with the header's column names when the file has one (for a saved model). */
     static Table table(Path file, Csv.Target target) {
-        return parse(file, lines(file, "data file", "a CSV or TSV file"), new Target(target.spec()));
+        return parse(file, Csv.lines(file, "data file", "a CSV or TSV file"), new Target(target.spec()));
     }
 
-    private static Table parse(Path file, List<Line> lines, Target target) {
-        Line first = null;
-        for (Line l : lines) {
+    private static Table parse(Path file, List<Csv.Line> lines, Target target) {
+        Csv.Line first = null;
+        for (Csv.Line l : lines) {
             if (!l.text().isBlank()) {
                 first = l;
                 break;
@@ -102,7 +69,7 @@ final class CsvBefore {
         long count = 0;
         int n = 0;
         for (int li = header ? first.number() : first.number() - 1; li < lines.size(); li++) {
-            Line line = lines.get(li);
+            Csv.Line line = lines.get(li);
             if (line.text().isBlank()) continue;
             String[] f = split(line.text(), delim);
             if (f.length != cols) {
@@ -125,19 +92,19 @@ final class CsvBefore {
                     String s = f[c].toLowerCase(Locale.ROOT);
                     if (!s.equals("nan") && !s.equals("inf") && !s.equals("-inf")) {
                         if (!line.terminated() && c == cols - 1) {
-                            throw truncated(file, line, "its last value " + quote(f[c]) + " is not a number");
+                            throw truncated(file, line, "its last value " + Csv.quote(f[c]) + " is not a number");
                         }
-                        throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + quote(f[c])
+                        throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + Csv.quote(f[c])
                                 + " is not a number: fix or remove that value");
                     }
                     x = Float.NaN;
                 }
                 if (Float.isInfinite(x) && Double.isFinite(Double.parseDouble(f[c]))) {
-                    throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + quote(f[c])
+                    throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + ": " + Csv.quote(f[c])
                             + " is beyond float32's range (±3.4e38): rescale that column");
                 }
                 if (!Float.isFinite(x)) {
-                    throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + " is " + bare(f[c])
+                    throw new DescentException(file + " " + line.where() + ", column " + (c + 1) + " is " + Csv.bare(f[c])
                             + ": remove or impute non-finite values");
                 }
                 values[(int) count + c] = x;
@@ -159,155 +126,9 @@ final class CsvBefore {
         return Table.named(new Dataset(file.getFileName().toString(), x, t, n, d), header ? head : null, tcol, target.spec());
     }
 
-    private static DescentException truncated(Path file, Line line, String why) {
+    private static DescentException truncated(Path file, Csv.Line line, String why) {
         return new DescentException(file + " " + line.where() + " looks truncated: " + why
                 + " and no line end after it: wait until the file is complete, or remove that last line");
-    }
-
-    /**
-     * The lines of a UTF-8 text file (LF, CRLF or CR line ends; a leading byte-order mark
-     * dropped), read whole and checked not to have changed while being read. A folder, a missing
-     * file, a binary file or one that is not UTF-8 is one {@link DescentException} line.
-     *
-     * @param what   what the file is, for messages ("data file", "history file")
-     * @param expect what to give instead, for messages ("a CSV or TSV file")
-     */
-    public static List<Line> lines(Path file, String what, String expect) {
-        return lines(file, what, expect, Files::readAllBytes);
-    }
-
-    static List<Line> lines(Path file, String what, String expect, ByteReader reader) {
-        byte[] b = readFile(file, what, expect, reader);
-        if (b.length >= 6 && (b[0] & 0xff) == 0x93 && b[1] == 'N' && b[2] == 'U' && b[3] == 'M' && b[4] == 'P' && b[5] == 'Y') {
-            throw new DescentException(what + " " + file + " is a NumPy .npy file, not text: give " + expect
-                    + " (numpy.savetxt writes one)");
-        }
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == 0) {
-                throw new DescentException(what + " " + file + " looks binary (a zero byte at byte " + i + ", line "
-                        + lineAt(b, i) + "): give " + expect);
-            }
-        }
-        int bad = firstNonUtf8(b);
-        if (bad >= 0) {
-            throw new DescentException(what + " " + file + " is not UTF-8 text (byte " + bad + ", line " + lineAt(b, bad)
-                    + "): save it as UTF-8, or give " + expect);
-        }
-        int start = b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf ? 3 : 0;
-        List<Line> out = new ArrayList<>();
-        int number = 1;
-        for (int i = start; i < b.length; ) {
-            int end = i;
-            while (end < b.length && b[end] != '\n' && b[end] != '\r') end++;
-            String text = new String(b, i, end - i, StandardCharsets.UTF_8);
-            boolean terminated = end < b.length;
-            out.add(new Line(number++, i, text, terminated));
-            i = end + (end + 1 < b.length && b[end] == '\r' && b[end + 1] == '\n' ? 2 : 1);
-        }
-        return out;
-    }
-
-    /**
-     * A file's bytes, read whole; a file whose size or modification time differs before and after
-     * the read changed while being read (still being written or copied), and that is one line.
-     */
-    static byte[] readFile(Path file, String what, String expect, ByteReader reader) {
-        BasicFileAttributes before = attributes(file, what);
-        if (before.isDirectory()) throw new DescentException(what + " " + file + " is a folder: give " + expect);
-        if (before.size() > MAX_TEXT_BYTES) {
-            throw new DescentException(what + " " + file + " is " + before.size() + " bytes, over the " + MAX_TEXT_BYTES
-                    + " that one text file may hold: split it or take a sample of its rows");
-        }
-        byte[] b;
-        try {
-            b = reader.read(file);
-        } catch (NoSuchFileException e) {
-            throw changed(file, what);
-        } catch (IOException e) {
-            throw new DescentException("cannot read " + what + " " + file + ": " + AtomicFiles.reason(e));
-        }
-        if (before.isRegularFile()) {
-            BasicFileAttributes after;
-            try {
-                after = Files.readAttributes(file, BasicFileAttributes.class);
-            } catch (IOException e) {
-                throw changed(file, what);
-            }
-            if (after.size() != before.size() || !after.lastModifiedTime().equals(before.lastModifiedTime())) throw changed(file, what);
-        }
-        return b;
-    }
-
-    /** The attributes of a file that must exist. */
-    static BasicFileAttributes attributes(Path file, String what) {
-        try {
-            return Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new DescentException(what + " " + file + " does not exist: check the path");
-        } catch (IOException e) {
-            throw new DescentException("cannot read " + what + " " + file + ": " + AtomicFiles.reason(e));
-        }
-    }
-
-    static DescentException changed(Path file, String what) {
-        return new DescentException(what + " " + file + " changed while being read: wait until it is complete and try again");
-    }
-
-    /** The byte offset of the first byte that is not UTF-8, or −1. */
-    private static int firstNonUtf8(byte[] b) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b);
-        CharBuffer out = CharBuffer.allocate(1 << 16);
-        while (true) {
-            CoderResult r = dec.decode(in, out, true);
-            if (r.isError()) return in.position();
-            if (r.isUnderflow()) break;
-            out.clear();
-        }
-        while (true) {
-            CoderResult r = dec.flush(out);
-            if (r.isError()) return in.position();
-            if (r.isUnderflow()) return -1;
-            out.clear();
-        }
-    }
-
-    /** The 1-based line that byte {@code offset} is on. */
-    private static int lineAt(byte[] b, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) {
-            if (b[i] == '\n' || (b[i] == '\r' && (i + 1 >= b.length || b[i + 1] != '\n'))) line++;
-        }
-        return line;
-    }
-
-    /**
-     * A value or name quoted for a one-line message: {@code 'text'}, quotes, control and
-     * line-separator characters escaped as {@code \\uXXXX}, cut to {@value #QUOTE_CHARS} characters.
-     */
-    public static String quote(String s) {
-        StringBuilder sb = new StringBuilder("'");
-        int limit = Math.min(s.length(), QUOTE_CHARS);
-        if (limit < s.length() && Character.isHighSurrogate(s.charAt(limit - 1))) limit--;   // keep pairs whole
-        for (int i = 0; i < limit; i++) {
-            char ch = s.charAt(i);
-            int type = Character.getType(ch);
-            if (Character.isISOControl(ch) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
-                    || type == Character.FORMAT || ch == '\'') {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-            } else {
-                sb.append(ch);
-            }
-        }
-        if (s.length() > limit) sb.append("…");
-        return sb.append('\'').toString();
-    }
-
-    /** {@link #quote} without the quotes. */
-    static String bare(String s) {
-        String q = quote(s);
-        return q.substring(1, q.length() - 1);
     }
 
     private static int targetColumn(Path file, Target target, String[] header, int cols) {
@@ -323,14 +144,14 @@ final class CsvBefore {
             return c;
         } catch (NumberFormatException e) {
             if (header == null) {
-                throw new DescentException.InvalidArgument("target column " + quote(s) + " given by name, but " + file
+                throw new DescentException.InvalidArgument("target column " + Csv.quote(s) + " given by name, but " + file
                         + " has no header line: give the 0-based index instead");
             }
             for (int c = 0; c < header.length; c++) if (header[c].equals(s)) return c;
             StringBuilder names = new StringBuilder();
-            for (int c = 0; c < Math.min(header.length, 12); c++) names.append(c == 0 ? "" : ", ").append(quote(header[c]));
+            for (int c = 0; c < Math.min(header.length, 12); c++) names.append(c == 0 ? "" : ", ").append(Csv.quote(header[c]));
             if (header.length > 12) names.append(", … (").append(header.length).append(" in all)");
-            throw new DescentException.InvalidArgument("no column named " + quote(s) + " in " + file + " (columns: "
+            throw new DescentException.InvalidArgument("no column named " + Csv.quote(s) + " in " + file + " (columns: "
                     + names + ")");
         }
     }
