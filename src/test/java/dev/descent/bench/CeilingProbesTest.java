@@ -1,0 +1,66 @@
+package dev.descent.bench;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Ceilings;
+import dev.descent.backend.HostBandwidth;
+import dev.descent.backend.TestBackends;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every backend's bandwidth probes against the native probe (membw.c), on the same host memory, in
+ * the same process: interleaved (native, backend, native) so a change in the machine's load hits
+ * both. No figure may sit above the native probe's best beyond its own spread (that would be a
+ * cache or a probe that skipped work), and each must reach a fair share of it: the old OpenCL read
+ * probe measured 0.29 of native (7.9 vs 27.7 GB/s), the probes now 0.7 to 1.1 on a busy 2-core VM.
+ * The probes check their own sums, so a wrong kernel fails inside {@code ceilings}.
+ */
+class CeilingProbesTest {
+    /** Twice the last-level cache would still leave a quarter of it cached; 8× (Limits.probeBytes) does not. */
+    static final long BYTES = Limits.probeBytes(64L << 20);
+    static final int REPS = 5;
+    /** The share of the native probe's best that a probe built for the limit must reach, even on a loaded machine. */
+    static final double LEAST_SHARE = 0.4;
+
+    static Ceilings nativeBefore;
+
+    @BeforeAll
+    static void nativeProbe() {
+        NativeProbe.Outcome o = NativeProbe.measure(BYTES, REPS);
+        Assumptions.assumeTrue(o.ceilings() != null, "no native probe: " + o.skipped());
+        nativeBefore = o.ceilings();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"host", "opencl:@cpu", "opencl:@gpu"})
+    void probesReachTheNativeCeilingAndNeverExceedIt(String which) {
+        Ceilings own;
+        if (which.equals("host")) {
+            own = HostBandwidth.measure(BYTES, REPS);
+        } else {
+            try (Backend b = TestBackends.open(which)) {
+                own = b.ceilings(BYTES, REPS);
+            }
+        }
+        Assumptions.assumeTrue(own.hostMemory(), which + " does not use host memory: the native probe measures other memory");
+        Ceilings after = NativeProbe.measure(BYTES, REPS).ceilings();
+        for (Ceilings.Kind k : Ceilings.Kind.values()) {
+            Stats a = Stats.of(nativeBefore.samples(k)), z = Stats.of(after.samples(k));
+            double ref = Math.max(a.best(), z.best());
+            double tol = Math.max(Limits.tolerance(a), Limits.tolerance(z));
+            double got = own.best(k);
+            String msg = String.format(Locale.ROOT, "%s %s: %.1f GB/s vs native best %.1f GB/s (spread %.0f%%; %s)", which, k.key(), got, ref,
+                    100 * tol, own.probe());
+            System.out.println(msg);
+            assertTrue(got <= ref * (1 + tol), "above the native probe: " + msg);
+            // the GPU-shaped kernels on a CPU are not built for it: only the upper bound applies to them
+            if (!which.endsWith("@gpu")) assertTrue(got >= LEAST_SHARE * ref / (1 + tol), "far under the native probe: " + msg);
+        }
+    }
+}
