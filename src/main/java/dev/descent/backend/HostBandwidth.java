@@ -19,8 +19,12 @@ public final class HostBandwidth {
 
     private enum Op { READ, WRITE, COPY, STOP }
 
-    /** Read, write and copy, each {@code reps} times after a warm-up, on two buffers of about {@code bytes} each. */
+    /**
+     * Read, write and copy, each {@code reps} times after a warm-up, on two buffers of about {@code bytes}
+     * each, or a quarter of the heap each where that is less (the buffers then say their size).
+     */
     public static Ceilings measure(long bytes, int reps) {
+        bytes = Math.min(bytes, Runtime.getRuntime().maxMemory() / 4);
         int threads = Runtime.getRuntime().availableProcessors();
         long per = Math.max(8, bytes / 8 / threads / 8 * 8);                // longs per thread, whole 64-byte lines
         DescentException.require(per * threads <= Integer.MAX_VALUE - 8, "bandwidth buffers of " + bytes + " bytes are too large for Java arrays");
