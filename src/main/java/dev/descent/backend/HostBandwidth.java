@@ -31,6 +31,7 @@ public final class HostBandwidth {
         int n = (int) (per * threads);
         long[] src = new long[n];                  // (n) read by read and copy
         long[] dst = new long[n];                  // (n) written by write and copy
+        System.gc();                               // a collection now, not concurrent GC threads competing with the probe's
         long[] sums = new long[threads];
         Op[] op = {Op.READ};
         CyclicBarrier start = new CyclicBarrier(threads + 1), finish = new CyclicBarrier(threads + 1);
@@ -60,7 +61,7 @@ public final class HostBandwidth {
         }
         try {
             double[][] gbs = new double[3][reps];
-            for (int r = -2; r < reps; r++) {               // two warm-up rounds: the JIT compiles sum and fill
+            for (int r = -3; r < reps; r++) {               // three warm-up rounds: the JIT compiles sum and fill
                 for (Op o : new Op[] {Op.READ, Op.WRITE, Op.COPY}) {
                     op[0] = o;
                     start.await();

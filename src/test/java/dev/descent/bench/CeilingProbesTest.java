@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every backend's bandwidth probes against the native probe (membw.c), on the same host memory, in
@@ -28,39 +29,51 @@ class CeilingProbesTest {
     /** The share of the native probe's best that a probe built for the limit must reach, even on a loaded machine. */
     static final double LEAST_SHARE = 0.4;
 
-    static Ceilings nativeBefore;
+    /** Rounds of (native, probe, native) before a probe is called slow: a neighbour's burst lowers one round, not three. */
+    static final int ROUNDS = 3;
 
     @BeforeAll
     static void nativeProbe() {
-        NativeProbe.Outcome o = NativeProbe.measure(BYTES, REPS);
+        NativeProbe.Outcome o = NativeProbe.measure(BYTES, 1);
         Assumptions.assumeTrue(o.ceilings() != null, "no native probe: " + o.skipped());
-        nativeBefore = o.ceilings();
     }
 
+    static Ceilings probe(String which) {
+        if (which.equals("host")) return HostBandwidth.measure(BYTES, REPS);
+        try (Backend b = TestBackends.open(which)) {
+            return b.ceilings(BYTES, REPS);
+        }
+    }
+
+    /**
+     * Upper bound in every round: a figure above the native probe beyond its spread is a systematic
+     * error, which noise cannot produce (noise lowers the probe it hits, and widens the native's spread).
+     * Lower bound in at least one round of {@link #ROUNDS}.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"host", "opencl:@cpu", "opencl:@gpu"})
     void probesReachTheNativeCeilingAndNeverExceedIt(String which) {
-        Ceilings own;
-        if (which.equals("host")) {
-            own = HostBandwidth.measure(BYTES, REPS);
-        } else {
-            try (Backend b = TestBackends.open(which)) {
-                own = b.ceilings(BYTES, REPS);
+        String slow = null;
+        for (int round = 1; round <= ROUNDS; round++) {
+            Ceilings before = NativeProbe.measure(BYTES, REPS).ceilings();
+            Ceilings own = probe(which);
+            Assumptions.assumeTrue(own.hostMemory(), which + " does not use host memory: the native probe measures other memory");
+            Ceilings after = NativeProbe.measure(BYTES, REPS).ceilings();
+            slow = null;
+            for (Ceilings.Kind k : Ceilings.Kind.values()) {
+                Stats a = Stats.of(before.samples(k)), z = Stats.of(after.samples(k));
+                double ref = Math.max(a.best(), z.best());
+                double tol = Math.max(Limits.tolerance(a), Limits.tolerance(z));
+                double got = own.best(k);
+                String msg = String.format(Locale.ROOT, "round %d, %s %s: %.1f GB/s vs native best %.1f GB/s (spread %.0f%%; %s)", round, which,
+                        k.key(), got, ref, 100 * tol, own.probe());
+                System.out.println(msg);
+                assertTrue(got <= ref * (1 + tol), "above the native probe: " + msg);
+                // the GPU-shaped kernels on a CPU are not built for it: only the upper bound applies to them
+                if (!which.endsWith("@gpu") && got < LEAST_SHARE * ref / (1 + tol) && slow == null) slow = msg;
             }
+            if (slow == null) return;
         }
-        Assumptions.assumeTrue(own.hostMemory(), which + " does not use host memory: the native probe measures other memory");
-        Ceilings after = NativeProbe.measure(BYTES, REPS).ceilings();
-        for (Ceilings.Kind k : Ceilings.Kind.values()) {
-            Stats a = Stats.of(nativeBefore.samples(k)), z = Stats.of(after.samples(k));
-            double ref = Math.max(a.best(), z.best());
-            double tol = Math.max(Limits.tolerance(a), Limits.tolerance(z));
-            double got = own.best(k);
-            String msg = String.format(Locale.ROOT, "%s %s: %.1f GB/s vs native best %.1f GB/s (spread %.0f%%; %s)", which, k.key(), got, ref,
-                    100 * tol, own.probe());
-            System.out.println(msg);
-            assertTrue(got <= ref * (1 + tol), "above the native probe: " + msg);
-            // the GPU-shaped kernels on a CPU are not built for it: only the upper bound applies to them
-            if (!which.endsWith("@gpu")) assertTrue(got >= LEAST_SHARE * ref / (1 + tol), "far under the native probe: " + msg);
-        }
+        fail("far under the native probe in all " + ROUNDS + " rounds; the last: " + slow);
     }
 }
