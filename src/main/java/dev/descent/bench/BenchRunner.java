@@ -147,8 +147,10 @@ public final class BenchRunner {
         List<Report.Benchmark> benches = new ArrayList<>();
         List<Report.Curve> curves = new ArrayList<>();
         String incomplete = null;
-        Report.Ceiling nat = Limits.measureNative(probeBytes, suite.repeats(), log);
-        if (nat != null) ceilings.add(nat);
+        // the native probe before the first backend and after each one's probes: one pooled "native" ceiling
+        List<Report.Ceiling> natives = new ArrayList<>();
+        Report.Ceiling first = Limits.measureNative(probeBytes, suite.repeats(), log);
+        if (first != null) natives.add(first);
         Throughput throughput = new Throughput(suite, log);
         for (String name : names) {
             if (stop.getAsBoolean()) {
@@ -160,12 +162,15 @@ public final class BenchRunner {
                 devices.add(new Report.Device(name, b.device()));
                 log.printf("[bench] %s: %s%n", name, b.device());
                 ceilings.add(Limits.measure(b, name, probeBytes, suite.repeats(), log));
+                if (!natives.isEmpty()) natives.add(Limits.measureNative(probeBytes, suite.repeats(), log));
                 for (Suite.Workload w : suite.throughput()) benches.addAll(throughput.measure(b, name, w, data(w)));
                 for (Suite.Workload w : suite.convergence()) {
                     curves.addAll(Convergence.measure(b, name, w, data(w), suite.convergenceEpochs(), log));
                 }
             }
         }
+        Report.Ceiling nat = Limits.pool(natives);
+        if (nat != null) ceilings.add(0, nat);
         Report.Environment env = Environments.capture(devices);
         return new Report(SCHEMA, suite.name(), command, config, env, ceilings, benches, curves, null, incomplete);
     }

@@ -63,17 +63,11 @@ final class Forks {
             benches.add(b.with(pooled, medians, spread, b.derived()));
         }
         List<Report.Ceiling> ceilings = new ArrayList<>();
-        for (int i = 0; i < first.ceilings().size(); i++) {
-            Report.Ceiling c = first.ceilings().get(i);
-            List<double[]> r = new ArrayList<>(), w = new ArrayList<>(), cp = new ArrayList<>();
-            for (Report f : forks) {
-                Report.Ceiling x = f.ceilings().get(i);
-                r.add(x.readGbs().samples());
-                if (x.writeGbs() != null) w.add(x.writeGbs().samples());
-                cp.add(x.copyGbs().samples());
-            }
-            ceilings.add(new Report.Ceiling(c.backend(), c.probe(), c.hostMemory(), c.bytes(), Stats.of(concat(r)),
-                    w.isEmpty() ? null : Stats.of(concat(w)), Stats.of(concat(cp)), null, null, null));
+        for (Report.Ceiling c : first.ceilings()) {           // by probe name: a fork whose native probe failed has one fewer
+            List<Report.Ceiling> same = forks.stream().flatMap(f -> f.ceilings().stream()).filter(x -> x.backend().equals(c.backend())).toList();
+            List<Stats> writes = same.stream().map(Report.Ceiling::writeGbs).filter(java.util.Objects::nonNull).toList();
+            ceilings.add(new Report.Ceiling(c.backend(), c.probe(), c.hostMemory(), c.bytes(), Stats.pool(same.stream().map(Report.Ceiling::readGbs).toList()),
+                    writes.isEmpty() ? null : Stats.pool(writes), Stats.pool(same.stream().map(Report.Ceiling::copyGbs).toList()), null, null, null));
         }
         return first.with(first.config().withForks(forks.size()), ceilings, benches, null, null);
     }

@@ -60,6 +60,20 @@ final class Limits {
         return entry(NATIVE, c);
     }
 
+    /**
+     * One native ceiling from several runs of the native probe (before and after each backend's
+     * probes): the machine's drift over the run then shows in the native's spread, and its best is
+     * the best the memory gave at any point of the run. {@code null} entries (a skipped probe) are left out.
+     */
+    static Report.Ceiling pool(List<Report.Ceiling> natives) {
+        List<Report.Ceiling> ok = natives.stream().filter(java.util.Objects::nonNull).toList();
+        if (ok.isEmpty()) return null;
+        Report.Ceiling first = ok.get(0);
+        return new Report.Ceiling(NATIVE, first.probe(), true, first.bytes(), Stats.pool(ok.stream().map(Report.Ceiling::readGbs).toList()),
+                Stats.pool(ok.stream().map(Report.Ceiling::writeGbs).toList()), Stats.pool(ok.stream().map(Report.Ceiling::copyGbs).toList()),
+                null, null, null);
+    }
+
     private static Report.Ceiling entry(String name, Ceilings c) {
         return new Report.Ceiling(name, c.probe(), c.hostMemory(), c.bytes(), Stats.of(c.read()), Stats.of(c.write()), Stats.of(c.copy()),
                 null, null, null);

@@ -15,6 +15,11 @@ public record Stats(double[] samples, double median, double min, double max, boo
         return new Stats(samples.clone(), med, s[0], s[n - 1], med > 0 && (s[n - 1] - s[0]) / med > NOISY);
     }
 
+    /** All samples of several summaries, in order, summarized again. */
+    static Stats pool(java.util.List<Stats> parts) {
+        return of(parts.stream().flatMapToDouble(p -> Arrays.stream(p.samples())).toArray());
+    }
+
     /** The best (largest) sample: for rates such as GB/s, where a probe can only under-measure. */
     double best() {
         return max;

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Locale;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -46,20 +45,23 @@ class CeilingProbesTest {
     }
 
     /**
-     * Upper bound in every round: a figure above the native probe beyond its spread is a systematic
-     * error, which noise cannot produce (noise lowers the probe it hits, and widens the native's spread).
-     * Lower bound in at least one round of {@link #ROUNDS}.
+     * A probe passes in a round where none of its figures sits above the native probe's best beyond the
+     * native's spread and each reaches {@link #LEAST_SHARE} of it; it fails when no round of {@link #ROUNDS}
+     * is clean. A systematic error (a cache serving the data, a probe that skips work, the old chained
+     * OpenCL sum) fails every round; this VM's drifting bandwidth (a neighbour's burst) spoils one round,
+     * not three: a single-round upper bound failed once here (OpenCL copy 14.7 vs native 12.6 GB/s, the
+     * next rounds clean).
      */
     @ParameterizedTest
     @ValueSource(strings = {"host", "opencl:@cpu", "opencl:@gpu"})
     void probesReachTheNativeCeilingAndNeverExceedIt(String which) {
-        String slow = null;
+        String failure = null;
         for (int round = 1; round <= ROUNDS; round++) {
             Ceilings before = NativeProbe.measure(BYTES, REPS).ceilings();
             Ceilings own = probe(which);
             Assumptions.assumeTrue(own.hostMemory(), which + " does not use host memory: the native probe measures other memory");
             Ceilings after = NativeProbe.measure(BYTES, REPS).ceilings();
-            slow = null;
+            failure = null;
             for (Ceilings.Kind k : Ceilings.Kind.values()) {
                 Stats a = Stats.of(before.samples(k)), z = Stats.of(after.samples(k));
                 double ref = Math.max(a.best(), z.best());
@@ -68,12 +70,13 @@ class CeilingProbesTest {
                 String msg = String.format(Locale.ROOT, "round %d, %s %s: %.1f GB/s vs native best %.1f GB/s (spread %.0f%%; %s)", round, which,
                         k.key(), got, ref, 100 * tol, own.probe());
                 System.out.println(msg);
-                assertTrue(got <= ref * (1 + tol), "above the native probe: " + msg);
+                if (failure != null) continue;
+                if (got > ref * (1 + tol)) failure = "above the native probe: " + msg;
                 // the GPU-shaped kernels on a CPU are not built for it: only the upper bound applies to them
-                if (!which.endsWith("@gpu") && got < LEAST_SHARE * ref / (1 + tol) && slow == null) slow = msg;
+                else if (!which.endsWith("@gpu") && got < LEAST_SHARE * ref / (1 + tol)) failure = "far under the native probe: " + msg;
             }
-            if (slow == null) return;
+            if (failure == null) return;
         }
-        fail("far under the native probe in all " + ROUNDS + " rounds; the last: " + slow);
+        fail("no clean round of " + ROUNDS + "; the last: " + failure);
     }
 }
