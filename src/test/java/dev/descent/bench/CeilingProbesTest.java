@@ -37,6 +37,11 @@ class CeilingProbesTest {
         Assumptions.assumeTrue(o.ceilings() != null, "no native probe: " + o.skipped());
     }
 
+    /** The write's bound is half: the native write streams past the caches, plain stores pay a read for ownership. */
+    static double share(Ceilings.Kind k) {
+        return k == Ceilings.Kind.WRITE ? LEAST_SHARE / 2 : LEAST_SHARE;
+    }
+
     static Ceilings probe(String which) {
         if (which.equals("host")) return HostBandwidth.measure(BYTES, REPS);
         try (Backend b = TestBackends.open(which)) {
@@ -73,7 +78,8 @@ class CeilingProbesTest {
                 if (failure != null) continue;
                 if (got > ref * (1 + tol)) failure = "above the native probe: " + msg;
                 // the GPU-shaped kernels on a CPU are not built for it: only the upper bound applies to them
-                else if (!which.endsWith("@gpu") && got < LEAST_SHARE * ref / (1 + tol)) failure = "far under the native probe: " + msg;
+                // plain stores (Java, OpenCL C) read each line for ownership first; membw.c streams past the cache
+                else if (!which.endsWith("@gpu") && got < share(k) * ref / (1 + tol)) failure = "far under the native probe: " + msg;
             }
             if (failure == null) return;
         }
