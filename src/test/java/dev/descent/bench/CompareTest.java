@@ -26,6 +26,15 @@ class CompareTest {
         assertNotNull(r.convergence().get(0).points());
     }
 
+    @Test
+    void aSchemaTwoReportComparesWithASchemaOneReportBenchmarkByBenchmark() {
+        Report two = Compare.load(Path.of("bench/results/quick-2core-20261126"));
+        assertEquals(Report.SCHEMA, two.schema());
+        assertTrue(two.benchmarks().stream().allMatch(b -> b.forkSpread() != null), "every benchmark of a 2-fork run has its spread");
+        var res = Compare.compare(Compare.load(QUICK_1), two, null);
+        assertTrue(res.onlyA().isEmpty() && res.onlyB().isEmpty(), res.onlyA() + " " + res.onlyB());
+    }
+
     static Report.Benchmark bench(String id, double... samples) {
         Report.Identity who = new Report.Identity(id, "throughput", "w", "squared", "cpu", 1000, 2, 1);
         return Report.Benchmark.of(who, Stats.of(samples), new Report.Derived(1000L, 1000L, null, null, null, null, null, null, null));
