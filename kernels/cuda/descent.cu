@@ -494,7 +494,7 @@ extern "C" __global__ void __launch_bounds__(256) losses_k8(ALL_ROWS_ARGS, LOSSE
 }
 
 /* ============================================================================================ */
-/* bandwidth probes: device-to-device copy and a read-only sum (the ceilings benchmarks report against) */
+/* bandwidth probes: device-to-device copy, a constant store and a read-only sum (the ceilings benchmarks report against) */
 
 /* Four independent 16-byte accesses per thread per iteration (grid-stride), so enough bytes are in
  * flight to reach the memory's limit; a plain one-load loop measured ~10% under what the gradient
@@ -511,6 +511,13 @@ extern "C" __global__ void copy_f4(const float4 *__restrict__ src, float4 *__res
         dst[i + 3 * stride] = e;
     }
     for (; i < n4; i += stride) dst[i] = src[i];
+}
+
+extern "C" __global__ void write_f4(float4 *__restrict__ dst, long long n4, float v)
+{
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    const float4 c = make_float4(v, v, v, v);
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n4; i += stride) dst[i] = c;
 }
 
 extern "C" __global__ void read_sum(const float4 *__restrict__ src, long long n4, float *out)

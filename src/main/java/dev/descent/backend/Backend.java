@@ -14,8 +14,24 @@ public interface Backend extends AutoCloseable {
     /** Uploads the dataset once and prepares parameters (zeros) and optimizer state for {@code spec}. */
     Session open(Dataset data, Spec spec);
 
-    /** Measures this device's read and copy bandwidth on buffers of {@code bytes}. */
-    Bandwidth bandwidth(long bytes);
+    /**
+     * Read, write and copy bandwidth of this device's memory, {@code reps} repetitions each on
+     * buffers of about {@code bytes}, measured by probes built to reach the memory's limit (every
+     * core or SM, vectorized, several loads in flight). The default is the host's memory measured
+     * from Java ({@link HostBandwidth}): right for every backend whose data lives in Java arrays.
+     */
+    default Ceilings ceilings(long bytes, int reps) {
+        return HostBandwidth.measure(bytes, reps);
+    }
+
+    /**
+     * Measures this device's read and copy bandwidth on buffers of {@code bytes}: the best of
+     * {@link #ceilings}' repetitions.
+     */
+    default Bandwidth bandwidth(long bytes) {
+        Ceilings c = ceilings(bytes, 7);
+        return new Bandwidth(c.bytes(), c.best(Ceilings.Kind.READ), c.best(Ceilings.Kind.COPY));
+    }
 
     @Override
     void close();

@@ -2,12 +2,12 @@ package dev.descent.backend;
 
 /**
  * Memory bandwidth measured on a backend's device: a read-only pass (bytes read / time) and a
- * copy (bytes read + bytes written / time), each the median of several timed repetitions after
- * a warm-up. The hot-path kernels are reported as a fraction of these, measured in the same run.
+ * copy (bytes read + bytes written / time). {@link Backend#bandwidth} gives the best of
+ * {@link Backend#ceilings}' repetitions; the benchmark report uses {@link Ceilings} itself.
  */
 public record Bandwidth(long bytes, double readGBs, double copyGBs) {
 
-    /** Median of the times (seconds) of {@code reps} runs of {@code r} after one warm-up. */
+    /** Median of the times (seconds) of {@code reps} runs of {@code r} after one warm-up (a ceiling is a best, not a median: see {@link Ceilings}). */
     public static double medianSeconds(int reps, Runnable r) {
         r.run();
         double[] t = new double[reps];

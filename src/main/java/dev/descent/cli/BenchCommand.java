@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.DescentException;
 import dev.descent.bench.BenchRunner;
+import dev.descent.bench.Report;
 import dev.descent.bench.ReportWriter;
 import dev.descent.util.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -16,7 +17,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -57,8 +57,7 @@ final class BenchCommand implements Callable<Integer> {
         if (forkChild != null) {
             var m = runner.measure("fork");
             try {
-                dev.descent.util.AtomicFiles.write(forkChild.resolve("measurements.json"),
-                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+                dev.descent.util.AtomicFiles.write(forkChild.resolve("measurements.json"), Report.json().writeValueAsString(m));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new DescentException("cannot encode measurements: " + e.getMessage());
             }
@@ -93,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new DescentException("cannot create a temporary folder for the benchmark forks: " + e.getMessage());
         }
-        Map<String, Object> report;
+        Report report;
         try (Interrupt interrupt = Interrupt.install(err)) {
             runner.stopWhen(interrupt::requested);
             try {
@@ -101,10 +100,10 @@ final class BenchCommand implements Callable<Integer> {
             } catch (BenchRunner.Stopped e) {
                 throw new DescentException.Interrupted(e.getMessage(), interrupt.exitCode());
             }
-            if (report.containsKey("incomplete")) {
+            if (report.incomplete() != null) {
                 String chartsSkipped = ReportWriter.write(report, out);
                 if (chartsSkipped != null) err.println("descent: report written without charts: " + chartsSkipped);
-                throw new DescentException.Interrupted("incomplete report (" + report.get("incomplete") + ") written to "
+                throw new DescentException.Interrupted("incomplete report (" + report.incomplete() + ") written to "
                         + out.toAbsolutePath().normalize(), interrupt.exitCode());
             }
         } finally {

@@ -33,8 +33,9 @@ final class ReportCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "B", description = "The report to judge (folder or report.json).")
         Path b;
 
-        @Option(names = "--threshold", defaultValue = "0.2", description = "Relative change that counts (0.2 = 20%%). Default: ${DEFAULT-VALUE}.")
-        double threshold;
+        @Option(names = "--threshold", description = "Relative change that counts (0.2 = 20%%). Default: per benchmark, what the "
+                + "reports' measured between-fork spread can resolve (the larger of the two, at least 5%%; 20%% where neither ran forks).")
+        Double threshold;
 
         @Override
         public Integer call() {
@@ -42,7 +43,8 @@ final class ReportCommand implements Runnable {
             spec.commandLine().getOut().print(Compare.table(result, threshold));
             if (result.regression()) {
                 spec.commandLine().getErr().println("descent: regression: at least one benchmark is slower beyond "
-                        + Math.round(threshold * 100) + "% and outside the noise");
+                        + (threshold == null ? "its threshold (the measured between-fork spread)" : Math.round(threshold * 100) + "%")
+                        + " and outside the noise");
                 return 1;
             }
             return 0;

@@ -2,7 +2,6 @@ package dev.descent.backend.cpu;
 
 import dev.descent.DescentException;
 import dev.descent.backend.Backend;
-import dev.descent.backend.Bandwidth;
 import dev.descent.backend.Probe;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
@@ -51,12 +50,6 @@ public final class CpuBackend implements Backend {
     public Session open(Dataset data, Spec spec) {
         if (closed) throw new IllegalStateException("backend is closed");
         return new CpuSession(data, spec, POOL);
-    }
-
-    /** The same probes as the reference (ref) measures: Java on every core. */
-    @Override
-    public Bandwidth bandwidth(long bytes) {
-        return new dev.descent.backend.ref.RefBackend().bandwidth(bytes);
     }
 
     @Override

@@ -155,9 +155,9 @@ public final class CudaBackend implements Backend {
         return new CudaSession(this, data, spec);
     }
 
-    /** The read_sum and copy_f4 kernels of descent.cu on device buffers of {@code bytes}, timed with CUDA events. */
+    /** The read_sum, write_f4 and copy_f4 kernels of descent.cu on device buffers of {@code bytes}, timed with CUDA events. */
     @Override
-    public dev.descent.backend.Bandwidth bandwidth(long bytes) {
+    public dev.descent.backend.Ceilings ceilings(long bytes, int reps) {
         makeCurrent();
         long b = bytes / 16 * 16;
         int blocks = multiprocessors * 8, threads = 256;
@@ -172,14 +172,21 @@ public final class CudaBackend implements Backend {
             JCudaDriver.cuMemAlloc(out, 4L * blocks * threads);
             held[2] = true;
             JCudaDriver.cuMemsetD32(src, Float.floatToRawIntBits(1f), b / 4);
-            jcuda.driver.CUfunction read = new jcuda.driver.CUfunction(), copy = new jcuda.driver.CUfunction();
-            JCudaDriver.cuModuleGetFunction(read, module, "read_sum");
-            JCudaDriver.cuModuleGetFunction(copy, module, "copy_f4");
+            jcuda.driver.CUfunction read = new jcuda.driver.CUfunction(), write = new jcuda.driver.CUfunction(),
+                    copy = new jcuda.driver.CUfunction();
+            JCudaDriver.cuModuleGetFunction(read, module, CudaKernels.READ_PROBE);
+            JCudaDriver.cuModuleGetFunction(write, module, CudaKernels.WRITE_PROBE);
+            JCudaDriver.cuModuleGetFunction(copy, module, CudaKernels.COPY_PROBE);
             jcuda.Pointer readArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), jcuda.Pointer.to(new long[] {b / 16}), jcuda.Pointer.to(out));
+            jcuda.Pointer writeArgs = jcuda.Pointer.to(jcuda.Pointer.to(dst), jcuda.Pointer.to(new long[] {b / 16}),
+                    jcuda.Pointer.to(new float[] {2f}));
             jcuda.Pointer copyArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), jcuda.Pointer.to(dst), jcuda.Pointer.to(new long[] {b / 16}));
-            double tr = eventMedian(() -> JCudaDriver.cuLaunchKernel(read, blocks, 1, 1, threads, 1, 1, 0, null, readArgs, null));
-            double tc = eventMedian(() -> JCudaDriver.cuLaunchKernel(copy, blocks, 1, 1, threads, 1, 1, 0, null, copyArgs, null));
-            return new dev.descent.backend.Bandwidth(b, b / tr / 1e9, 2.0 * b / tc / 1e9);
+            double[] tr = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(read, blocks, 1, 1, threads, 1, 1, 0, null, readArgs, null));
+            double[] tw = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(write, blocks, 1, 1, threads, 1, 1, 0, null, writeArgs, null));
+            double[] tc = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(copy, blocks, 1, 1, threads, 1, 1, 0, null, copyArgs, null));
+            return new dev.descent.backend.Ceilings("CUDA read_sum/write_f4/copy_f4, " + blocks + " × " + threads + " threads", false, b,
+                    dev.descent.backend.Ceilings.gbs(b, tr), dev.descent.backend.Ceilings.gbs(b, tw),
+                    dev.descent.backend.Ceilings.gbs(2.0 * b, tc));
         } finally {                               // frees what was allocated, also when an allocation failed
             if (held[0]) JCudaDriver.cuMemFree(src);
             if (held[1]) JCudaDriver.cuMemFree(dst);
@@ -187,14 +194,14 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Median seconds of 11 launches timed with events, after 3 warm-ups. */
-    double eventMedian(Runnable launch) {
+    /** Seconds of each of {@code reps} launches timed with events, after 3 warm-ups. */
+    double[] eventSeconds(int reps, Runnable launch) {
         jcuda.driver.CUevent a = new jcuda.driver.CUevent(), z = new jcuda.driver.CUevent();
         JCudaDriver.cuEventCreate(a, 0);
         JCudaDriver.cuEventCreate(z, 0);
         try {
             for (int i = 0; i < 3; i++) launch.run();
-            double[] t = new double[11];
+            double[] t = new double[reps];
             float[] ms = new float[1];
             for (int i = 0; i < t.length; i++) {
                 JCudaDriver.cuEventRecord(a, null);
@@ -204,8 +211,7 @@ public final class CudaBackend implements Backend {
                 JCudaDriver.cuEventElapsedTime(ms, a, z);
                 t[i] = ms[0] / 1e3;
             }
-            java.util.Arrays.sort(t);
-            return t[t.length / 2];
+            return t;
         } finally {
             JCudaDriver.cuEventDestroy(a);
             JCudaDriver.cuEventDestroy(z);

@@ -66,7 +66,7 @@ final class ClCalls {
         return (Math.max(bytes, 64) + 63) / 64 * 64;
     }
 
-    /** Sets every argument of a kernel: cl_mem, Integer, Float or {@link Local}. */
+    /** Sets every argument of a kernel: cl_mem, Integer, Long, Float or {@link Local}. */
     static void args(cl_kernel k, Object... args) {
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -74,6 +74,8 @@ final class ClCalls {
                 CL.clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(b.mem));
             } else if (a instanceof Integer v) {
                 CL.clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
+            } else if (a instanceof Long v) {
+                CL.clSetKernelArg(k, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
             } else if (a instanceof Float v) {
                 CL.clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             } else if (a instanceof Local l) {

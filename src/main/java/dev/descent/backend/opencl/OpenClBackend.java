@@ -2,6 +2,7 @@ package dev.descent.backend.opencl;
 
 import dev.descent.backend.Probe;
 import dev.descent.DescentException;
+import dev.descent.backend.Ceilings;
 import dev.descent.backend.Backend;
 import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.Kernels;
@@ -325,34 +326,59 @@ public final class OpenClBackend implements Backend {
         return new OpenClSession(this, data, spec);
     }
 
-    /** A read-only kernel (read_sum) and clEnqueueCopyBuffer on device buffers of {@code bytes}. */
+    /**
+     * The bw_read, bw_write and bw_copy kernels of descent.cl (the family the sessions use: a
+     * contiguous run per work-item on CPUs, coalesced grid-stride on GPUs) on device buffers of
+     * {@code bytes}; the read's sum is checked so a kernel that skipped data cannot pass.
+     */
     @Override
-    public dev.descent.backend.Bandwidth bandwidth(long bytes) {
-        long b = Math.min(bytes, maxAlloc / 2) / 16 * 16;
-        int items = computeUnits * 256;
+    public Ceilings ceilings(long bytes, int reps) {
+        boolean cpu = cpuKernels();
+        long n16 = Math.max(1, Math.min(bytes, maxAlloc / 2) / 64);
+        long b = 64 * n16;
+        // CPU: a few contiguous runs per core, one work-item per group (PoCL hands groups to its threads)
+        long local = cpu ? 1 : 256, items = cpu ? computeUnits * 8L : computeUnits * 2048L;
+        String suffix = cpu ? "_cpu" : "_gpu";
         try (ClCalls.Buffer src = new ClCalls.Buffer(context, b); ClCalls.Buffer dst = new ClCalls.Buffer(context, b);
              ClCalls.Buffer out = new ClCalls.Buffer(context, 4L * items)) {
-            org.jocl.cl_kernel k = CL.clCreateKernel(program, "read_sum", null);
+            org.jocl.cl_kernel read = CL.clCreateKernel(program, "bw_read" + suffix, null),
+                    write = CL.clCreateKernel(program, "bw_write" + suffix, null),
+                    copy = CL.clCreateKernel(program, "bw_copy" + suffix, null);
             try {
                 CL.clEnqueueFillBuffer(queue, src.mem, org.jocl.Pointer.to(new float[] {1f}), 4, 0, b, 0, null, null);
                 CL.clEnqueueFillBuffer(queue, dst.mem, org.jocl.Pointer.to(new float[] {0f}), 4, 0, b, 0, null, null);
                 CL.clFinish(queue);
-                CL.clSetKernelArg(k, 0, org.jocl.Sizeof.cl_mem, org.jocl.Pointer.to(src.mem));
-                CL.clSetKernelArg(k, 1, org.jocl.Sizeof.cl_long, org.jocl.Pointer.to(new long[] {b / 16}));
-                CL.clSetKernelArg(k, 2, org.jocl.Sizeof.cl_mem, org.jocl.Pointer.to(out.mem));
-                double tr = dev.descent.backend.Bandwidth.medianSeconds(7, () -> {
-                    CL.clEnqueueNDRangeKernel(queue, k, 1, null, new long[] {items}, new long[] {64}, 0, null, null);
-                    CL.clFinish(queue);
-                });
-                double tc = dev.descent.backend.Bandwidth.medianSeconds(7, () -> {
-                    CL.clEnqueueCopyBuffer(queue, src.mem, dst.mem, 0, 0, b, 0, null, null);
-                    CL.clFinish(queue);
-                });
-                return new dev.descent.backend.Bandwidth(b, b / tr / 1e9, 2.0 * b / tc / 1e9);
+                ClCalls.args(read, src, n16, out);
+                ClCalls.args(write, dst, n16, 2f);
+                ClCalls.args(copy, src, dst, n16);
+                Runnable r = launch(read, items, local), w = launch(write, items, local), c = launch(copy, items, local);
+                double[] tr = Ceilings.seconds(reps, r), tw = Ceilings.seconds(reps, w), tc = Ceilings.seconds(reps, c);
+                float[] sums = new float[(int) items];
+                CL.clEnqueueReadBuffer(queue, out.mem, CL.CL_TRUE, 0, 4L * items, org.jocl.Pointer.to(sums), 0, null, null);
+                double total = 0;
+                for (float s : sums) total += s;
+                float[] last = new float[1];
+                CL.clEnqueueReadBuffer(queue, dst.mem, CL.CL_TRUE, b - 4, 4, org.jocl.Pointer.to(last), 0, null, null);
+                // each partial sums at most 2^24 ones exactly in float: per item ≤ 16·4 accumulators·2^24
+                if (Math.abs(total - b / 4.0) > 1e-6 * b || last[0] != 1f) {
+                    throw new DescentException("OpenCL bandwidth probe computed wrong values (sum " + total + " of " + b / 4
+                            + " ones, copy left " + last[0] + "): the ceilings would be wrong");
+                }
+                return new Ceilings("OpenCL bw_*" + suffix + ", " + items + " work-items", !device.gpu, b,
+                        Ceilings.gbs(b, tr), Ceilings.gbs(b, tw), Ceilings.gbs(2.0 * b, tc));
             } finally {
-                CL.clReleaseKernel(k);
+                CL.clReleaseKernel(read);
+                CL.clReleaseKernel(write);
+                CL.clReleaseKernel(copy);
             }
         }
+    }
+
+    private Runnable launch(org.jocl.cl_kernel k, long items, long local) {
+        return () -> {
+            CL.clEnqueueNDRangeKernel(queue, k, 1, null, new long[] {items}, new long[] {local}, 0, null, null);
+            CL.clFinish(queue);
+        };
     }
 
     @Override

@@ -37,29 +37,5 @@ public final class RefBackend implements Backend {
         return new RefSession(data, spec);
     }
 
-    /** Java on every core: a read-only int sum (vectorized by C2) and System.arraycopy, split across threads. */
-    @Override
-    public dev.descent.backend.Bandwidth bandwidth(long bytes) {
-        int len = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 4);
-        int[] src = new int[len];
-        int[] dst = new int[len];
-        java.util.Arrays.fill(src, 1);
-        int threads = Runtime.getRuntime().availableProcessors();
-        int chunk = (len + threads - 1) / threads;
-        long[] sink = new long[threads];
-        Runnable read = () -> java.util.stream.IntStream.range(0, threads).parallel().forEach(k -> {
-            long s = 0;
-            for (int i = k * chunk, e = Math.min(len, (k + 1) * chunk); i < e; i++) s += src[i];
-            sink[k] = s;
-        });
-        Runnable copy = () -> java.util.stream.IntStream.range(0, threads).parallel().forEach(k -> {
-            int lo = k * chunk, c = Math.max(0, Math.min(len, (k + 1) * chunk) - lo);
-            System.arraycopy(src, lo, dst, lo, c);
-        });
-        double tr = dev.descent.backend.Bandwidth.medianSeconds(7, read);
-        double tc = dev.descent.backend.Bandwidth.medianSeconds(7, copy);
-        return new dev.descent.backend.Bandwidth(4L * len, 4L * len / tr / 1e9, 8L * len / tc / 1e9);
-    }
-
     @Override public void close() {}
 }

@@ -5,34 +5,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Where a report was measured: machine, OS, JVM, devices, the git commit and whether the tree was dirty, the time. */
-final class Environment {
-    private Environment() {}
+final class Environments {
+    private Environments() {}
 
-    static Map<String, Object> capture(List<Map<String, Object>> devices) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("time", Instant.now().toString());
-        m.put("cpu", cpuModel());
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("memory_bytes", memoryBytes());
-        m.put("os", osName());
-        m.put("kernel", System.getProperty("os.version"));
-        m.put("arch", System.getProperty("os.arch"));
-        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        m.put("devices", devices);
-        Map<String, Object> git = new LinkedHashMap<>();
+    static Report.Environment capture(List<Report.Device> devices) {
         String commit = run("git", "rev-parse", "HEAD");
-        git.put("commit", commit == null ? "unknown" : commit);
         String status = run("git", "status", "--porcelain", "--untracked-files=no");
-        git.put("dirty", status == null ? null : !status.isBlank());
-        m.put("git", git);
-        return m;
+        return new Report.Environment(Instant.now().toString(), cpuModel(), Runtime.getRuntime().availableProcessors(), memoryBytes(),
+                llcBytes(), osName(), System.getProperty("os.version"), System.getProperty("os.arch"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory(),
+                devices, new Report.Git(commit == null ? "unknown" : commit, status == null ? null : !status.isBlank()));
+    }
+
+    /** The largest CPU cache (Linux sysfs: "32768K"), or {@code null} where unknown. */
+    static Long llcBytes() {
+        long best = -1;
+        try (var dirs = Files.list(Path.of("/sys/devices/system/cpu/cpu0/cache"))) {
+            for (Path d : dirs.filter(x -> x.getFileName().toString().startsWith("index")).toList()) {
+                String s = Files.readString(d.resolve("size")).trim();
+                long mul = s.endsWith("K") ? 1024 : s.endsWith("M") ? 1 << 20 : 1;
+                best = Math.max(best, Long.parseLong(s.replaceAll("[^0-9]", "")) * mul);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux, or no cache information
+        }
+        return best > 0 ? best : null;
     }
 
     private static String cpuModel() {
