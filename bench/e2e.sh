@@ -14,6 +14,7 @@ rows=${1:-500000}
 features=${2:-32}
 batch=${3:-32}
 repeats=${REPEATS:-3}
+descent=${DESCENT:-$root/descent}               # DESCENT="java -cp … dev.descent.cli.Main" to skip the launcher
 py=python3                                     # the system python has Debian's numpy/pandas/sklearn
 for c in /usr/bin/python3 python3; do
   if "$c" -c 'import numpy, pandas, sklearn' 2>/dev/null; then py=$c; break; fi
@@ -34,7 +35,7 @@ np.savetxt(path, np.column_stack([X, y]).astype(np.float32), delimiter=",", fmt=
 EOF
 size=$(du -m "$csv" | cut -f1)
 cat "$csv" > /dev/null                                          # into the page cache for both sides
-"$root/descent" devices > /dev/null 2>&1 || true              # builds descent once, outside the timing
+$descent devices > /dev/null 2>&1 || true                     # builds descent once, outside the timing
 
 cat > "$work/sk.py" <<'EOF'
 import sys, time
@@ -66,7 +67,7 @@ best() {        # best wall seconds of $repeats runs of the command
 }
 
 sk=$(best "$py" "$work/sk.py" "$csv")
-de=$(best "$root/descent" train --data "$csv" --standardize --batch "$batch" --epochs 1 --lr 0.01 --period "$((batch * 1000))" --no-progress)
+de=$(best $descent train --data "$csv" --standardize --batch "$batch" --epochs 1 --lr 0.01 --period "$((batch * 1000))" --no-progress)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "file: $rows x $features floats + target, ${size} MB CSV; batch $batch, 1 epoch; best of $repeats; $(nproc) cores; commit $commit"
 echo "scikit-learn (pandas read_csv + StandardScaler + SGDRegressor + loss): ${sk} s"
