@@ -26,7 +26,8 @@ final class PredictCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = "CSV/TSV with the model's feature columns (in training order), and optionally its target column.")
+            description = "CSV/TSV (or a data folder from descent data convert) with the model's feature columns (in training order), "
+                    + "and optionally its target column.")
     Path data;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the predictions as CSV to FILE (default: standard output).")
@@ -36,12 +37,20 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         if (out != null) AtomicFiles.folder(out);
         Model m = Model.load(model);
-        Table all = Csv.table(data, Csv.Target.NONE);
+        Table all = read(data, Csv.Target.NONE);
         Table table = all;
         boolean labelled = false;
-        if (all.data().d() == m.d() + 1 && m.target() != null
-                && (all.features() != null ? all.features().contains(m.target()) : m.target().matches("-?\\d+"))) {
-            table = Csv.table(data, new Csv.Target(m.target()));
+        if (java.nio.file.Files.isDirectory(data) && m.target() != null && java.nio.file.Files.exists(data.resolve("y.npy"))) {
+            try {
+                table = read(data, new Csv.Target(m.target()));          // a folder keeps its targets apart from X
+                labelled = table.data().hasTargets();
+            } catch (DescentException.InvalidArgument e) {
+                table = all;                                            // converted with another target: predict only
+            }
+        }
+        if (!labelled && all.data().d() == m.d() + 1 && m.target() != null
+                && (m.target().matches("-?\\d+") || all.features() != null && all.features().contains(m.target()))) {
+            table = read(data, new Csv.Target(m.target()));
             labelled = true;
         }
         Dataset ds = table.data();
@@ -70,6 +79,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (labelled) spec.commandLine().getErr().println("descent: on " + data + ": " + score(m, ds, y));
         return 0;
+    }
+
+    /** A CSV/TSV file, or a data folder from {@code descent data convert}. */
+    private static Table read(java.nio.file.Path file, Csv.Target target) {
+        return java.nio.file.Files.isDirectory(file) ? dev.descent.data.DataCache.read(file, target) : Csv.table(file, target);
     }
 
     /** Mean loss in the data's units, and accuracy for a classifier. */

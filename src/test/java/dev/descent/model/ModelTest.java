@@ -54,6 +54,11 @@ class ModelTest {
                 "--lr", "0.1", "--init", "zeros", "--save-model", model.toString(), "--no-progress"));
         assertEquals(0, cli("predict", "--model", model.toString(), "--data", data.toString(), "--out", out.toString()));
 
+        Path folder = dir.resolve("folder"), out2 = dir.resolve("p2.csv");        // the same rows as a data folder
+        assertEquals(0, cli("data", "convert", "--data", data.toString(), "--out", folder.toString()));
+        assertEquals(0, cli("predict", "--model", model.toString(), "--data", folder.toString(), "--out", out2.toString()));
+        assertEquals(Files.readAllLines(out), Files.readAllLines(out2), "a data folder predicts what its CSV does");
+
         Model m = Model.load(model);
         assertEquals(List.of("a", "b"), m.features());
         assertEquals("y", m.target());
