@@ -44,8 +44,7 @@ class InterruptTest {
     void ctrlCDuringTrainWritesCheckpointAndHistoryAndExits130(String backend, @TempDir Path dir) throws Exception {
         if (!backend.equals("cpu")) TestBackends.open(backend).close();
         Path ck = dir.resolve("run.ckpt"), history = dir.resolve("history.json"), model = dir.resolve("model.json");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = KillResumeTest.mainCommand();
         cmd.addAll(trainArgs(backend));
         cmd.addAll(List.of("--checkpoint", ck.toString(), "--checkpoint-every", "5000", "--history", history.toString(),
                 "--save-model", model.toString()));

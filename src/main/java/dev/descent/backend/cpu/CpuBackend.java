@@ -42,7 +42,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String device() {
-        return "Java float32, " + POOL.getParallelism() + " threads, fixed-order reductions, " + System.getProperty("os.arch")
+        return "Java float32 (" + CpuSession.K.describe() + "), " + POOL.getParallelism() + " threads, fixed-order reductions, "
+                + System.getProperty("os.arch")
                 + ", JVM " + System.getProperty("java.version");
     }
 

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread and allocate nothing, so a run of small-batch steps allocates only its snapshots.
  */
 final class CpuSession extends AbstractSession {
+    /** The per-row loops: on the Vector API where the JVM offers it, else scalar (see {@link RowKernels}). */
+    static final RowKernels K = RowKernels.get();
     /** Positions per block of a batch; the unit of work and of the fixed reduction order. */
     static final int BLOCK = 2048;
     /** Batches of fewer values than this (rows × d) run on the calling thread. */
@@ -149,9 +151,9 @@ final class CpuSession extends AbstractSession {
             int row = order[q];
             int o = row * d;
             float ti = t == null ? 0f : t[row];
-            float m = marginAt(x, o, w, 0, d);
+            float m = K.margin(x, o, w, 0, d);
             float r = dloss(obj, m, ti);
-            for (int j = 0; j < d; j++) acc[j] += r * x[o + j];
+            K.axpy(acc, r, x, o, d);
             rb += r;
             if (withLoss) loss += loss(obj, m, ti);
         }
@@ -246,7 +248,7 @@ final class CpuSession extends AbstractSession {
         int row = order[q];
         int o = row * d;
         float ti = t == null ? 0f : t[row];
-        float step = lr * dloss(obj, marginAt(x, o, p, 0, d), ti);
+        float step = lr * dloss(obj, K.margin(x, o, p, 0, d), ti);
         float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
         for (int j = 0; j < d; j++) {
             float nw = p[j] - step * x[o + j];
@@ -322,7 +324,7 @@ final class CpuSession extends AbstractSession {
                     float[] w = snapshots;
                     double sum = 0;
                     for (int i = a; i < e; i++) {
-                        float m = marginAt(x, i * d, w, so, d);
+                        float m = K.margin(x, i * d, w, so, d);
                         sum += loss(obj, m, t == null ? 0f : t[i]);
                     }
                     sums[k * count + s] = sum;
@@ -338,20 +340,6 @@ final class CpuSession extends AbstractSession {
             out[s] = sum / n;
         }
         return out;
-    }
-
-    /** The margin of the row at x[o …] for the parameters at w[so …] (d weights, then b): four accumulators in a fixed pattern. */
-    private static float marginAt(float[] x, int o, float[] w, int so, int d) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int j = 0;
-        for (; j + 3 < d; j += 4) {
-            s0 += x[o + j] * w[so + j];
-            s1 += x[o + j + 1] * w[so + j + 1];
-            s2 += x[o + j + 2] * w[so + j + 2];
-            s3 += x[o + j + 3] * w[so + j + 3];
-        }
-        for (; j < d; j++) s0 += x[o + j] * w[so + j];
-        return w[so + d] + ((s0 + s1) + (s2 + s3));
     }
 
     @Override
