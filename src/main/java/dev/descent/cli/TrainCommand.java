@@ -183,11 +183,11 @@ final class TrainCommand implements Callable<Integer> {
                 Trainer.State st = resumed.state();
                 err.println("descent: resuming from " + resume + " at epoch " + Math.min(st.epoch(), epochs) + ", batch "
                         + st.nextBatch() + " (" + st.stepsDone(batches) + " of " + (long) batches * epochs + " steps done)"
-                        + (resumed.backend().equals(b.name()) ? "" : "; it was written on " + resumed.backend()
+                        + (resumed.backend().equals(b.name() + ": " + b.device()) ? "" : "; it was written on " + resumed.backend()
                         + ", so the result will not be bit-identical to an uninterrupted run there"));
             }
             long every = checkpoint == null ? 0 : checkpointEvery > 0 ? checkpointEvery : batches;
-            String backendName = b.name();
+            String backendName = b.name() + ": " + b.device();         // the device line names the kernels (e.g. cpu scalar or vector)
             java.util.function.Consumer<Trainer.State> onCheckpoint = checkpoint == null ? null : st -> {
                 Map<String, String> c = new LinkedHashMap<>(identity);
                 c.put("epochs", String.valueOf(epochs));
