@@ -84,8 +84,6 @@ public final class Trainer {
      * @param resume          a state to continue from instead of the initial parameters, or null
      */
     public record Options(Listener listener, long checkpointEvery, Consumer<State> checkpoint, BooleanSupplier stop, State resume) {
-        public static final Options NONE = new Options(Listener.NONE, 0, null, () -> false, null);
-
         public Options {
             DescentException.require(checkpointEvery >= 0, "checkpoint interval must be ≥ 0 steps (got " + checkpointEvery + ")");
             DescentException.require(checkpointEvery == 0 || checkpoint != null, "a checkpoint interval needs a checkpoint callback");

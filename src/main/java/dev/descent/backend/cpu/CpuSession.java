@@ -45,7 +45,7 @@ final class CpuSession extends AbstractSession {
     private final float[] v;                 // velocities: d weights, then the bias
     private final float[] g;                 // the batch's mean gradient: d weights, then the bias
     private double[] blockSums = new double[0];     // per block: d + 1 gradient sums, then the loss sum
-    private final float[][] scratch;         // d + 1 float partials for the single-thread path
+    private final float[] scratch;           // d + 1 float partials for the single-thread path
     private int[] order = new int[0];
     private boolean diverged;                // as a device's status: set by a non-finite step, cleared by setParams / restoreState
     private final ForkJoinPool pool;
@@ -67,7 +67,7 @@ final class CpuSession extends AbstractSession {
         this.g = new float[d + 1];
         this.pool = pool;
         this.workers = pool.getParallelism();
-        this.scratch = new float[1][d + 1];
+        this.scratch = new float[d + 1];
     }
 
     // ------------------------------------------------------------------------------ state
@@ -172,7 +172,7 @@ final class CpuSession extends AbstractSession {
             return withLoss ? l * inv : Double.NaN;
         }
         if ((long) count * d < PARALLEL_VALUES || workers < 2) {
-            float[] s = scratch[0];
+            float[] s = scratch;
             for (int k = 0; k < blocks; k++) {
                 int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
                 float l = partial(a, e, p, s, withLoss);
