@@ -103,7 +103,8 @@ class SessionLeakTest {
         }
     }
 
-    static final int FAILING = 1_000, FAILING_WARMUP = 200;
+    /** Failing opens per round; {@code -Ddescent.leak.failing=N} makes it fewer where a backend open is slow (a CUDA context: ~0.1 s). */
+    static final int FAILING = Integer.getInteger("descent.leak.failing", 1_000), FAILING_WARMUP = FAILING / 5;
 
     private static void report(String point, long[] before, long[] after, long[] devBefore, long[] devAfter) {
         System.out.printf(Locale.ROOT, "[leak] %s: %d failing opens; heap in use %.1f -> %.1f MiB; RSS %.1f -> %.1f MiB, "

@@ -155,12 +155,18 @@ public final class CudaBackend implements Backend {
         return new CudaSession(this, data, spec);
     }
 
-    /** The read_sum, write_f4 and copy_f4 kernels of descent.cu on device buffers of {@code bytes}, timed with CUDA events. */
+    /**
+     * Read, write and copy probes on device buffers of {@code bytes}, timed with CUDA events. Read and
+     * copy are each measured in two access patterns, grid-stride (read_sum, copy_f4: one wave of
+     * 8 blocks per SM) and block-contiguous chunks (read_chunk, copy_chunk, the gradient's pattern, at
+     * one and at four waves); each keeps the pattern whose best repetition is highest, since a probe
+     * can only under-measure the memory.
+     */
     @Override
     public dev.descent.backend.Ceilings ceilings(long bytes, int reps) {
         makeCurrent();
         long b = bytes / 16 * 16;
-        int blocks = multiprocessors * 8, threads = 256;
+        int wave = multiprocessors * 8, threads = 256, outSlots = 4 * wave * threads;
         jcuda.driver.CUdeviceptr src = new jcuda.driver.CUdeviceptr(), dst = new jcuda.driver.CUdeviceptr(),
                 out = new jcuda.driver.CUdeviceptr();
         boolean[] held = new boolean[3];
@@ -169,29 +175,49 @@ public final class CudaBackend implements Backend {
             held[0] = true;
             JCudaDriver.cuMemAlloc(dst, b);
             held[1] = true;
-            JCudaDriver.cuMemAlloc(out, 4L * blocks * threads);
+            JCudaDriver.cuMemAlloc(out, 4L * outSlots);
             held[2] = true;
             JCudaDriver.cuMemsetD32(src, Float.floatToRawIntBits(1f), b / 4);
-            jcuda.driver.CUfunction read = new jcuda.driver.CUfunction(), write = new jcuda.driver.CUfunction(),
-                    copy = new jcuda.driver.CUfunction();
-            JCudaDriver.cuModuleGetFunction(read, module, CudaKernels.READ_PROBE);
-            JCudaDriver.cuModuleGetFunction(write, module, CudaKernels.WRITE_PROBE);
-            JCudaDriver.cuModuleGetFunction(copy, module, CudaKernels.COPY_PROBE);
-            jcuda.Pointer readArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), jcuda.Pointer.to(new long[] {b / 16}), jcuda.Pointer.to(out));
-            jcuda.Pointer writeArgs = jcuda.Pointer.to(jcuda.Pointer.to(dst), jcuda.Pointer.to(new long[] {b / 16}),
-                    jcuda.Pointer.to(new float[] {2f}));
-            jcuda.Pointer copyArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), jcuda.Pointer.to(dst), jcuda.Pointer.to(new long[] {b / 16}));
-            double[] tr = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(read, blocks, 1, 1, threads, 1, 1, 0, null, readArgs, null));
-            double[] tw = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(write, blocks, 1, 1, threads, 1, 1, 0, null, writeArgs, null));
-            double[] tc = eventSeconds(reps, () -> JCudaDriver.cuLaunchKernel(copy, blocks, 1, 1, threads, 1, 1, 0, null, copyArgs, null));
-            return new dev.descent.backend.Ceilings("CUDA read_sum/write_f4/copy_f4, " + blocks + " × " + threads + " threads", false, b,
-                    dev.descent.backend.Ceilings.gbs(b, tr), dev.descent.backend.Ceilings.gbs(b, tw),
-                    dev.descent.backend.Ceilings.gbs(2.0 * b, tc));
+            jcuda.Pointer n4 = jcuda.Pointer.to(new long[] {b / 16});
+            jcuda.Pointer readArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), n4, jcuda.Pointer.to(out));
+            jcuda.Pointer writeArgs = jcuda.Pointer.to(jcuda.Pointer.to(dst), n4, jcuda.Pointer.to(new float[] {2f}));
+            jcuda.Pointer copyArgs = jcuda.Pointer.to(jcuda.Pointer.to(src), jcuda.Pointer.to(dst), n4);
+            Variant read = best(reps, b, 1,
+                    probe(CudaKernels.READ_PROBE, wave, threads, readArgs),
+                    probe(CudaKernels.READ_CHUNK_PROBE, wave, threads, readArgs),
+                    probe(CudaKernels.READ_CHUNK_PROBE, 4 * wave, threads, readArgs));
+            Variant write = best(reps, b, 1, probe(CudaKernels.WRITE_PROBE, wave, threads, writeArgs));
+            Variant copy = best(reps, b, 2,
+                    probe(CudaKernels.COPY_PROBE, wave, threads, copyArgs),
+                    probe(CudaKernels.COPY_CHUNK_PROBE, wave, threads, copyArgs),
+                    probe(CudaKernels.COPY_CHUNK_PROBE, 4 * wave, threads, copyArgs));
+            return new dev.descent.backend.Ceilings("CUDA " + read.name + ", " + write.name + ", " + copy.name, false, b,
+                    read.gbs, write.gbs, copy.gbs);
         } finally {                               // frees what was allocated, also when an allocation failed
             if (held[0]) JCudaDriver.cuMemFree(src);
             if (held[1]) JCudaDriver.cuMemFree(dst);
             if (held[2]) JCudaDriver.cuMemFree(out);
         }
+    }
+
+    private record Variant(String name, Runnable launch, double[] gbs) {}
+
+    private Variant probe(String kernel, int blocks, int threads, jcuda.Pointer args) {
+        jcuda.driver.CUfunction f = new jcuda.driver.CUfunction();
+        JCudaDriver.cuModuleGetFunction(f, module, kernel);
+        return new Variant(kernel + " " + blocks + "×" + threads,
+                () -> JCudaDriver.cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, null, args, null), null);
+    }
+
+    /** Times each candidate ({@code passes} × {@code bytes} moved per launch) and keeps the one with the highest best repetition. */
+    private Variant best(int reps, long bytes, int passes, Variant... candidates) {
+        Variant top = null;
+        for (Variant p : candidates) {
+            double[] g = dev.descent.backend.Ceilings.gbs((double) passes * bytes, eventSeconds(reps, p.launch));
+            Variant timed = new Variant(p.name, p.launch, g);
+            if (top == null || java.util.Arrays.stream(g).max().orElse(0) > java.util.Arrays.stream(top.gbs).max().orElse(0)) top = timed;
+        }
+        return top;
     }
 
     /** Seconds of each of {@code reps} launches timed with events, after 3 warm-ups. */

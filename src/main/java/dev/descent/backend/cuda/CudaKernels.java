@@ -13,6 +13,7 @@ final class CudaKernels {
 
     static final String GRAD_MEAN = "grad_mean", GRAD_STEP = "grad_step", RUN_BLOCK = "run_steps_block",
             LOSSES_1 = "losses_k1", LOSSES_8 = "losses_k8", READ_PROBE = "read_sum", WRITE_PROBE = "write_f4", COPY_PROBE = "copy_f4",
+            READ_CHUNK_PROBE = "read_chunk", COPY_CHUNK_PROBE = "copy_chunk",
             GRAD_GENERIC = "grad_partial_generic";
 
     /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
@@ -51,6 +52,8 @@ final class CudaKernels {
         out.add(READ_PROBE);
         out.add(WRITE_PROBE);
         out.add(COPY_PROBE);
+        out.add(READ_CHUNK_PROBE);
+        out.add(COPY_CHUNK_PROBE);
         return out;
     }
 }
