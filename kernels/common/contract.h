@@ -8,7 +8,8 @@
  * Buffer shapes (float32 unless said; n rows, d features, np = d + 1):
  *   X        (n, d) row-major            T       (n), or 1 float when the objective has no target
  *   order    (order_len) int row indices: the batch order
- *   params   (np) packed [w_0 .. w_{d-1}, b]       vel     (np) the optimizer's velocity
+ *   params   (np) packed [w_0 .. w_{d-1}, b]       state   (slots, np) the optimizer's state, slot-major
+ *                                                  (descent_slots(rule) slots; 1 float when 0)
  *   snaps    (records, np) packed like params       status  (1) int, see STATUS_OK
  *   partial  (parts, d + 2): per part, the sums of r·x (d), r, loss
  */
@@ -31,10 +32,12 @@
 #define BATCH_ARGS const int from, const int count
 /* WEIGHTS: the parameters, read only */
 #define WEIGHTS_ARGS GLOBAL const float *params, const int use_bias
-/* MODEL: the parameters and the optimizer state, updated in place */
-#define MODEL_ARGS GLOBAL float *params, GLOBAL float *vel, const int use_bias
-/* RULE: the update rule (DESCENT_RULE_*), momentum mu, weight decay lambda, decoupled or L2 decay */
-#define RULE_ARGS const int rule, const float mu, const float lambda, const int decoupled
+/* MODEL: the parameters and the optimizer state, updated in place; t0 updates were applied since the
+ * state was reset, so the next one is number t0 + 1 (Adam's bias correction) */
+#define MODEL_ARGS GLOBAL float *params, GLOBAL float *state, const int use_bias, const int t0
+/* RULE: the update rule (DESCENT_RULE_*), mu (momentum, Adam's beta1), beta2 (Adam's beta2, RMSprop's
+ * alpha), eps, weight decay lambda, decoupled or L2 decay; see descent_step in rules.h */
+#define RULE_ARGS const int rule, const float mu, const float beta2, const float eps, const float lambda, const int decoupled
 /* STEPS: batches first_batch .. first_batch + batches - 1 of `batch` rows of an order of order_len */
 #define STEPS_ARGS const int order_len, const int batch, const int first_batch, const int batches
 /* RATE: step k of the run uses descent_rate(lr, inv_sqrt, first_step, k) */

@@ -14,6 +14,7 @@
 #define D_SQRT(x) sqrtf(x)
 #define D_FMAX(a, b) fmaxf(a, b)
 #define D_ISFINITE(x) isfinite(x)
+#define D_POWN(x, n) powf(x, (float)(n))
 #else /* OpenCL C */
 #define DESCENT_FN static inline
 #define GLOBAL global
@@ -23,6 +24,7 @@
 #define D_SQRT(x) sqrt(x)
 #define D_FMAX(a, b) fmax(a, b)
 #define D_ISFINITE(x) isfinite(x)
+#define D_POWN(x, n) pown(x, n)
 #endif
 
 #endif /* DESCENT_LANG_H */

@@ -11,26 +11,87 @@
 #define DESCENT_RULE_SGD 0
 #define DESCENT_RULE_MOMENTUM 1
 #define DESCENT_RULE_NESTEROV 2
+#define DESCENT_RULE_ADAM 3              /* AdamW: ADAM with decoupled decay */
+#define DESCENT_RULE_ADAGRAD 4
+#define DESCENT_RULE_RMSPROP 5           /* with momentum when mu > 0 */
+#define DESCENT_RULE_RMSPROP_CENTERED 6
+
+/* Optimizer state: slots per parameter (Optimizer.Rule.slots()); the state buffer holds slot k of
+ * parameter c at k·np + c. A kernel loads a parameter's slots into a private float[DESCENT_MAX_SLOTS]. */
+#define DESCENT_MAX_SLOTS 3
+DESCENT_FN int descent_slots(int rule) {
+    if (rule == DESCENT_RULE_SGD) return 0;
+    if (rule == DESCENT_RULE_ADAM) return 2;
+    if (rule >= DESCENT_RULE_RMSPROP) return 3;
+    return 1;
+}
+
+/* Parameter c's slots between a state array of any address space (slot k at k·np + c) and a private st[DESCENT_MAX_SLOTS]. */
+#define DESCENT_LOAD_SLOTS(st, arr, np, c, slots) \
+    for (int k_ = 0; k_ < DESCENT_MAX_SLOTS; ++k_) (st)[k_] = k_ < (slots) ? (arr)[k_ * (np) + (c)] : 0.0f
+#define DESCENT_STORE_SLOTS(st, arr, np, c, slots) \
+    for (int k_ = 0; k_ < (slots); ++k_) (arr)[k_ * (np) + (c)] = (st)[k_]
 
 /*
- * One optimizer step on one parameter (Optimizer.step in Java). lambda is 0 for the bias.
- *   L2:         g += lambda w                      decoupled:  w -= lr lambda w (pre-step w)
+ * One optimizer step on one parameter (Optimizer.step in Java, with PyTorch's torch.optim
+ * semantics for the adaptive rules). lambda is 0 for the bias; t ≥ 1 is this update's number since
+ * the state was reset (Adam's bias correction). s holds the parameter's state slots, updated in place.
+ *   L2:         g += lambda w
+ *   decoupled:  SGD, momentum, Nesterov: w -= lr lambda w (pre-step w, folded into the step);
+ *               adaptive rules: w *= 1 - lr lambda first (AdamW)
  *   SGD:        w -= lr g
- *   momentum:   v = mu v + g;  w -= lr v
- *   Nesterov:   v = mu v + g;  w -= lr (g + mu v)
- * v is read and written only for momentum and Nesterov.
+ *   momentum:   s0 = mu s0 + g;  w -= lr s0
+ *   Nesterov:   s0 = mu s0 + g;  w -= lr (g + mu s0)
+ *   Adam:       s0 = s0 + (1 - mu)(g - s0);  s1 = beta2 s1 + (1 - beta2) g²
+ *               w -= (lr / (1 - mu^t)) s0 / (sqrt(s1) / sqrt(1 - beta2^t) + eps)
+ *   AdaGrad:    s0 += g²;  w -= lr g / (sqrt(s0) + eps)
+ *   RMSprop:    s0 = beta2 s0 + (1 - beta2) g²  (beta2 is PyTorch's alpha)
+ *               centered: s2 = s2 + (1 - beta2)(g - s2);  a = sqrt(s0 - s2²) + eps;  else a = sqrt(s0) + eps
+ *               mu > 0: s1 = mu s1 + g / a;  w -= lr s1;   else w -= lr g / a
  */
-DESCENT_FN float descent_step(int rule, float w, float g, float v_in, float *v_out,
-                              float lr, float mu, float lambda, int decoupled) {
+DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
+                              float lambda, int decoupled, int t) {
     if (!decoupled) g += lambda * w;
-    float dir = g;
-    if (rule != DESCENT_RULE_SGD) {
-        float vk = mu * v_in + g;
-        *v_out = vk;
-        dir = rule == DESCENT_RULE_MOMENTUM ? vk : g + mu * vk;
+    if (rule <= DESCENT_RULE_NESTEROV) {
+        float dir = g;
+        if (rule != DESCENT_RULE_SGD) {
+            float vk = mu * s[0] + g;
+            s[0] = vk;
+            dir = rule == DESCENT_RULE_MOMENTUM ? vk : g + mu * vk;
+        }
+        if (decoupled) dir += lambda * w;
+        return w - lr * dir;
     }
-    if (decoupled) dir += lambda * w;
-    return w - lr * dir;
+    if (decoupled) w = w * (1.0f - lr * lambda);
+    if (rule == DESCENT_RULE_ADAM) {
+        float m = s[0] + (1.0f - mu) * (g - s[0]);
+        float v = beta2 * s[1] + (1.0f - beta2) * g * g;
+        s[0] = m;
+        s[1] = v;
+        float bc1 = 1.0f - D_POWN(mu, t), bc2 = 1.0f - D_POWN(beta2, t);
+        return w - (lr / bc1) * (m / (D_SQRT(v) / D_SQRT(bc2) + eps));
+    }
+    if (rule == DESCENT_RULE_ADAGRAD) {
+        float a = s[0] + g * g;
+        s[0] = a;
+        return w - lr * (g / (D_SQRT(a) + eps));
+    }
+    float sq = beta2 * s[0] + (1.0f - beta2) * g * g;
+    s[0] = sq;
+    float a;
+    if (rule == DESCENT_RULE_RMSPROP_CENTERED) {
+        float ga = s[2] + (1.0f - beta2) * (g - s[2]);
+        s[2] = ga;
+        a = D_SQRT(sq - ga * ga) + eps;
+    } else {
+        a = D_SQRT(sq) + eps;
+    }
+    if (mu > 0.0f) {
+        float b = mu * s[1] + g / a;
+        s[1] = b;
+        return w - lr * b;
+    }
+    return w - lr * (g / a);
 }
 
 /* The learning rate of step k of a run (Rate.at): lr, or lr / sqrt(first_step + k) when inv_sqrt. */

@@ -246,11 +246,12 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
     if (c == d + 1 || (c == d && !use_bias)) return;
     const float mean = block_column_mean(partial, parts, d, count, c);
     if (threadIdx.x != 0) return;
-    const float v = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
-    float vo = v;
-    const float w = descent_step(rule, params[c], mean, v, &vo, lr, mu, c < d ? lambda : 0.0f, decoupled);
+    const int np = d + 1, slots = descent_slots(rule);
+    float st[DESCENT_MAX_SLOTS];
+    for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? state[k * np + c] : 0.0f;
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled, t0 + 1);
     params[c] = w;
-    if (rule != DESCENT_RULE_SGD) vel[c] = vo;
+    for (int k = 0; k < slots; ++k) state[k * np + c] = st[k];
     if (!isfinite(w)) atomicMin(status, step);
 }
 
@@ -261,8 +262,8 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
-    int obj, int has_t, int use_bias, float *params, float *vel, int rule, float mu, float lambda,
-    int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
+    int obj, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
+    float lambda, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
     float *snaps, int step0, int *status)
 {
     if (status[0] != STATUS_OK) return;
@@ -327,16 +328,16 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
             for (int j = 0; j < D; ++j) {
                 if (j < d) {
-                    float vo = v[j];
-                    w[j] = descent_step(rule, w[j], r * x[j], v[j], &vo, lr_k, mu, lambda, decoupled);
-                    v[j] = vo;
+                    float st[DESCENT_MAX_SLOTS] = {v[j], 0.0f, 0.0f};   /* rules of at most one slot only (the host's choice) */
+                    w[j] = descent_step(rule, w[j], r * x[j], st, lr_k, mu, beta2, eps, lambda, decoupled, t0 + k + 1);
+                    v[j] = st[0];
                     finite &= isfinite(w[j]);
                 }
             }
             if (use_bias) {
-                float vo = vb;
-                b = descent_step(rule, b, r, vb, &vo, lr_k, mu, 0.0f, decoupled);
-                vb = vo;
+                float st[DESCENT_MAX_SLOTS] = {vb, 0.0f, 0.0f};
+                b = descent_step(rule, b, r, st, lr_k, mu, beta2, eps, 0.0f, decoupled, t0 + k + 1);
+                vb = st[0];
                 finite &= isfinite(b);
             }
             if (countdown == 0) {
@@ -368,8 +369,8 @@ __device__ __forceinline__ void run_steps_thread_body(
     extern "C" __global__ void run_steps_thread_d##D(                                                  \
         ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)                          \
     {   /* batch is 1: batch j is position j of the order */                                           \
-        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, has_t, use_bias, params, vel, rule, mu, lambda,  \
-                                 decoupled, descent_batch_from(first_batch, batch), batches, lr,       \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, has_t, use_bias, params, state, t0, rule, mu, \
+                                 beta2, eps, lambda, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
                                  inv_sqrt, first_step, record_every,                                   \
                                  snaps, step0, status);                                                \
     }
@@ -381,15 +382,15 @@ RUN_THREAD(1) RUN_THREAD(2) RUN_THREAD(4) RUN_THREAD(8) RUN_THREAD(16)
 
 extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
 {
-    extern __shared__ float sh[];                   /* w[d+1] v[d+1] r[batch] row[batch] */
+    extern __shared__ float sh[];                   /* w[np] state[slots·np] r[batch] row[batch] */
     __shared__ int flag;
     if (status[0] != STATUS_OK) return;
-    const int L = blockDim.x, tid = threadIdx.x, np = d + 1;
-    float *w_loc = sh, *v_loc = sh + np, *r_loc = sh + 2 * np;
+    const int L = blockDim.x, tid = threadIdx.x, np = d + 1, slots = descent_slots(rule);
+    float *w_loc = sh, *s_loc = sh + np, *r_loc = sh + (1 + slots) * np;
     int *row_loc = reinterpret_cast<int *>(r_loc + batch);
     for (int c = tid; c < np; c += L) {
         w_loc[c] = params[c];
-        v_loc[c] = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
+        for (int k = 0; k < slots; ++k) s_loc[k * np + c] = state[k * np + c];
     }
     if (tid == 0) flag = 0;
     __syncthreads();
@@ -414,10 +415,12 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             float s = 0.0f;
             if (c < d) for (int t = 0; t < cnt; ++t) s = fmaf(r_loc[t], X[(size_t)row_loc[t] * d + c], s);
             else for (int t = 0; t < cnt; ++t) s += r_loc[t];
-            float vo = v_loc[c];
-            const float w = descent_step(rule, w_loc[c], s * inv, v_loc[c], &vo, lr_j, mu, c < d ? lambda : 0.0f, decoupled);
+            float st[DESCENT_MAX_SLOTS];
+            for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? s_loc[k * np + c] : 0.0f;
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled,
+                                         t0 + (j - first_batch) + 1);
             w_loc[c] = w;
-            v_loc[c] = vo;
+            for (int k = 0; k < slots; ++k) s_loc[k * np + c] = st[k];
             if (!isfinite(w)) flag = 1;
         }
         __syncthreads();
@@ -433,7 +436,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
     __syncthreads();
     for (int c = tid; c < np; c += L) {
         params[c] = w_loc[c];
-        if (rule != DESCENT_RULE_SGD) vel[c] = v_loc[c];
+        for (int k = 0; k < slots; ++k) state[k * np + c] = s_loc[k * np + c];
     }
 }
 

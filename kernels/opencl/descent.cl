@@ -111,11 +111,12 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
     if (c >= d + 1 || (c == d && !use_bias)) return;
     if (status[0] < step) return;
     const float mean = column_mean(partial, parts, d, count, c);
-    const float v = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
-    float vo = v;
-    const float w = descent_step(rule, params[c], mean, v, &vo, lr, mu, c < d ? lambda : 0.0f, decoupled);
+    const int np = d + 1, slots = descent_slots(rule);
+    float st[DESCENT_MAX_SLOTS];
+    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled, t0 + 1);
     params[c] = w;
-    if (rule != DESCENT_RULE_SGD) vel[c] = vo;
+    DESCENT_STORE_SLOTS(st, state, np, c, slots);
     if (!D_ISFINITE(w)) atomic_min(status, step);
 }
 
@@ -126,15 +127,15 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
  * update (work-item per column), two barriers. After batch j with j % record_every == 0 the
  * parameters are copied to snaps. Learning rate of step k: lr, or lr / sqrt(first_step + k). */
 kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS,
-                      local float *w_loc, local float *v_loc, local float *r_loc, local int *row_loc, local int *flag)
+                      local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
 {
     if (status[0] != STATUS_OK) return;
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
-    const int np = d + 1;
+    const int np = d + 1, slots = descent_slots(rule);
     for (int c = lid; c < np; c += L) {
         w_loc[c] = params[c];
-        v_loc[c] = rule != DESCENT_RULE_SGD ? vel[c] : 0.0f;
+        for (int k = 0; k < slots; ++k) s_loc[k * np + c] = state[k * np + c];
     }
     if (lid == 0) flag[0] = 0;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -163,10 +164,12 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
             } else {
                 for (int t = 0; t < cnt; ++t) s += r_loc[t];
             }
-            float vo = v_loc[c];
-            const float w = descent_step(rule, w_loc[c], s * inv, v_loc[c], &vo, lr_j, mu, c < d ? lambda : 0.0f, decoupled);
+            float st[DESCENT_MAX_SLOTS];
+            DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled,
+                                         t0 + (j - first_batch) + 1);
             w_loc[c] = w;
-            v_loc[c] = vo;
+            DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
             if (!D_ISFINITE(w)) flag[0] = 1;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -182,7 +185,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int c = lid; c < np; c += L) {
         params[c] = w_loc[c];
-        if (rule != DESCENT_RULE_SGD) vel[c] = v_loc[c];
+        for (int k = 0; k < slots; ++k) state[k * np + c] = s_loc[k * np + c];
     }
 }
 
@@ -377,7 +380,8 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
 kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
-    const int np = d + 1;
+    const int np = d + 1, slots = descent_slots(rule);
+    float st[DESCENT_MAX_SLOTS];
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const int from = descent_batch_from(j, batch);
@@ -399,10 +403,10 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
                 }
             } else {
                 for (int c = 0; c < d; ++c) {
-                    float vo = vel[c];
-                    const float w = descent_step(rule, params[c], r * x[c], vel[c], &vo, lr_j, mu, lambda, decoupled);
+                    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, decoupled, t0 + (j - first_batch) + 1);
                     params[c] = w;
-                    vel[c] = vo;
+                    DESCENT_STORE_SLOTS(st, state, np, c, slots);
                     bad |= !D_ISFINITE(w);
                 }
             }
@@ -421,18 +425,19 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             const float inv = 1.0f / (float)cnt;
             scratch[d] = rs * inv;
             for (int c = 0; c < d; ++c) {
-                float vo = vel[c];
-                const float w = descent_step(rule, params[c], scratch[c] * inv, vel[c], &vo, lr_j, mu, lambda, decoupled);
+                DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, decoupled,
+                                             t0 + (j - first_batch) + 1);
                 params[c] = w;
-                vel[c] = vo;
+                DESCENT_STORE_SLOTS(st, state, np, c, slots);
                 bad |= !D_ISFINITE(w);
             }
         }
         if (use_bias) {
-            float vo = vel[d];
-            const float w = descent_step(rule, params[d], scratch[d], vel[d], &vo, lr_j, mu, 0.0f, decoupled);
+            DESCENT_LOAD_SLOTS(st, state, np, d, slots);
+            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, decoupled, t0 + (j - first_batch) + 1);
             params[d] = w;
-            vel[d] = vo;
+            DESCENT_STORE_SLOTS(st, state, np, d, slots);
             bad |= !D_ISFINITE(w);
         }
         if (j % record_every == 0) {

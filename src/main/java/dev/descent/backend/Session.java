@@ -24,13 +24,14 @@ public interface Session extends AutoCloseable {
     /** The current parameters, read back from the device. */
     Params params();
 
-    /** Zeroes the optimizer state (velocities). */
+    /** Zeroes the optimizer state (velocities, moments, accumulators) and its update count. */
     void resetState();
 
     /**
      * The whole training state exactly as the session holds it, for checkpoints: the parameters
-     * (d weights, then the bias) followed by the optimizer state (d + 1 velocities), 2(d + 1)
-     * values. Devices hold float32, widened here without loss; the CPU reference holds double.
+     * (d weights, then the bias), the optimizer state slot by slot ({@code slots()} × (d + 1) values:
+     * e.g. Adam's first, then second moments) and the number of updates since the state was reset,
+     * (d + 1)(1 + slots) + 1 values. Devices hold float32, widened here without loss; the CPU reference holds double.
      * {@link #restoreState} on a session of the same backend, spec and data continues
      * bit-identically to a session that was never interrupted.
      */

@@ -86,13 +86,16 @@ final class TrainCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "SPEC",
-            description = "sgd, momentum[:μ] or nesterov[:μ]. Default: ${DEFAULT-VALUE}.")
+            description = "sgd, momentum[:μ], nesterov[:μ] (μ 0.9), adam[:β1[:β2[:ε]]] (0.9, 0.999, 1e-8), adamw[:β1[:β2[:ε]]] "
+                    + "(Adam with decoupled decay 0.01), adagrad[:ε] (1e-10), rmsprop[:α[:μ[:ε]]] or rmsprop-centered[:α[:μ[:ε]]] "
+                    + "(0.99, 0, 1e-8); the adaptive ones as PyTorch's torch.optim. Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "λ", description = "Weight decay λ (weights only). Default: ${DEFAULT-VALUE}.")
-    double weightDecay;
+    @Option(names = "--weight-decay", paramLabel = "λ", description = "Weight decay λ (weights only). Default: 0 (adamw: 0.01).")
+    Double weightDecay;
 
-    @Option(names = "--decoupled", description = "Decoupled weight decay (w -= lr·λ·w) instead of L2 (g += λ·w).")
+    @Option(names = "--decoupled", description = "Decoupled weight decay (w -= lr·λ·w; adaptive rules: w *= 1 - lr·λ first, "
+            + "as AdamW) instead of L2 (g += λ·w).")
     boolean decoupled;
 
     @Option(names = "--order", defaultValue = "shuffle", description = "inorder, shuffle or replacement. Default: ${DEFAULT-VALUE}.")
@@ -143,7 +146,10 @@ final class TrainCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         Objective obj = Objective.parse(objective);
-        Optimizer opt = Optimizer.parse(optimizer).withWeightDecay(weightDecay, decoupled);
+        Optimizer opt = Optimizer.parse(optimizer);
+        if (weightDecay != null || decoupled) {
+            opt = opt.withWeightDecay(weightDecay != null ? weightDecay : opt.weightDecay(), decoupled || opt.decoupled());
+        }
         Schedule sch = Schedule.parse(schedule);
         BatchOrder ord = BatchOrder.parse(order);
         TrainConfig cfg = new TrainConfig(epochs, batch, lr, sch, ord, period, seed);

@@ -5,91 +5,251 @@ import dev.descent.DescentException;
 import java.util.Locale;
 
 /**
- * An update rule with its hyper-parameters. One step on a parameter w with gradient g and
- * learning rate η (the kernels do the same, in the same order):
+ * An update rule with its hyper-parameters. The adaptive rules follow PyTorch's {@code torch.optim}
+ * (same defaults, bias correction and placement of ε). One step on a parameter w with gradient g,
+ * learning rate η, state slots s₀, s₁, s₂ and update number t ≥ 1 since the state was reset (the
+ * kernels do the same, in the same order: {@code descent_step} in kernels/common/rules.h):
  * <pre>
  *   g ← g + λ·w            L2 weight decay (weights only, not the bias)
- *   w ← w − η·λ·w          decoupled weight decay (weights only), from the pre-step w
+ *   decoupled decay (weights only): SGD, momentum, Nesterov: w ← w − η·λ·w from the pre-step w;
+ *                          adaptive rules: w ← w·(1 − η·λ) first (AdamW)
  *   SGD:       w ← w − η·g
- *   momentum:  v ← μ·v + g;   w ← w − η·v
- *   Nesterov:  v ← μ·v + g;   w ← w − η·(g + μ·v)
+ *   momentum:  s₀ ← μ·s₀ + g;   w ← w − η·s₀
+ *   Nesterov:  s₀ ← μ·s₀ + g;   w ← w − η·(g + μ·s₀)
+ *   Adam:      s₀ ← s₀ + (1 − β₁)(g − s₀);  s₁ ← β₂·s₁ + (1 − β₂)·g²
+ *              w ← w − η/(1 − β₁ᵗ) · s₀ / (√s₁ / √(1 − β₂ᵗ) + ε)
+ *   AdaGrad:   s₀ ← s₀ + g²;  w ← w − η·g / (√s₀ + ε)
+ *   RMSprop:   s₀ ← α·s₀ + (1 − α)·g²;  centered: s₂ ← s₂ + (1 − α)(g − s₂), a = √(s₀ − s₂²) + ε,
+ *              else a = √s₀ + ε;  μ > 0: s₁ ← μ·s₁ + g/a, w ← w − η·s₁;  else w ← w − η·g/a
  * </pre>
+ *
+ * @param rule        the update rule
+ * @param momentum    μ (momentum, Nesterov, RMSprop's momentum), β₁ for Adam
+ * @param beta2       β₂ for Adam, α for RMSprop; 0 for the others
+ * @param eps         ε for Adam, AdaGrad and RMSprop; 0 for the others
+ * @param weightDecay λ
+ * @param decoupled   decoupled decay (AdamW) rather than L2
  */
-public record Optimizer(Rule rule, double momentum, double weightDecay, boolean decoupled) {
+public record Optimizer(Rule rule, double momentum, double beta2, double eps, double weightDecay, boolean decoupled) {
 
-    /** The update rules; {@link #code()} is the kernels' number for each. */
+    /** The update rules; {@link #code()} is the kernels' number for each, {@link #slots()} its state per parameter. */
     public enum Rule {
-        SGD(0), MOMENTUM(1), NESTEROV(2);
-        private final int code;
-        Rule(int code) { this.code = code; }
+        SGD(0, 0), MOMENTUM(1, 1), NESTEROV(2, 1), ADAM(3, 2), ADAGRAD(4, 1), RMSPROP(5, 3), RMSPROP_CENTERED(6, 3);
+        private final int code, slots;
+        Rule(int code, int slots) { this.code = code; this.slots = slots; }
         public int code() { return code; }
+        /** Floats of optimizer state per parameter ({@code descent_slots} in rules.h). */
+        public int slots() { return slots; }
+        boolean adaptive() { return code >= 3; }
     }
+
+    /** Most state slots any rule keeps per parameter ({@code DESCENT_MAX_SLOTS}). */
+    public static final int MAX_SLOTS = 3;
 
     public Optimizer {
         DescentException.require(rule != null, "optimizer rule is missing");
-        DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1,
-                "momentum must be in [0, 1) (got " + momentum + ")");
-        DescentException.require(rule == Rule.SGD || momentum > 0,
-                rule.name().toLowerCase(Locale.ROOT) + " needs a momentum in (0, 1), e.g. " + rule.name().toLowerCase(Locale.ROOT) + ":0.9");
-        DescentException.require(Double.isFinite(weightDecay) && weightDecay >= 0,
-                "weight decay must be finite and ≥ 0 (got " + weightDecay + ")");
+        String name = rule.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        if (rule == Rule.ADAM) {
+            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, "adam's β1 must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(Double.isFinite(beta2) && beta2 >= 0 && beta2 < 1, "adam's β2 must be in [0, 1) (got " + beta2 + ")");
+        } else if (rule == Rule.RMSPROP || rule == Rule.RMSPROP_CENTERED) {
+            DescentException.require(Double.isFinite(beta2) && beta2 >= 0 && beta2 < 1, name + "'s α must be in [0, 1) (got " + beta2 + ")");
+            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, name + "'s momentum must be in [0, 1) (got " + momentum + ")");
+        } else {
+            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, "momentum must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(rule == Rule.SGD || rule == Rule.ADAGRAD || momentum > 0, name + " needs a momentum in (0, 1), e.g. " + name + ":0.9");
+            DescentException.require(beta2 == 0, name + " takes no β2");
+        }
+        if (rule.adaptive()) {
+            DescentException.require(Double.isFinite(eps) && eps > 0, name + "'s ε must be > 0 (got " + eps + ")");
+        } else {
+            DescentException.require(eps == 0, name + " takes no ε");
+        }
+        DescentException.require(Double.isFinite(weightDecay) && weightDecay >= 0, "weight decay must be finite and ≥ 0 (got " + weightDecay + ")");
     }
 
-    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, false);
+    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, false);
 
-    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, false); }
-    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, false); }
+    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, 0, 0, false); }
+    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, 0, 0, false); }
+    /** Adam with PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8. */
+    public static Optimizer adam() { return adam(0.9, 0.999, 1e-8); }
+    public static Optimizer adam(double beta1, double beta2, double eps) { return new Optimizer(Rule.ADAM, beta1, beta2, eps, 0, false); }
+    /** AdamW as PyTorch's: Adam with decoupled weight decay, λ = 0.01 by default. */
+    public static Optimizer adamw() { return adam().withWeightDecay(0.01, true); }
+    /** AdaGrad as PyTorch's (no learning-rate decay, initial accumulator 0): ε = 1e-10 by default. */
+    public static Optimizer adagrad(double eps) { return new Optimizer(Rule.ADAGRAD, 0, 0, eps, 0, false); }
+    /** RMSprop as PyTorch's: α = 0.99, ε = 1e-8, momentum 0 by default. */
+    public static Optimizer rmsprop(double alpha, double mu, double eps, boolean centered) {
+        return new Optimizer(centered ? Rule.RMSPROP_CENTERED : Rule.RMSPROP, mu, alpha, eps, 0, false);
+    }
 
     public Optimizer withWeightDecay(double lambda, boolean decoupledDecay) {
-        return new Optimizer(rule, momentum, lambda, decoupledDecay);
+        return new Optimizer(rule, momentum, beta2, eps, lambda, decoupledDecay);
     }
 
-    /** Whether the rule keeps a velocity per parameter. */
-    public boolean hasVelocity() { return rule != Rule.SGD; }
+    /** Whether the rule keeps any state per parameter. */
+    public boolean hasVelocity() { return rule.slots() > 0; }
+
+    /** Floats of state per parameter. */
+    public int slots() { return rule.slots(); }
 
     /**
-     * The reference step for one parameter, in double. {@code v[k]} is read and written when the
-     * rule has a velocity. {@code decays} is false for the bias.
+     * The reference step for parameter {@code c}, in double. {@code s} holds the state slot-major:
+     * slot k of parameter c at {@code k·np + c}, read and written as the rule needs. {@code t} ≥ 1 is
+     * this update's number since the state was reset. {@code decays} is false for the bias.
      */
-    public double step(double w, double g, double[] v, int k, double lr, boolean decays) {
+    public double step(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
         double lambda = decays ? weightDecay : 0;
         if (!decoupled) g += lambda * w;
-        double dir = g;
-        if (rule != Rule.SGD) {
-            double vk = momentum * v[k] + g;
-            v[k] = vk;
-            dir = rule == Rule.MOMENTUM ? vk : g + momentum * vk;
+        if (!rule.adaptive()) {
+            double dir = g;
+            if (rule != Rule.SGD) {
+                double vk = momentum * s[c] + g;
+                s[c] = vk;
+                dir = rule == Rule.MOMENTUM ? vk : g + momentum * vk;
+            }
+            if (decoupled) dir += lambda * w;
+            return w - lr * dir;
         }
-        if (decoupled) dir += lambda * w;
-        return w - lr * dir;
+        if (decoupled) w = w * (1 - lr * lambda);
+        switch (rule) {
+            case ADAM -> {
+                double m = s[c] + (1 - momentum) * (g - s[c]);
+                double v = beta2 * s[np + c] + (1 - beta2) * g * g;
+                s[c] = m;
+                s[np + c] = v;
+                double bc1 = 1 - Math.pow(momentum, t), bc2 = 1 - Math.pow(beta2, t);
+                return w - (lr / bc1) * (m / (Math.sqrt(v) / Math.sqrt(bc2) + eps));
+            }
+            case ADAGRAD -> {
+                double a = s[c] + g * g;
+                s[c] = a;
+                return w - lr * (g / (Math.sqrt(a) + eps));
+            }
+            default -> {
+                double sq = beta2 * s[c] + (1 - beta2) * g * g;
+                s[c] = sq;
+                double a;
+                if (rule == Rule.RMSPROP_CENTERED) {
+                    double ga = s[2 * np + c] + (1 - beta2) * (g - s[2 * np + c]);
+                    s[2 * np + c] = ga;
+                    a = Math.sqrt(sq - ga * ga) + eps;
+                } else {
+                    a = Math.sqrt(sq) + eps;
+                }
+                if (momentum > 0) {
+                    double b = momentum * s[np + c] + g / a;
+                    s[np + c] = b;
+                    return w - lr * b;
+                }
+                return w - lr * (g / a);
+            }
+        }
     }
 
-    /** Parses {@code sgd}, {@code momentum[:μ]} or {@code nesterov[:μ]} (μ defaults to 0.9). */
-    public static Optimizer parse(String s) {
-        String[] p = s.trim().toLowerCase(Locale.ROOT).split(":");
-        double mu = 0.9;
-        if (p.length > 2) throw new DescentException.InvalidArgument("optimizer '" + s + "': use sgd, momentum[:μ] or nesterov[:μ]");
-        if (p.length == 2) {
-            try {
-                mu = Double.parseDouble(p[1]);
-            } catch (NumberFormatException e) {
-                throw new DescentException.InvalidArgument("optimizer '" + s + "': momentum '" + p[1] + "' is not a number");
+    /** The same step in float, operation for operation as rules.h (the Java CPU backend's). */
+    public float stepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
+        float lambda = decays ? (float) weightDecay : 0f, mu = (float) momentum, b2 = (float) beta2, e = (float) eps;
+        if (!decoupled) g += lambda * w;
+        if (!rule.adaptive()) {
+            float dir = g;
+            if (rule != Rule.SGD) {
+                float vk = mu * s[c] + g;
+                s[c] = vk;
+                dir = rule == Rule.MOMENTUM ? vk : g + mu * vk;
+            }
+            if (decoupled) dir += lambda * w;
+            return w - lr * dir;
+        }
+        if (decoupled) w = w * (1f - lr * lambda);
+        switch (rule) {
+            case ADAM -> {
+                float m = s[c] + (1f - mu) * (g - s[c]);
+                float v = b2 * s[np + c] + (1f - b2) * g * g;
+                s[c] = m;
+                s[np + c] = v;
+                float bc1 = 1f - (float) Math.pow(mu, t), bc2 = 1f - (float) Math.pow(b2, t);
+                return w - (lr / bc1) * (m / ((float) Math.sqrt(v) / (float) Math.sqrt(bc2) + e));
+            }
+            case ADAGRAD -> {
+                float a = s[c] + g * g;
+                s[c] = a;
+                return w - lr * (g / ((float) Math.sqrt(a) + e));
+            }
+            default -> {
+                float sq = b2 * s[c] + (1f - b2) * g * g;
+                s[c] = sq;
+                float a;
+                if (rule == Rule.RMSPROP_CENTERED) {
+                    float ga = s[2 * np + c] + (1f - b2) * (g - s[2 * np + c]);
+                    s[2 * np + c] = ga;
+                    a = (float) Math.sqrt(sq - ga * ga) + e;
+                } else {
+                    a = (float) Math.sqrt(sq) + e;
+                }
+                if (mu > 0f) {
+                    float b = mu * s[np + c] + g / a;
+                    s[np + c] = b;
+                    return w - lr * b;
+                }
+                return w - lr * (g / a);
             }
         }
-        return switch (p[0]) {
-            case "sgd" -> {
-                if (p.length == 2) throw new DescentException.InvalidArgument("optimizer 'sgd' takes no momentum: use momentum:" + p[1]);
-                yield SGD;
+    }
+
+    static final String SYNTAX = "sgd, momentum[:μ], nesterov[:μ], adam[:β1[:β2[:ε]]], adamw[:β1[:β2[:ε]]], adagrad[:ε], "
+            + "rmsprop[:α[:μ[:ε]]] or rmsprop-centered[:α[:μ[:ε]]]";
+
+    /**
+     * Parses an optimizer: {@value #SYNTAX}. Defaults: μ = 0.9 for momentum and Nesterov; PyTorch's
+     * for the rest (Adam β1 0.9, β2 0.999, ε 1e-8; AdamW the same with decoupled decay 0.01; AdaGrad
+     * ε 1e-10; RMSprop α 0.99, μ 0, ε 1e-8).
+     */
+    public static Optimizer parse(String s) {
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split(":", -1);
+        String name = p[0];
+        int max = switch (name) {
+            case "sgd" -> 0;
+            case "momentum", "nesterov", "adagrad" -> 1;
+            case "adam", "adamw", "rmsprop", "rmsprop-centered" -> 3;
+            default -> throw new DescentException.InvalidArgument("unknown optimizer '" + s + "': use " + SYNTAX);
+        };
+        if (p.length - 1 > max) {
+            throw new DescentException.InvalidArgument("optimizer '" + s + "': " + name + " takes "
+                    + (max == 0 ? "no parameters" : "at most " + max + " parameter" + (max > 1 ? "s" : "")) + " (" + SYNTAX + ")");
+        }
+        double[] v = new double[p.length - 1];
+        for (int i = 1; i < p.length; i++) {
+            try {
+                v[i - 1] = Double.parseDouble(p[i]);
+            } catch (NumberFormatException e) {
+                throw new DescentException.InvalidArgument("optimizer '" + s + "': parameter " + i + " '" + p[i] + "' is not a number");
             }
-            case "momentum" -> momentum(mu);
-            case "nesterov" -> nesterov(mu);
-            default -> throw new DescentException.InvalidArgument("unknown optimizer '" + s + "': use sgd, momentum[:μ] or nesterov[:μ]");
+        }
+        return switch (name) {
+            case "sgd" -> SGD;
+            case "momentum" -> momentum(arg(v, 0, 0.9));
+            case "nesterov" -> nesterov(arg(v, 0, 0.9));
+            case "adam" -> adam(arg(v, 0, 0.9), arg(v, 1, 0.999), arg(v, 2, 1e-8));
+            case "adamw" -> adam(arg(v, 0, 0.9), arg(v, 1, 0.999), arg(v, 2, 1e-8)).withWeightDecay(0.01, true);
+            case "adagrad" -> adagrad(arg(v, 0, 1e-10));
+            default -> rmsprop(arg(v, 0, 0.99), arg(v, 1, 0), arg(v, 2, 1e-8), name.equals("rmsprop-centered"));
         };
     }
 
+    private static double arg(double[] v, int i, double dflt) { return i < v.length ? v[i] : dflt; }
+
+    /** The spec {@link #parse} reads back, with the decay: e.g. {@code adam:0.9:0.999:1.0E-8 +decoupled decay 0.01}. */
     @Override
     public String toString() {
-        String r = rule.name().toLowerCase(Locale.ROOT) + (rule == Rule.SGD ? "" : ":" + momentum);
+        String r = switch (rule) {
+            case SGD -> "sgd";
+            case MOMENTUM, NESTEROV -> rule.name().toLowerCase(Locale.ROOT) + ":" + momentum;
+            case ADAM -> "adam:" + momentum + ":" + beta2 + ":" + eps;
+            case ADAGRAD -> "adagrad:" + eps;
+            case RMSPROP, RMSPROP_CENTERED -> rule.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + beta2 + ":" + momentum + ":" + eps;
+        };
         return weightDecay == 0 ? r : r + " +" + (decoupled ? "decoupled" : "L2") + " decay " + weightDecay;
     }
 }

@@ -33,7 +33,9 @@ import java.util.zip.CRC32C;
  *   "DESCENT CHECKPOINT\n"  format version (int)
  *   configuration: count, then (key, value) pairs (modified UTF-8), backend name
  *   position: epoch, next batch, train seconds, epoch seconds
- *   last finite: epoch, step, d, d + 1 floats;  session state: count, doubles
+ *   last finite: epoch, step, d, d + 1 floats;  session state: count, doubles ({@code Session.saveState}:
+ *     parameters, optimizer state slot by slot, update count; format 1 held parameters and d + 1
+ *     velocities, read as such)
  *   history: label, points (epoch, step, examples, epochs, loss, seconds), epochs (epoch, lr, loss, seconds)
  *   CRC-32 of everything above (long)
  * </pre>
@@ -44,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 public final class Checkpoint {
     /** The format this version writes and the newest it reads. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     private static final byte[] MAGIC = "DESCENT CHECKPOINT\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a checkpoint holds. {@code config} is the run's identity: a resume must match it. */
@@ -150,6 +152,7 @@ public final class Checkpoint {
                 epochs.add(new History.Epoch(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble()));
             }
             if (in.available() != 0) throw damaged(file);
+            if (format == 1) s = fromFormat1(s, d, config.getOrDefault("optimizer", "sgd"));
             Trainer.State st = new Trainer.State(epoch, next, trainSeconds, epochSeconds, History.of(label, points, epochs),
                     Params.unpack(packed, 0, d), lfEpoch, lfStep, s);
             return new Contents(config, backend, st);
@@ -158,6 +161,19 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new DescentException("cannot read checkpoint " + file + ": " + AtomicFiles.reason(e));
         }
+    }
+
+    /**
+     * A format-1 session state (parameters, d + 1 velocities; only SGD, momentum and Nesterov
+     * existed) in today's layout: parameters, the velocities where the rule keeps them, update count 0
+     * (none of those rules reads it).
+     */
+    private static double[] fromFormat1(double[] s, int d, String optimizer) {
+        if (s.length != 2 * (d + 1)) return s;                        // restoreState names the mismatch
+        boolean stateless = optimizer.startsWith("sgd");
+        double[] out = Arrays.copyOf(s, stateless ? d + 2 : 2 * (d + 1) + 1);
+        out[out.length - 1] = 0;
+        return out;
     }
 
     /**

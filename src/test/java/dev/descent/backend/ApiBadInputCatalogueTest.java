@@ -70,7 +70,12 @@ class ApiBadInputCatalogueTest {
                     }
                 }),
                 c("saved state of the wrong length", () -> { try (Session s = session()) { s.restoreState(new double[3]); } }),
-                c("saved state with a NaN", () -> { try (Session s = session()) { s.restoreState(new double[] {0, Double.NaN, 0, 0, 0, 0}); } }),
+                c("saved state with a NaN", () -> { try (Session s = session()) { s.restoreState(new double[] {0, Double.NaN, 0, 0}); } }),
+                c("saved state with a fractional update count", () -> { try (Session s = session()) { s.restoreState(new double[] {0, 0, 0, 0.5}); } }),
+                c("adam with β1 = 1", () -> dev.descent.optim.Optimizer.adam(1, 0.999, 1e-8)),
+                c("adam with a negative β2", () -> dev.descent.optim.Optimizer.adam(0.9, -0.5, 1e-8)),
+                c("adagrad with ε = 0", () -> dev.descent.optim.Optimizer.adagrad(0)),
+                c("rmsprop with α = 1", () -> dev.descent.optim.Optimizer.rmsprop(1, 0, 1e-8, false)),
                 c("snapshots shorter than their count", () -> { try (Session s = session()) { s.losses(new float[2], 2); } }),
                 c("run with batch size 0", () -> new Run(0, 0, 1, Schedule.parse("constant").rate(0.1, 1, 1), 1)),
                 c("train config with 0 epochs", () -> new TrainConfig(0, 1, 0.1, Schedule.parse("constant"), BatchOrder.SHUFFLE, 0, 1)),

@@ -132,7 +132,9 @@ class BackendConformanceTest {
 
     static Stream<Arguments> backendObjectiveOptimizer() {
         List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.momentum(0.9), Optimizer.nesterov(0.8),
-                Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.momentum(0.5).withWeightDecay(0.05, true));
+                Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.momentum(0.5).withWeightDecay(0.05, true),
+                Optimizer.adam().withWeightDecay(0.05, true), Optimizer.adagrad(1e-10).withWeightDecay(0.1, false),
+                Optimizer.rmsprop(0.9, 0.5, 1e-8, true));
         List<Arguments> a = new ArrayList<>();
         for (String b : TestBackends.deviceBackends())
             for (Objective o : Objective.values())
@@ -171,25 +173,75 @@ class BackendConformanceTest {
                     assertFalse(a.diverged() || b.diverged() || r.diverged(), where);
                     assertEquals(r.records(), a.records() + b.records(), where);
                     double tol = 50.0 * steps * Tolerance.EPS * (d + batch + 2);
+                    double[][] extra = adaptiveBudget(ds, spec, p, rows, batch, steps, rate);
                     for (int k = 0; k < r.records(); k++) {
                         Params want = r.snapshot(k);
                         Params got = k < a.records() ? a.snapshot(k) : b.snapshot(k - a.records());
                         assertEquals(r.recordedBatches()[k],
                                 k < a.records() ? a.recordedBatches()[k] : b.recordedBatches()[k - a.records()], where);
-                        assertClose(want, got, tol, where + " record " + k);
+                        assertClose(want, got, tol, extra == null ? null : extra[r.recordedBatches()[k]], where + " record " + k);
                     }
-                    assertClose(ref.params(), s.params(), tol, where + " final");
+                    assertClose(ref.params(), s.params(), tol, extra == null ? null : extra[steps - 1], where + " final");
                 }
             }
         }
     }
 
     static void assertClose(Params want, Params got, double tol, String where) {
+        assertClose(want, got, tol, null, where);
+    }
+
+    /** Within tol·max(1, |largest parameter|), plus {@code extra[j]} for parameter j where given. */
+    static void assertClose(Params want, Params got, double tol, double[] extra, String where) {
         double scale = Math.abs(want.b());
         for (int j = 0; j < want.d(); j++) scale = Math.max(scale, Math.abs(want.w(j)));
         double t = tol * Math.max(1, scale);
-        for (int j = 0; j < want.d(); j++) assertEquals(want.w(j), got.w(j), t, where + " w[" + j + "]");
-        assertEquals(want.b(), got.b(), t, where + " b");
+        for (int j = 0; j < want.d(); j++) assertEquals(want.w(j), got.w(j), t + (extra == null ? 0 : extra[j]), where + " w[" + j + "]");
+        assertEquals(want.b(), got.b(), t + (extra == null ? 0 : extra[want.d()]), where + " b");
+    }
+
+    /**
+     * What the adaptive rules add to a float trajectory's error, per step and parameter, or null for
+     * the others. Adam, AdaGrad and RMSprop divide the gradient by a running scale of it (a): a
+     * gradient error δg moves a step by up to 2·lr·δg/a (numerator and scale both carry it), which
+     * is large where the gradient is near 0 (Adam's first step is ±lr for any g ≫ ε). The budget
+     * follows the double reference step by step: δg from {@link Tolerance#gradient} at its
+     * parameters, a from its state; errors carried in the moments count with the largest δg so far,
+     * and RMSprop's momentum buffer multiplies them by 1/(1 − μ). Entry [k][j] bounds parameter j
+     * after step k.
+     */
+    static double[][] adaptiveBudget(Dataset ds, Spec spec, Params p0, int[] rows, int batch, int steps, Rate rate) {
+        Optimizer o = spec.optimizer();
+        Optimizer.Rule rule = o.rule();
+        if (rule == Optimizer.Rule.SGD || rule == Optimizer.Rule.MOMENTUM || rule == Optimizer.Rule.NESTEROV) return null;
+        int np = ds.d() + 1;
+        double[][] out = new double[steps][np];
+        double[] acc = new double[np], worst = new double[np];
+        double carry = (rule == Optimizer.Rule.RMSPROP || rule == Optimizer.Rule.RMSPROP_CENTERED) && o.momentum() > 0 ? 1 / (1 - o.momentum()) : 1;
+        try (Session ref = new RefBackend().open(ds, spec)) {
+            ref.setOrder(rows);
+            ref.setParams(p0);
+            ref.resetState();
+            for (int k = 0; k < steps; k++) {
+                int from = k * batch, cnt = Math.min(batch, rows.length - from);
+                double[] dg = Tolerance.gradient(ds, spec.objective(), ref.params(), rows, from, cnt, 1024);
+                double lr = rate.at(k);
+                ref.step(from, cnt, lr);
+                double[] st = ref.saveState();
+                for (int j = 0; j < np; j++) {
+                    worst[j] = Math.max(worst[j], dg[j] + lr * o.weightDecay());
+                    double a = switch (rule) {
+                        case ADAM -> Math.sqrt(st[2 * np + j] / (1 - Math.pow(o.beta2(), k + 1))) + o.eps();
+                        case ADAGRAD -> Math.sqrt(st[np + j]) + o.eps();
+                        case RMSPROP_CENTERED -> Math.sqrt(Math.max(0, st[np + j] - st[3 * np + j] * st[3 * np + j])) + o.eps();
+                        default -> Math.sqrt(st[np + j]) + o.eps();
+                    };
+                    acc[j] += 2 * lr * carry * worst[j] / a;
+                    out[k][j] = acc[j];
+                }
+            }
+        }
+        return out;
     }
 
     static Stream<Arguments> backendObjective() {

@@ -58,7 +58,7 @@ class CliTest {
             "--lr Infinity                             | 2 | learning rate",
             "--epochs 0                                | 2 | epochs must be ≥ 1",
             "--objective hinge                         | 2 | unknown objective 'hinge'",
-            "--optimizer adam                          | 2 | unknown optimizer 'adam'",
+            "--optimizer lion                          | 2 | unknown optimizer 'lion'",
             "--schedule cosine                         | 2 | unknown schedule 'cosine'",
             "--backend tpu                             | 2 | unknown backend 'tpu'",
             "--order random                            | 2 | unknown batch order 'random'",

@@ -12,17 +12,17 @@ class OptimizerTest {
     @Test
     void sgdStepsAgainstTheGradient() {
         double[] v = new double[1];
-        assertEquals(1.0 - 0.1 * 2.0, Optimizer.SGD.step(1.0, 2.0, v, 0, 0.1, true), EPS);
+        assertEquals(1.0 - 0.1 * 2.0, Optimizer.SGD.step(1.0, 2.0, v, v.length, 0, 1, 0.1, true), EPS);
     }
 
     @Test
     void momentumAccumulatesVelocity() {
         Optimizer o = Optimizer.momentum(0.9);
         double[] v = new double[1];
-        double w = o.step(1.0, 2.0, v, 0, 0.1, true);       // v = 2, w = 1 - 0.2
+        double w = o.step(1.0, 2.0, v, v.length, 0, 1, 0.1, true);       // v = 2, w = 1 - 0.2
         assertEquals(0.8, w, EPS);
         assertEquals(2.0, v[0], EPS);
-        w = o.step(w, 1.0, v, 0, 0.1, true);                  // v = 0.9·2 + 1 = 2.8, w = 0.8 - 0.28
+        w = o.step(w, 1.0, v, v.length, 0, 1, 0.1, true);                  // v = 0.9·2 + 1 = 2.8, w = 0.8 - 0.28
         assertEquals(2.8, v[0], EPS);
         assertEquals(0.52, w, 1e-12);
     }
@@ -31,7 +31,7 @@ class OptimizerTest {
     void nesterovLooksAhead() {
         Optimizer o = Optimizer.nesterov(0.5);
         double[] v = {1.0};
-        double w = o.step(2.0, 3.0, v, 0, 0.1, true);         // v = 0.5 + 3 = 3.5; dir = 3 + 0.5·3.5 = 4.75
+        double w = o.step(2.0, 3.0, v, v.length, 0, 1, 0.1, true);         // v = 0.5 + 3 = 3.5; dir = 3 + 0.5·3.5 = 4.75
         assertEquals(3.5, v[0], EPS);
         assertEquals(2.0 - 0.475, w, 1e-12);
     }
@@ -40,28 +40,62 @@ class OptimizerTest {
     void l2DecayAddsToTheGradientButSparesTheBias() {
         Optimizer o = Optimizer.SGD.withWeightDecay(0.5, false);
         double[] v = new double[2];
-        assertEquals(2.0 - 0.1 * (1.0 + 0.5 * 2.0), o.step(2.0, 1.0, v, 0, 0.1, true), EPS);
-        assertEquals(2.0 - 0.1 * 1.0, o.step(2.0, 1.0, v, 1, 0.1, false), EPS);
+        assertEquals(2.0 - 0.1 * (1.0 + 0.5 * 2.0), o.step(2.0, 1.0, v, v.length, 0, 1, 0.1, true), EPS);
+        assertEquals(2.0 - 0.1 * 1.0, o.step(2.0, 1.0, v, 2, 1, 1, 0.1, false), EPS);
     }
 
     @Test
     void decoupledDecayIsOutsideTheMomentum() {
         Optimizer o = Optimizer.momentum(0.9).withWeightDecay(0.5, true);
         double[] v = {1.0};
-        double w = o.step(2.0, 1.0, v, 0, 0.1, true);          // v = 0.9 + 1 = 1.9 (no decay inside); w = 2 - 0.1·(1.9 + 0.5·2)
+        double w = o.step(2.0, 1.0, v, v.length, 0, 1, 0.1, true);          // v = 0.9 + 1 = 1.9 (no decay inside); w = 2 - 0.1·(1.9 + 0.5·2)
         assertEquals(1.9, v[0], EPS);
         assertEquals(2.0 - 0.1 * (1.9 + 1.0), w, 1e-12);
         Optimizer l2 = Optimizer.momentum(0.9).withWeightDecay(0.5, false);
         double[] v2 = {1.0};
-        l2.step(2.0, 1.0, v2, 0, 0.1, true);                   // v = 0.9 + (1 + 0.5·2) = 2.9
+        l2.step(2.0, 1.0, v2, v2.length, 0, 1, 0.1, true);                   // v = 0.9 + (1 + 0.5·2) = 2.9
         assertEquals(2.9, v2[0], EPS);
+    }
+
+    @Test
+    void adamFirstStepMovesEachWeightByTheLearningRate() {
+        // t = 1: m = (1 − β1)g, v = (1 − β2)g², bias-corrected m̂/√v̂ = sign(g) (ε aside)
+        Optimizer o = Optimizer.adam();
+        double[] s = new double[2];
+        double w = o.step(1.0, -3.0, s, 1, 0, 1, 0.01, true);
+        assertEquals(1.0 + 0.01 * (3.0 / (3.0 + 1e-8)), w, 1e-15);
+        assertEquals(0.1 * -3.0, s[0], 1e-15);
+        assertEquals(0.001 * 9.0, s[1], 1e-15);
+    }
+
+    @Test
+    void rmspropCenteredSubtractsTheSquaredMeanGradient() {
+        Optimizer o = Optimizer.rmsprop(0.5, 0, 1e-8, true);
+        double[] s = new double[3];
+        double w = o.step(0.0, 2.0, s, 1, 0, 1, 0.1, true);        // s0 = 0.5·4 = 2, s2 = 0.5·2 = 1, a = √(2 − 1) + ε
+        assertEquals(2.0, s[0], 1e-15);
+        assertEquals(1.0, s[2], 1e-15);
+        assertEquals(-0.1 * 2.0 / (1.0 + 1e-8), w, 1e-15);
     }
 
     @Test
     void parsesAndRejects() {
         assertEquals(Optimizer.nesterov(0.8), Optimizer.parse("nesterov:0.8"));
         assertEquals(Optimizer.momentum(0.9), Optimizer.parse("momentum"));
-        assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("adamw"));
+        assertEquals(Optimizer.adam(), Optimizer.parse("adam"));
+        assertEquals(Optimizer.adam(0.8, 0.99, 1e-6), Optimizer.parse("adam:0.8:0.99:1e-6"));
+        assertEquals(Optimizer.adam().withWeightDecay(0.01, true), Optimizer.parse("adamw"));
+        assertEquals(Optimizer.adagrad(1e-10), Optimizer.parse("adagrad"));
+        assertEquals(Optimizer.rmsprop(0.9, 0.5, 1e-8, true), Optimizer.parse("rmsprop-centered:0.9:0.5"));
+        for (String s : new String[] {"adam", "adamw", "adagrad", "rmsprop", "rmsprop-centered:0.9:0.5:1e-06", "momentum:0.5"}) {
+            Optimizer o = Optimizer.parse(s);
+            assertEquals(o.withWeightDecay(0, false), Optimizer.parse(o.withWeightDecay(0, false).toString()), "toString parses back: " + o);
+        }
+        for (String bad : new String[] {"adam:1.5", "adam:-0.1", "adam:0.9:1", "adam:0.9:0.999:0", "adagrad:-1", "rmsprop:1.2",
+                "rmsprop:0.99:0.9:1e-8:3", "sgd:0.9", "lion", "adam:x"}) {
+            DescentException e = assertThrows(DescentException.class, () -> Optimizer.parse(bad), bad);
+            org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("Exception"), e.getMessage());
+        }
         assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("momentum:1.5"));
         assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.parse("momentum:x"));
         assertThrows(DescentException.InvalidArgument.class, () -> Optimizer.SGD.withWeightDecay(-1, false));

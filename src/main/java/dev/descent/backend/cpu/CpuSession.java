@@ -37,12 +37,12 @@ final class CpuSession extends AbstractSession {
     private final float[] x;
     private final float[] t;
     private final int obj;
+    private final Optimizer opt;
     private final int rule;
-    private final float mu, lambda;
-    private final boolean decoupled;
+    private final float lambda;
     private final boolean bias;
     private final float[] p;                 // parameters: d weights, then the bias
-    private final float[] v;                 // velocities: d weights, then the bias
+    private final float[] v;                 // optimizer state, slot-major: slot k of parameter c at k·(d + 1) + c
     private final float[] g;                 // the batch's mean gradient: d weights, then the bias
     private double[] blockSums = new double[0];     // per block: d + 1 gradient sums, then the loss sum
     private final float[] scratch;           // d + 1 float partials for the single-thread path
@@ -56,14 +56,12 @@ final class CpuSession extends AbstractSession {
         this.x = data.features();
         this.t = data.targets();
         this.obj = spec.objective().code();
-        Optimizer o = spec.optimizer();
-        this.rule = o.rule().code();
-        this.mu = (float) o.momentum();
-        this.lambda = (float) o.weightDecay();
-        this.decoupled = o.decoupled();
+        this.opt = spec.optimizer();
+        this.rule = opt.rule().code();
+        this.lambda = (float) opt.weightDecay();
         this.bias = spec.bias();
         this.p = new float[d + 1];
-        this.v = new float[d + 1];
+        this.v = new float[opt.slots() * (d + 1)];
         this.g = new float[d + 1];
         this.pool = pool;
         this.workers = pool.getParallelism();
@@ -91,20 +89,16 @@ final class CpuSession extends AbstractSession {
 
     @Override
     protected double[] doSaveState() {
-        double[] s = new double[2 * (d + 1)];
-        for (int i = 0; i <= d; i++) {
-            s[i] = p[i];
-            s[d + 1 + i] = v[i];
-        }
+        double[] s = new double[d + 1 + v.length];
+        for (int i = 0; i <= d; i++) s[i] = p[i];
+        for (int i = 0; i < v.length; i++) s[d + 1 + i] = v[i];
         return s;
     }
 
     @Override
     protected void doRestoreState(double[] s) {
-        for (int i = 0; i <= d; i++) {
-            p[i] = (float) s[i];
-            v[i] = (float) s[d + 1 + i];
-        }
+        for (int i = 0; i <= d; i++) p[i] = (float) s[i];
+        for (int i = 0; i < v.length; i++) v[i] = (float) s[d + 1 + i];
         diverged = false;
     }
 
@@ -221,22 +215,12 @@ final class CpuSession extends AbstractSession {
         for (java.util.concurrent.ForkJoinTask<?> task : tasks) task.join();
     }
 
-    /** One optimizer step with the gradient in g (rules.h's descent_step); returns whether the parameters stay finite. */
-    private boolean update(float lr) {
+    /** Update number t of the state (≥ 1) with the gradient in g (rules.h's descent_step); returns whether the parameters stay finite. */
+    private boolean update(float lr, long t) {
         boolean finite = true;
-        int last = bias ? d : d - 1;
+        int last = bias ? d : d - 1, np = d + 1;
         for (int j = 0; j <= last; j++) {
-            float lam = j < d ? lambda : 0f;
-            float w = p[j], gj = g[j];
-            if (!decoupled) gj += lam * w;
-            float dir = gj;
-            if (rule != 0) {
-                float vk = mu * v[j] + gj;
-                v[j] = vk;
-                dir = rule == 1 ? vk : gj + mu * vk;
-            }
-            if (decoupled) dir += lam * w;
-            float nw = w - lr * dir;
+            float nw = opt.stepFloat(p[j], g[j], v, np, j, t, lr, j < d);
             p[j] = nw;
             finite &= Float.isFinite(nw);
         }
@@ -269,18 +253,18 @@ final class CpuSession extends AbstractSession {
 
     @Override
     protected void doStep(int from, int count, double lr) {
-        step(from, count, (float) lr);
+        step(from, count, (float) lr, updates() + 1);
     }
 
-    /** One step, skipped after a divergence (as the devices skip it); false once the parameters are non-finite. */
-    private boolean step(int from, int count, float lr) {
+    /** Update number t, skipped after a divergence (as the devices skip it); false once the parameters are non-finite. */
+    private boolean step(int from, int count, float lr, long t) {
         if (diverged) return false;
         boolean finite;
         if (count == 1 && rule == 0 && lambda == 0f) {
             finite = sgdOne(from, lr);
         } else {
             gradientInto(from, count, false);
-            finite = update(lr);
+            finite = update(lr, t);
         }
         diverged = !finite;
         return finite;
@@ -295,7 +279,8 @@ final class CpuSession extends AbstractSession {
         int untilRecord = Math.floorMod(-run.firstBatch(), every);          // batches before the next recorded one
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
             int from = j * bs;
-            boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()));
+            boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()),
+                    updates() + (j - run.firstBatch()) + 1);
             if (untilRecord == 0) {
                 System.arraycopy(p, 0, snaps, (k++) * (d + 1), d + 1);
                 untilRecord = every;

@@ -49,7 +49,7 @@ final class CudaSession extends DeviceSession {
 
     private final CudaBackend cu;
     private final List<Mem> owned = new ArrayList<>();
-    private final Mem x, t, params, vel, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
+    private final Mem x, t, params, state, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
     private Mem order, snaps, lossSnaps, lossPartial;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fRunBlock;
     private final CUfunction fRunThread;            // null when d > 16
@@ -86,7 +86,7 @@ final class CudaSession extends DeviceSession {
             x = mem(xBytes);
             t = mem(data.hasTargets() ? 4L * n : 4);
             params = mem(4L * (d + 1));
-            vel = mem(4L * (d + 1));
+            state = mem(4L * stateFloats());
             status = mem(4);
             statusIgnored = mem(4);
             out = mem(4L * (d + 2));
@@ -95,7 +95,7 @@ final class CudaSession extends DeviceSession {
             JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
             if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
             JCudaDriver.cuMemsetD32(params.ptr, 0, d + 1);
-            JCudaDriver.cuMemsetD32(vel.ptr, 0, d + 1);
+            JCudaDriver.cuMemsetD32(state.ptr, 0, stateFloats());
             JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
             JCudaDriver.cuMemsetD32(statusIgnored.ptr, OK, 1);
         } catch (CudaException e) {
@@ -155,7 +155,7 @@ final class CudaSession extends DeviceSession {
             case T -> t;
             case ORDER -> order;
             case PARAMS -> params;
-            case VEL -> vel;
+            case STATE -> state;
             case SNAPS -> snaps;
             case STATUS -> status;
             case STATUS_IGNORED -> statusIgnored;
@@ -219,8 +219,8 @@ final class CudaSession extends DeviceSession {
         return v[0];
     }
 
-    @Override protected void uploadVelocity(float[] v) { JCudaDriver.cuMemcpyHtoD(vel.ptr, Pointer.to(v), 4L * v.length); }
-    @Override protected float[] downloadVelocity() { return read(vel, d + 1); }
+    @Override protected void uploadState(float[] v) { JCudaDriver.cuMemcpyHtoD(state.ptr, Pointer.to(v), 4L * v.length); }
+    @Override protected float[] downloadState() { return read(state, stateFloats()); }
 
     @Override
     protected void uploadOrder(int[] idx) {
@@ -248,8 +248,8 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected void stepFromParts(int count, double lr, int stepNo) {
-        launch(fStep, d + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).model().rule().update(lr, stepNo));
+    protected void stepFromParts(int count, double lr, int stepNo, long t0) {
+        launch(fStep, d + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).model(t0).rule().update(lr, stepNo));
     }
 
     @Override
@@ -266,12 +266,12 @@ final class CudaSession extends DeviceSession {
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
         int b = run.batchSize();
-        KernelArgs a = args().rows().model().rule().steps(run).rate(run).record(run, step0);
-        if (b == 1 && fRunThread != null) {
+        KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
+        if (b == 1 && fRunThread != null && spec.optimizer().slots() <= 1) {     // the thread kernel keeps one slot in registers
             launch(fRunThread, 1, 1, 0, a);
             return true;
         }
-        int shared = 4 * (2 * (d + 1) + 2 * b);
+        int shared = 4 * ((1 + spec.optimizer().slots()) * (d + 1) + 2 * b);
         if (!RunLimits.oneBlock(b, d) || shared > cu.maxSharedPerBlock) return false;
         int l = 32;
         while (l < Math.max(b, d + 1) && l < 256) l *= 2;

@@ -31,7 +31,7 @@ final class OpenClSession extends DeviceSession {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
-    private final ClCalls.Buffer x, t, params, vel, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
+    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial;
     private final int local;          // work-group size of the gradient and loss kernels
@@ -78,7 +78,7 @@ final class OpenClSession extends DeviceSession {
             x = buffer(xBytes);
             t = buffer(data.hasTargets() ? 4L * n : 4);
             params = buffer(4L * (d + 1));
-            vel = buffer(4L * (d + 1));
+            state = buffer(4L * stateFloats());
             status = buffer(4);
             statusIgnored = buffer(4);
             out = buffer(4L * (d + 2));
@@ -88,7 +88,7 @@ final class OpenClSession extends DeviceSession {
             write(x, data.features());
             if (data.hasTargets()) write(t, data.targets());
             write(params, new float[d + 1]);
-            write(vel, new float[d + 1]);
+            write(state, new float[stateFloats()]);
             writeInt(status, OK);
             writeInt(statusIgnored, OK);
         } catch (CLException e) {
@@ -176,7 +176,7 @@ final class OpenClSession extends DeviceSession {
             case T -> t;
             case ORDER -> order;
             case PARAMS -> params;
-            case VEL -> vel;
+            case STATE -> state;
             case SNAPS -> snaps;
             case STATUS -> status;
             case STATUS_IGNORED -> statusIgnored;
@@ -201,8 +201,8 @@ final class OpenClSession extends DeviceSession {
     @Override protected float[] downloadParams() { return read(params, d + 1); }
     @Override protected void writeStatus(int value) { writeInt(status, value); }
     @Override protected int readStatus() { return readInt(status); }
-    @Override protected void uploadVelocity(float[] v) { write(vel, v); }
-    @Override protected float[] downloadVelocity() { return read(vel, d + 1); }
+    @Override protected void uploadState(float[] v) { write(state, v); }
+    @Override protected float[] downloadState() { return read(state, stateFloats()); }
 
     @Override
     protected void uploadOrder(int[] idx) {
@@ -241,8 +241,8 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected void stepFromParts(int count, double lr, int stepNo) {
-        launch(kStep, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).model().rule().update(lr, stepNo));
+    protected void stepFromParts(int count, double lr, int stepNo, long t0) {
+        launch(kStep, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).model(t0).rule().update(lr, stepNo));
     }
 
     @Override
@@ -252,7 +252,7 @@ final class OpenClSession extends DeviceSession {
 
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
-        long localBytes = 4L * (2L * (d + 1) + 2L * batch + 1);
+        long localBytes = 4L * ((d + 1) + stateFloats() + 2L * batch + 1);
         if (!RunLimits.oneBlock(batch, d) || localBytes > backend.localMem) return 0;
         int cap = (int) Math.min(backend.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
         int l = 1;
@@ -268,7 +268,7 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
-        KernelArgs a = args().rows().model().rule().steps(run).rate(run).record(run, step0);
+        KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
         if (cpu) {
             if ((long) run.batchSize() * d > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
             launch(kRunCpu, 1, 1, a.then(scratch));
@@ -277,7 +277,7 @@ final class OpenClSession extends DeviceSession {
         int l = runLocal(run.batchSize());
         if (l == 0) return false;
         int np = d + 1;
-        launch(kRun, 1, l, a.then(new ClCalls.Local(4L * np), new ClCalls.Local(4L * np), new ClCalls.Local(4L * run.batchSize()),
+        launch(kRun, 1, l, a.then(new ClCalls.Local(4L * np), new ClCalls.Local(4L * stateFloats()), new ClCalls.Local(4L * run.batchSize()),
                 new ClCalls.Local(4L * run.batchSize()), new ClCalls.Local(4)));
         return true;
     }

@@ -21,7 +21,7 @@ final class RefSession extends AbstractSession {
     private final Optimizer opt;
     private final double[] w;
     private double b;
-    private final double[] v;          // velocities: d weights, then the bias
+    private final double[] v;          // optimizer state, slot-major: slot k of parameter c at k·(d + 1) + c
     private int[] order = new int[0];
     private final double[] g;          // scratch gradient: d weights, then the bias
 
@@ -32,7 +32,7 @@ final class RefSession extends AbstractSession {
         this.obj = spec.objective();
         this.opt = spec.optimizer();
         this.w = new double[d];
-        this.v = new double[d + 1];
+        this.v = new double[opt.slots() * (d + 1)];
         this.g = new double[d + 1];
     }
 
@@ -56,10 +56,10 @@ final class RefSession extends AbstractSession {
 
     @Override
     protected double[] doSaveState() {
-        double[] s = new double[2 * (d + 1)];
+        double[] s = new double[d + 1 + v.length];
         System.arraycopy(w, 0, s, 0, d);
         s[d] = b;
-        System.arraycopy(v, 0, s, d + 1, d + 1);
+        System.arraycopy(v, 0, s, d + 1, v.length);
         return s;
     }
 
@@ -67,7 +67,7 @@ final class RefSession extends AbstractSession {
     protected void doRestoreState(double[] s) {
         System.arraycopy(s, 0, w, 0, d);
         b = s[d];
-        System.arraycopy(s, d + 1, v, 0, d + 1);
+        System.arraycopy(s, d + 1, v, 0, v.length);
     }
 
     @Override
@@ -113,18 +113,19 @@ final class RefSession extends AbstractSession {
     @Override
     protected void doStep(int from, int count, double lr) {
         accumulate(from, count, false);
-        update(lr);
+        update(lr, updates() + 1);
     }
 
-    /** Applies the optimizer with the gradient in g; returns whether every parameter is still finite. */
-    private boolean update(double lr) {
+    /** Applies update number t of the optimizer with the gradient in g; returns whether every parameter is still finite. */
+    private boolean update(double lr, long t) {
         boolean finite = true;
+        int np = d + 1;
         for (int j = 0; j < d; j++) {
-            w[j] = opt.step(w[j], g[j], v, j, lr, true);
+            w[j] = opt.step(w[j], g[j], v, np, j, t, lr, true);
             finite &= Double.isFinite((float) w[j]);
         }
         if (spec.bias()) {
-            b = opt.step(b, g[d], v, d, lr, false);
+            b = opt.step(b, g[d], v, np, d, t, lr, false);
             finite &= Double.isFinite((float) b);
         }
         return finite;
@@ -141,7 +142,7 @@ final class RefSession extends AbstractSession {
             int from = j * run.batchSize();
             int count = Math.min(run.batchSize(), len - from);
             accumulate(from, count, false);
-            boolean finite = update(run.rate().at(j - run.firstBatch()));
+            boolean finite = update(run.rate().at(j - run.firstBatch()), updates() + (j - run.firstBatch()) + 1);
             if (j % run.recordEvery() == 0) {
                 int o = (k++) * (d + 1);
                 for (int c = 0; c < d; c++) snaps[o + c] = (float) w[c];

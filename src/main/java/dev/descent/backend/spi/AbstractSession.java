@@ -21,6 +21,7 @@ public abstract class AbstractSession implements Session {
     protected final int d;
     private int orderLength;
     private boolean closed;
+    private long updates;                 // optimizer updates since the state was reset (Adam's t); saved with the state
 
     protected AbstractSession(Dataset data, Spec spec) {
         spec.check(data);
@@ -53,26 +54,45 @@ public abstract class AbstractSession implements Session {
     public final void resetState() {
         open();
         doResetState();
+        updates = 0;
+    }
+
+    /** Values of a {@link #saveState}: d + 1 parameters, slots × (d + 1) optimizer state, the update count. */
+    protected final int stateLength() {
+        return (d + 1) * (1 + spec.optimizer().slots()) + 1;
     }
 
     @Override
     public final double[] saveState() {
         open();
-        return doSaveState();
+        double[] s = java.util.Arrays.copyOf(doSaveState(), stateLength());
+        s[s.length - 1] = updates;
+        return s;
     }
 
     @Override
     public final void restoreState(double[] state) {
         open();
-        DescentException.require(state != null && state.length == 2 * (d + 1), "a saved state of this session has "
-                + 2 * (d + 1) + " values (parameters and optimizer state for d = " + d + "), got "
-                + (state == null ? 0 : state.length));
-        for (int i = 0; i <= d; i++) {
-            DescentException.require(Double.isFinite(state[i]) && Double.isFinite(state[d + 1 + i]),
-                    "a saved state holds a non-finite value at position " + i + ": it cannot be restored");
+        int len = stateLength();
+        DescentException.require(state != null && state.length == len, "a saved state of this session has " + len
+                + " values (parameters, " + spec.optimizer().slots() + " state slot(s) per parameter and the update count for d = " + d
+                + " and optimizer " + spec.optimizer() + "), got " + (state == null ? 0 : state.length));
+        for (int i = 0; i < len - 1; i++) {
+            DescentException.require(Double.isFinite(state[i]), "a saved state holds a non-finite value at position " + i + ": it cannot be restored");
         }
+        double t = state[len - 1];
+        DescentException.require(t >= 0 && t == Math.rint(t) && t < 0x1p53, "a saved state's update count must be a whole number ≥ 0 (got " + t + ")");
         DescentException.require(spec.bias() || state[d] == 0, "this model has no bias, but the saved state has b = " + state[d]);
-        doRestoreState(state);
+        doRestoreState(java.util.Arrays.copyOf(state, len - 1));
+        updates = (long) t;
+    }
+
+    /**
+     * Optimizer updates applied since the state was last reset (or restored): the next one is number
+     * {@code updates() + 1}, which Adam's bias correction needs. Steps and runs count, diverged or not.
+     */
+    protected final long updates() {
+        return updates;
     }
 
     @Override
@@ -100,6 +120,7 @@ public abstract class AbstractSession implements Session {
         checkRange(from, count);
         DescentException.requirePositive("learning rate", lr);
         doStep(from, count, lr);
+        updates++;
     }
 
     @Override
@@ -112,7 +133,9 @@ public abstract class AbstractSession implements Session {
         DescentException.require(run.firstBatch() + run.batches() <= nb, "run covers batches " + run.firstBatch() + ".."
                 + (run.firstBatch() + run.batches() - 1) + " but the order holds only " + nb + " batches of " + run.batchSize());
         if (run.batches() == 0) return new RunResult(new float[0], new int[0], d, -1);
-        return doRun(run);
+        RunResult r = doRun(run);
+        updates += run.batches();
+        return r;
     }
 
     @Override
@@ -167,7 +190,9 @@ public abstract class AbstractSession implements Session {
     protected abstract void doSetParams(Params p);
     protected abstract Params doParams();
     protected abstract void doResetState();
+    /** Parameters (d + 1), then the optimizer state slot-major (slots × (d + 1)), widened to double. */
     protected abstract double[] doSaveState();
+    /** Sets what {@link #doSaveState} returns (validated: finite, the right length). */
     protected abstract void doRestoreState(double[] state);
     protected abstract void doSetOrder(int[] order);
     protected abstract Gradient doGradient(int from, int count, boolean withLoss);

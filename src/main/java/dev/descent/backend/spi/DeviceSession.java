@@ -35,14 +35,20 @@ public abstract class DeviceSession extends AbstractSession {
         super(data, spec);
     }
 
+    /** Floats of the STATE buffer: the rule's slots × (d + 1), at least 1 (a rule without state still binds a buffer). */
+    protected final int stateFloats() {
+        return Math.max(1, spec.optimizer().slots() * (d + 1));
+    }
+
     // ------------------------------------------------------------------------------ primitives
 
     protected abstract void uploadParams(float[] packed);
     protected abstract float[] downloadParams();
     protected abstract void writeStatus(int value);
     protected abstract int readStatus();
-    protected abstract void uploadVelocity(float[] v);
-    protected abstract float[] downloadVelocity();
+    /** Writes the optimizer state ({@link #stateFloats} floats, slot-major). */
+    protected abstract void uploadState(float[] state);
+    protected abstract float[] downloadState();
     protected abstract void uploadOrder(int[] order);
 
     /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
@@ -58,8 +64,11 @@ public abstract class DeviceSession extends AbstractSession {
     /** Stage 2 for a gradient asked for (kernel grad_mean): the mean gradient and loss into the OUT buffer. */
     protected abstract void meanOfParts(int count);
 
-    /** Stage 2 and the fused update (kernel grad_step): one optimizer step, skipped after a divergence. */
-    protected abstract void stepFromParts(int count, double lr, int stepNo);
+    /**
+     * Stage 2 and the fused update (kernel grad_step): one optimizer step, skipped after a divergence;
+     * {@code t0} updates came before it since the state was reset.
+     */
+    protected abstract void stepFromParts(int count, double lr, int stepNo, long t0);
 
     protected abstract float[] readGradientOut();
 
@@ -118,7 +127,7 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final void doResetState() {
         try {
-            uploadVelocity(new float[d + 1]);
+            uploadState(new float[stateFloats()]);
         } catch (RuntimeException e) {
             throw translate(e, "resetting the optimizer state");
         }
@@ -127,12 +136,11 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final double[] doSaveState() {
         try {
-            float[] p = downloadParams(), v = downloadVelocity();
-            double[] s = new double[2 * (d + 1)];
-            for (int i = 0; i <= d; i++) {
-                s[i] = p[i];
-                s[d + 1 + i] = v[i];
-            }
+            float[] p = downloadParams(), v = downloadState();
+            int sv = spec.optimizer().slots() * (d + 1);
+            double[] s = new double[d + 1 + sv];
+            for (int i = 0; i <= d; i++) s[i] = p[i];
+            for (int i = 0; i < sv; i++) s[d + 1 + i] = v[i];
             return s;
         } catch (RuntimeException e) {
             throw translate(e, "reading the training state");
@@ -141,14 +149,12 @@ public abstract class DeviceSession extends AbstractSession {
 
     @Override
     protected final void doRestoreState(double[] s) {
-        float[] p = new float[d + 1], v = new float[d + 1];
-        for (int i = 0; i <= d; i++) {
-            p[i] = (float) s[i];
-            v[i] = (float) s[d + 1 + i];
-        }
+        float[] p = new float[d + 1], v = new float[stateFloats()];
+        for (int i = 0; i <= d; i++) p[i] = (float) s[i];
+        for (int i = 0; i < s.length - (d + 1); i++) v[i] = (float) s[d + 1 + i];
         try {
             uploadParams(p);
-            uploadVelocity(v);
+            uploadState(v);
             writeStatus(OK);
             step = 0;
         } catch (RuntimeException e) {
@@ -182,7 +188,7 @@ public abstract class DeviceSession extends AbstractSession {
     protected final void doStep(int from, int count, double lr) {
         try {
             sumParts(from, count, false, true);
-            stepFromParts(count, lr, step++);
+            stepFromParts(count, lr, step++, updates());
         } catch (RuntimeException e) {
             throw translate(e, "running a step");
         }
@@ -204,7 +210,7 @@ public abstract class DeviceSession extends AbstractSession {
                     int from = Batches.from(j, run.batchSize());
                     int cnt = Batches.count(j, run.batchSize(), orderLength());
                     sumParts(from, cnt, false, true);
-                    stepFromParts(cnt, run.rate().at(j - run.firstBatch()), step++);
+                    stepFromParts(cnt, run.rate().at(j - run.firstBatch()), step++, updates() + (j - run.firstBatch()));
                     if (j % run.recordEvery() == 0) copyParamsToSnapshot(rec++);
                 }
             }

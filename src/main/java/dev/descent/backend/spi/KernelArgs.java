@@ -23,7 +23,7 @@ public final class KernelArgs {
         /** (n) targets, or 1 float */ T,
         /** (orderLength) int row indices */ ORDER,
         /** (d + 1) packed [w, b] */ PARAMS,
-        /** (d + 1) optimizer velocity */ VEL,
+        /** (slots, d + 1) optimizer state, slot-major (1 float when the rule keeps none) */ STATE,
         /** (records, d + 1) recorded parameters */ SNAPS,
         /** (1) int: the divergence status */ STATUS,
         /** (1) int, always STATUS_OK: for work that must run even after a divergence */ STATUS_IGNORED,
@@ -64,13 +64,13 @@ public final class KernelArgs {
     /** WEIGHTS: the parameters, read only. */
     public KernelArgs weights() { return add(Buf.PARAMS, useBias); }
 
-    /** MODEL: the parameters and the optimizer state, updated in place. */
-    public KernelArgs model() { return add(Buf.PARAMS, Buf.VEL, useBias); }
+    /** MODEL: the parameters and the optimizer state, updated in place; {@code t0} updates applied since the state was reset. */
+    public KernelArgs model(long t0) { return add(Buf.PARAMS, Buf.STATE, useBias, (int) Math.min(Integer.MAX_VALUE - (1 << 30), t0)); }
 
-    /** RULE: the update rule, momentum, weight decay, decoupled or L2. */
+    /** RULE: the update rule, μ (β1), β2 (α), ε, weight decay, decoupled or L2. */
     public KernelArgs rule() {
         var o = spec.optimizer();
-        return add(o.rule().code(), (float) o.momentum(), (float) o.weightDecay(), o.decoupled() ? 1 : 0);
+        return add(o.rule().code(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), o.decoupled() ? 1 : 0);
     }
 
     /** STEPS: the run's batches of the current order. */
