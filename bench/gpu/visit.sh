@@ -2,10 +2,11 @@
 # On the GPU machine, in one call (device tool: run with carry [".gpu"]): what the CUDA issue needs
 # measured. Every phase has a time limit inside one overall budget (VISIT_SECONDS, default 420), so the
 # call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
-#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,reproduce,data,bench,torch,sanitize,compile
+#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed)
-#   tests2     kill/resume, leak (failing opens), auto-choice and ceiling tests, CUDA required
+#   tests2     kill/resume, leak (failing opens), auto-choice and ceiling tests, CUDA required (TESTS2: other classes)
+#   determinism the same training in separate processes, per backend (bench/gpu/determinism.sh)
 #   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
 #   data       bench/gpu/make_data.py: the GPU workloads as .npy under /tmp/gpu-data (PyTorch draws them on the GPU)
 #   bench      `descent bench gpu --backends cuda --data /tmp/gpu-data`: copy/read ceilings, fused GD step at n = 16M (d = 64)
@@ -20,7 +21,7 @@ OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at th
 rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
 T0=$(date +%s)
 BUDGET=${VISIT_SECONDS:-420}
-PHASES=${PHASES:-info,tests,tests2,reproduce,data,bench,torch,sanitize,compile}
+PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile}
 SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
 DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
@@ -48,7 +49,8 @@ fi
 if want tests; then
   phase tests
   timeout "$(limit 150)" $JUNIT --select-class dev.descent.backend.BackendConformanceTest \
-    --select-class dev.descent.backend.cuda.CudaAvailabilityTest --select-class dev.descent.backend.cuda.CudaKernelNamesTest > "$OUT/tests.txt" 2>&1
+    --select-class dev.descent.backend.cuda.CudaAvailabilityTest --select-class dev.descent.backend.cuda.CudaKernelNamesTest \
+    --select-class dev.descent.optim.TorchTrajectoryTest > "$OUT/tests.txt" 2>&1
   rc=$?
   grep -E "tests (successful|failed|skipped|aborted)" "$OUT/tests.txt"
   grep -E "✘|■" "$OUT/tests.txt" | grep -v "opencl" | head -40
@@ -60,12 +62,18 @@ fi
 if want tests2; then
   phase tests2
   JUNIT2=${JUNIT/-Xmx8g/-Xmx8g -Ddescent.leak.failing=100}
-  timeout "$(limit 150)" $JUNIT2 --select-class dev.descent.cli.KillResumeTest --select-class dev.descent.backend.SessionLeakTest \
-    --select-class dev.descent.backend.AutoChoiceTest --select-class dev.descent.bench.LimitsTest > "$OUT/tests2.txt" 2>&1
+  T2=${TESTS2:-dev.descent.cli.KillResumeTest,dev.descent.backend.SessionLeakTest,dev.descent.backend.AutoChoiceTest,dev.descent.bench.LimitsTest}
+  sel=(); for c in ${T2//,/ }; do sel+=(--select-class "$c"); done
+  timeout "$(limit 150)" $JUNIT2 "${sel[@]}" > "$OUT/tests2.txt" 2>&1
   rc=$?
   grep -E "tests (successful|failed|skipped|aborted)|\[leak\]|\[kill-resume\]" "$OUT/tests2.txt"
   grep -E "✘|■" "$OUT/tests2.txt" | head -30
   row "tests2 (resume, leaks, auto)" "exit $rc, $(grep -E 'tests (successful|failed)' "$OUT/tests2.txt" | tr -s ' []' ' ' | tr '\n' ';')"
+fi
+
+if want determinism; then
+  phase determinism
+  OUT=$OUT timeout "$(limit 90)" bash bench/gpu/determinism.sh 2>&1 | tee "$OUT/determinism.txt"
 fi
 
 if want reproduce; then
@@ -126,6 +134,9 @@ if want sanitize; then
         "train --backend cuda -n 3000 -d 1100 -B 2000 -e 1 --objective logistic --no-progress"
         "train --backend cuda -n 3000 -d 1024 -B 2000 -e 1 --no-progress"
         "train --backend cuda -n 3000 -d 3 -B 2500 -e 2 --objective logistic --no-progress"
+        "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --optimizer adam --no-progress"
+        "train --backend cuda -n 3000 -d 40 -B 64 -e 2 --optimizer rmsprop-centered:0.99:0.9 --no-progress"
+        "train --backend cuda -n 3000 -d 1100 -B 2000 -e 2 --optimizer adagrad --objective logistic --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --checkpoint-every 1 --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress")
   for tool in ${SANITIZERS//,/ }; do
