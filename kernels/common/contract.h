@@ -24,10 +24,13 @@
  * number (the session's step counter). Steps after it are skipped. */
 #define STATUS_OK 0x7fffffff
 
-/* ROWS: the rows a batch reads through the batch order; obj is DESCENT_OBJ_*, has_t whether T holds targets */
-#define ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, GLOBAL const int *order, const int d, const int obj, const int has_t
+/* ROWS: the rows a batch reads through the batch order; obj is DESCENT_OBJ_*, obj_p the loss's parameter
+ * (objectives.h), has_t whether T holds targets */
+#define ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, GLOBAL const int *order, const int d, const int obj, const float obj_p, \
+                  const int has_t
 /* ALL_ROWS: every row, in storage order (the full-data loss) */
-#define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const int has_t
+#define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const float obj_p, \
+                      const int has_t
 /* BATCH: positions [from, from + count) of the order */
 #define BATCH_ARGS const int from, const int count
 /* WEIGHTS: the parameters, read only */

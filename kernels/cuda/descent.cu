@@ -45,7 +45,7 @@
 template <int V, int L, int C, int U>
 __device__ __forceinline__ void grad_partial_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
-    int from, int count, int d, int obj, int has_t, const float *__restrict__ params, int use_bias,
+    int from, int count, int d, int obj, float obj_p, int has_t, const float *__restrict__ params, int use_bias,
     int with_loss, int rows_per_part, float *__restrict__ partial, const int *__restrict__ status)
 {
     extern __shared__ float smem[];                 /* [warps][d+2] */
@@ -111,14 +111,14 @@ __device__ __forceinline__ void grad_partial_body(
 #pragma unroll
             for (int off = L / 2; off > 0; off >>= 1) dot += __shfl_xor_sync(FULL, dot, off);
             const float m = dot + b;
-            const float r = live[u] ? descent_dloss(obj, m, t[u]) : 0.0f;
+            const float r = live[u] ? descent_dloss(obj, obj_p, m, t[u]) : 0.0f;
 #pragma unroll
             for (int k = 0; k < C; ++k)
 #pragma unroll
                 for (int e = 0; e < V; ++e) acc[k][e] = fmaf(r, v[u][k][e], acc[k][e]);
             if (q == 0) {
                 rsum += r;
-                if (with_loss && live[u]) lsum += descent_loss(obj, m, t[u]);
+                if (with_loss && live[u]) lsum += descent_loss(obj, obj_p, m, t[u]);
             }
         }
     }
@@ -158,7 +158,7 @@ __device__ __forceinline__ void grad_partial_body(
     extern "C" __global__ void __launch_bounds__(256) grad_partial_v##V##_l##L##_c##C(                 \
         ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)                                        \
     {                                                                                                  \
-        grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, has_t,      \
+        grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, obj_p, has_t,      \
                                    params, use_bias,                                                   \
                                    with_loss, rows_per_part, partial, status);                         \
     }
@@ -192,8 +192,8 @@ extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS
             float m = b;
             for (int j = 0; j < d; ++j) m = fmaf(x[j], params[j], m);
             const float t = has_t ? T[row] : 0.0f;
-            r = descent_dloss(obj, m, t);
-            if (with_loss) l = descent_loss(obj, m, t);
+            r = descent_dloss(obj, obj_p, m, t);
+            if (with_loss) l = descent_loss(obj, obj_p, m, t);
         }
         r_loc[tid] = r;
         l_loc[tid] = l;
@@ -262,7 +262,7 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
-    int obj, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
+    int obj, float obj_p, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
     float lambda, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
     float *snaps, int step0, int *status)
 {
@@ -322,7 +322,7 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
                 for (int j = 0; j < h; ++j) p[j] += p[j + h];
             const float m = p[0] + b;
-            const float r = descent_dloss(obj, m, t);
+            const float r = descent_dloss(obj, obj_p, m, t);
             const float lr_k = descent_rate(lr, inv_sqrt, first_step, k);
             bool finite = true;
 #pragma unroll
@@ -369,7 +369,7 @@ __device__ __forceinline__ void run_steps_thread_body(
     extern "C" __global__ void run_steps_thread_d##D(                                                  \
         ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)                          \
     {   /* batch is 1: batch j is position j of the order */                                           \
-        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, has_t, use_bias, params, state, t0, rule, mu, \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias, params, state, t0, rule, mu, \
                                  beta2, eps, lambda, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
                                  inv_sqrt, first_step, record_every,                                   \
                                  snaps, step0, status);                                                \
@@ -404,7 +404,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             const float *x = X + (size_t)row * d;
             float m = b;
             for (int k = 0; k < d; ++k) m = fmaf(x[k], w_loc[k], m);
-            r_loc[t] = descent_dloss(obj, m, has_t ? T[row] : 0.0f);
+            r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
             row_loc[t] = row;
         }
         __syncthreads();
@@ -445,7 +445,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
 
 template <int KB>
 __device__ __forceinline__ void losses_body(const float *__restrict__ X, const float *__restrict__ T, int n, int d,
-                                            int obj, int has_t, const float *__restrict__ snaps, int K,
+                                            int obj, float obj_p, int has_t, const float *__restrict__ snaps, int K,
                                             int rows_per_part, float *__restrict__ partial)
 {
     __shared__ float red[KB][32];
@@ -468,7 +468,7 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
             }
             const float t = has_t ? T[i] : 0.0f;
 #pragma unroll
-            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, m[kk], t);
+            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, obj_p, m[kk], t);
         }
 #pragma unroll
         for (int kk = 0; kk < KB; ++kk) {
@@ -488,12 +488,12 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
 
 extern "C" __global__ void __launch_bounds__(256) losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<1>(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial);
+    losses_body<1>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
 }
 
 extern "C" __global__ void __launch_bounds__(256) losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<8>(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial);
+    losses_body<8>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
 }
 
 /* ============================================================================================ */

@@ -58,8 +58,8 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
             float m = b;
             for (int j = 0; j < d; ++j) m += x[j] * params[j];
             const float t = has_t ? T[row] : 0.0f;
-            r = descent_dloss(obj, m, t);
-            if (with_loss) l = descent_loss(obj, m, t);
+            r = descent_dloss(obj, obj_p, m, t);
+            if (with_loss) l = descent_loss(obj, obj_p, m, t);
         }
         r_loc[lid] = r;
         l_loc[lid] = l;
@@ -150,7 +150,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
             global const float *x = X + (size_t)row * d;
             float m = b;
             for (int k = 0; k < d; ++k) m += x[k] * w_loc[k];
-            r_loc[t] = descent_dloss(obj, m, has_t ? T[row] : 0.0f);
+            r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
             row_loc[t] = row;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -214,7 +214,7 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
                 for (int kk = 0; kk < KB; ++kk) m[kk] += xj * snaps[(size_t)min(k0 + kk, K - 1) * np + j];
             }
             const float t = has_t ? T[i] : 0.0f;
-            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, m[kk], t);
+            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, obj_p, m[kk], t);
         }
         for (int kk = 0; kk < KB; ++kk) {
             red[lid] = acc[kk];
@@ -231,12 +231,12 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
 
 kernel void losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial, red, 1);
+    losses_impl(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial, red, 1);
 }
 
 kernel void losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, has_t, snaps, K, rows_per_part, partial, red, 8);
+    losses_impl(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial, red, 8);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -366,10 +366,10 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
         global const float *x = X + (size_t)row * d;
         const float m = dot_cpu(x, params, d) + b;
         const float t = has_t ? T[row] : 0.0f;
-        const float r = descent_dloss(obj, m, t);
+        const float r = descent_dloss(obj, obj_p, m, t);
         axpy_cpu(r, x, g, d);
         rs += r;
-        if (with_loss) ls += descent_loss(obj, m, t);
+        if (with_loss) ls += descent_loss(obj, obj_p, m, t);
     }
     g[d] = rs;
     g[d + 1] = ls;
@@ -394,7 +394,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             /* one row: the gradient is r·x, no scratch pass */
             const int row = order[from];
             global const float *x = X + (size_t)row * d;
-            const float r = descent_dloss(obj, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+            const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
             if (rule == DESCENT_RULE_SGD && !decoupled) {
                 for (int c = 0; c < d; ++c) {
                     const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
@@ -418,7 +418,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
                 if (from + t + PREFETCH < order_len) prefetch(X + (size_t)order[from + t + PREFETCH] * d, (size_t)d);
                 const int row = order[from + t];
                 global const float *x = X + (size_t)row * d;
-                const float r = descent_dloss(obj, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+                const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
                 axpy_cpu(r, x, scratch, d);
                 rs += r;
             }
@@ -465,7 +465,7 @@ kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
         const float t = has_t ? T[row] : 0.0f;
         for (int k = 0; k < K; ++k) {
             global const float *s = snaps + (size_t)k * np;
-            partial[(size_t)i * K + k] += descent_loss(obj, dot_cpu(x, s, d) + s[d], t);
+            partial[(size_t)i * K + k] += descent_loss(obj, obj_p, dot_cpu(x, s, d) + s[d], t);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Apply a model saved by 'descent train --save-model' to a CSV/TSV file: one output row per data row "
-                + "(prediction; or probability and label for logistic). When the file also holds the target column, "
+                + "(prediction; probability and label for logistic; decision and label for hinge, squared-hinge and modified-huber). When the file also holds the target column, "
                 + "the loss (and accuracy) are reported on stderr.")
 final class PredictCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
@@ -64,10 +64,10 @@ final class PredictCommand implements Callable<Integer> {
                     + " but the model was trained on " + String.join(", ", m.features()) + ": give those, in that order");
         }
         double[] y = m.predict(ds);
-        StringBuilder sb = new StringBuilder(m.classifies() ? "probability,label\n" : "prediction\n");
+        StringBuilder sb = new StringBuilder(m.outputName() + (m.classifies() ? ",label\n" : "\n"));
         for (double v : y) {
             sb.append(String.format(Locale.ROOT, "%.9g", v));
-            if (m.classifies()) sb.append(',').append(v >= 0.5 ? 1 : 0);
+            if (m.classifies()) sb.append(',').append(m.label(v));
             sb.append('\n');
         }
         if (out != null) {
@@ -90,14 +90,16 @@ final class PredictCommand implements Callable<Integer> {
     private static String score(Model m, Dataset ds, double[] y) {
         int n = ds.n();
         if (m.classifies()) {
+            boolean logistic = m.objective() == dev.descent.model.Objective.LOGISTIC;
             double loss = 0;
             int right = 0;
             for (int i = 0; i < n; i++) {
                 double t = ds.t(i), p = y[i];
-                loss += -(t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300)));
-                if ((p >= 0.5 ? 1 : 0) == t) right++;
+                loss += logistic ? -(t * Math.log(Math.max(p, 1e-300)) + (1 - t) * Math.log(Math.max(1 - p, 1e-300))) : m.objective().loss(p, t);
+                if (m.label(p) == t) right++;
             }
-            return String.format(Locale.ROOT, "accuracy %.4f (%d of %d), mean log loss %.6g", (double) right / n, right, n, loss / n);
+            return String.format(Locale.ROOT, "accuracy %.4f (%d of %d), mean %s loss %.6g", (double) right / n, right, n,
+                    logistic ? "log" : m.objective().cliName(), loss / n);
         }
         double se = 0;
         for (int i = 0; i < n; i++) se += (y[i] - ds.t(i)) * (y[i] - ds.t(i));

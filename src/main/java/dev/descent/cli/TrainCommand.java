@@ -44,7 +44,9 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     CommandSpec spec;
 
-    @Option(names = "--objective", defaultValue = "squared", description = "squared, logistic or wave. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--objective", defaultValue = "squared", paramLabel = "LOSS",
+            description = "squared, logistic (0/1 labels), wave (seed 2; no target); scikit-learn's SGD losses: hinge, squared-hinge, "
+                    + "modified-huber (0/1 labels), huber[:ε] and epsilon-insensitive[:ε] (regression, ε 0.1). Default: ${DEFAULT-VALUE}.")
     String objective;
 
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|FILE|DIR",
@@ -146,6 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         Objective obj = Objective.parse(objective);
+        double objParam = Objective.parseParam(objective);
         Optimizer opt = Optimizer.parse(optimizer);
         if (weightDecay != null || decoupled) {
             opt = opt.withWeightDecay(weightDecay != null ? weightDecay : opt.weightDecay(), decoupled || opt.decoupled());
@@ -168,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
         Table table = dataset(obj);
         Dataset ds = table.data();
         boolean withBias = bias != null ? bias : obj.biasByDefault();
-        Spec sp = new Spec(obj, withBias, opt);
+        Spec sp = new Spec(obj, objParam, withBias, opt);
         sp.check(ds);
         cfg.check(ds.n());
         Map<String, String> identity = identity(ds, sp, sch, ord);
@@ -182,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
 
         try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch)); Session s = b.open(ds, sp);
              Interrupt interrupt = Interrupt.install(err)) {
-            err.println("descent: " + ds + ", " + obj.cliName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
+            err.println("descent: " + ds + ", " + sp.objectiveName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
             int batches = dev.descent.backend.Batches.in(ds.n(), batch);
             if (resumed != null) {
@@ -201,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
             };
             Trainer.Result res;
             try (Progress progress = new Progress(!noProgress && System.console() != null)) {
-                res = Trainer.train(s, p0, cfg, "train " + obj.cliName() + " batch " + batch + " lr " + lr,
+                res = Trainer.train(s, p0, cfg, "train " + sp.objectiveName() + " batch " + batch + " lr " + lr,
                         new Trainer.Options(progress, every, onCheckpoint, interrupt::requested, resumed == null ? null : resumed.state()));
             }
             for (History.Epoch e : res.history().epochs()) {
@@ -250,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
     private Map<String, String> identity(Dataset ds, Spec sp, Schedule sch, BatchOrder ord) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("data", Checkpoint.dataChecksum(ds));
-        c.put("objective", sp.objective().cliName());
+        c.put("objective", sp.objectiveName());
         c.put("bias", String.valueOf(sp.bias()));
         c.put("optimizer", sp.optimizer().toString());
         c.put("batch", String.valueOf(batch));
@@ -272,7 +275,7 @@ final class TrainCommand implements Callable<Integer> {
         if (history.getFileName().toString().endsWith(".json")) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("data", ds.toString());
-            c.put("objective", sp.objective().cliName());
+            c.put("objective", sp.objectiveName());
             c.put("bias", sp.bias());
             c.put("optimizer", sp.optimizer().toString());
             c.put("batch", batch);
@@ -297,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!obj.needsTargets() && target.equals("-1")) t = Csv.Target.NONE;
             Path p = Path.of(data);
             Table table = Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
-            return standardize ? table.standardized(obj == Objective.SQUARED) : table;
+            return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels()) : table;
         }
         return Table.of(synthetic(obj));
     }
@@ -309,7 +312,7 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
             return Generators.linspace(-5, 5, n);
         }
-        return obj == Objective.LOGISTIC ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
+        return obj.binaryLabels() ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
     }
 
     private Params initial(int dim, boolean withBias) {

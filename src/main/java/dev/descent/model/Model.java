@@ -63,8 +63,8 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
 
     /**
      * The model's output for every row of {@code data} (raw, as in the training file): the
-     * predicted value for squared loss (in the target's units), the probability of class 1 for
-     * logistic, the margin for the wave objective.
+     * predicted value for the regression losses (in the target's units), the probability of class 1
+     * for logistic, the margin (decision function) for hinge, squared hinge, modified Huber and wave.
      */
     public double[] predict(Dataset data) {
         DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
@@ -77,14 +77,24 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
     /** The output for a margin (see {@link #predict}). */
     public double output(double m) {
         return switch (objective) {
-            case SQUARED -> scaling == null ? m : scaling.unscaleTarget(m);
+            case SQUARED, HUBER, EPSILON_INSENSITIVE -> scaling == null ? m : scaling.unscaleTarget(m);
             case LOGISTIC -> m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
-            case WAVE -> m;
+            case WAVE, HINGE, SQUARED_HINGE, MODIFIED_HUBER -> m;
         };
     }
 
-    /** Whether the objective predicts a class (logistic: label 1 when the probability is ≥ 0.5). */
-    public boolean classifies() { return objective == Objective.LOGISTIC; }
+    /** Whether the objective predicts a class 0/1 ({@link #label}). */
+    public boolean classifies() { return objective.binaryLabels(); }
+
+    /** The class of an {@link #output}: logistic, 1 when the probability is ≥ 0.5; the margin losses, 1 when the decision is &gt; 0 (as scikit-learn). */
+    public int label(double output) {
+        return objective == Objective.LOGISTIC ? (output >= 0.5 ? 1 : 0) : (output > 0 ? 1 : 0);
+    }
+
+    /** What {@link #output} is, as a CSV column name: prediction, probability or decision. */
+    public String outputName() {
+        return objective == Objective.LOGISTIC ? "probability" : classifies() ? "decision" : "prediction";
+    }
 
     public void save(Path file) {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

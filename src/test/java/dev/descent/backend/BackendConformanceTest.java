@@ -69,7 +69,7 @@ class BackendConformanceTest {
         float[] t = null;
         if (obj.needsTargets()) {
             t = new float[n];
-            for (int i = 0; i < n; i++) t[i] = obj == Objective.LOGISTIC ? RNG.nextInt(2) : (float) RNG.nextGaussian();
+            for (int i = 0; i < n; i++) t[i] = obj.binaryLabels() ? RNG.nextInt(2) : (float) RNG.nextGaussian();
         }
         return new Dataset("random(" + n + "x" + d + ", seed " + SEED + ")", x, t, n, d);
     }
@@ -173,7 +173,7 @@ class BackendConformanceTest {
                     assertFalse(a.diverged() || b.diverged() || r.diverged(), where);
                     assertEquals(r.records(), a.records() + b.records(), where);
                     double tol = 50.0 * steps * Tolerance.EPS * (d + batch + 2);
-                    double[][] extra = adaptiveBudget(ds, spec, p, rows, batch, steps, rate);
+                    double[][] extra = budget(ds, spec, p, rows, batch, steps, rate);
                     for (int k = 0; k < r.records(); k++) {
                         Params want = r.snapshot(k);
                         Params got = k < a.records() ? a.snapshot(k) : b.snapshot(k - a.records());
@@ -201,42 +201,65 @@ class BackendConformanceTest {
     }
 
     /**
-     * What the adaptive rules add to a float trajectory's error, per step and parameter, or null for
-     * the others. Adam, AdaGrad and RMSprop divide the gradient by a running scale of it (a): a
-     * gradient error δg moves a step by up to 2·lr·δg/a (numerator and scale both carry it), which
-     * is large where the gradient is near 0 (Adam's first step is ±lr for any g ≫ ε). The budget
-     * follows the double reference step by step: δg from {@link Tolerance#gradient} at its
-     * parameters, a from its state; errors carried in the moments count with the largest δg so far,
-     * and RMSprop's momentum buffer multiplies them by 1/(1 − μ). Entry [k][j] bounds parameter j
-     * after step k.
+     * What the adaptive rules and the kinked losses add to a float trajectory's error, per step and
+     * parameter, or null where neither applies. Entry [k][j] bounds parameter j after step k.
+     * <ul>
+     * <li>Adam, AdaGrad and RMSprop divide the gradient by a running scale of it (a): a gradient
+     * error δg moves a step by up to 2·lr·δg/a (numerator and scale both carry it), which is large
+     * where the gradient is near 0 (Adam's first step is ±lr for any g ≫ ε). δg comes from
+     * {@link Tolerance#gradient} at the reference's parameters, a from its state; errors carried in
+     * the moments count with the largest δg so far, and RMSprop's momentum multiplies them by 1/(1 − μ).
+     * <li>Hinge and epsilon-insensitive have a derivative that jumps (at z = 1, at |e| = ε): a row
+     * whose margin lies within float rounding of the jump may take either side, changing the step by
+     * lr·|x_j|/|B| (the jump is 1). Rows within 1e-4·max(1, |m|) of it count, and whatever they add
+     * is carried by momentum, 1/(1 − μ).
+     * </ul>
      */
-    static double[][] adaptiveBudget(Dataset ds, Spec spec, Params p0, int[] rows, int batch, int steps, Rate rate) {
+    static double[][] budget(Dataset ds, Spec spec, Params p0, int[] rows, int batch, int steps, Rate rate) {
         Optimizer o = spec.optimizer();
         Optimizer.Rule rule = o.rule();
-        if (rule == Optimizer.Rule.SGD || rule == Optimizer.Rule.MOMENTUM || rule == Optimizer.Rule.NESTEROV) return null;
-        int np = ds.d() + 1;
+        Objective obj = spec.objective();
+        boolean adaptive = rule != Optimizer.Rule.SGD && rule != Optimizer.Rule.MOMENTUM && rule != Optimizer.Rule.NESTEROV;
+        boolean kinked = obj == Objective.HINGE || obj == Objective.EPSILON_INSENSITIVE;
+        if (!adaptive && !kinked) return null;
+        int np = ds.d() + 1, d = ds.d();
         double[][] out = new double[steps][np];
         double[] acc = new double[np], worst = new double[np];
-        double carry = (rule == Optimizer.Rule.RMSPROP || rule == Optimizer.Rule.RMSPROP_CENTERED) && o.momentum() > 0 ? 1 / (1 - o.momentum()) : 1;
+        double carry = (rule == Optimizer.Rule.RMSPROP || rule == Optimizer.Rule.RMSPROP_CENTERED || !adaptive) && o.momentum() > 0
+                ? 1 / (1 - o.momentum()) : 1;
         try (Session ref = new RefBackend().open(ds, spec)) {
             ref.setOrder(rows);
             ref.setParams(p0);
             ref.resetState();
             for (int k = 0; k < steps; k++) {
                 int from = k * batch, cnt = Math.min(batch, rows.length - from);
-                double[] dg = Tolerance.gradient(ds, spec.objective(), ref.params(), rows, from, cnt, 1024);
+                Params at = ref.params();
                 double lr = rate.at(k);
+                if (kinked) {
+                    for (int q = from; q < from + cnt; q++) {
+                        int i = rows[q];
+                        double m = at.b();
+                        for (int j = 0; j < d; j++) m += (double) ds.x(i, j) * at.w(j);
+                        double dist = obj == Objective.HINGE ? Math.abs((2 * ds.t(i) - 1) * m - 1) : Math.abs(Math.abs(m - ds.t(i)) - spec.lossParam());
+                        if (dist > 1e-4 * Math.max(1, Math.abs(m))) continue;
+                        for (int j = 0; j < d; j++) acc[j] += carry * lr * Math.abs(ds.x(i, j)) / cnt;
+                        acc[d] += carry * lr / cnt;
+                    }
+                }
+                double[] dg = adaptive ? Tolerance.gradient(ds, obj, at, rows, from, cnt, 1024) : null;
                 ref.step(from, cnt, lr);
-                double[] st = ref.saveState();
+                double[] st = adaptive ? ref.saveState() : null;
                 for (int j = 0; j < np; j++) {
-                    worst[j] = Math.max(worst[j], dg[j] + lr * o.weightDecay());
-                    double a = switch (rule) {
-                        case ADAM -> Math.sqrt(st[2 * np + j] / (1 - Math.pow(o.beta2(), k + 1))) + o.eps();
-                        case ADAGRAD -> Math.sqrt(st[np + j]) + o.eps();
-                        case RMSPROP_CENTERED -> Math.sqrt(Math.max(0, st[np + j] - st[3 * np + j] * st[3 * np + j])) + o.eps();
-                        default -> Math.sqrt(st[np + j]) + o.eps();
-                    };
-                    acc[j] += 2 * lr * carry * worst[j] / a;
+                    if (adaptive) {
+                        worst[j] = Math.max(worst[j], dg[j] + lr * o.weightDecay());
+                        double a = switch (rule) {
+                            case ADAM -> Math.sqrt(st[2 * np + j] / (1 - Math.pow(o.beta2(), k + 1))) + o.eps();
+                            case ADAGRAD -> Math.sqrt(st[np + j]) + o.eps();
+                            case RMSPROP_CENTERED -> Math.sqrt(Math.max(0, st[np + j] - st[3 * np + j] * st[3 * np + j])) + o.eps();
+                            default -> Math.sqrt(st[np + j]) + o.eps();
+                        };
+                        acc[j] += 2 * lr * carry * worst[j] / a;
+                    }
                     out[k][j] = acc[j];
                 }
             }

@@ -57,7 +57,7 @@ class CliTest {
             "--lr NaN                                  | 2 | learning rate",
             "--lr Infinity                             | 2 | learning rate",
             "--epochs 0                                | 2 | epochs must be ≥ 1",
-            "--objective hinge                         | 2 | unknown objective 'hinge'",
+            "--objective svm                           | 2 | unknown objective 'svm'",
             "--optimizer lion                          | 2 | unknown optimizer 'lion'",
             "--schedule cosine                         | 2 | unknown schedule 'cosine'",
             "--backend tpu                             | 2 | unknown backend 'tpu'",

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ObjectiveTest {
 
-    /** Central differences have error O(h²·ℓ''') + O(ε·ℓ/h); h = 1e-5 keeps both near 1e-9 for these smooth losses. */
+    /** Central differences have error O(h²·ℓ''') + O(ε·ℓ/h); h = 1e-5 keeps both near 1e-9 away from the kinks. */
     @ParameterizedTest
     @EnumSource(Objective.class)
     void derivativeMatchesCentralDifferences(Objective obj) {
@@ -24,7 +24,9 @@ class ObjectiveTest {
         double h = 1e-5;
         for (int k = 0; k < 1000; k++) {
             double m = rng.nextGaussian() * 3;
-            double t = obj == Objective.LOGISTIC ? rng.nextInt(2) : rng.nextGaussian();
+            double t = obj.binaryLabels() ? rng.nextInt(2) : rng.nextGaussian();
+            // hinge and epsilon-insensitive have kinks (z = 1, |m − t| = ε): no derivative there, and none to check
+            if (Math.abs(obj.dloss(m + h, t) - obj.dloss(m - h, t)) > 1e-2) continue;
             double fd = (obj.loss(m + h, t) - obj.loss(m - h, t)) / (2 * h);
             double an = obj.dloss(m, t);
             assertEquals(fd, an, 1e-6 * Math.max(1, Math.abs(an)), obj + " at m=" + m + " t=" + t);
@@ -38,6 +40,26 @@ class ObjectiveTest {
         assertEquals(1000.0, Objective.LOGISTIC.loss(-1000, 1), 1e-9);
         assertEquals(-1.0, Objective.LOGISTIC.dloss(-1000, 1), 1e-12);
         assertTrue(Double.isFinite(Objective.LOGISTIC.dloss(1e6, 0)));
+    }
+
+    @Test
+    void scikitLearnsMarginLossesOnLabelsZeroOne() {
+        // label 1 is y = +1, label 0 is y = −1; z = y·m
+        assertEquals(0.5, Objective.HINGE.loss(0.5, 1), 0);
+        assertEquals(-1.0, Objective.HINGE.dloss(1.0, 1), 0);           // z = 1 still counts (z <= 1, as scikit-learn)
+        assertEquals(0.0, Objective.HINGE.dloss(1.5, 1), 0);
+        assertEquals(1.0, Objective.HINGE.dloss(-0.5, 0), 0);           // y = −1, z = 0.5
+        assertEquals(2.25, Objective.SQUARED_HINGE.loss(-0.5, 1), 1e-15);
+        assertEquals(-3.0, Objective.SQUARED_HINGE.dloss(-0.5, 1), 1e-15);
+        assertEquals(8.0, Objective.MODIFIED_HUBER.loss(-2, 1), 0);      // z < −1: −4z
+        assertEquals(-4.0, Objective.MODIFIED_HUBER.dloss(-2, 1), 0);
+        assertEquals(0.25, Objective.MODIFIED_HUBER.loss(0.5, 1), 1e-15);
+        assertEquals(0.005, Objective.HUBER.loss(0.1, 0), 1e-15);         // |e| = ε: quadratic
+        assertEquals(0.1 * 2 - 0.005, Objective.HUBER.loss(2, 0), 1e-15);
+        assertEquals(-1.0, Objective.HUBER.dloss(-3, 0, 1.0), 0);
+        assertEquals(0.4, Objective.EPSILON_INSENSITIVE.loss(0.5, 0), 1e-15);
+        assertEquals(0.0, Objective.EPSILON_INSENSITIVE.dloss(0.05, 0), 0);
+        assertEquals(-1.0, Objective.EPSILON_INSENSITIVE.dloss(-0.5, 0), 0);
     }
 
     @Test
@@ -59,7 +81,7 @@ class ObjectiveTest {
         float[] t = null;
         if (obj.needsTargets()) {
             t = new float[n];
-            for (int i = 0; i < n; i++) t[i] = obj == Objective.LOGISTIC ? rng.nextInt(2) : (float) rng.nextGaussian();
+            for (int i = 0; i < n; i++) t[i] = obj.binaryLabels() ? rng.nextInt(2) : (float) rng.nextGaussian();
         }
         Dataset ds = new Dataset("fd", x, t, n, d);
         float[] w = new float[d];

@@ -37,6 +37,7 @@ final class CpuSession extends AbstractSession {
     private final float[] x;
     private final float[] t;
     private final int obj;
+    private final float objP;                // the loss's parameter (Huber's ε)
     private final Optimizer opt;
     private final int rule;
     private final float lambda;
@@ -56,6 +57,7 @@ final class CpuSession extends AbstractSession {
         this.x = data.features();
         this.t = data.targets();
         this.obj = spec.objective().code();
+        this.objP = (float) spec.lossParam();
         this.opt = spec.optimizer();
         this.rule = opt.rule().code();
         this.lambda = (float) opt.weightDecay();
@@ -111,27 +113,49 @@ final class CpuSession extends AbstractSession {
 
     // ------------------------------------------------------------------------------ the maths, in float
 
-    /** l(m, t) as objectives.h computes it. */
-    static float loss(int obj, float m, float t) {
+    /** l(m, t) as objectives.h computes it; p is the loss's parameter. */
+    static float loss(int obj, float p, float m, float t) {
         if (obj == 0) {
             float e = m - t;
             return 0.5f * e * e;
         }
         if (obj == 1) return Math.max(m, 0f) + (float) Math.log1p(Math.exp(-Math.abs(m))) - t * m;
-        float m2 = m * m;
-        return (-m2 + m2 * m) * (float) Math.exp(-m2);
+        if (obj == 2) {
+            float m2 = m * m;
+            return (-m2 + m2 * m) * (float) Math.exp(-m2);
+        }
+        if (obj <= 5) {
+            float y = 2f * t - 1f, z = y * m;
+            if (obj == 3) return z <= 1f ? 1f - z : 0f;
+            if (obj == 4) return z < 1f ? (1f - z) * (1f - z) : 0f;
+            return z >= 1f ? 0f : z >= -1f ? (1f - z) * (1f - z) : -4f * z;
+        }
+        float e = m - t, a = Math.abs(e);
+        if (obj == 6) return a <= p ? 0.5f * e * e : p * a - 0.5f * p * p;
+        return a > p ? a - p : 0f;
     }
 
     /** dl/dm as objectives.h computes it. */
-    static float dloss(int obj, float m, float t) {
+    static float dloss(int obj, float p, float m, float t) {
         if (obj == 0) return m - t;
         if (obj == 1) {
             float e = (float) Math.exp(-Math.abs(m));
             float s = m >= 0f ? 1f / (1f + e) : e / (1f + e);
             return s - t;
         }
-        float m2 = m * m;
-        return (-2f * m + 3f * m2 + 2f * m2 * m - 2f * m2 * m2) * (float) Math.exp(-m2);
+        if (obj == 2) {
+            float m2 = m * m;
+            return (-2f * m + 3f * m2 + 2f * m2 * m - 2f * m2 * m2) * (float) Math.exp(-m2);
+        }
+        if (obj <= 5) {
+            float y = 2f * t - 1f, z = y * m;
+            if (obj == 3) return z <= 1f ? -y : 0f;
+            if (obj == 4) return z < 1f ? -2f * y * (1f - z) : 0f;
+            return z >= 1f ? 0f : z >= -1f ? -2f * y * (1f - z) : -4f * y;
+        }
+        float e = m - t;
+        if (obj == 6) return e > p ? p : e < -p ? -p : e;
+        return e > p ? 1f : e < -p ? -1f : 0f;
     }
 
     /**
@@ -146,10 +170,10 @@ final class CpuSession extends AbstractSession {
             int o = row * d;
             float ti = t == null ? 0f : t[row];
             float m = K.margin(x, o, w, 0, d);
-            float r = dloss(obj, m, ti);
+            float r = dloss(obj, objP, m, ti);
             K.axpy(acc, r, x, o, d);
             rb += r;
-            if (withLoss) loss += loss(obj, m, ti);
+            if (withLoss) loss += loss(obj, objP, m, ti);
         }
         acc[d] = rb;
         return loss;
@@ -232,7 +256,7 @@ final class CpuSession extends AbstractSession {
         int row = order[q];
         int o = row * d;
         float ti = t == null ? 0f : t[row];
-        float step = lr * dloss(obj, K.margin(x, o, p, 0, d), ti);
+        float step = lr * dloss(obj, objP, K.margin(x, o, p, 0, d), ti);
         float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
         for (int j = 0; j < d; j++) {
             float nw = p[j] - step * x[o + j];
@@ -310,7 +334,7 @@ final class CpuSession extends AbstractSession {
                     double sum = 0;
                     for (int i = a; i < e; i++) {
                         float m = K.margin(x, i * d, w, so, d);
-                        sum += loss(obj, m, t == null ? 0f : t[i]);
+                        sum += loss(obj, objP, m, t == null ? 0f : t[i]);
                     }
                     sums[k * count + s] = sum;
                 }

@@ -90,11 +90,11 @@ final class RefSession extends AbstractSession {
             int row = order[p];
             double ti = t == null ? 0 : t[row];
             double m = margin(row, w, b);
-            double r = obj.dloss(m, ti);
+            double r = obj.dloss(m, ti, spec.lossParam());
             int o = row * d;
             for (int j = 0; j < d; j++) g[j] += r * x[o + j];
             g[d] += r;
-            if (withLoss) loss += obj.loss(m, ti);
+            if (withLoss) loss += obj.loss(m, ti, spec.lossParam());
         }
         double inv = 1.0 / count;
         for (int j = 0; j <= d; j++) g[j] *= inv;
@@ -166,7 +166,7 @@ final class RefSession extends AbstractSession {
             for (int j = 0; j < d; j++) ws[j] = snapshots[o + j];
             double bs = snapshots[o + d];
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += obj.loss(margin(i, ws, bs), t == null ? 0 : t[i]);
+            for (int i = 0; i < n; i++) sum += obj.loss(margin(i, ws, bs), t == null ? 0 : t[i], spec.lossParam());
             out[s] = sum / n;
         }
         return out;

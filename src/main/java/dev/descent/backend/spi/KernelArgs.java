@@ -35,6 +35,7 @@ public final class KernelArgs {
 
     private final List<Object> values = new ArrayList<>();
     private final int n, d, objective, hasTargets, useBias, orderLength;
+    private final float lossParam;
     private final Spec spec;
 
     KernelArgs(int n, int d, Spec spec, boolean hasTargets, int orderLength) {
@@ -42,6 +43,7 @@ public final class KernelArgs {
         this.d = d;
         this.spec = spec;
         this.objective = spec.objective().code();
+        this.lossParam = (float) spec.lossParam();
         this.hasTargets = hasTargets ? 1 : 0;
         this.useBias = spec.bias() ? 1 : 0;
         this.orderLength = orderLength;
@@ -53,10 +55,10 @@ public final class KernelArgs {
     }
 
     /** ROWS: the rows a batch reads through the batch order. */
-    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, hasTargets); }
+    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets); }
 
     /** ALL_ROWS: every row in storage order. */
-    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, hasTargets); }
+    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets); }
 
     /** BATCH: positions [from, from + count) of the order. */
     public KernelArgs batch(int from, int count) { return add(from, count); }
