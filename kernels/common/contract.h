@@ -39,8 +39,9 @@
  * state was reset, so the next one is number t0 + 1 (Adam's bias correction) */
 #define MODEL_ARGS GLOBAL float *params, GLOBAL float *state, const int use_bias, const int t0
 /* RULE: the update rule (DESCENT_RULE_*), mu (momentum, Adam's beta1), beta2 (Adam's beta2, RMSprop's
- * alpha), eps, weight decay lambda, decoupled or L2 decay; see descent_step in rules.h */
-#define RULE_ARGS const int rule, const float mu, const float beta2, const float eps, const float lambda, const int decoupled
+ * alpha), eps, weight decay lambda, L1 strength l1, decoupled or L2 decay; see descent_step in rules.h */
+#define RULE_ARGS const int rule, const float mu, const float beta2, const float eps, const float lambda, const float l1, \
+                  const int decoupled
 /* STEPS: batches first_batch .. first_batch + batches - 1 of `batch` rows of an order of order_len */
 #define STEPS_ARGS const int order_len, const int batch, const int first_batch, const int batches
 /* RATE: step k of the run uses descent_rate(lr, inv_sqrt, first_step, k) */

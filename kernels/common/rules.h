@@ -49,8 +49,8 @@ DESCENT_FN int descent_slots(int rule) {
  *               centered: s2 = s2 + (1 - beta2)(g - s2);  a = sqrt(s0 - s2²) + eps;  else a = sqrt(s0) + eps
  *               mu > 0: s1 = mu s1 + g / a;  w -= lr s1;   else w -= lr g / a
  */
-DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
-                              float lambda, int decoupled, int t) {
+DESCENT_FN float descent_rule_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
+                                   float lambda, int decoupled, int t) {
     if (!decoupled) g += lambda * w;
     if (rule <= DESCENT_RULE_NESTEROV) {
         float dir = g;
@@ -92,6 +92,18 @@ DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, fl
         return w - lr * b;
     }
     return w - lr * (g / a);
+}
+
+/* The rule's step, then L1's proximal step (soft thresholding by lr·l1, weights only: l1 is 0 for the
+ * bias): w = sign(w) max(0, |w| - lr l1). With L2 decay (lambda) this is the elastic net. */
+DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
+                              float lambda, float l1, int decoupled, int t) {
+    w = descent_rule_step(rule, w, g, s, lr, mu, beta2, eps, lambda, decoupled, t);
+    if (l1 > 0.0f) {
+        float a = D_FABS(w) - lr * l1;
+        w = a > 0.0f ? (w > 0.0f ? a : -a) : 0.0f;
+    }
+    return w;
 }
 
 /* The learning rate of step k of a run (Rate.at): lr, or lr / sqrt(first_step + k) when inv_sqrt. */

@@ -249,7 +249,7 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
     const int np = d + 1, slots = descent_slots(rule);
     float st[DESCENT_MAX_SLOTS];
     for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? state[k * np + c] : 0.0f;
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled, t0 + 1);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, t0 + 1);
     params[c] = w;
     for (int k = 0; k < slots; ++k) state[k * np + c] = st[k];
     if (!isfinite(w)) atomicMin(status, step);
@@ -263,7 +263,7 @@ template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
     int obj, float obj_p, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
-    float lambda, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
+    float lambda, float l1, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
     float *snaps, int step0, int *status)
 {
     if (status[0] != STATUS_OK) return;
@@ -329,14 +329,14 @@ __device__ __forceinline__ void run_steps_thread_body(
             for (int j = 0; j < D; ++j) {
                 if (j < d) {
                     float st[DESCENT_MAX_SLOTS] = {v[j], 0.0f, 0.0f};   /* rules of at most one slot only (the host's choice) */
-                    w[j] = descent_step(rule, w[j], r * x[j], st, lr_k, mu, beta2, eps, lambda, decoupled, t0 + k + 1);
+                    w[j] = descent_step(rule, w[j], r * x[j], st, lr_k, mu, beta2, eps, lambda, l1, decoupled, t0 + k + 1);
                     v[j] = st[0];
                     finite &= isfinite(w[j]);
                 }
             }
             if (use_bias) {
                 float st[DESCENT_MAX_SLOTS] = {vb, 0.0f, 0.0f};
-                b = descent_step(rule, b, r, st, lr_k, mu, beta2, eps, 0.0f, decoupled, t0 + k + 1);
+                b = descent_step(rule, b, r, st, lr_k, mu, beta2, eps, 0.0f, 0.0f, decoupled, t0 + k + 1);
                 vb = st[0];
                 finite &= isfinite(b);
             }
@@ -370,7 +370,7 @@ __device__ __forceinline__ void run_steps_thread_body(
         ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)                          \
     {   /* batch is 1: batch j is position j of the order */                                           \
         run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias, params, state, t0, rule, mu, \
-                                 beta2, eps, lambda, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
+                                 beta2, eps, lambda, l1, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
                                  inv_sqrt, first_step, record_every,                                   \
                                  snaps, step0, status);                                                \
     }
@@ -417,7 +417,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             else for (int t = 0; t < cnt; ++t) s += r_loc[t];
             float st[DESCENT_MAX_SLOTS];
             for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? s_loc[k * np + c] : 0.0f;
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled,
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
             for (int k = 0; k < slots; ++k) s_loc[k * np + c] = st[k];

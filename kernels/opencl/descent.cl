@@ -114,7 +114,7 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
     const int np = d + 1, slots = descent_slots(rule);
     float st[DESCENT_MAX_SLOTS];
     DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled, t0 + 1);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, t0 + 1);
     params[c] = w;
     DESCENT_STORE_SLOTS(st, state, np, c, slots);
     if (!D_ISFINITE(w)) atomic_min(status, step);
@@ -166,7 +166,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
             }
             float st[DESCENT_MAX_SLOTS];
             DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, decoupled,
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
             DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
@@ -395,7 +395,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             const int row = order[from];
             global const float *x = X + (size_t)row * d;
             const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
-            if (rule == DESCENT_RULE_SGD && !decoupled) {
+            if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f) {
                 for (int c = 0; c < d; ++c) {
                     const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
                     params[c] = w;
@@ -404,7 +404,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             } else {
                 for (int c = 0; c < d; ++c) {
                     DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, decoupled, t0 + (j - first_batch) + 1);
+                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, l1, decoupled, t0 + (j - first_batch) + 1);
                     params[c] = w;
                     DESCENT_STORE_SLOTS(st, state, np, c, slots);
                     bad |= !D_ISFINITE(w);
@@ -426,7 +426,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             scratch[d] = rs * inv;
             for (int c = 0; c < d; ++c) {
                 DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, decoupled,
+                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, l1, decoupled,
                                              t0 + (j - first_batch) + 1);
                 params[c] = w;
                 DESCENT_STORE_SLOTS(st, state, np, c, slots);
@@ -435,7 +435,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
         }
         if (use_bias) {
             DESCENT_LOAD_SLOTS(st, state, np, d, slots);
-            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, decoupled, t0 + (j - first_batch) + 1);
+            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, t0 + (j - first_batch) + 1);
             params[d] = w;
             DESCENT_STORE_SLOTS(st, state, np, d, slots);
             bad |= !D_ISFINITE(w);

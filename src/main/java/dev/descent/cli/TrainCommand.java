@@ -96,6 +96,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "λ", description = "Weight decay λ (weights only). Default: 0 (adamw: 0.01).")
     Double weightDecay;
 
+    @Option(names = "--l1", defaultValue = "0", paramLabel = "λ₁",
+            description = "L1 penalty λ₁ (weights only), applied after each step as its proximal step w = sign(w)·max(0, |w| − lr·λ₁); "
+                    + "with --weight-decay, the elastic net. Default: ${DEFAULT-VALUE}.")
+    double l1;
+
     @Option(names = "--decoupled", description = "Decoupled weight decay (w -= lr·λ·w; adaptive rules: w *= 1 - lr·λ first, "
             + "as AdamW) instead of L2 (g += λ·w).")
     boolean decoupled;
@@ -153,6 +158,7 @@ final class TrainCommand implements Callable<Integer> {
         if (weightDecay != null || decoupled) {
             opt = opt.withWeightDecay(weightDecay != null ? weightDecay : opt.weightDecay(), decoupled || opt.decoupled());
         }
+        if (l1 != 0) opt = opt.withL1(l1);
         Schedule sch = Schedule.parse(schedule);
         BatchOrder ord = BatchOrder.parse(order);
         TrainConfig cfg = new TrainConfig(epochs, batch, lr, sch, ord, period, seed);

@@ -28,9 +28,11 @@ import java.util.Locale;
  * @param beta2       β₂ for Adam, α for RMSprop; 0 for the others
  * @param eps         ε for Adam, AdaGrad and RMSprop; 0 for the others
  * @param weightDecay λ
+ * @param l1          λ₁: after each step, w ← sign(w)·max(0, |w| − η·λ₁) (weights only; the proximal
+ *                    step of an L1 penalty; with λ, the elastic net)
  * @param decoupled   decoupled decay (AdamW) rather than L2
  */
-public record Optimizer(Rule rule, double momentum, double beta2, double eps, double weightDecay, boolean decoupled) {
+public record Optimizer(Rule rule, double momentum, double beta2, double eps, double weightDecay, double l1, boolean decoupled) {
 
     /** The update rules; {@link #code()} is the kernels' number for each, {@link #slots()} its state per parameter. */
     public enum Rule {
@@ -66,26 +68,32 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
             DescentException.require(eps == 0, name + " takes no ε");
         }
         DescentException.require(Double.isFinite(weightDecay) && weightDecay >= 0, "weight decay must be finite and ≥ 0 (got " + weightDecay + ")");
+        DescentException.require(Double.isFinite(l1) && l1 >= 0, "the L1 strength must be finite and ≥ 0 (got " + l1 + ")");
     }
 
-    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, false);
+    /** The same rule and decay with an L1 penalty λ₁ applied by a proximal step after each update. */
+    public Optimizer withL1(double lambda1) {
+        return new Optimizer(rule, momentum, beta2, eps, weightDecay, lambda1, decoupled);
+    }
 
-    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, 0, 0, false); }
-    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, 0, 0, false); }
+    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, 0, false);
+
+    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, 0, 0, 0, false); }
+    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, 0, 0, 0, false); }
     /** Adam with PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8. */
     public static Optimizer adam() { return adam(0.9, 0.999, 1e-8); }
-    public static Optimizer adam(double beta1, double beta2, double eps) { return new Optimizer(Rule.ADAM, beta1, beta2, eps, 0, false); }
+    public static Optimizer adam(double beta1, double beta2, double eps) { return new Optimizer(Rule.ADAM, beta1, beta2, eps, 0, 0, false); }
     /** AdamW as PyTorch's: Adam with decoupled weight decay, λ = 0.01 by default. */
     public static Optimizer adamw() { return adam().withWeightDecay(0.01, true); }
     /** AdaGrad as PyTorch's (no learning-rate decay, initial accumulator 0): ε = 1e-10 by default. */
-    public static Optimizer adagrad(double eps) { return new Optimizer(Rule.ADAGRAD, 0, 0, eps, 0, false); }
+    public static Optimizer adagrad(double eps) { return new Optimizer(Rule.ADAGRAD, 0, 0, eps, 0, 0, false); }
     /** RMSprop as PyTorch's: α = 0.99, ε = 1e-8, momentum 0 by default. */
     public static Optimizer rmsprop(double alpha, double mu, double eps, boolean centered) {
-        return new Optimizer(centered ? Rule.RMSPROP_CENTERED : Rule.RMSPROP, mu, alpha, eps, 0, false);
+        return new Optimizer(centered ? Rule.RMSPROP_CENTERED : Rule.RMSPROP, mu, alpha, eps, 0, 0, false);
     }
 
     public Optimizer withWeightDecay(double lambda, boolean decoupledDecay) {
-        return new Optimizer(rule, momentum, beta2, eps, lambda, decoupledDecay);
+        return new Optimizer(rule, momentum, beta2, eps, lambda, l1, decoupledDecay);
     }
 
     /** Whether the rule keeps any state per parameter. */
@@ -100,6 +108,13 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
      * this update's number since the state was reset. {@code decays} is false for the bias.
      */
     public double step(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
+        double nw = ruleStep(w, g, s, np, c, t, lr, decays);
+        if (!decays || l1 == 0) return nw;
+        double a = Math.abs(nw) - lr * l1;
+        return a > 0 ? Math.copySign(a, nw) : 0;
+    }
+
+    private double ruleStep(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
         double lambda = decays ? weightDecay : 0;
         if (!decoupled) g += lambda * w;
         if (!rule.adaptive()) {
@@ -150,6 +165,14 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
 
     /** The same step in float, operation for operation as rules.h (the Java CPU backend's). */
     public float stepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
+        float nw = ruleStepFloat(w, g, s, np, c, t, lr, decays);
+        float l = decays ? (float) l1 : 0f;
+        if (l <= 0f) return nw;
+        float a = Math.abs(nw) - lr * l;
+        return a > 0f ? (nw > 0f ? a : -a) : 0f;
+    }
+
+    private float ruleStepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
         float lambda = decays ? (float) weightDecay : 0f, mu = (float) momentum, b2 = (float) beta2, e = (float) eps;
         if (!decoupled) g += lambda * w;
         if (!rule.adaptive()) {
@@ -250,6 +273,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
             case ADAGRAD -> "adagrad:" + eps;
             case RMSPROP, RMSPROP_CENTERED -> rule.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + beta2 + ":" + momentum + ":" + eps;
         };
-        return weightDecay == 0 ? r : r + " +" + (decoupled ? "decoupled" : "L2") + " decay " + weightDecay;
+        if (weightDecay != 0) r += " +" + (decoupled ? "decoupled" : "L2") + " decay " + weightDecay;
+        return l1 == 0 ? r : r + " +L1 " + l1;
     }
 }

@@ -134,7 +134,7 @@ class BackendConformanceTest {
         List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.momentum(0.9), Optimizer.nesterov(0.8),
                 Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.momentum(0.5).withWeightDecay(0.05, true),
                 Optimizer.adam().withWeightDecay(0.05, true), Optimizer.adagrad(1e-10).withWeightDecay(0.1, false),
-                Optimizer.rmsprop(0.9, 0.5, 1e-8, true));
+                Optimizer.rmsprop(0.9, 0.5, 1e-8, true), Optimizer.momentum(0.9).withWeightDecay(0.01, false).withL1(0.05));
         List<Arguments> a = new ArrayList<>();
         for (String b : TestBackends.deviceBackends())
             for (Objective o : Objective.values())
@@ -259,6 +259,12 @@ class BackendConformanceTest {
                             default -> Math.sqrt(st[np + j]) + o.eps();
                         };
                         acc[j] += 2 * lr * carry * worst[j] / a;
+                        if (rule == Optimizer.Rule.RMSPROP_CENTERED) {
+                            // a² = s₀ − s₂² cancels when the gradient barely varies: float leaves an absolute error of about
+                            // 4ε₃₂·s₀ in a², so up to √(4ε₃₂·s₀) in a; the step g/a (|g| ≤ √(s₀/(1 − α))) moves by |g|·δa/(a(a − δa))
+                            double s0 = st[np + j], da = Math.sqrt(4 * Tolerance.EPS * s0), g = Math.sqrt(s0 / (1 - o.beta2()));
+                            acc[j] += a > 2 * da ? lr * carry * g * da / (a * (a - da)) : 2 * lr * carry * g / Math.max(a, o.eps());
+                        }
                     }
                     out[k][j] = acc[j];
                 }

@@ -79,6 +79,18 @@ class OptimizerTest {
     }
 
     @Test
+    void l1SoftThresholdsWeightsButNotTheBias() {
+        Optimizer o = Optimizer.SGD.withL1(0.5);
+        double[] s = new double[2];
+        assertEquals(1.0 - 0.1 * 2.0 - 0.05, o.step(1.0, 2.0, s, 2, 0, 1, 0.1, true), 1e-15);     // 0.8 shrunk by lr·λ₁ = 0.05
+        assertEquals(0.0, o.step(0.02, 0.0, s, 2, 0, 1, 0.1, true), 0);                          // |w| below 0.05: exactly 0
+        assertEquals(-0.03, o.step(-0.08, 0.0, s, 2, 0, 1, 0.1, true), 1e-15);
+        assertEquals(0.02, o.step(0.02, 0.0, s, 2, 1, 1, 0.1, false), 0);                        // the bias is not penalized
+        assertEquals(0.75f, Optimizer.SGD.withL1(0.5).stepFloat(1f, 2f, new float[1], 1, 0, 1, 0.1f, true), 1e-7f);
+        assertThrows(DescentException.class, () -> Optimizer.SGD.withL1(-1));
+    }
+
+    @Test
     void parsesAndRejects() {
         assertEquals(Optimizer.nesterov(0.8), Optimizer.parse("nesterov:0.8"));
         assertEquals(Optimizer.momentum(0.9), Optimizer.parse("momentum"));

@@ -284,7 +284,7 @@ final class CpuSession extends AbstractSession {
     private boolean step(int from, int count, float lr, long t) {
         if (diverged) return false;
         boolean finite;
-        if (count == 1 && rule == 0 && lambda == 0f) {
+        if (count == 1 && rule == 0 && lambda == 0f && opt.l1() == 0) {
             finite = sgdOne(from, lr);
         } else {
             gradientInto(from, count, false);
