@@ -9,7 +9,7 @@
  *   X        (n, d) row-major            T       (n), or 1 float when the objective has no target
  *   order    (order_len) int row indices: the batch order
  *   params   (np) packed [w_0 .. w_{d-1}, b]       state   (slots, np) the optimizer's state, slot-major
- *                                                  (descent_slots(rule) slots; 1 float when 0)
+ *                                                  (descent_slots(rule, average) slots; 1 float when 0)
  *   snaps    (records, np) packed like params       status  (1) int, see STATUS_OK
  *   partial  (parts, d + 2): per part, the sums of r·x (d), r, loss
  */
@@ -39,9 +39,10 @@
  * state was reset, so the next one is number t0 + 1 (Adam's bias correction) */
 #define MODEL_ARGS GLOBAL float *params, GLOBAL float *state, const int use_bias, const int t0
 /* RULE: the update rule (DESCENT_RULE_*), mu (momentum, Adam's beta1), beta2 (Adam's beta2, RMSprop's
- * alpha), eps, weight decay lambda, L1 strength l1, decoupled or L2 decay; see descent_step in rules.h */
+ * alpha), eps, weight decay lambda, L1 strength l1, decoupled or L2 decay, averaged iterates (the last
+ * state slot; snapshots record it); see descent_step in rules.h */
 #define RULE_ARGS const int rule, const float mu, const float beta2, const float eps, const float lambda, const float l1, \
-                  const int decoupled
+                  const int decoupled, const int average
 /* STEPS: batches first_batch .. first_batch + batches - 1 of `batch` rows of an order of order_len */
 #define STEPS_ARGS const int order_len, const int batch, const int first_batch, const int batches
 /* RATE: step k of the run uses descent_rate(lr, inv_sqrt, first_step, k) */

@@ -18,13 +18,17 @@
 
 /* Optimizer state: slots per parameter (Optimizer.Rule.slots()); the state buffer holds slot k of
  * parameter c at k·np + c. A kernel loads a parameter's slots into a private float[DESCENT_MAX_SLOTS]. */
-#define DESCENT_MAX_SLOTS 3
-DESCENT_FN int descent_slots(int rule) {
+#define DESCENT_MAX_SLOTS 4
+DESCENT_FN int descent_rule_slots(int rule) {
     if (rule == DESCENT_RULE_SGD) return 0;
     if (rule == DESCENT_RULE_ADAM) return 2;
     if (rule >= DESCENT_RULE_RMSPROP) return 3;
     return 1;
 }
+
+/* All slots: the rule's, then with averaging (Polyak–Ruppert, scikit-learn's average=True) one more
+ * holding the mean of the iterates since the state was reset, the parameters a model reports. */
+DESCENT_FN int descent_slots(int rule, int average) { return descent_rule_slots(rule) + (average ? 1 : 0); }
 
 /* Parameter c's slots between a state array of any address space (slot k at k·np + c) and a private st[DESCENT_MAX_SLOTS]. */
 #define DESCENT_LOAD_SLOTS(st, arr, np, c, slots) \
@@ -94,14 +98,18 @@ DESCENT_FN float descent_rule_step(int rule, float w, float g, float *s, float l
     return w - lr * (g / a);
 }
 
-/* The rule's step, then L1's proximal step (soft thresholding by lr·l1, weights only: l1 is 0 for the
+/* The rule's step, then L1's proximal step, then the running average of the iterates when asked (soft thresholding by lr·l1, weights only: l1 is 0 for the
  * bias): w = sign(w) max(0, |w| - lr l1). With L2 decay (lambda) this is the elastic net. */
 DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
-                              float lambda, float l1, int decoupled, int t) {
+                              float lambda, float l1, int decoupled, int average, int t) {
     w = descent_rule_step(rule, w, g, s, lr, mu, beta2, eps, lambda, decoupled, t);
     if (l1 > 0.0f) {
         float a = D_FABS(w) - lr * l1;
         w = a > 0.0f ? (w > 0.0f ? a : -a) : 0.0f;
+    }
+    if (average) {                       /* the mean of w_1 .. w_t: avg += (w - avg) / t */
+        const int k = descent_rule_slots(rule);
+        s[k] = s[k] + (w - s[k]) / (float)t;
     }
     return w;
 }

@@ -246,10 +246,10 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
     if (c == d + 1 || (c == d && !use_bias)) return;
     const float mean = block_column_mean(partial, parts, d, count, c);
     if (threadIdx.x != 0) return;
-    const int np = d + 1, slots = descent_slots(rule);
+    const int np = d + 1, slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
     for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? state[k * np + c] : 0.0f;
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, t0 + 1);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average, t0 + 1);
     params[c] = w;
     for (int k = 0; k < slots; ++k) state[k * np + c] = st[k];
     if (!isfinite(w)) atomicMin(status, step);
@@ -328,15 +328,15 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
             for (int j = 0; j < D; ++j) {
                 if (j < d) {
-                    float st[DESCENT_MAX_SLOTS] = {v[j], 0.0f, 0.0f};   /* rules of at most one slot only (the host's choice) */
-                    w[j] = descent_step(rule, w[j], r * x[j], st, lr_k, mu, beta2, eps, lambda, l1, decoupled, t0 + k + 1);
+                    float st[DESCENT_MAX_SLOTS] = {v[j], 0.0f, 0.0f, 0.0f};   /* at most one slot, no averaging (the host's choice) */
+                    w[j] = descent_step(rule, w[j], r * x[j], st, lr_k, mu, beta2, eps, lambda, l1, decoupled, 0, t0 + k + 1);
                     v[j] = st[0];
                     finite &= isfinite(w[j]);
                 }
             }
             if (use_bias) {
-                float st[DESCENT_MAX_SLOTS] = {vb, 0.0f, 0.0f};
-                b = descent_step(rule, b, r, st, lr_k, mu, beta2, eps, 0.0f, 0.0f, decoupled, t0 + k + 1);
+                float st[DESCENT_MAX_SLOTS] = {vb, 0.0f, 0.0f, 0.0f};
+                b = descent_step(rule, b, r, st, lr_k, mu, beta2, eps, 0.0f, 0.0f, decoupled, 0, t0 + k + 1);
                 vb = st[0];
                 finite &= isfinite(b);
             }
@@ -385,7 +385,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
     extern __shared__ float sh[];                   /* w[np] state[slots·np] r[batch] row[batch] */
     __shared__ int flag;
     if (status[0] != STATUS_OK) return;
-    const int L = blockDim.x, tid = threadIdx.x, np = d + 1, slots = descent_slots(rule);
+    const int L = blockDim.x, tid = threadIdx.x, np = d + 1, slots = descent_slots(rule, average);
     float *w_loc = sh, *s_loc = sh + np, *r_loc = sh + (1 + slots) * np;
     int *row_loc = reinterpret_cast<int *>(r_loc + batch);
     for (int c = tid; c < np; c += L) {
@@ -417,7 +417,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             else for (int t = 0; t < cnt; ++t) s += r_loc[t];
             float st[DESCENT_MAX_SLOTS];
             for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? s_loc[k * np + c] : 0.0f;
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled,
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
             for (int k = 0; k < slots; ++k) s_loc[k * np + c] = st[k];
@@ -425,7 +425,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
         }
         __syncthreads();
         if (j % record_every == 0) {
-            for (int c = tid; c < np; c += L) snaps[(size_t)rec * np + c] = w_loc[c];
+            for (int c = tid; c < np; c += L) snaps[(size_t)rec * np + c] = average ? s_loc[(slots - 1) * np + c] : w_loc[c];
             ++rec;
         }
         if (flag) {

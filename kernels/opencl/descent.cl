@@ -111,10 +111,10 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
     if (c >= d + 1 || (c == d && !use_bias)) return;
     if (status[0] < step) return;
     const float mean = column_mean(partial, parts, d, count, c);
-    const int np = d + 1, slots = descent_slots(rule);
+    const int np = d + 1, slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
     DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, t0 + 1);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average, t0 + 1);
     params[c] = w;
     DESCENT_STORE_SLOTS(st, state, np, c, slots);
     if (!D_ISFINITE(w)) atomic_min(status, step);
@@ -132,7 +132,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
     if (status[0] != STATUS_OK) return;
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
-    const int np = d + 1, slots = descent_slots(rule);
+    const int np = d + 1, slots = descent_slots(rule, average);
     for (int c = lid; c < np; c += L) {
         w_loc[c] = params[c];
         for (int k = 0; k < slots; ++k) s_loc[k * np + c] = state[k * np + c];
@@ -166,7 +166,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
             }
             float st[DESCENT_MAX_SLOTS];
             DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled,
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
             DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
@@ -174,7 +174,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (j % record_every == 0) {
-            for (int c = lid; c < np; c += L) snaps[(size_t)rec * np + c] = w_loc[c];
+            for (int c = lid; c < np; c += L) snaps[(size_t)rec * np + c] = average ? s_loc[(slots - 1) * np + c] : w_loc[c];
             ++rec;
         }
         if (flag[0]) {
@@ -380,7 +380,7 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
 kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
-    const int np = d + 1, slots = descent_slots(rule);
+    const int np = d + 1, slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
@@ -395,7 +395,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             const int row = order[from];
             global const float *x = X + (size_t)row * d;
             const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
-            if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f) {
+            if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f && !average) {
                 for (int c = 0; c < d; ++c) {
                     const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
                     params[c] = w;
@@ -404,7 +404,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             } else {
                 for (int c = 0; c < d; ++c) {
                     DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, l1, decoupled, t0 + (j - first_batch) + 1);
+                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average, t0 + (j - first_batch) + 1);
                     params[c] = w;
                     DESCENT_STORE_SLOTS(st, state, np, c, slots);
                     bad |= !D_ISFINITE(w);
@@ -426,7 +426,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             scratch[d] = rs * inv;
             for (int c = 0; c < d; ++c) {
                 DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, l1, decoupled,
+                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average,
                                              t0 + (j - first_batch) + 1);
                 params[c] = w;
                 DESCENT_STORE_SLOTS(st, state, np, c, slots);
@@ -435,13 +435,13 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
         }
         if (use_bias) {
             DESCENT_LOAD_SLOTS(st, state, np, d, slots);
-            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, t0 + (j - first_batch) + 1);
+            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, average, t0 + (j - first_batch) + 1);
             params[d] = w;
             DESCENT_STORE_SLOTS(st, state, np, d, slots);
             bad |= !D_ISFINITE(w);
         }
         if (j % record_every == 0) {
-            for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = params[c];
+            for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = average ? state[(slots - 1) * np + c] : params[c];
             ++rec;
         }
         if (bad) {

@@ -101,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "with --weight-decay, the elastic net. Default: ${DEFAULT-VALUE}.")
     double l1;
 
+    @Option(names = "--average", description = "Report the mean of the iterates (Polyak–Ruppert averaging; with sgd, averaged SGD "
+            + "as scikit-learn's average=True): the history's losses and the saved model are the average's.")
+    boolean average;
+
     @Option(names = "--decoupled", description = "Decoupled weight decay (w -= lr·λ·w; adaptive rules: w *= 1 - lr·λ first, "
             + "as AdamW) instead of L2 (g += λ·w).")
     boolean decoupled;
@@ -159,6 +163,7 @@ final class TrainCommand implements Callable<Integer> {
             opt = opt.withWeightDecay(weightDecay != null ? weightDecay : opt.weightDecay(), decoupled || opt.decoupled());
         }
         if (l1 != 0) opt = opt.withL1(l1);
+        if (average) opt = opt.withAverage(true);
         Schedule sch = Schedule.parse(schedule);
         BatchOrder ord = BatchOrder.parse(order);
         TrainConfig cfg = new TrainConfig(epochs, batch, lr, sch, ord, period, seed);

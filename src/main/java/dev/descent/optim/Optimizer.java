@@ -31,8 +31,12 @@ import java.util.Locale;
  * @param l1          λ₁: after each step, w ← sign(w)·max(0, |w| − η·λ₁) (weights only; the proximal
  *                    step of an L1 penalty; with λ, the elastic net)
  * @param decoupled   decoupled decay (AdamW) rather than L2
+ * @param average     Polyak–Ruppert averaging (scikit-learn's {@code average=True}): the session
+ *                    reports the mean of the iterates since the state was reset, kept in one more
+ *                    state slot, while the steps follow the iterate
  */
-public record Optimizer(Rule rule, double momentum, double beta2, double eps, double weightDecay, double l1, boolean decoupled) {
+public record Optimizer(Rule rule, double momentum, double beta2, double eps, double weightDecay, double l1, boolean decoupled,
+                        boolean average) {
 
     /** The update rules; {@link #code()} is the kernels' number for each, {@link #slots()} its state per parameter. */
     public enum Rule {
@@ -45,8 +49,8 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
         boolean adaptive() { return code >= 3; }
     }
 
-    /** Most state slots any rule keeps per parameter ({@code DESCENT_MAX_SLOTS}). */
-    public static final int MAX_SLOTS = 3;
+    /** Most state slots an optimizer keeps per parameter ({@code DESCENT_MAX_SLOTS}): RMSprop's three and an average. */
+    public static final int MAX_SLOTS = 4;
 
     public Optimizer {
         DescentException.require(rule != null, "optimizer rule is missing");
@@ -73,34 +77,39 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
 
     /** The same rule and decay with an L1 penalty λ₁ applied by a proximal step after each update. */
     public Optimizer withL1(double lambda1) {
-        return new Optimizer(rule, momentum, beta2, eps, weightDecay, lambda1, decoupled);
+        return new Optimizer(rule, momentum, beta2, eps, weightDecay, lambda1, decoupled, average);
     }
 
-    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, 0, false);
+    public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, 0, false, false);
 
-    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, 0, 0, 0, false); }
-    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, 0, 0, 0, false); }
+    public static Optimizer momentum(double mu) { return new Optimizer(Rule.MOMENTUM, mu, 0, 0, 0, 0, false, false); }
+    public static Optimizer nesterov(double mu) { return new Optimizer(Rule.NESTEROV, mu, 0, 0, 0, 0, false, false); }
     /** Adam with PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8. */
     public static Optimizer adam() { return adam(0.9, 0.999, 1e-8); }
-    public static Optimizer adam(double beta1, double beta2, double eps) { return new Optimizer(Rule.ADAM, beta1, beta2, eps, 0, 0, false); }
+    public static Optimizer adam(double beta1, double beta2, double eps) { return new Optimizer(Rule.ADAM, beta1, beta2, eps, 0, 0, false, false); }
     /** AdamW as PyTorch's: Adam with decoupled weight decay, λ = 0.01 by default. */
     public static Optimizer adamw() { return adam().withWeightDecay(0.01, true); }
     /** AdaGrad as PyTorch's (no learning-rate decay, initial accumulator 0): ε = 1e-10 by default. */
-    public static Optimizer adagrad(double eps) { return new Optimizer(Rule.ADAGRAD, 0, 0, eps, 0, 0, false); }
+    public static Optimizer adagrad(double eps) { return new Optimizer(Rule.ADAGRAD, 0, 0, eps, 0, 0, false, false); }
     /** RMSprop as PyTorch's: α = 0.99, ε = 1e-8, momentum 0 by default. */
     public static Optimizer rmsprop(double alpha, double mu, double eps, boolean centered) {
-        return new Optimizer(centered ? Rule.RMSPROP_CENTERED : Rule.RMSPROP, mu, alpha, eps, 0, 0, false);
+        return new Optimizer(centered ? Rule.RMSPROP_CENTERED : Rule.RMSPROP, mu, alpha, eps, 0, 0, false, false);
     }
 
     public Optimizer withWeightDecay(double lambda, boolean decoupledDecay) {
-        return new Optimizer(rule, momentum, beta2, eps, lambda, l1, decoupledDecay);
+        return new Optimizer(rule, momentum, beta2, eps, lambda, l1, decoupledDecay, average);
     }
 
     /** Whether the rule keeps any state per parameter. */
     public boolean hasVelocity() { return rule.slots() > 0; }
 
-    /** Floats of state per parameter. */
-    public int slots() { return rule.slots(); }
+    /** Floats of state per parameter: the rule's, and one for the average when averaging. */
+    public int slots() { return rule.slots() + (average ? 1 : 0); }
+
+    /** The same optimizer reporting the mean of its iterates (averaged SGD when the rule is SGD). */
+    public Optimizer withAverage(boolean on) {
+        return new Optimizer(rule, momentum, beta2, eps, weightDecay, l1, decoupled, on);
+    }
 
     /**
      * The reference step for parameter {@code c}, in double. {@code s} holds the state slot-major:
@@ -109,9 +118,15 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
      */
     public double step(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
         double nw = ruleStep(w, g, s, np, c, t, lr, decays);
-        if (!decays || l1 == 0) return nw;
-        double a = Math.abs(nw) - lr * l1;
-        return a > 0 ? Math.copySign(a, nw) : 0;
+        if (decays && l1 != 0) {
+            double a = Math.abs(nw) - lr * l1;
+            nw = a > 0 ? Math.copySign(a, nw) : 0;
+        }
+        if (average) {
+            int k = rule.slots() * np + c;
+            s[k] = s[k] + (nw - s[k]) / t;
+        }
+        return nw;
     }
 
     private double ruleStep(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
@@ -167,9 +182,15 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
     public float stepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
         float nw = ruleStepFloat(w, g, s, np, c, t, lr, decays);
         float l = decays ? (float) l1 : 0f;
-        if (l <= 0f) return nw;
-        float a = Math.abs(nw) - lr * l;
-        return a > 0f ? (nw > 0f ? a : -a) : 0f;
+        if (l > 0f) {
+            float a = Math.abs(nw) - lr * l;
+            nw = a > 0f ? (nw > 0f ? a : -a) : 0f;
+        }
+        if (average) {
+            int k = rule.slots() * np + c;
+            s[k] = s[k] + (nw - s[k]) / (float) t;
+        }
+        return nw;
     }
 
     private float ruleStepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
@@ -274,6 +295,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
             case RMSPROP, RMSPROP_CENTERED -> rule.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + beta2 + ":" + momentum + ":" + eps;
         };
         if (weightDecay != 0) r += " +" + (decoupled ? "decoupled" : "L2") + " decay " + weightDecay;
-        return l1 == 0 ? r : r + " +L1 " + l1;
+        if (l1 != 0) r += " +L1 " + l1;
+        return average ? r + " +average" : r;
     }
 }

@@ -134,7 +134,8 @@ class BackendConformanceTest {
         List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.momentum(0.9), Optimizer.nesterov(0.8),
                 Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.momentum(0.5).withWeightDecay(0.05, true),
                 Optimizer.adam().withWeightDecay(0.05, true), Optimizer.adagrad(1e-10).withWeightDecay(0.1, false),
-                Optimizer.rmsprop(0.9, 0.5, 1e-8, true), Optimizer.momentum(0.9).withWeightDecay(0.01, false).withL1(0.05));
+                Optimizer.rmsprop(0.9, 0.5, 1e-8, true), Optimizer.momentum(0.9).withWeightDecay(0.01, false).withL1(0.05),
+                Optimizer.SGD.withAverage(true), Optimizer.adam().withAverage(true));
         List<Arguments> a = new ArrayList<>();
         for (String b : TestBackends.deviceBackends())
             for (Objective o : Objective.values())

@@ -91,6 +91,21 @@ class OptimizerTest {
     }
 
     @Test
+    void averagingKeepsTheMeanOfTheIteratesInTheLastSlot() {
+        Optimizer o = Optimizer.momentum(0.5).withAverage(true);
+        assertEquals(2, o.slots());
+        double[] s = new double[2];                           // velocity, then the average
+        double w1 = o.step(1.0, 1.0, s, 1, 0, 1, 0.1, true);   // v = 1, w = 0.9; average 0.9
+        double w2 = o.step(w1, 1.0, s, 1, 0, 2, 0.1, true);    // v = 1.5, w = 0.75; average (0.9 + 0.75) / 2
+        assertEquals(0.75, w2, 1e-15);
+        assertEquals((0.9 + 0.75) / 2, s[1], 1e-15);
+        float[] f = new float[2];
+        float g1 = o.stepFloat(1f, 1f, f, 1, 0, 1, 0.1f, true);
+        o.stepFloat(g1, 1f, f, 1, 0, 2, 0.1f, true);
+        assertEquals((0.9 + 0.75) / 2, f[1], 1e-6);
+    }
+
+    @Test
     void parsesAndRejects() {
         assertEquals(Optimizer.nesterov(0.8), Optimizer.parse("nesterov:0.8"));
         assertEquals(Optimizer.momentum(0.9), Optimizer.parse("momentum"));

@@ -76,17 +76,24 @@ final class CpuSession extends AbstractSession {
     protected void doSetParams(Params params) {
         float[] w = params.packed();
         System.arraycopy(w, 0, p, 0, d + 1);
+        if (opt.average()) System.arraycopy(w, 0, v, avgAt(), d + 1);     // the average starts as what was set
         diverged = false;
+    }
+
+    /** Where the average of the iterates starts in v (the last slot), when averaging. */
+    private int avgAt() {
+        return (opt.slots() - 1) * (d + 1);
     }
 
     @Override
     protected Params doParams() {
-        return Params.unpack(p, 0, d);
+        return opt.average() ? Params.unpack(v, opt.slots() - 1, d) : Params.unpack(p, 0, d);
     }
 
     @Override
     protected void doResetState() {
         Arrays.fill(v, 0f);
+        if (opt.average()) System.arraycopy(p, 0, v, avgAt(), d + 1);     // the average starts at the iterate
     }
 
     @Override
@@ -284,7 +291,7 @@ final class CpuSession extends AbstractSession {
     private boolean step(int from, int count, float lr, long t) {
         if (diverged) return false;
         boolean finite;
-        if (count == 1 && rule == 0 && lambda == 0f && opt.l1() == 0) {
+        if (count == 1 && rule == 0 && lambda == 0f && opt.l1() == 0 && !opt.average()) {
             finite = sgdOne(from, lr);
         } else {
             gradientInto(from, count, false);
@@ -306,7 +313,7 @@ final class CpuSession extends AbstractSession {
             boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()),
                     updates() + (j - run.firstBatch()) + 1);
             if (untilRecord == 0) {
-                System.arraycopy(p, 0, snaps, (k++) * (d + 1), d + 1);
+                System.arraycopy(opt.average() ? v : p, opt.average() ? avgAt() : 0, snaps, (k++) * (d + 1), d + 1);
                 untilRecord = every;
             }
             untilRecord--;

@@ -267,7 +267,7 @@ final class CudaSession extends DeviceSession {
     protected boolean runInOneLaunch(Run run, int step0) {
         int b = run.batchSize();
         KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
-        if (b == 1 && fRunThread != null && spec.optimizer().slots() <= 1) {     // the thread kernel keeps one slot in registers
+        if (b == 1 && fRunThread != null && spec.optimizer().slots() <= 1 && !averaged()) {     // the thread kernel keeps one slot in registers
             launch(fRunThread, 1, 1, 0, a);
             return true;
         }
@@ -281,7 +281,8 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected void copyParamsToSnapshot(int record) {
-        JCudaDriver.cuMemcpyDtoD(snaps.ptr.withByteOffset(4L * record * (d + 1)), params.ptr, 4L * (d + 1));
+        JCudaDriver.cuMemcpyDtoD(snaps.ptr.withByteOffset(4L * record * (d + 1)),
+                averaged() ? state.ptr.withByteOffset(4L * averageAt()) : params.ptr, 4L * (d + 1));
     }
 
     @Override

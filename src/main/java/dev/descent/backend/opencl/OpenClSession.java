@@ -284,7 +284,8 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected void copyParamsToSnapshot(int record) {
-        CL.clEnqueueCopyBuffer(backend.queue, params.mem, snaps.mem, 0, 4L * record * (d + 1), 4L * (d + 1), 0, null, null);
+        CL.clEnqueueCopyBuffer(backend.queue, averaged() ? state.mem : params.mem, snaps.mem, averaged() ? 4L * averageAt() : 0,
+                4L * record * (d + 1), 4L * (d + 1), 0, null, null);
     }
 
     @Override

@@ -40,18 +40,31 @@ final class RefSession extends AbstractSession {
     protected void doSetParams(Params p) {
         for (int j = 0; j < d; j++) w[j] = p.w(j);
         b = p.b();
+        if (opt.average()) {                           // the average starts as what was set
+            for (int j = 0; j < d; j++) v[avgAt() + j] = p.w(j);
+            v[avgAt() + d] = p.b();
+        }
+    }
+
+    /** Where the average of the iterates starts in v (the last slot), when averaging. */
+    private int avgAt() {
+        return (opt.slots() - 1) * (d + 1);
     }
 
     @Override
     protected Params doParams() {
         float[] f = new float[d];
-        for (int j = 0; j < d; j++) f[j] = (float) w[j];
-        return new Params(f, (float) b);
+        for (int j = 0; j < d; j++) f[j] = (float) (opt.average() ? v[avgAt() + j] : w[j]);
+        return new Params(f, (float) (opt.average() ? v[avgAt() + d] : b));
     }
 
     @Override
     protected void doResetState() {
         java.util.Arrays.fill(v, 0);
+        if (opt.average()) {                           // the average starts at the iterate
+            System.arraycopy(w, 0, v, avgAt(), d);
+            v[avgAt() + d] = b;
+        }
     }
 
     @Override
@@ -145,8 +158,8 @@ final class RefSession extends AbstractSession {
             boolean finite = update(run.rate().at(j - run.firstBatch()), updates() + (j - run.firstBatch()) + 1);
             if (j % run.recordEvery() == 0) {
                 int o = (k++) * (d + 1);
-                for (int c = 0; c < d; c++) snaps[o + c] = (float) w[c];
-                snaps[o + d] = (float) b;
+                for (int c = 0; c < d; c++) snaps[o + c] = (float) (opt.average() ? v[avgAt() + c] : w[c]);
+                snaps[o + d] = (float) (opt.average() ? v[avgAt() + d] : b);
             }
             if (!finite) {
                 diverged = j;

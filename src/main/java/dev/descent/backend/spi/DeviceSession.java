@@ -35,6 +35,16 @@ public abstract class DeviceSession extends AbstractSession {
         super(data, spec);
     }
 
+    /** Whether the optimizer averages its iterates: then parameters and snapshots are the average, the state's last slot. */
+    protected final boolean averaged() {
+        return spec.optimizer().average();
+    }
+
+    /** Index in the STATE buffer where the average of the iterates starts (when {@link #averaged}). */
+    protected final int averageAt() {
+        return (spec.optimizer().slots() - 1) * (d + 1);
+    }
+
     /** Floats of the STATE buffer: the rule's slots × (d + 1), at least 1 (a rule without state still binds a buffer). */
     protected final int stateFloats() {
         return Math.max(1, spec.optimizer().slots() * (d + 1));
@@ -108,6 +118,11 @@ public abstract class DeviceSession extends AbstractSession {
     protected final void doSetParams(Params p) {
         try {
             uploadParams(p.packed());
+            if (averaged()) {                              // the average starts as what was set
+                float[] st = downloadState();
+                System.arraycopy(p.packed(), 0, st, averageAt(), d + 1);
+                uploadState(st);
+            }
             writeStatus(OK);
             step = 0;
         } catch (RuntimeException e) {
@@ -118,7 +133,7 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final Params doParams() {
         try {
-            return Params.unpack(downloadParams(), 0, d);
+            return averaged() ? Params.unpack(downloadState(), spec.optimizer().slots() - 1, d) : Params.unpack(downloadParams(), 0, d);
         } catch (RuntimeException e) {
             throw translate(e, "reading parameters");
         }
@@ -127,7 +142,9 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final void doResetState() {
         try {
-            uploadState(new float[stateFloats()]);
+            float[] st = new float[stateFloats()];
+            if (averaged()) System.arraycopy(downloadParams(), 0, st, averageAt(), d + 1);   // the average starts at the iterate
+            uploadState(st);
         } catch (RuntimeException e) {
             throw translate(e, "resetting the optimizer state");
         }

@@ -69,11 +69,11 @@ public final class KernelArgs {
     /** MODEL: the parameters and the optimizer state, updated in place; {@code t0} updates applied since the state was reset. */
     public KernelArgs model(long t0) { return add(Buf.PARAMS, Buf.STATE, useBias, (int) Math.min(Integer.MAX_VALUE - (1 << 30), t0)); }
 
-    /** RULE: the update rule, μ (β1), β2 (α), ε, weight decay, L1 strength, decoupled or L2. */
+    /** RULE: the update rule, μ (β1), β2 (α), ε, weight decay, L1 strength, decoupled or L2, averaging. */
     public KernelArgs rule() {
         var o = spec.optimizer();
         return add(o.rule().code(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1(),
-                o.decoupled() ? 1 : 0);
+                o.decoupled() ? 1 : 0, o.average() ? 1 : 0);
     }
 
     /** STEPS: the run's batches of the current order. */
