@@ -50,7 +50,7 @@ if want tests; then
   phase tests
   timeout "$(limit 150)" $JUNIT --select-class dev.descent.backend.BackendConformanceTest \
     --select-class dev.descent.backend.cuda.CudaAvailabilityTest --select-class dev.descent.backend.cuda.CudaKernelNamesTest \
-    --select-class dev.descent.optim.TorchTrajectoryTest > "$OUT/tests.txt" 2>&1
+    --select-class dev.descent.optim.TorchTrajectoryTest --select-class dev.descent.optim.SklearnSgdTest > "$OUT/tests.txt" 2>&1
   rc=$?
   grep -E "tests (successful|failed|skipped|aborted)" "$OUT/tests.txt"
   grep -E "✘|■" "$OUT/tests.txt" | grep -v "opencl" | head -40
@@ -137,6 +137,9 @@ if want sanitize; then
         "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --optimizer adam --no-progress"
         "train --backend cuda -n 3000 -d 40 -B 64 -e 2 --optimizer rmsprop-centered:0.99:0.9 --no-progress"
         "train --backend cuda -n 3000 -d 1100 -B 2000 -e 2 --optimizer adagrad --objective logistic --no-progress"
+        "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --objective hinge --average --no-progress"
+        "train --backend cuda -n 3000 -d 40 -B 64 -e 2 --objective huber:0.5 --l1 0.01 --optimizer adam --no-progress"
+        "train --backend cuda -n 3000 -d 1100 -B 2000 -e 2 --objective modified-huber --average --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --checkpoint-every 1 --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress")
   for tool in ${SANITIZERS//,/ }; do
