@@ -45,8 +45,9 @@
                   const int decoupled, const int average
 /* STEPS: batches first_batch .. first_batch + batches - 1 of `batch` rows of an order of order_len */
 #define STEPS_ARGS const int order_len, const int batch, const int first_batch, const int batches
-/* RATE: step k of the run uses descent_rate(lr, inv_sqrt, first_step, k) */
-#define RATE_ARGS const float lr, const int inv_sqrt, const int first_step
+/* RATE: step k of the run uses lrs[k] when per_step, else descent_rate(lr, inv_sqrt, first_step, k)
+ * (descent_run_rate in rules.h); lrs is 1 float when unused */
+#define RATE_ARGS const float lr, const int inv_sqrt, const int first_step, GLOBAL const float *lrs, const int per_step
 /* RECORD: after batch j with j % record_every == 0 the parameters go to snaps; a divergence at
  * step k of the run sets status to step0 + k */
 #define RECORD_ARGS const int record_every, GLOBAL float *snaps, const int step0, GLOBAL int *status

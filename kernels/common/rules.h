@@ -119,6 +119,11 @@ DESCENT_FN float descent_rate(float lr, int inv_sqrt, int first_step, int k) {
     return inv_sqrt ? lr / D_SQRT((float)(first_step + k)) : lr;
 }
 
+/* The rate of step k of a run: the per-step schedule's when given (RATE_ARGS), else descent_rate. */
+DESCENT_FN float descent_run_rate(GLOBAL const float *lrs, int per_step, float lr, int inv_sqrt, int first_step, int k) {
+    return per_step ? lrs[k] : descent_rate(lr, inv_sqrt, first_step, k);
+}
+
 /* Batch j of an order of order_len positions (Batches.from / Batches.count in Java): positions
  * [j·batch, j·batch + count), the last batch shorter when order_len is not a multiple. */
 DESCENT_FN int descent_batch_from(int j, int batch) { return j * batch; }

@@ -323,7 +323,7 @@ __device__ __forceinline__ void run_steps_thread_body(
                 for (int j = 0; j < h; ++j) p[j] += p[j + h];
             const float m = p[0] + b;
             const float r = descent_dloss(obj, obj_p, m, t);
-            const float lr_k = descent_rate(lr, inv_sqrt, first_step, k);
+            const float lr_k = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, k);
             bool finite = true;
 #pragma unroll
             for (int j = 0; j < D; ++j) {
@@ -408,7 +408,7 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             row_loc[t] = row;
         }
         __syncthreads();
-        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
+        const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
         for (int c = tid; c < np; c += L) {
             if (c == d && !use_bias) continue;

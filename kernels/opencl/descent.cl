@@ -154,7 +154,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
             row_loc[t] = row;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
+        const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
         for (int c = lid; c < np; c += L) {
             if (c == d && !use_bias) continue;
@@ -387,7 +387,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
         const int from = descent_batch_from(j, batch);
         const int cnt = descent_batch_count(j, batch, order_len);
         const float b = use_bias ? params[d] : 0.0f;
-        const float lr_j = descent_rate(lr, inv_sqrt, first_step, j - first_batch);
+        const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         int bad = 0;
         if (from + PREFETCH < order_len) prefetch(X + (size_t)order[from + PREFETCH] * d, (size_t)d);
         if (cnt == 1) {

@@ -16,6 +16,8 @@ public record Run(int batchSize, int firstBatch, int batches, Rate rate, int rec
         DescentException.require(batches >= 0, "batch count must be ≥ 0 (got " + batches + ")");
         DescentException.require(recordEvery >= 1, "recordEvery must be ≥ 1 (got " + recordEvery + ")");
         DescentException.requirePositive("learning rate", rate.lr());
+        DescentException.require(batches <= rate.length(), "a per-step schedule of " + rate.length() + " rates cannot cover a run of "
+                + batches + " batches: give a rate for every step");
     }
 
     /** How many batches of this run get recorded. */

@@ -49,8 +49,16 @@ public interface Session extends AutoCloseable {
     /** The mean gradient at the current parameters over order[from, from+count), optionally with the mean loss. */
     Gradient gradient(int from, int count, boolean withLoss);
 
-    /** One optimizer step with the gradient over order[from, from+count). */
+    /**
+     * One optimizer step with the gradient over order[from, from+count). A step that makes a
+     * parameter non-finite diverges the session: every backend then skips later steps and runs
+     * until {@link #setParams} or {@link #restoreState}; {@link #diverged()} says so (on a device,
+     * one small read, so a loop that steps many times asks once at its end, not after every step).
+     */
     void step(int from, int count, double lr);
+
+    /** Whether an update since the last {@link #setParams} / {@link #restoreState} made a parameter non-finite (float32). */
+    boolean diverged();
 
     /** Many consecutive steps; see {@link Run}. */
     RunResult run(Run run);

@@ -159,7 +159,7 @@ class BackendConformanceTest {
                 int nb = (n + batch - 1) / batch;
                 int steps = Math.min(40, nb);
                 double lr = obj == Objective.WAVE ? 0.01 : 0.05;
-                Rate rate = batch == 10 ? new Rate(lr, true, 3) : Rate.constant(lr);
+                Rate rate = batch == 10 ? new Rate(lr, true, 3) : batch == 1 ? perStep(lr, steps) : Rate.constant(lr);
                 try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
                     for (Session x : List.of(s, ref)) {
                         x.setOrder(rows);
@@ -190,6 +190,13 @@ class BackendConformanceTest {
 
     static void assertClose(Params want, Params got, double tol, String where) {
         assertClose(want, got, tol, null, where);
+    }
+
+    /** Any schedule, as a user's own loop would have it: a rate per step, drawn in [lr/2, 3lr/2). */
+    static Rate perStep(double lr, int steps) {
+        double[] r = new double[steps];
+        for (int k = 0; k < steps; k++) r[k] = lr * (0.5 + RNG.nextDouble());
+        return Rate.perStep(r);
     }
 
     /** Within tol·max(1, |largest parameter|), plus {@code extra[j]} for parameter j where given. */
@@ -343,6 +350,31 @@ class BackendConformanceTest {
         }
     }
 
+    /** A user's own loop: step() past a divergence changes nothing on any backend, the reference included, and diverged() says so. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ref", "cpu", "opencl:@cpu", "opencl:@gpu", "cuda"})
+    void stepsAfterADivergenceAreSkippedAndReported(String name) {
+        Backend dev = name.equals("ref") ? new RefBackend() : backend(name);
+        Dataset ds = Generators.linear(1000, new float[] {2f, -3.4f}, 4.2f, 0.01, SEED);
+        int[] order = new int[ds.n()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        try (Session s = dev.open(ds, Spec.of(Objective.SQUARED))) {
+            s.setOrder(order);
+            s.setParams(new Params(new float[] {1f, 1f}, 0f));
+            assertFalse(s.diverged(), name);
+            int k = 0;
+            while (!s.diverged() && k < 200) s.step((k++ % 100) * 10, 10, 50.0);
+            assertTrue(s.diverged(), name + ": lr 50 diverges within 200 steps");
+            Params after = s.params();
+            for (int j = 0; j < 5; j++) s.step(j * 10, 10, 0.01);
+            assertEquals(after.toString(), s.params().toString(), name + ": steps after a divergence change nothing");
+            s.setParams(new Params(new float[] {1f, 1f}, 0f));
+            assertFalse(s.diverged(), name + ": setParams clears it");
+            s.step(0, 10, 0.01);
+            assertTrue(s.params().isFinite() && !s.diverged(), name);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.descent.backend.TestBackends#deviceBackends")
     void divergenceStopsTheRunAtTheDivergingStep(String name) {
@@ -373,10 +405,15 @@ class BackendConformanceTest {
                 assertEquals(r.divergedBatch() + 1, r.records(), where + ": records stop at the diverging batch");
                 assertFalse(r.snapshot(r.records() - 1).isFinite(), where);
                 assertTrue(r.records() == 1 || r.snapshot(r.records() - 2).isFinite(), where);
+                assertTrue(s.diverged(), where + ": the session says it diverged");
                 Params after = s.params();
                 RunResult again = s.run(new Run(batch, 0, nb, Rate.constant(0.1), 1));
                 assertTrue(again.diverged(), where);
                 assertEquals(after.toString(), s.params().toString(), where + ": nothing is applied after a divergence");
+                s.step(0, batch, 0.1);
+                assertEquals(after.toString(), s.params().toString(), where + ": nor by a step");
+                s.setParams(new Params(w0, 0));
+                assertFalse(s.diverged(), where + ": setParams clears the divergence");
             }
         }
     }

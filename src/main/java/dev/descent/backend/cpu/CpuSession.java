@@ -283,6 +283,11 @@ final class CpuSession extends AbstractSession {
     }
 
     @Override
+    protected boolean doDiverged() {
+        return diverged;
+    }
+
+    @Override
     protected void doStep(int from, int count, double lr) {
         step(from, count, (float) lr, updates() + 1);
     }

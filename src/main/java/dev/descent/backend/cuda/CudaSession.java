@@ -50,7 +50,7 @@ final class CudaSession extends DeviceSession {
     private final CudaBackend cu;
     private final List<Mem> owned = new ArrayList<>();
     private final Mem x, t, params, state, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
-    private Mem order, snaps, lossSnaps, lossPartial;
+    private Mem order, snaps, lossSnaps, lossPartial, lrs;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fRunBlock;
     private final CUfunction fRunThread;            // null when d > 16
     private final int partialShared;
@@ -161,6 +161,7 @@ final class CudaSession extends DeviceSession {
             case STATUS_IGNORED -> statusIgnored;
             case PARTIAL -> partial;
             case OUT -> out;
+            case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
         };
@@ -221,6 +222,12 @@ final class CudaSession extends DeviceSession {
 
     @Override protected void uploadState(float[] v) { JCudaDriver.cuMemcpyHtoD(state.ptr, Pointer.to(v), 4L * v.length); }
     @Override protected float[] downloadState() { return read(state, stateFloats()); }
+
+    @Override
+    protected void uploadRates(float[] rates) {
+        lrs = grow(lrs, 4L * rates.length);
+        JCudaDriver.cuMemcpyHtoD(lrs.ptr, Pointer.to(rates), 4L * rates.length);
+    }
 
     @Override
     protected void uploadOrder(int[] idx) {

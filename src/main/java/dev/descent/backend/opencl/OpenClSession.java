@@ -33,7 +33,7 @@ final class OpenClSession extends DeviceSession {
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
-    private ClCalls.Buffer order, snaps, lossSnaps, lossPartial;
+    private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
     private final int local;          // work-group size of the gradient and loss kernels
     private final int lanes;          // P: row lanes in grad_partial's phase 2
     private final int maxGroups;
@@ -182,6 +182,7 @@ final class OpenClSession extends DeviceSession {
             case STATUS_IGNORED -> statusIgnored;
             case PARTIAL -> partial;
             case OUT -> out;
+            case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
         };
@@ -203,6 +204,12 @@ final class OpenClSession extends DeviceSession {
     @Override protected int readStatus() { return readInt(status); }
     @Override protected void uploadState(float[] v) { write(state, v); }
     @Override protected float[] downloadState() { return read(state, stateFloats()); }
+
+    @Override
+    protected void uploadRates(float[] rates) {
+        lrs = grow(lrs, 4L * rates.length);
+        CL.clEnqueueWriteBuffer(backend.queue, lrs.mem, CL.CL_TRUE, 0, 4L * rates.length, Pointer.to(rates), 0, null, null);
+    }
 
     @Override
     protected void uploadOrder(int[] idx) {

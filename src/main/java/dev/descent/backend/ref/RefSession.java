@@ -24,6 +24,7 @@ final class RefSession extends AbstractSession {
     private final double[] v;          // optimizer state, slot-major: slot k of parameter c at k·(d + 1) + c
     private int[] order = new int[0];
     private final double[] g;          // scratch gradient: d weights, then the bias
+    private boolean diverged;          // an update made a parameter non-finite (in float); cleared by setParams / restoreState
 
     RefSession(Dataset data, Spec spec) {
         super(data, spec);
@@ -40,6 +41,7 @@ final class RefSession extends AbstractSession {
     protected void doSetParams(Params p) {
         for (int j = 0; j < d; j++) w[j] = p.w(j);
         b = p.b();
+        diverged = false;
         if (opt.average()) {                           // the average starts as what was set
             for (int j = 0; j < d; j++) v[avgAt() + j] = p.w(j);
             v[avgAt() + d] = p.b();
@@ -81,6 +83,7 @@ final class RefSession extends AbstractSession {
         System.arraycopy(s, 0, w, 0, d);
         b = s[d];
         System.arraycopy(s, d + 1, v, 0, v.length);
+        diverged = false;
     }
 
     @Override
@@ -125,8 +128,14 @@ final class RefSession extends AbstractSession {
 
     @Override
     protected void doStep(int from, int count, double lr) {
+        if (diverged) return;                          // as the devices: nothing applies after a divergence
         accumulate(from, count, false);
-        update(lr, updates() + 1);
+        diverged = !update(lr, updates() + 1);
+    }
+
+    @Override
+    protected boolean doDiverged() {
+        return diverged;
     }
 
     /** Applies update number t of the optimizer with the gradient in g; returns whether every parameter is still finite. */
@@ -146,10 +155,11 @@ final class RefSession extends AbstractSession {
 
     @Override
     protected RunResult doRun(Run run) {
+        if (diverged) return new RunResult(new float[0], new int[0], d, run.firstBatch());    // nothing applied, as on a device
         int[] rec = recordedBatches(run);
         float[] snaps = new float[rec.length * (d + 1)];
         int k = 0;
-        int diverged = -1;
+        int at = -1;
         int len = orderLength();
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
             int from = j * run.batchSize();
@@ -162,12 +172,13 @@ final class RefSession extends AbstractSession {
                 snaps[o + d] = (float) (opt.average() ? v[avgAt() + d] : b);
             }
             if (!finite) {
-                diverged = j;
+                at = j;
+                this.diverged = true;
                 break;
             }
         }
         int[] recorded = java.util.Arrays.copyOf(rec, k);
-        return new RunResult(java.util.Arrays.copyOf(snaps, k * (d + 1)), recorded, d, diverged);
+        return new RunResult(java.util.Arrays.copyOf(snaps, k * (d + 1)), recorded, d, at);
     }
 
     @Override

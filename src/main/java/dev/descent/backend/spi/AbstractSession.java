@@ -124,6 +124,12 @@ public abstract class AbstractSession implements Session {
     }
 
     @Override
+    public final boolean diverged() {
+        open();
+        return doDiverged();
+    }
+
+    @Override
     public final RunResult run(Run run) {
         open();
         requireOrder();
@@ -197,6 +203,8 @@ public abstract class AbstractSession implements Session {
     protected abstract void doSetOrder(int[] order);
     protected abstract Gradient doGradient(int from, int count, boolean withLoss);
     protected abstract void doStep(int from, int count, double lr);
+    /** Whether an update since the last setParams / restoreState made a parameter non-finite. */
+    protected abstract boolean doDiverged();
     protected abstract RunResult doRun(Run run);
     protected abstract double[] doLosses(float[] snapshots, int count);
     protected abstract void doClose();

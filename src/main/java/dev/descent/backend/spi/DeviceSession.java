@@ -60,6 +60,8 @@ public abstract class DeviceSession extends AbstractSession {
     protected abstract void uploadState(float[] state);
     protected abstract float[] downloadState();
     protected abstract void uploadOrder(int[] order);
+    /** Writes a run's per-step learning rates into the LRS buffer (growing it). */
+    protected abstract void uploadRates(float[] rates);
 
     /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
     protected abstract int partialParts(int count);
@@ -190,6 +192,15 @@ public abstract class DeviceSession extends AbstractSession {
     }
 
     @Override
+    protected final boolean doDiverged() {
+        try {
+            return readStatus() != OK;
+        } catch (RuntimeException e) {
+            throw translate(e, "reading the divergence status");
+        }
+    }
+
+    @Override
     protected final Gradient doGradient(int from, int count, boolean withLoss) {
         try {
             sumParts(from, count, withLoss, false);
@@ -219,6 +230,7 @@ public abstract class DeviceSession extends AbstractSession {
             int step0 = step;
             lastSnapshots = null;                          // SNAPS is about to be overwritten
             prepareSnapshots(recs);
+            if (run.rate().steps() != null) uploadRates(run.rate().floats(run.batches()));
             if (runInOneLaunch(run, step0)) {
                 step += run.batches();
             } else {

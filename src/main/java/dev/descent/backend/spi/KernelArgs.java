@@ -29,6 +29,7 @@ public final class KernelArgs {
         /** (1) int, always STATUS_OK: for work that must run even after a divergence */ STATUS_IGNORED,
         /** (parts, d + 2) stage-1 sums of the batch gradient */ PARTIAL,
         /** (d + 2) the mean gradient asked for */ OUT,
+        /** (batches) float: the run's per-step learning rates (any buffer when the run has none) */ LRS,
         /** (K, d + 1) snapshots uploaded for their losses */ LOSS_SNAPS,
         /** (parts, K) loss sums */ LOSS_PARTIAL
     }
@@ -81,7 +82,8 @@ public final class KernelArgs {
 
     /** RATE: the run's learning-rate schedule (see {@link dev.descent.optim.Rate}). */
     public KernelArgs rate(Run run) {
-        return add((float) run.rate().lr(), run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()));
+        return add((float) run.rate().lr(), run.rate().inverseSqrt() ? 1 : 0, (int) Math.min(Integer.MAX_VALUE, run.rate().firstStep()),
+                Buf.LRS, run.rate().steps() != null ? 1 : 0);
     }
 
     /** RECORD: snapshots every {@code recordEvery} batches, divergence reported as step0 + k. */
