@@ -263,7 +263,7 @@ template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
     int obj, float obj_p, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
-    float lambda, float l1, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, int record_every,
+    float lambda, float l1, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, const float *lrs, int per_step, int record_every,
     float *snaps, int step0, int *status)
 {
     if (status[0] != STATUS_OK) return;
@@ -371,7 +371,7 @@ __device__ __forceinline__ void run_steps_thread_body(
     {   /* batch is 1: batch j is position j of the order */                                           \
         run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias, params, state, t0, rule, mu, \
                                  beta2, eps, lambda, l1, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
-                                 inv_sqrt, first_step, record_every,                                   \
+                                 inv_sqrt, first_step, lrs, per_step, record_every,                                  \
                                  snaps, step0, status);                                                \
     }
 
