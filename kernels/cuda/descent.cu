@@ -547,15 +547,20 @@ extern "C" __global__ void read_sum(const float4 *__restrict__ src, long long n4
  * the whole buffer) measured 3840 GB/s while the d = 1024 gradient read 4314 GB/s: a probe below
  * what a kernel reaches is no ceiling. The host times both patterns and keeps the higher. */
 #define CHUNK_U 8
+/* This block's contiguous chunk [lo, hi) of n4 float4s, and this thread's first index in it */
+#define CHUNK_SPAN(n4, lo, hi, i)                                                                      \
+    const long long per_ = ((n4) + gridDim.x - 1) / gridDim.x;                                         \
+    const long long lo = blockIdx.x * per_, hi = min((long long)(n4), lo + per_);                      \
+    long long i = lo + threadIdx.x
+/* i advances by CHUNK_U block-strided float4s while all of them lie below hi */
+#define CHUNK_FULL(i, hi) for (; i + (CHUNK_U - 1) * (long long)blockDim.x < (hi); i += CHUNK_U * (long long)blockDim.x)
 extern "C" __global__ void __launch_bounds__(256) read_chunk(const float4 *__restrict__ src, long long n4, float *out)
 {
-    const long long per = (n4 + gridDim.x - 1) / gridDim.x;
-    const long long lo = blockIdx.x * per, hi = min(n4, lo + per);
+    CHUNK_SPAN(n4, lo, hi, i);
     float s[CHUNK_U];
 #pragma unroll
     for (int u = 0; u < CHUNK_U; u++) s[u] = 0.f;
-    long long i = lo + threadIdx.x;
-    for (; i + (CHUNK_U - 1) * (long long)blockDim.x < hi; i += CHUNK_U * (long long)blockDim.x) {
+    CHUNK_FULL(i, hi) {
         float4 v[CHUNK_U];
 #pragma unroll
         for (int u = 0; u < CHUNK_U; u++) v[u] = src[i + u * blockDim.x];
@@ -574,10 +579,8 @@ extern "C" __global__ void __launch_bounds__(256) read_chunk(const float4 *__res
 
 extern "C" __global__ void __launch_bounds__(256) copy_chunk(const float4 *__restrict__ src, float4 *__restrict__ dst, long long n4)
 {
-    const long long per = (n4 + gridDim.x - 1) / gridDim.x;
-    const long long lo = blockIdx.x * per, hi = min(n4, lo + per);
-    long long i = lo + threadIdx.x;
-    for (; i + (CHUNK_U - 1) * (long long)blockDim.x < hi; i += CHUNK_U * (long long)blockDim.x) {
+    CHUNK_SPAN(n4, lo, hi, i);
+    CHUNK_FULL(i, hi) {
         float4 v[CHUNK_U];
 #pragma unroll
         for (int u = 0; u < CHUNK_U; u++) v[u] = src[i + u * blockDim.x];

@@ -1,7 +1,6 @@
 package dev.descent.cli;
 
 import dev.descent.DescentException;
-import dev.descent.data.Csv;
 import dev.descent.data.DataCache;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
@@ -52,12 +51,6 @@ final class DataCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Loads a CSV/TSV file or a data folder as {@code train --data} does. */
-    static Table load(String data, String target) {
-        Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
-        Path p = Path.of(data);
-        return Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
-    }
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Parse a CSV/TSV file once and write it as a data folder: X.npy (n×d float32), y.npy (n, when there is a target) "
@@ -67,9 +60,8 @@ final class DataCommand implements Callable<Integer> {
         @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV or TSV file.")
         Path data;
 
-        @Option(names = "--target", defaultValue = "-1", paramLabel = "NAME|INDEX|none",
-                description = "The target column by header name or 0-based index (negative from the end), or none. Default: ${DEFAULT-VALUE}.")
-        String target;
+        @CommandLine.Mixin
+        TargetOption target = new TargetOption();
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write (created if need be).")
         Path out;
@@ -80,7 +72,7 @@ final class DataCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            Table table = load(data.toString(), target);
+            Table table = target.read(data.toString(), false);
             long t1 = System.nanoTime();
             DataCache.write(out, table, data.getFileName().toString());
             long t2 = System.nanoTime();
@@ -98,9 +90,8 @@ final class DataCommand implements Callable<Integer> {
         @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A CSV or TSV file, or a data folder.")
         String data;
 
-        @Option(names = "--target", defaultValue = "-1", paramLabel = "NAME|INDEX|none",
-                description = "The target column by header name or 0-based index (negative from the end), or none. Default: ${DEFAULT-VALUE}.")
-        String target;
+        @CommandLine.Mixin
+        TargetOption target = new TargetOption();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -108,7 +99,7 @@ final class DataCommand implements Callable<Integer> {
         @Override
         public Integer call() throws java.io.IOException {
             long t0 = System.nanoTime();
-            Table table = load(data, target);
+            Table table = target.read(data, false);
             double s = (System.nanoTime() - t0) / 1e9;
             Path p = Path.of(data);
             long bytes = 0;

@@ -6,8 +6,6 @@ import dev.descent.backend.Backends;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
-import dev.descent.data.Csv;
-import dev.descent.data.DataCache;
 import dev.descent.data.Dataset;
 import dev.descent.data.Table;
 import dev.descent.data.Generators;
@@ -29,7 +27,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -54,9 +51,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "(X.npy, y.npy: descent data convert writes one). Default: ${DEFAULT-VALUE}.")
     String data;
 
-    @Option(names = "--target", paramLabel = "COL", defaultValue = "-1",
-            description = "File data: the target column by header name or 0-based index (negative from the end), or none. Default: ${DEFAULT-VALUE}.")
-    String target;
+    @Mixin
+    TargetOption target = new TargetOption();
 
     @Option(names = "--standardize", description = "File data: scale every column to mean 0, std 1.")
     boolean standardize;
@@ -209,9 +205,7 @@ final class TrainCommand implements Callable<Integer> {
             long every = checkpoint == null ? 0 : checkpointEvery > 0 ? checkpointEvery : batches;
             String backendName = b.name() + ": " + b.device();         // the device line names the kernels (e.g. cpu scalar or vector)
             java.util.function.Consumer<Trainer.State> onCheckpoint = checkpoint == null ? null : st -> {
-                Map<String, String> c = new LinkedHashMap<>(identity);
-                c.put("epochs", String.valueOf(epochs));
-                Checkpoint.write(checkpoint, c, backendName, st);
+                Checkpoint.write(checkpoint, withEpochs(identity), backendName, st);
             };
             Trainer.Result res;
             try (Progress progress = new Progress(!noProgress && System.console() != null)) {
@@ -235,8 +229,7 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("descent: loss curve written to " + plot.resolve("loss.png"));
             }
             if (saveModel != null && !res.interrupted()) {
-                Map<String, String> trained = new LinkedHashMap<>(identity);
-                trained.put("epochs", String.valueOf(epochs));
+                Map<String, String> trained = withEpochs(identity);
                 trained.put("backend", b.name());
                 trained.put("descent", Main.VERSION);
                 new Model(obj, p, withBias, table.scaling(), table.features(), table.target(), trained).save(saveModel);
@@ -277,6 +270,13 @@ final class TrainCommand implements Callable<Integer> {
         return c;
     }
 
+    /** The run's identity and its epochs: what a checkpoint and a saved model record. */
+    private Map<String, String> withEpochs(Map<String, String> identity) {
+        Map<String, String> c = new LinkedHashMap<>(identity);
+        c.put("epochs", String.valueOf(epochs));
+        return c;
+    }
+
     /** A log scale suits losses that stay positive (squared, logistic), not the wave loss. */
     static boolean positive(History h) {
         return h.points().stream().allMatch(p -> !Double.isFinite(p.loss()) || p.loss() > 0);
@@ -307,10 +307,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Table dataset(Objective obj) {
         if (!data.equals("synthetic")) {
-            Csv.Target t = target.equalsIgnoreCase("none") ? Csv.Target.NONE : new Csv.Target(target);
-            if (!obj.needsTargets() && target.equals("-1")) t = Csv.Target.NONE;
-            Path p = Path.of(data);
-            Table table = Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
+            Table table = target.read(data, !obj.needsTargets());
             return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels()) : table;
         }
         return Table.of(synthetic(obj));
