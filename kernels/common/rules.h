@@ -19,6 +19,9 @@
 /* Optimizer state: slots per parameter (Optimizer.Rule.slots()); the state buffer holds slot k of
  * parameter c at k·np + c. A kernel loads a parameter's slots into a private float[DESCENT_MAX_SLOTS]. */
 #define DESCENT_MAX_SLOTS 4
+/* The update number t saturates here on every backend (Optimizer.T_CAP): beta^t has long reached 0
+ * and 1/t is below float's resolution of the average, so results agree past it. */
+#define DESCENT_T_CAP (1 << 30)
 DESCENT_FN int descent_rule_slots(int rule) {
     if (rule == DESCENT_RULE_SGD) return 0;
     if (rule == DESCENT_RULE_ADAM) return 2;
@@ -102,14 +105,15 @@ DESCENT_FN float descent_rule_step(int rule, float w, float g, float *s, float l
  * bias): w = sign(w) max(0, |w| - lr l1). With L2 decay (lambda) this is the elastic net. */
 DESCENT_FN float descent_step(int rule, float w, float g, float *s, float lr, float mu, float beta2, float eps,
                               float lambda, float l1, int decoupled, int average, int t) {
+    t = t < DESCENT_T_CAP ? t : DESCENT_T_CAP;
     w = descent_rule_step(rule, w, g, s, lr, mu, beta2, eps, lambda, decoupled, t);
     if (l1 > 0.0f) {
         float a = D_FABS(w) - lr * l1;
         w = a > 0.0f ? (w > 0.0f ? a : -a) : 0.0f;
     }
-    if (average) {                       /* the mean of w_1 .. w_t: avg += (w - avg) / t */
+    if (average) {                       /* the mean of w_1 .. w_t: avg = w_1, then avg += (w - avg) / t */
         const int k = descent_rule_slots(rule);
-        s[k] = s[k] + (w - s[k]) / (float)t;
+        s[k] = t == 1 ? w : s[k] + (w - s[k]) / (float)t;
     }
     return w;
 }

@@ -49,25 +49,34 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
         boolean adaptive() { return code >= 3; }
     }
 
+    /**
+     * The update number saturates here on every backend ({@code DESCENT_T_CAP}): β^t is long 0 and
+     * 1/t below float's resolution of the average, so backends agree past it.
+     */
+    public static final long T_CAP = 1L << 30;
+
     /** Most state slots an optimizer keeps per parameter ({@code DESCENT_MAX_SLOTS}): RMSprop's three and an average. */
     public static final int MAX_SLOTS = 4;
 
     public Optimizer {
         DescentException.require(rule != null, "optimizer rule is missing");
         String name = rule.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        // in [0, 1) also once rounded to float, as the float backends use it (0.99999999 is 1.0f)
         if (rule == Rule.ADAM) {
-            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, "adam's β1 must be in [0, 1) (got " + momentum + ")");
-            DescentException.require(Double.isFinite(beta2) && beta2 >= 0 && beta2 < 1, "adam's β2 must be in [0, 1) (got " + beta2 + ")");
+            DescentException.require(unit(momentum), "adam's β1 must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(unit(beta2), "adam's β2 must be in [0, 1) (got " + beta2 + ")");
         } else if (rule == Rule.RMSPROP || rule == Rule.RMSPROP_CENTERED) {
-            DescentException.require(Double.isFinite(beta2) && beta2 >= 0 && beta2 < 1, name + "'s α must be in [0, 1) (got " + beta2 + ")");
-            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, name + "'s momentum must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(unit(beta2), name + "'s α must be in [0, 1) (got " + beta2 + ")");
+            DescentException.require(unit(momentum), name + "'s momentum must be in [0, 1) (got " + momentum + ")");
         } else {
-            DescentException.require(Double.isFinite(momentum) && momentum >= 0 && momentum < 1, "momentum must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(unit(momentum), "momentum must be in [0, 1) (got " + momentum + ")");
+            DescentException.require(rule == Rule.MOMENTUM || rule == Rule.NESTEROV || momentum == 0, name + " takes no momentum: use momentum:" + momentum);
             DescentException.require(rule == Rule.SGD || rule == Rule.ADAGRAD || momentum > 0, name + " needs a momentum in (0, 1), e.g. " + name + ":0.9");
             DescentException.require(beta2 == 0, name + " takes no β2");
         }
         if (rule.adaptive()) {
-            DescentException.require(Double.isFinite(eps) && eps > 0, name + "'s ε must be > 0 (got " + eps + ")");
+            DescentException.require(Double.isFinite(eps) && eps >= Float.MIN_NORMAL, name + "'s ε must be > 0 and at least " + Float.MIN_NORMAL
+                    + " (float's smallest normal number) (got " + eps + ")");
         } else {
             DescentException.require(eps == 0, name + " takes no ε");
         }
@@ -78,6 +87,10 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
     /** The same rule and decay with an L1 penalty λ₁ applied by a proximal step after each update. */
     public Optimizer withL1(double lambda1) {
         return new Optimizer(rule, momentum, beta2, eps, weightDecay, lambda1, decoupled, average);
+    }
+
+    private static boolean unit(double x) {
+        return Double.isFinite(x) && x >= 0 && x < 1 && (float) x < 1f;
     }
 
     public static final Optimizer SGD = new Optimizer(Rule.SGD, 0, 0, 0, 0, 0, false, false);
@@ -100,9 +113,6 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
         return new Optimizer(rule, momentum, beta2, eps, lambda, l1, decoupledDecay, average);
     }
 
-    /** Whether the rule keeps any state per parameter. */
-    public boolean hasVelocity() { return rule.slots() > 0; }
-
     /** Floats of state per parameter: the rule's, and one for the average when averaging. */
     public int slots() { return rule.slots() + (average ? 1 : 0); }
 
@@ -117,6 +127,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
      * this update's number since the state was reset. {@code decays} is false for the bias.
      */
     public double step(double w, double g, double[] s, int np, int c, long t, double lr, boolean decays) {
+        t = Math.min(t, T_CAP);
         double nw = ruleStep(w, g, s, np, c, t, lr, decays);
         if (decays && l1 != 0) {
             double a = Math.abs(nw) - lr * l1;
@@ -124,7 +135,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
         }
         if (average) {
             int k = rule.slots() * np + c;
-            s[k] = s[k] + (nw - s[k]) / t;
+            s[k] = t == 1 ? nw : s[k] + (nw - s[k]) / t;
         }
         return nw;
     }
@@ -180,6 +191,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
 
     /** The same step in float, operation for operation as rules.h (the Java CPU backend's). */
     public float stepFloat(float w, float g, float[] s, int np, int c, long t, float lr, boolean decays) {
+        t = Math.min(t, T_CAP);
         float nw = ruleStepFloat(w, g, s, np, c, t, lr, decays);
         float l = decays ? (float) l1 : 0f;
         if (l > 0f) {
@@ -188,7 +200,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
         }
         if (average) {
             int k = rule.slots() * np + c;
-            s[k] = s[k] + (nw - s[k]) / (float) t;
+            s[k] = t == 1 ? nw : s[k] + (nw - s[k]) / (float) t;
         }
         return nw;
     }

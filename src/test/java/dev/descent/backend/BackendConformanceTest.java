@@ -241,7 +241,10 @@ class BackendConformanceTest {
             ref.resetState();
             for (int k = 0; k < steps; k++) {
                 int from = k * batch, cnt = Math.min(batch, rows.length - from);
-                Params at = ref.params();
+                double[] it = ref.saveState();                 // the iterate (params() is the average when averaging)
+                float[] iw = new float[d];
+                for (int j = 0; j < d; j++) iw[j] = (float) it[j];
+                Params at = new Params(iw, (float) it[d]);
                 double lr = rate.at(k);
                 if (kinked) {
                     for (int q = from; q < from + cnt; q++) {

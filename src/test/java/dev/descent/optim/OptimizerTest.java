@@ -119,7 +119,8 @@ class OptimizerTest {
             assertEquals(o.withWeightDecay(0, false), Optimizer.parse(o.withWeightDecay(0, false).toString()), "toString parses back: " + o);
         }
         for (String bad : new String[] {"adam:1.5", "adam:-0.1", "adam:0.9:1", "adam:0.9:0.999:0", "adagrad:-1", "rmsprop:1.2",
-                "rmsprop:0.99:0.9:1e-8:3", "sgd:0.9", "lion", "adam:x"}) {
+                "rmsprop:0.99:0.9:1e-8:3", "sgd:0.9", "lion", "adam:x",
+                "adam:0.999999999", "rmsprop:0.999999999", "adam:0.9:0.999:1e-50"}) {     // 1.0f once in float; ε 0 in float
             DescentException e = assertThrows(DescentException.class, () -> Optimizer.parse(bad), bad);
             org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("Exception"), e.getMessage());
         }

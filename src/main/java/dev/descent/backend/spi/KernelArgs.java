@@ -68,7 +68,7 @@ public final class KernelArgs {
     public KernelArgs weights() { return add(Buf.PARAMS, useBias); }
 
     /** MODEL: the parameters and the optimizer state, updated in place; {@code t0} updates applied since the state was reset. */
-    public KernelArgs model(long t0) { return add(Buf.PARAMS, Buf.STATE, useBias, (int) Math.min(Integer.MAX_VALUE - (1 << 30), t0)); }
+    public KernelArgs model(long t0) { return add(Buf.PARAMS, Buf.STATE, useBias, (int) Math.min(dev.descent.optim.Optimizer.T_CAP, t0)); }
 
     /** RULE: the update rule, μ (β1), β2 (α), ε, weight decay, L1 strength, decoupled or L2, averaging. */
     public KernelArgs rule() {
