@@ -353,6 +353,45 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * Bit-identity across a save and restore into a fresh session, for the optimizers whose state is
+     * more than a velocity: Adam with averaging (three slots and the update count), centered
+     * RMSprop with momentum (three slots), on every backend and both launch paths (runs of batch 1
+     * in one launch, full batches as a launch pair per step).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ref", "cpu", "opencl:@cpu", "opencl:@gpu", "cuda"})
+    void saveAndRestoreContinueBitIdentically(String name) {
+        Backend dev = name.equals("ref") ? new RefBackend() : backend(name);
+        Dataset ds = random(Objective.SQUARED, 517, 9);
+        int[] rows = new int[ds.n() * 6];                    // six shuffled epochs: enough batches for both batch sizes
+        for (int e = 0; e < 6; e++) System.arraycopy(BatchOrder.SHUFFLE.order(ds.n(), e + 1, SEED), 0, rows, e * ds.n(), ds.n());
+        for (Optimizer opt : List.of(Optimizer.adam().withAverage(true).withWeightDecay(0.01, true),
+                Optimizer.rmsprop(0.9, 0.5, 1e-8, true).withL1(0.01))) {
+            Spec spec = new Spec(Objective.SQUARED, true, opt);
+            Params p0 = randomParams(ds.d(), true, 1);
+            for (int batch : new int[] {1, ds.n()}) {
+                int steps = batch == 1 ? 200 : 6, half = steps / 2;
+                Rate rate = Rate.constant(0.01);
+                String where = name + " " + opt + " batch " + batch;
+                try (Session whole = dev.open(ds, spec); Session first = dev.open(ds, spec); Session second = dev.open(ds, spec)) {
+                    for (Session x : List.of(whole, first, second)) x.setOrder(rows);
+                    whole.setParams(p0);
+                    whole.resetState();
+                    RunResult all = whole.run(new Run(batch, 0, steps, rate, 1));
+                    first.setParams(p0);
+                    first.resetState();
+                    first.run(new Run(batch, 0, half, rate, 1));
+                    second.restoreState(first.saveState());
+                    RunResult rest = second.run(new Run(batch, half, steps - half, rate, 1));
+                    assertFalse(all.diverged() || rest.diverged(), where);
+                    assertEquals(all.snapshot(steps - 1).toString(), rest.snapshot(steps - half - 1).toString(), where + ": last snapshot");
+                    assertArrayEquals(whole.saveState(), second.saveState(), where + ": the whole state, update count included");
+                }
+            }
+        }
+    }
+
     /** A user's own loop: step() past a divergence changes nothing on any backend, the reference included, and diverged() says so. */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"ref", "cpu", "opencl:@cpu", "opencl:@gpu", "cuda"})

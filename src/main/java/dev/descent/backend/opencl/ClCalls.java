@@ -59,12 +59,22 @@ final class ClCalls {
     }
 
     /**
-     * Rounds allocations up to whole 64-byte lines. PoCL 5 vectorizes a work-group's loop over
+     * Rounds allocations up to whole 64-byte lines. PoCL vectorizes a work-group's loop over
      * work-items and its stores ran past 8-byte buffers (heap corruption seen with d = 1).
      */
     static long padded(long bytes) {
         return (Math.max(bytes, 64) + 63) / 64 * 64;
     }
+
+    /**
+     * Bytes every device buffer gets past its end. PoCL vectorizes a work-group's loop over its
+     * work-items and stores whole vectors, masked-off lanes included: a loop
+     * {@code for (c = lid; c < n; c += L)} wrote up to L floats past n (seen with a guard zone:
+     * run_steps_block at d = 9 wrote params[10..15], and with a three-slot optimizer state 12
+     * bytes past its 64-byte rounding, which corrupted the process's heap). The kernels' work-groups
+     * are at most 256 work-items, so 1 KiB keeps every such store inside the allocation.
+     */
+    static final long SLACK = 1024;
 
     /** Sets every argument of a kernel: cl_mem, Integer, Long, Float or {@link Local}. */
     static void args(cl_kernel k, Object... args) {
@@ -94,7 +104,7 @@ final class ClCalls {
 
         Buffer(cl_context ctx, long bytes) {
             this.bytes = padded(bytes);
-            this.mem = CL.clCreateBuffer(ctx, CL.CL_MEM_READ_WRITE, this.bytes, null, null);
+            this.mem = CL.clCreateBuffer(ctx, CL.CL_MEM_READ_WRITE, this.bytes + SLACK, null, null);
         }
 
         @Override
