@@ -89,7 +89,11 @@ class KillResumeTest {
             break;
         }
         assertTrue(kills >= 1, "no kill landed mid-run in six attempts: the run is too short to test");
-        assertSameRun(refModel, refHistory, model, history);
+        try {
+            assertSameRun(refModel, refHistory, model, history);
+        } catch (AssertionError e) {            // what each child said (backend and device lines, resume points) beside the difference
+            throw new AssertionError(e.getMessage() + "\n" + log(dir, "child"), e);
+        }
     }
 
     /** Same final weights (exact bits) and the same history rows but for wall time; names the first differing row. */
