@@ -44,7 +44,7 @@ class BackendConformanceTest {
     }
 
     private static final Map<String, Backend> OPEN = new HashMap<>();
-    private static final long SEED = System.nanoTime();
+    private static final long SEED = Long.getLong("descent.seed", System.nanoTime());   // -Ddescent.seed=N replays a printed seed
     private static final Random RNG = new Random(SEED);
 
     static Backend backend(String name) {
@@ -271,9 +271,13 @@ class BackendConformanceTest {
                         };
                         acc[j] += 2 * lr * carry * worst[j] / a;
                         if (rule == Optimizer.Rule.RMSPROP_CENTERED) {
-                            // a² = s₀ − s₂² cancels when the gradient barely varies: float leaves an absolute error of about
-                            // 4ε₃₂·s₀ in a², so up to √(4ε₃₂·s₀) in a; the step g/a (|g| ≤ √(s₀/(1 − α))) moves by |g|·δa/(a(a − δa))
-                            double s0 = st[np + j], da = Math.sqrt(4 * Tolerance.EPS * s0), g = Math.sqrt(s0 / (1 - o.beta2()));
+                            // a² = s₀ − s₂² cancels when the gradient barely varies. Its error: float's 4ε₃₂·s₀, and the
+                            // gradient errors carried in s₀ (2|g|·δg) and s₂² (2|s₂|·δg), |g| ≤ √(s₀/(1 − α)); then
+                            // δa ≤ min(√δ(a²), δ(a²)/(2√a²)), and the step g/a moves by |g|·δa/(a(a − δa))
+                            double s0 = st[np + j], s2 = st[3 * np + j], g = Math.sqrt(s0 / (1 - o.beta2()));
+                            double da2 = 4 * Tolerance.EPS * s0 + 2 * (g + Math.abs(s2)) * worst[j];
+                            double root = Math.max(0, a - o.eps());
+                            double da = root > 0 ? Math.min(Math.sqrt(da2), da2 / (2 * root)) : Math.sqrt(da2);
                             acc[j] += a > 2 * da ? lr * carry * g * da / (a * (a - da)) : 2 * lr * carry * g / Math.max(a, o.eps());
                         }
                     }
