@@ -116,6 +116,9 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
     /** Floats of state per parameter: the rule's, and one for the average when averaging. */
     public int slots() { return rule.slots() + (average ? 1 : 0); }
 
+    /** The state slot holding the mean of the iterates when averaging: the last, after the rule's own. */
+    public int averageSlot() { return rule.slots(); }
+
     /** The same optimizer reporting the mean of its iterates (averaged SGD when the rule is SGD). */
     public Optimizer withAverage(boolean on) {
         return new Optimizer(rule, momentum, beta2, eps, weightDecay, l1, decoupled, on);
@@ -134,7 +137,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
             nw = a > 0 ? Math.copySign(a, nw) : 0;
         }
         if (average) {
-            int k = rule.slots() * np + c;
+            int k = averageSlot() * np + c;
             s[k] = t == 1 ? nw : s[k] + (nw - s[k]) / t;
         }
         return nw;
@@ -199,7 +202,7 @@ public record Optimizer(Rule rule, double momentum, double beta2, double eps, do
             nw = a > 0f ? (nw > 0f ? a : -a) : 0f;
         }
         if (average) {
-            int k = rule.slots() * np + c;
+            int k = averageSlot() * np + c;
             s[k] = t == 1 ? nw : s[k] + (nw - s[k]) / (float) t;
         }
         return nw;

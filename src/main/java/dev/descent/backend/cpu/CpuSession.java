@@ -76,24 +76,29 @@ final class CpuSession extends AbstractSession {
     protected void doSetParams(Params params) {
         float[] w = params.packed();
         System.arraycopy(w, 0, p, 0, d + 1);
-        if (opt.average()) System.arraycopy(w, 0, v, avgAt(), d + 1);     // the average starts as what was set
+        seedAverage();                                   // the average starts as what was set
         diverged = false;
     }
 
-    /** Where the average of the iterates starts in v (the last slot), when averaging. */
+    /** Where the average of the iterates starts in v, when averaging. */
     private int avgAt() {
-        return (opt.slots() - 1) * (d + 1);
+        return opt.averageSlot() * (d + 1);
+    }
+
+    /** Sets the average to the iterate, when averaging (after setParams and resetState). */
+    private void seedAverage() {
+        if (opt.average()) System.arraycopy(p, 0, v, avgAt(), d + 1);
     }
 
     @Override
     protected Params doParams() {
-        return opt.average() ? Params.unpack(v, opt.slots() - 1, d) : Params.unpack(p, 0, d);
+        return opt.average() ? Params.unpack(v, opt.averageSlot(), d) : Params.unpack(p, 0, d);
     }
 
     @Override
     protected void doResetState() {
         Arrays.fill(v, 0f);
-        if (opt.average()) System.arraycopy(p, 0, v, avgAt(), d + 1);     // the average starts at the iterate
+        seedAverage();
     }
 
     @Override

@@ -42,31 +42,38 @@ final class RefSession extends AbstractSession {
         for (int j = 0; j < d; j++) w[j] = p.w(j);
         b = p.b();
         diverged = false;
-        if (opt.average()) {                           // the average starts as what was set
-            for (int j = 0; j < d; j++) v[avgAt() + j] = p.w(j);
-            v[avgAt() + d] = p.b();
-        }
+        seedAverage();                                 // the average starts as what was set
     }
 
-    /** Where the average of the iterates starts in v (the last slot), when averaging. */
+    /** Where the average of the iterates starts in v, when averaging. */
     private int avgAt() {
-        return (opt.slots() - 1) * (d + 1);
+        return opt.averageSlot() * (d + 1);
+    }
+
+    /** Sets the average to the iterate, when averaging (after setParams and resetState). */
+    private void seedAverage() {
+        if (!opt.average()) return;
+        System.arraycopy(w, 0, v, avgAt(), d);
+        v[avgAt() + d] = b;
+    }
+
+    /** The reported parameters (the average when averaging, else the iterate) in float into out[o .. o + d]. */
+    private void reported(float[] out, int o) {
+        for (int j = 0; j < d; j++) out[o + j] = (float) (opt.average() ? v[avgAt() + j] : w[j]);
+        out[o + d] = (float) (opt.average() ? v[avgAt() + d] : b);
     }
 
     @Override
     protected Params doParams() {
-        float[] f = new float[d];
-        for (int j = 0; j < d; j++) f[j] = (float) (opt.average() ? v[avgAt() + j] : w[j]);
-        return new Params(f, (float) (opt.average() ? v[avgAt() + d] : b));
+        float[] f = new float[d + 1];
+        reported(f, 0);
+        return Params.unpack(f, 0, d);
     }
 
     @Override
     protected void doResetState() {
         java.util.Arrays.fill(v, 0);
-        if (opt.average()) {                           // the average starts at the iterate
-            System.arraycopy(w, 0, v, avgAt(), d);
-            v[avgAt() + d] = b;
-        }
+        seedAverage();
     }
 
     @Override
@@ -167,9 +174,7 @@ final class RefSession extends AbstractSession {
             accumulate(from, count, false);
             boolean finite = update(run.rate().at(j - run.firstBatch()), updates() + (j - run.firstBatch()) + 1);
             if (j % run.recordEvery() == 0) {
-                int o = (k++) * (d + 1);
-                for (int c = 0; c < d; c++) snaps[o + c] = (float) (opt.average() ? v[avgAt() + c] : w[c]);
-                snaps[o + d] = (float) (opt.average() ? v[avgAt() + d] : b);
+                reported(snaps, (k++) * (d + 1));
             }
             if (!finite) {
                 at = j;

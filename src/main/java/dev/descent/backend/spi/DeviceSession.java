@@ -42,7 +42,7 @@ public abstract class DeviceSession extends AbstractSession {
 
     /** Index in the STATE buffer where the average of the iterates starts (when {@link #averaged}). */
     protected final int averageAt() {
-        return (spec.optimizer().slots() - 1) * (d + 1);
+        return spec.optimizer().averageSlot() * (d + 1);
     }
 
     /** Floats of the STATE buffer: the rule's slots × (d + 1), at least 1 (a rule without state still binds a buffer). */
@@ -135,7 +135,7 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final Params doParams() {
         try {
-            return averaged() ? Params.unpack(downloadState(), spec.optimizer().slots() - 1, d) : Params.unpack(downloadParams(), 0, d);
+            return averaged() ? Params.unpack(downloadState(), spec.optimizer().averageSlot(), d) : Params.unpack(downloadParams(), 0, d);
         } catch (RuntimeException e) {
             throw translate(e, "reading parameters");
         }
