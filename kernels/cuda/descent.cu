@@ -248,10 +248,10 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
     if (threadIdx.x != 0) return;
     const int np = d + 1, slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
-    for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? state[k * np + c] : 0.0f;
+    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
     const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average, t0 + 1);
     params[c] = w;
-    for (int k = 0; k < slots; ++k) state[k * np + c] = st[k];
+    DESCENT_STORE_SLOTS(st, state, np, c, slots);
     if (!isfinite(w)) atomicMin(status, step);
 }
 
@@ -416,11 +416,11 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
             if (c < d) for (int t = 0; t < cnt; ++t) s = fmaf(r_loc[t], X[(size_t)row_loc[t] * d + c], s);
             else for (int t = 0; t < cnt; ++t) s += r_loc[t];
             float st[DESCENT_MAX_SLOTS];
-            for (int k = 0; k < DESCENT_MAX_SLOTS; ++k) st[k] = k < slots ? s_loc[k * np + c] : 0.0f;
+            DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
             const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
-            for (int k = 0; k < slots; ++k) s_loc[k * np + c] = st[k];
+            DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
             if (!isfinite(w)) flag = 1;
         }
         __syncthreads();
