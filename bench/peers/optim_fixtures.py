@@ -4,7 +4,7 @@
 Run it with Debian's interpreter, which is the one that has the packages:
 
     apt-get install -y python3-torch python3-sklearn python3-numpy
-    /usr/bin/python3 bench/peers/optim_fixtures.py            # writes the three files
+    /usr/bin/python3 bench/peers/optim_fixtures.py            # writes the four files
     /usr/bin/python3 bench/peers/optim_fixtures.py --out DIR  # elsewhere (e.g. to diff a rerun)
 
 (`#!/usr/bin/env python3` is kept for symmetry with the other peers; a pyenv `python3` first on PATH
@@ -18,6 +18,9 @@ Output, in src/test/resources/dev/descent/optim/ :
       the first 100 steps of torch.optim on one small problem per objective (one file per
       objective, because 12 cases x 100 steps x 6 parameters in float64 and float32, written exactly,
       does not fit under 300 KB in one file; each file is self-contained: it repeats the data).
+  torch-trajectories-softmax.json
+      the same for the multinomial (softmax) cross-entropy, k = 3 classes, on its own data; 8 of the
+      12 cases (SOFTMAX_CASES), since each case has 18 parameters (~490 KB).
   sklearn-sgd.json
       SGDClassifier / SGDRegressor end to end (5 epochs of batch-1 SGD), final coef/intercept and
       the mean training loss of the final model.
@@ -58,7 +61,7 @@ hyper-parameters as named by torch (wd = weight_decay, 1-based step count k):
   RMSprop  g ← g + wd·p;  v ← α·v + (1−α)·g²;  centered: a ← α·a + (1−α)·g, den = sqrt(v − a²)
            else den = sqrt(v);  den ← den + eps;  momentum > 0: buf ← momentum·buf + g/den,
            p ← p − lr·buf;  else p ← p − lr·g/den
-  The script checks these formulas: a numpy float64 transcription (`numpy_reference`) must agree
+  The script checks these formulas: a numpy float64 transcription (`numpy_updates`) must agree
   with every float64 trajectory to < 1e-12 (it does to ~1e-16; "max_abs_diff_numpy_ref").
   (Adam's bias corrections and step size are Python doubles; in the float32 runs torch rounds such
   scalars to float32 inside its kernels, so a float32 reimplementation should be compared with a
@@ -71,6 +74,18 @@ parameters before step k+1's update. Doubles are written as Python's repr (short
 round-trips the double); params32 as numpy's shortest string for the float32 (about 9 digits, which
 is what keeps a file under 300 KB). The writer checks that each such string gives back the same
 float32 whether parsed straight to float or to double and then cast to float.
+
+Softmax (seed SOFTMAX_SEED, torch-trajectories-softmax.json): n = 64, d = 5, k = 3 classes,
+X ~ N(0,1) rounded to float32; a planted W* ~ N(0,1) [k, d], b* ~ 0.3·N(0,1) [k]; label t_i = the
+class drawn from softmax(W*·x_i + b*) by inverse CDF with one U(0,1) per row (stored as 0.0/1.0/2.0).
+w0 [k][d] and b0 [k]: 0.1·N(0,1) rounded to float32; "order" as above (its own 13 permutations).
+  margins m_c = x·w_c + b_c;  ℓ = log Σ_c e^(m_c) − m_t  (torch's cross_entropy);  dℓ/dm_c = softmax(m)_c − [c = t]
+  g_(w_c) = (1/8) Σ_i r_ic x_i,  g_(b_c) = (1/8) Σ_i r_ic  (r_ic = dℓ/dm_c), the mean over the batch.
+torch holds W [k, d] (the case's weight_decay) and b [k] (weight_decay 0) in two param groups, as
+above. Every stored parameter vector is head-major: for c = 0..k−1 the d weights of class c, then
+its bias (index c·(d+1) + j, bias at c·(d+1) + d), length k·(d+1) = 18. The same numpy transcription
+(with a numpy softmax gradient, checked against autograd at step 1 to 1e-14) must agree with every
+float64 trajectory to < 1e-12, and its mean batch loss with loss64 to < 1e-13.
 
 =====================================================================================================
 PART 2: scikit-learn SGDClassifier / SGDRegressor
@@ -349,20 +364,28 @@ def numpy_reference(objective, cls_name, hp, X, t, w0, b0, order):
     """The header's update formulas written out in numpy float64, independent of torch: the float64
     trajectories must agree to rounding (checked < 1e-12), which pins down what the fixtures mean
     (first momentum step, where eps goes, bias without weight decay, AdamW's decoupled decay)."""
-    lr = hp["lr"]
-    wd_w = hp.get("weight_decay", 0.0)
-    mom = hp.get("momentum", 0.0)
     Xd, td = X.astype(np.float64), t.astype(np.float64)
-    p = np.append(w0.astype(np.float64), float(b0))     # [w..., b]
-    wd = np.append(np.full(D_T, wd_w), 0.0)              # weight decay per coordinate: never the bias
-    s1, s2, buf, k = np.zeros(D_T + 1), np.zeros(D_T + 1), None, 0
-    out = []
-    for step in range(STEPS):
-        idx = order[BATCH * step: BATCH * (step + 1)]
+    p0 = np.append(w0.astype(np.float64), float(b0))     # [w..., b]
+    wd = np.append(np.full(D_T, hp.get("weight_decay", 0.0)), 0.0)  # per coordinate: never the bias
+
+    def grad(p, idx):
         xb, tb = Xd[idx], td[idx]
         m = xb @ p[:D_T] + p[D_T]
         r = (m - tb) if objective == "squared" else 1.0 / (1.0 + np.exp(-m)) - tb
-        g = np.append(xb.T @ r, r.sum()) / BATCH
+        return np.append(xb.T @ r, r.sum()) / BATCH
+
+    return numpy_updates(cls_name, hp, p0, wd, grad, order)
+
+
+def numpy_updates(cls_name, hp, p, wd, grad, order):
+    """STEPS updates of the packed parameter vector p (float64) with per-coordinate weight decay wd;
+    grad(p, batch row indices) gives the packed gradient. Returns the iterate after each step."""
+    lr = hp["lr"]
+    mom = hp.get("momentum", 0.0)
+    s1, s2, buf, k = np.zeros(len(p)), np.zeros(len(p)), None, 0
+    out = []
+    for step in range(STEPS):
+        g = grad(p, order[BATCH * step: BATCH * (step + 1)])
         k += 1
         if cls_name == "SGD":
             g = g + wd * p
@@ -393,7 +416,7 @@ def numpy_reference(objective, cls_name, hp, X, t, w0, b0, order):
             else:
                 den = np.sqrt(s2) + hp["eps"]
             if mom:
-                buf = (np.zeros(D_T + 1) if buf is None else buf) * mom + g / den
+                buf = (np.zeros(len(p)) if buf is None else buf) * mom + g / den
                 p = p - lr * buf
             else:
                 p = p - lr * g / den
@@ -468,6 +491,169 @@ def torch_part(torch):
             "cases": cases,
         }
     return files
+
+
+# ---------------------------------------------------------------------------------------------------
+# PART 1, softmax: k classes, multinomial cross-entropy (its own data, seed and file)
+# ---------------------------------------------------------------------------------------------------
+SOFTMAX_SEED = 20240613
+K_T = 3
+SOFTMAX_MAX_BYTES = 600_000
+# a subset of torch_cases(), by name: 12 cases of k·(d+1) = 18 parameters would make a ~800 KB file
+SOFTMAX_CASES = ("sgd", "sgd-momentum", "sgd-nesterov", "adam", "adamw", "adagrad", "rmsprop", "rmsprop-centered")
+
+
+def softmax_data():
+    rng = np.random.default_rng(SOFTMAX_SEED)
+    X = rng.standard_normal((N_T, D_T)).astype(np.float32)
+    w_star = rng.standard_normal((K_T, D_T))
+    b_star = 0.3 * rng.standard_normal(K_T)
+    M = X.astype(np.float64) @ w_star.T + b_star
+    P = np.exp(M - M.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    u = rng.random(N_T)   # inverse CDF: the first class whose cumulative probability exceeds u
+    t = np.minimum((u[:, None] >= np.cumsum(P, axis=1)).sum(axis=1), K_T - 1).astype(np.float32)
+    w0 = (0.1 * rng.standard_normal((K_T, D_T))).astype(np.float32)
+    b0 = (0.1 * rng.standard_normal(K_T)).astype(np.float32)
+    epochs = -(-STEPS * BATCH // N_T)
+    order = np.concatenate([rng.permutation(N_T) for _ in range(epochs)])[: STEPS * BATCH]
+    assert all(np.any(t == c) for c in range(K_T)), "every class must occur"
+    return X, t, w0, b0, order
+
+
+def pack(W, b):
+    """Head-major: for c = 0..k-1 the d weights of class c, then its bias; length k·(d+1)."""
+    return np.concatenate([np.asarray(W), np.asarray(b)[:, None]], axis=1).ravel()
+
+
+def softmax_grad_np(X, t, p, idx):
+    """Packed float64 gradient of the mean cross-entropy over rows idx, and that mean loss."""
+    P = p.reshape(K_T, D_T + 1)
+    xb, tb = X[idx], t[idx].astype(np.int64)
+    M = xb @ P[:, :D_T].T + P[:, D_T]
+    mx = M.max(axis=1, keepdims=True)
+    E = np.exp(M - mx)
+    Z = E.sum(axis=1, keepdims=True)
+    loss = float(np.mean(np.log(Z[:, 0]) + mx[:, 0] - M[np.arange(len(idx)), tb]))
+    R = E / Z
+    R[np.arange(len(idx)), tb] -= 1.0
+    return pack(R.T @ xb / BATCH, R.sum(axis=0) / BATCH), loss
+
+
+def run_torch_softmax(torch, cls_name, hp, X, t, w0, b0, order, dtype):
+    """As run_torch, for W [k, d] and b [k]; params written head-major (pack)."""
+    F = torch.nn.functional
+    Xt = torch.tensor(X.astype(np.float64), dtype=dtype)
+    tt = torch.tensor(t.astype(np.int64))
+    W = torch.tensor(w0.astype(np.float64), dtype=dtype).requires_grad_(True)
+    b = torch.tensor(b0.astype(np.float64), dtype=dtype).requires_grad_(True)
+    cls, kw = torch_kwargs(torch, cls_name, hp)
+    wd = kw.pop("weight_decay")
+    opt = cls([{"params": [W], "weight_decay": wd}, {"params": [b], "weight_decay": 0.0}], **kw)
+    params, losses = [], []
+    for k in range(STEPS):
+        idx = torch.tensor(order[BATCH * k: BATCH * (k + 1)].astype(np.int64))
+        xb, tb = Xt[idx], tt[idx]
+        opt.zero_grad(set_to_none=True)
+        m = xb @ W.t() + b
+        loss = F.cross_entropy(m, tb, reduction="mean")
+        loss.backward()
+        losses.append(float(loss.item()))
+        opt.step()
+        Wl, bl = W.detach().tolist(), b.detach().tolist()
+        row = [v for c in range(K_T) for v in Wl[c] + [bl[c]]]
+        params.append([float(v) if dtype == torch.float64 else np.float32(v) for v in row])
+    return params, losses
+
+
+def check_softmax_gradient(X, t, w0, b0, order, torch):
+    """The first step's autograd gradient and loss equal the written-out formulas (float64, to 1e-14)."""
+    idx = order[:BATCH]
+    g, l = softmax_grad_np(X.astype(np.float64), t, pack(w0.astype(np.float64), b0.astype(np.float64)), idx)
+    W = torch.tensor(w0.astype(np.float64), requires_grad=True)
+    b = torch.tensor(b0.astype(np.float64), requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(torch.tensor(X[idx].astype(np.float64)) @ W.t() + b,
+                                             torch.tensor(t[idx].astype(np.int64)))
+    loss.backward()
+    ga = pack(W.grad.numpy(), b.grad.numpy())
+    assert np.max(np.abs(ga - g)) < 1e-14 and abs(loss.item() - l) < 1e-14, (ga, g, loss.item(), l)
+
+
+def softmax_part(torch):
+    X, t, w0, b0, order = softmax_data()
+    check_softmax_gradient(X, t, w0, b0, order, torch)
+    Xd = X.astype(np.float64)
+    start = pack(w0.astype(np.float64), b0.astype(np.float64))
+    table = {name: (cls_name, hp) for name, cls_name, hp in torch_cases()}
+    cases = []
+    for name in SOFTMAX_CASES:
+        cls_name, hp = table[name]
+        _, kw = torch_kwargs(torch, cls_name, hp)
+        p64, l64 = run_torch_softmax(torch, cls_name, hp, X, t, w0, b0, order, torch.float64)
+        p32, _ = run_torch_softmax(torch, cls_name, hp, X, t, w0, b0, order, torch.float32)
+        first, last = np.array(p64[0]), np.array(p64[-1])
+        assert np.all(np.isfinite(p64)) and np.all(np.isfinite(p32)), name
+        assert np.max(np.abs(last - start)) > 1e-2, ("softmax", name, "barely moved")
+        rel32 = float(np.max(np.abs(np.array(p32) - np.array(p64))) / max(1.0, np.max(np.abs(p64))))
+        assert rel32 < 1e-4, ("softmax", name, rel32)
+        assert np.all(first != start), ("softmax", name)
+        wd = np.tile(np.append(np.full(D_T, hp.get("weight_decay", 0.0)), 0.0), K_T)
+        ref = numpy_updates(cls_name, hp, start.copy(), wd, lambda p, idx: softmax_grad_np(Xd, t, p, idx)[0], order)
+        ref_diff = float(np.max(np.abs(ref - np.array(p64))))
+        assert ref_diff < 1e-12, ("softmax", name, "numpy reference differs", ref_diff)
+        # the loss before each step, recomputed in numpy at torch's float64 iterates
+        lref = [softmax_grad_np(Xd, t, start if k == 0 else np.array(p64[k - 1]), order[BATCH * k: BATCH * (k + 1)])[1]
+                for k in range(STEPS)]
+        assert max(abs(a - b) for a, b in zip(lref, l64)) < 1e-13, ("softmax", name, "loss")
+        kw_json = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
+        cases.append({
+            "name": name,
+            "objective": "softmax",
+            "optimizer": cls_name,
+            "lr": hp["lr"],
+            "hyper": kw_json,
+            "bias_group": {"weight_decay": 0.0},
+            "loss_first": l64[0],
+            "loss_last": l64[-1],
+            "max_abs_diff_32_64": float(np.max(np.abs(np.array(p32) - np.array(p64)))),
+            "max_abs_diff_numpy_ref": ref_diff,
+            "loss64": l64,
+            "params64": p64,
+            "params32": p32,
+        })
+    return {
+        "objective": "softmax",
+        "loss": "margins m_c = x.w_c + b_c (c = 0..k-1), t the class index: l = log(sum_c e^(m_c)) - m_t "
+                "(torch cross_entropy), dl/dm_c = softmax(m)_c - [c == t]",
+        "gradient": "autograd of the mean loss over the batch: g_(w_c) = (1/8) sum r_ic x_i, g_(b_c) = (1/8) sum r_ic, "
+                    "r_ic = dl/dm_c",
+        "seed": SOFTMAX_SEED,
+        "n": N_T, "d": D_T, "k": K_T, "batch": BATCH, "steps": STEPS,
+        "notes": [
+            "X, t, w0, b0 are exact float32 values written as doubles; cast to float for the float32 run",
+            "t holds class indices 0..k-1 as numbers (0.0, 1.0, 2.0), drawn from the softmax of a planted model",
+            "w0[c][j] = initial weight j of class c; b0[c] = initial bias of class c",
+            "order: flat list of 800 row indices; step k (0-based) uses order[8k:8k+8]; each block of 64 is a permutation",
+            "params64[s], params32[s] = the k*(d+1) = 18 parameters after step s+1, head-major: for c = 0..k-1, "
+            "w_c0..w_c4 then b_c, i.e. index c*(d+1) + j for weight j of class c, c*(d+1) + d for its bias; "
+            "loss64[s] = float64 mean batch loss before step s+1",
+            "torch parameters: W of shape [k, d] in the first param group (the case's weight_decay), b of shape [k] in "
+            "the second (weight_decay 0, so neither L2 nor AdamW's decoupled decay touches a bias); the rest of hyper "
+            "are constructor keywords",
+            "torch.optim classes with foreach=False (fused=False where accepted): the _single_tensor_* reference path",
+            "float64 run: torch.float64 tensors from the float32 values upcast; float32 run: torch.float32 throughout",
+            "params64 and loss64 are doubles in their shortest round-trip form; params32 are float32 values in float32's "
+            "shortest round-trip form (~9 digits): parse with Float.parseFloat, or as double then cast to float "
+            "(checked to give the same float)",
+            "cases: a subset of the squared/logistic files' case table (same names and hyper-parameters), to keep the file small",
+        ],
+        "X": [[f32(v) for v in row] for row in X],
+        "t": [f32(v) for v in t],
+        "w0": [[f32(v) for v in row] for row in w0],
+        "b0": [f32(v) for v in b0],
+        "order": [int(i) for i in order],
+        "cases": cases,
+    }
 
 
 # ===================================================================================================
@@ -762,6 +948,13 @@ def main():
         size = write(os.path.join(a.out, f"torch-trajectories-{objective}.json"), doc)
         print(f"torch-trajectories-{objective}.json: {size} bytes, {len(body['cases'])} cases", file=sys.stderr)
         assert size < 300_000, size
+
+    body = softmax_part(torch)
+    doc = {"generator": script, "versions": {k: versions[k] for k in versions if "sklearn" not in k}}
+    doc.update(body)
+    size = write(os.path.join(a.out, "torch-trajectories-softmax.json"), doc)
+    print(f"torch-trajectories-softmax.json: {size} bytes, {len(body['cases'])} cases", file=sys.stderr)
+    assert size < SOFTMAX_MAX_BYTES, size
 
     sk = sklearn_part(sklearn)
     doc = {"generator": script, "versions": {k: versions[k] for k in versions if "torch" not in k}}

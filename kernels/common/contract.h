@@ -5,13 +5,15 @@
  * any launch-shape or local-memory parameters of its own, last); the host appends the same groups
  * in the same order, by name. Change a group here and in KernelArgs together.
  *
- * Buffer shapes (float32 unless said; n rows, d features, np = d + 1):
+ * Buffer shapes (float32 unless said; n rows, d features, `heads` outputs: k classes for softmax,
+ * else 1; npar = heads·(d + 1) parameters):
  *   X        (n, d) row-major            T       (n), or 1 float when the objective has no target
  *   order    (order_len) int row indices: the batch order
- *   params   (np) packed [w_0 .. w_{d-1}, b]       state   (slots, np) the optimizer's state, slot-major
- *                                                  (descent_slots(rule, average) slots; 1 float when 0)
- *   snaps    (records, np) packed like params       status  (1) int, see STATUS_OK
- *   partial  (parts, d + 2): per part, the sums of r·x (d), r, loss
+ *   params   (npar) packed head by head [w_0 .. w_{d-1}, b]   state   (slots, npar) the optimizer's
+ *                                        state, slot-major (descent_slots(rule, average) slots; 1 float when 0)
+ *   snaps    (records, npar) packed like params      status  (1) int, see STATUS_OK
+ *   partial  (parts, npar + 1): per part and head the sums of r·x (d) and r, then the loss
+ * With one head these are the shapes of the scalar model: params [w, b], partial (parts, d + 2).
  */
 #ifndef DESCENT_CONTRACT_H
 #define DESCENT_CONTRACT_H
@@ -25,12 +27,12 @@
 #define STATUS_OK 0x7fffffff
 
 /* ROWS: the rows a batch reads through the batch order; obj is DESCENT_OBJ_*, obj_p the loss's parameter
- * (objectives.h), has_t whether T holds targets */
+ * (objectives.h), has_t whether T holds targets, heads the model's outputs (1, or softmax's k) */
 #define ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, GLOBAL const int *order, const int d, const int obj, const float obj_p, \
-                  const int has_t
+                  const int has_t, const int heads
 /* ALL_ROWS: every row, in storage order (the full-data loss) */
 #define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const float obj_p, \
-                      const int has_t
+                      const int has_t, const int heads
 /* BATCH: positions [from, from + count) of the order */
 #define BATCH_ARGS const int from, const int count
 /* WEIGHTS: the parameters, read only */
@@ -55,8 +57,9 @@
  * partial; it does nothing when status is not STATUS_OK */
 #define PARTIALS_OUT_ARGS const int with_loss, const int rows_per_part, GLOBAL float *partial, GLOBAL const int *status
 /* PARTIALS_IN: stage 2 reads `parts` parts of partial, a batch of `count` rows */
-#define PARTIALS_IN_ARGS GLOBAL const float *partial, const int parts, const int d, const int count
-/* MEAN_OUT: the mean gradient asked for goes to out (d + 2): gradient, bias gradient (0 without a bias), loss */
+#define PARTIALS_IN_ARGS GLOBAL const float *partial, const int parts, const int d, const int heads, const int count
+/* MEAN_OUT: the mean gradient asked for goes to out (npar + 1): per head the gradient and the bias gradient
+ * (0 without a bias), then the loss */
 #define MEAN_OUT_ARGS const int use_bias, GLOBAL float *out
 /* UPDATE: one step at learning rate lr; `step` is the session's step number, compared with status */
 #define UPDATE_ARGS const float lr, const int step, GLOBAL int *status

@@ -10,6 +10,7 @@
 #define GLOBAL
 #define D_EXP(x) expf(x)
 #define D_LOG1P(x) log1pf(x)
+#define D_LOG(x) logf(x)
 #define D_FABS(x) fabsf(x)
 #define D_SQRT(x) sqrtf(x)
 #define D_FMAX(a, b) fmaxf(a, b)
@@ -20,6 +21,7 @@
 #define GLOBAL global
 #define D_EXP(x) exp(x)
 #define D_LOG1P(x) log1p(x)
+#define D_LOG(x) log(x)
 #define D_FABS(x) fabs(x)
 #define D_SQRT(x) sqrt(x)
 #define D_FMAX(a, b) fmax(a, b)

@@ -7,32 +7,51 @@
  * is made of, mirrored once in dev.descent.backend.KernelArgs).
  *
  * Layout: X row-major n x d float32, T n float32 (1-element dummy without targets), order = batch
- * order (row indices), params/snapshots packed [w_0..w_{d-1}, b], status[0] = STATUS_OK or the
- * first diverging step.
+ * order (row indices), params/snapshots packed [w_0..w_{d-1}, b] per head (one head, or softmax's
+ * k: npar = heads·(d+1) floats), state slots x npar (slot k of parameter c at k·npar + c),
+ * status[0] = STATUS_OK or the first diverging step. Partials are (G, npar + 1): per head the
+ * sums of r·x and r, then the loss.
+ *
+ * One head and softmax: every kernel takes `heads` (contract.h), but only grad_mean and grad_step
+ * branch on it. The others are one head only, and softmax (heads > 1) has kernels of its own
+ * (*_softmax, the generic kernels' code instantiated for it): a softmax branch inside a scalar
+ * kernel changes the scalar path's code (seen: losses_k8 lost every read-only ld.global.nc load),
+ * so the host picks the kernel instead and the heads == 1 kernels compile as before.
  *
  * Kernels, launch shapes, floors (float32 bytes; |B| batch rows, G blocks):
- *   grad_partial_v{V}_l{L}_c{C}   G x 256. A row is read by L lanes with V-wide loads, C loads
- *       each (d <= V·L·C), so 32/L rows per warp in flight; the lanes keep their columns of w and
- *       of the gradient in registers; U = 4/C row groups have their loads issued before any is
- *       used (memory-level parallelism); the margin is a shuffle reduction over the row's L lanes,
- *       warps combine by a fixed butterfly and then through shared memory in warp order.
+ *   grad_partial_v{V}_l{L}_c{C}   G x 256, one head. A row is read by L lanes with V-wide loads,
+ *       C loads each (d <= V·L·C), so 32/L rows per warp in flight; the lanes keep their columns
+ *       of w and of the gradient in registers; U = 4/C row groups have their loads issued before
+ *       any is used (memory-level parallelism); the margin is a shuffle reduction over the row's
+ *       L lanes, warps combine by a fixed butterfly and then through shared memory in warp order.
  *       Floor: |B|·d·4 + |B|·8 read, G·(d+2)·4 written. One pass over every row.
- *   grad_partial_generic          G x 256, any d: tile of 256 rows, margin per thread, then the
- *       tile (in L1/L2) column-parallel. Floor as above (the second look at a tile hits cache).
- *   grad_mean, grad_step          (d+2) x 256: block c sums column c of the G partials (strided,
- *       then a fixed tree) and applies the optimizer. Floor: G·(d+2)·4 + (d+1)·16.
- *   run_steps_thread_d{D}         1 x 1, batch 1, d <= D <= 16: one thread walks the steps with
- *       w, v in registers; rows are loaded PF steps ahead and their indices 2·PF ahead, so the
- *       dependent update chain never waits on memory. Floor: steps·(d·4 + 8); it is latency-bound
- *       (one dependent chain per step).
- *   run_steps_block               1 x L, any batch <= 1024: as OpenCL's run_steps (shared memory).
- *   losses_k{K}                   G x 256: K snapshots per pass over X, margins in registers.
- *       Floor: n·d·4 per block of K snapshots + n·4.
+ *   grad_partial_generic          G x 256, one head, any d: tile of 256 rows, margin per thread,
+ *       then the tile (in L1/L2) column-parallel. Floor as above (the second look at a tile hits
+ *       cache).
+ *   grad_partial_softmax          G x B, heads > 1, any d (B = 256, or 128 past 32 heads, so the
+ *       residuals stay within 32 KiB): as grad_partial_generic with tiles of B rows, a row's heads'
+ *       residuals in dynamic shared memory (r[t·heads + h], 4·B·heads bytes), then columns
+ *       c = h·(d+1) + j of the npar + 1. Floor: |B|·d·4 + |B|·8 read, G·(npar+1)·4 written.
+ *   grad_mean, grad_step          (npar+1) resp. npar x 256, any heads: block c sums column c of
+ *       the G partials (strided, then a fixed tree) and applies the optimizer (head c / (d+1),
+ *       column c % (d+1)). Floor: G·(npar+1)·4 + npar·4·(2 + 2·slots) (w, state read and written).
+ *   run_steps_thread_d{D}         1 x 1, one head, batch 1, d <= D <= 16: one thread walks the steps
+ *       with w, v in registers; rows are loaded PF steps ahead and their indices 2·PF ahead, so
+ *       the dependent update chain never waits on memory. Floor: steps·(d·4 + 8); it is
+ *       latency-bound (one dependent chain per step).
+ *   run_steps_block[_softmax]     1 x L, one head [heads > 1], any batch <= 1024: as OpenCL's
+ *       run_steps (shared memory: w[npar], state[slots·npar], r[batch·heads], row[batch]).
+ *       Floor per step |B|·(d·4 + 8); per record npar·4; the parameters stay on chip.
+ *   losses_k{K}                   G x 256, one head: K snapshots per pass over X, margins in
+ *       registers. Floor: n·d·4 per block of K snapshots + n·4.
+ *   losses_softmax                G x 256, heads > 1: one snapshot per pass, a row's heads' margins
+ *       in a private array. Floor: n·d·4 per snapshot + n·4.
  *
  * Build: kernels/cuda/build.sh nvcc OUTDIR (Maven runs it in generate-resources).
  * TODO(perf): fuse grad_step into grad_partial with a last-block-done counter (one launch per
  *   step); TMA bulk copies for d >= 256 on sm_90; a warp-cooperative run_steps for 16 < d <= 128.
- * TODO(general): Adam/AdaGrad state; multi-output softmax.
+ * TODO(general): Adam/AdaGrad state; softmax: wide-row (warp-per-row) gradient, several snapshots
+ *   per pass in losses_softmax.
  */
 #include <cstdint>
 #include "contract.h"
@@ -154,6 +173,7 @@ __device__ __forceinline__ void grad_partial_body(
     }
 }
 
+/* one head only (heads is not read): softmax takes grad_partial_softmax */
 #define GRAD_PARTIAL(V, L, C)                                                                          \
     extern "C" __global__ void __launch_bounds__(256) grad_partial_v##V##_l##L##_c##C(                 \
         ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)                                        \
@@ -171,12 +191,20 @@ GRAD_PARTIAL(4, 16, 1) GRAD_PARTIAL(4, 32, 1) GRAD_PARTIAL(4, 32, 2) GRAD_PARTIA
 /* ============================================================================================ */
 /* fused batch gradient, stage 1: any d (the OpenCL kernel's tile scheme)                         */
 
-extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
+/* SOFT = false: grad_partial_generic, one head, static shared memory only (launched with 0 bytes of
+ * dynamic shared memory). SOFT = true: grad_partial_softmax, heads > 1: the tile's residuals,
+ * r_soft[t·heads + h], in 4·blockDim·heads bytes of dynamic shared memory; part c = h·(d+1) + j of the
+ * extended row is head h's column j of [x, 1], the last one the loss. Two kernels rather than a
+ * branch on heads: a softmax branch in the same kernel changes the scalar path's code. */
+template <bool SOFT>
+__device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
     __shared__ float r_loc[256], l_loc[256];
     __shared__ int row_loc[256];
+    extern __shared__ float r_soft[];               /* [blockDim][heads], SOFT only */
     if (status[0] != STATUS_OK) return;
-    const int L = blockDim.x, tid = threadIdx.x, ext = d + 2;
+    const int np = d + 1;
+    const int L = blockDim.x, tid = threadIdx.x, ext = SOFT ? heads * np + 1 : d + 2;
     const int begin = from + blockIdx.x * rows_per_part;
     const int end = min(begin + rows_per_part, from + count);
     const float b = use_bias ? params[d] : 0.0f;
@@ -186,39 +214,70 @@ extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS
         const int p = tile + tid;
         float r = 0.0f, l = 0.0f;
         int row = 0;
-        if (p < end) {
-            row = order[p];
-            const float *x = X + (size_t)row * d;
-            float m = b;
-            for (int j = 0; j < d; ++j) m = fmaf(x[j], params[j], m);
-            const float t = has_t ? T[row] : 0.0f;
-            r = descent_dloss(obj, obj_p, m, t);
-            if (with_loss) l = descent_loss(obj, obj_p, m, t);
+        if constexpr (SOFT) {
+            float m[DESCENT_MAX_HEADS];
+            for (int h = 0; h < heads; ++h) m[h] = 0.0f;
+            if (p < end) {
+                row = order[p];
+                const float *x = X + (size_t)row * d;
+                DESCENT_MARGINS(m, x, params, d, heads, use_bias);
+                l = descent_softmax_residuals(heads, m, T[row], with_loss);
+            }
+            for (int h = 0; h < heads; ++h) r_soft[tid * heads + h] = m[h];
+        } else {
+            if (p < end) {
+                row = order[p];
+                const float *x = X + (size_t)row * d;
+                float m = b;
+                for (int j = 0; j < d; ++j) m = fmaf(x[j], params[j], m);
+                const float t = has_t ? T[row] : 0.0f;
+                r = descent_dloss(obj, obj_p, m, t);
+                if (with_loss) l = descent_loss(obj, obj_p, m, t);
+            }
+            r_loc[tid] = r;
         }
-        r_loc[tid] = r;
         l_loc[tid] = l;
         row_loc[tid] = row;
         __syncthreads();
         const int rows = min(L, end - tile);
         for (int c = tid; c < ext; c += L) {
             float s = 0.0f;
-            if (c < d) for (int k = 0; k < rows; ++k) s = fmaf(r_loc[k], X[(size_t)row_loc[k] * d + c], s);
-            else if (c == d) for (int k = 0; k < rows; ++k) s += r_loc[k];
-            else for (int k = 0; k < rows; ++k) s += l_loc[k];
+            if constexpr (SOFT) {
+                const int h = c / np, j = c - h * np;   /* head h, column j of [x, 1]; the last c is the loss */
+                if (c == ext - 1) for (int k = 0; k < rows; ++k) s += l_loc[k];
+                else if (j < d) for (int k = 0; k < rows; ++k) s = fmaf(r_soft[k * heads + h], X[(size_t)row_loc[k] * d + j], s);
+                else for (int k = 0; k < rows; ++k) s += r_soft[k * heads + h];
+            } else {
+                if (c < d) for (int k = 0; k < rows; ++k) s = fmaf(r_loc[k], X[(size_t)row_loc[k] * d + c], s);
+                else if (c == d) for (int k = 0; k < rows; ++k) s += r_loc[k];
+                else for (int k = 0; k < rows; ++k) s += l_loc[k];
+            }
             part[c] += s;
         }
         __syncthreads();
     }
 }
 
+/* one head (heads == 1) */
+extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
+{
+    grad_partial_tiles<false>(X, T, order, d, obj, obj_p, has_t, heads, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+}
+
+/* softmax (heads > 1); blocks of at most 256 threads, 4·blockDim·heads bytes of dynamic shared memory */
+extern "C" __global__ void __launch_bounds__(256) grad_partial_softmax(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
+{
+    grad_partial_tiles<true>(X, T, order, d, obj, obj_p, has_t, heads, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+}
+
 /* ============================================================================================ */
 /* stage 2 + fused update: block c reduces column c of the partials in a fixed order            */
 
-/* column c of the `parts` partials summed by one block (strided, then a fixed tree), divided by count */
-__device__ __forceinline__ float block_column_mean(const float *__restrict__ partial, int parts, int d, int count, int c)
+/* column c of the `parts` partials (ext columns each) summed by one block (strided, then a fixed tree), divided by count */
+__device__ __forceinline__ float block_column_mean(const float *__restrict__ partial, int parts, int ext, int count, int c)
 {
     __shared__ float red[256];
-    const int tid = threadIdx.x, ext = d + 2;
+    const int tid = threadIdx.x;
     float s = 0.0f;
     for (int k = tid; k < parts; k += blockDim.x) s += partial[(size_t)k * ext + c];
     red[tid] = s;
@@ -230,34 +289,39 @@ __device__ __forceinline__ float block_column_mean(const float *__restrict__ par
     return red[0] / (float)count;
 }
 
-/* a gradient asked for: out (d + 2) = mean gradient, mean residual (0 without a bias), mean loss */
+/* a gradient asked for: out (npar + 1) = per head the mean gradient and the mean residual (0 without
+ * a bias), then, in slot npar, the mean loss; grid npar + 1 */
 extern "C" __global__ void __launch_bounds__(256) grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
 {
     const int c = blockIdx.x;
-    const float mean = block_column_mean(partial, parts, d, count, c);
-    if (threadIdx.x == 0) out[c] = (c == d && !use_bias) ? 0.0f : mean;
+    const int np = d + 1, ext = heads * np + 1;
+    const float mean = block_column_mean(partial, parts, ext, count, c);
+    if (threadIdx.x == 0) out[c] = (c < ext - 1 && (heads == 1 ? c : c % np) == d && !use_bias) ? 0.0f : mean;
 }
 
-/* the fused update: block c applies the optimizer to parameter c (skipped after a divergence) */
+/* the fused update: block c applies the optimizer to parameter c, column j = c % (d+1) of its head
+ * (skipped after a divergence); grid npar (a block past it returns) */
 extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
 {
     const int c = blockIdx.x;
     if (status[0] < step) return;                  /* an earlier step diverged (same for the whole block) */
-    if (c == d + 1 || (c == d && !use_bias)) return;
-    const float mean = block_column_mean(partial, parts, d, count, c);
+    const int np = d + 1, npar = heads * np, j = heads == 1 ? c : c % np;
+    if (c >= npar || (j == d && !use_bias)) return;
+    const float mean = block_column_mean(partial, parts, npar + 1, count, c);
     if (threadIdx.x != 0) return;
-    const int np = d + 1, slots = descent_slots(rule, average);
+    const int slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
-    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average, t0 + 1);
+    DESCENT_LOAD_SLOTS(st, state, npar, c, slots);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, j < d ? lambda : 0.0f, j < d ? l1 : 0.0f, decoupled, average, t0 + 1);
     params[c] = w;
-    DESCENT_STORE_SLOTS(st, state, np, c, slots);
+    DESCENT_STORE_SLOTS(st, state, npar, c, slots);
     if (!isfinite(w)) atomicMin(status, step);
 }
 
 /* ============================================================================================ */
 /* many steps, batch 1, d <= D <= 16: one thread, registers only, rows prefetched PF steps ahead  */
-/* and their indices 2·PF ahead (PF = 16 for D <= 4, 8 for D = 8, 6 for D = 16: no spills)       */
+/* and their indices 2·PF ahead (PF = 16 for D <= 4, 8 for D = 8, 6 for D = 16: no spills).      */
+/* One head only: the host never launches these with heads > 1 (softmax takes run_steps_block_softmax). */
 
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
@@ -378,19 +442,24 @@ __device__ __forceinline__ void run_steps_thread_body(
 RUN_THREAD(1) RUN_THREAD(2) RUN_THREAD(4) RUN_THREAD(8) RUN_THREAD(16)
 
 /* ============================================================================================ */
-/* many steps, any batch <= 1024: one block, w and v in shared memory (OpenCL's run_steps)        */
+/* many steps, any batch <= 1024: one block, w and state in shared memory (OpenCL's run_steps)    */
 
-extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
+/* SOFT = false: run_steps_block, one head. SOFT = true: run_steps_block_softmax, heads > 1: batch
+ * row t's residuals at r_loc[t·heads + h]; parameter c is head h = c / np, column jc = c % np of
+ * [x, 1]. Shared memory: w[npar] state[slots·npar] r[batch·heads] row[batch]. */
+template <bool SOFT>
+__device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
 {
-    extern __shared__ float sh[];                   /* w[np] state[slots·np] r[batch] row[batch] */
+    extern __shared__ float sh[];                   /* w[npar] state[slots·npar] r[batch·heads] row[batch] */
     __shared__ int flag;
     if (status[0] != STATUS_OK) return;
     const int L = blockDim.x, tid = threadIdx.x, np = d + 1, slots = descent_slots(rule, average);
-    float *w_loc = sh, *s_loc = sh + np, *r_loc = sh + (1 + slots) * np;
-    int *row_loc = reinterpret_cast<int *>(r_loc + batch);
-    for (int c = tid; c < np; c += L) {
+    const int npar = SOFT ? heads * np : np;       /* all parameters */
+    float *w_loc = sh, *s_loc = sh + npar, *r_loc = sh + (1 + slots) * npar;
+    int *row_loc = reinterpret_cast<int *>(r_loc + (SOFT ? batch * heads : batch));
+    for (int c = tid; c < npar; c += L) {
         w_loc[c] = params[c];
-        for (int k = 0; k < slots; ++k) s_loc[k * np + c] = state[k * np + c];
+        for (int k = 0; k < slots; ++k) s_loc[k * npar + c] = state[k * npar + c];
     }
     if (tid == 0) flag = 0;
     __syncthreads();
@@ -398,34 +467,56 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const int from = descent_batch_from(j, batch);
         const int cnt = descent_batch_count(j, batch, order_len);
-        const float b = use_bias ? w_loc[d] : 0.0f;
-        for (int t = tid; t < cnt; t += L) {
-            const int row = order[from + t];
-            const float *x = X + (size_t)row * d;
-            float m = b;
-            for (int k = 0; k < d; ++k) m = fmaf(x[k], w_loc[k], m);
-            r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
-            row_loc[t] = row;
+        if constexpr (SOFT) {
+            for (int t = tid; t < cnt; t += L) {
+                const int row = order[from + t];
+                const float *x = X + (size_t)row * d;
+                float m[DESCENT_MAX_HEADS];
+                DESCENT_MARGINS(m, x, w_loc, d, heads, use_bias);
+                descent_softmax_residuals(heads, m, T[row], 0);
+                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = m[h];
+                row_loc[t] = row;
+            }
+        } else {
+            const float b = use_bias ? w_loc[d] : 0.0f;
+            for (int t = tid; t < cnt; t += L) {
+                const int row = order[from + t];
+                const float *x = X + (size_t)row * d;
+                float m = b;
+                for (int k = 0; k < d; ++k) m = fmaf(x[k], w_loc[k], m);
+                r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
+                row_loc[t] = row;
+            }
         }
         __syncthreads();
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
-        for (int c = tid; c < np; c += L) {
-            if (c == d && !use_bias) continue;
+        for (int c = tid; c < npar; c += L) {
+            int h = 0, jc = c;                      /* head h, column jc of [x, 1] */
+            if constexpr (SOFT) {
+                h = c / np;
+                jc = c - h * np;
+            }
+            if (jc == d && !use_bias) continue;
             float s = 0.0f;
-            if (c < d) for (int t = 0; t < cnt; ++t) s = fmaf(r_loc[t], X[(size_t)row_loc[t] * d + c], s);
-            else for (int t = 0; t < cnt; ++t) s += r_loc[t];
+            if constexpr (SOFT) {
+                if (jc < d) for (int t = 0; t < cnt; ++t) s = fmaf(r_loc[t * heads + h], X[(size_t)row_loc[t] * d + jc], s);
+                else for (int t = 0; t < cnt; ++t) s += r_loc[t * heads + h];
+            } else {
+                if (c < d) for (int t = 0; t < cnt; ++t) s = fmaf(r_loc[t], X[(size_t)row_loc[t] * d + c], s);
+                else for (int t = 0; t < cnt; ++t) s += r_loc[t];
+            }
             float st[DESCENT_MAX_SLOTS];
-            DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average,
+            DESCENT_LOAD_SLOTS(st, s_loc, npar, c, slots);
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f, decoupled, average,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
-            DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
+            DESCENT_STORE_SLOTS(st, s_loc, npar, c, slots);
             if (!isfinite(w)) flag = 1;
         }
         __syncthreads();
         if (j % record_every == 0) {
-            for (int c = tid; c < np; c += L) snaps[(size_t)rec * np + c] = average ? s_loc[(slots - 1) * np + c] : w_loc[c];
+            for (int c = tid; c < npar; c += L) snaps[(size_t)rec * npar + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
             ++rec;
         }
         if (flag) {
@@ -434,10 +525,25 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
         }
     }
     __syncthreads();
-    for (int c = tid; c < np; c += L) {
+    for (int c = tid; c < npar; c += L) {
         params[c] = w_loc[c];
-        for (int k = 0; k < slots; ++k) state[k * np + c] = s_loc[k * np + c];
+        for (int k = 0; k < slots; ++k) state[k * npar + c] = s_loc[k * npar + c];
     }
+}
+
+#define RUN_SHARED_ARGS X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, \
+                        average, order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, step0, status
+
+/* one head (heads == 1) */
+extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
+{
+    run_steps_shared<false>(RUN_SHARED_ARGS);
+}
+
+/* softmax (heads > 1) */
+extern "C" __global__ void run_steps_block_softmax(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
+{
+    run_steps_shared<true>(RUN_SHARED_ARGS);
 }
 
 /* ============================================================================================ */
@@ -486,6 +592,7 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
     }
 }
 
+/* one head (heads == 1) */
 extern "C" __global__ void __launch_bounds__(256) losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
     losses_body<1>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
@@ -494,6 +601,37 @@ extern "C" __global__ void __launch_bounds__(256) losses_k1(ALL_ROWS_ARGS, LOSSE
 extern "C" __global__ void __launch_bounds__(256) losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
     losses_body<8>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
+}
+
+/* softmax (heads > 1): one snapshot (npar floats) per pass over the block's rows, a row's heads'
+ * margins in a private array; the same reduction as losses_body (warp shuffle, then warps in order).
+ * A kernel of its own: the scalar kernels keep their code (a softmax branch in them costs the
+ * read-only loads of X and the snapshots). */
+extern "C" __global__ void __launch_bounds__(256) losses_softmax(ALL_ROWS_ARGS, LOSSES_ARGS)
+{
+    __shared__ float red[32];
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, warps = blockDim.x >> 5, npar = heads * (d + 1);
+    const int begin = blockIdx.x * rows_per_part;
+    const int end = min(begin + rows_per_part, n);
+    for (int k = 0; k < K; ++k) {
+        const float *w = snaps + (size_t)k * npar;
+        float acc = 0.0f;
+        for (int i = begin + tid; i < end; i += blockDim.x) {
+            float m[DESCENT_MAX_HEADS];
+            const float *x = X + (size_t)i * d;
+            DESCENT_MARGINS(m, x, w, d, heads, 1);
+            acc += descent_softmax_loss(heads, m, T[i]);
+        }
+        for (int off = 16; off > 0; off >>= 1) acc += __shfl_xor_sync(FULL, acc, off);
+        if (lane == 0) red[warp] = acc;
+        __syncthreads();
+        if (tid == 0) {
+            float s = 0.0f;
+            for (int q = 0; q < warps; ++q) s += red[q];
+            partial[(size_t)blockIdx.x * K + k] = s;
+        }
+        __syncthreads();
+    }
 }
 
 /* ============================================================================================ */

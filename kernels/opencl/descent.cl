@@ -6,15 +6,15 @@
  * Parameter lists are the argument groups of contract.h; the host appends the same groups.
  *
  * Layout: X is row-major n x d float32, T is n float32 (a 1-element dummy when there are no
- * targets), order holds the batch order (row indices). Parameters are packed [w_0..w_{d-1}, b];
- * snapshots are packed the same way, d+1 floats each. status[0] is STATUS_OK until a step makes a
+ * targets), order holds the batch order (row indices). Parameters are packed [w_0..w_{d-1}, b]
+ * per head (one head, or softmax's k: npar = heads·(d+1) floats); snapshots are packed the same way. status[0] is STATUS_OK until a step makes a
  * parameter non-finite; then it holds that step's number and every later step is skipped.
  *
  * Floors (float32 bytes each kernel must move; |B| = batch rows, G work-groups, P row lanes):
  *   grad_partial   |B|·d·4 (each batch row read once from memory) + |B|·8 (order, target)
- *                  + G·P·(d+2)·4 partials written
- *   grad_mean, grad_step  G·P·(d+2)·4 partials read + (d+1)·4·4 (w, v read and written)
- *   run_steps_block per step |B|·(d·4 + 8); per record (d+1)·4; the parameters stay on chip
+ *                  + G·P·(npar+1)·4 partials written
+ *   grad_mean, grad_step  G·P·(npar+1)·4 partials read + npar·4·(2 + 2·slots) (w, state read and written)
+ *   run_steps_block per step |B|·(d·4 + 8); per record npar·4; the parameters stay on chip
  *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
  *
  * Reference: dev.descent.backend.ref.RefSession (double precision) computes the same quantities.
@@ -40,7 +40,7 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
     const int C = L / P;
     const int lane = lid / C;
     const int c0 = lid % C;
-    const int ext = d + 2;
+    const int np = d + 1, ext = heads * np + 1;
     global float *part = partial + ((size_t)g * P + lane) * ext;
     if (lane < P)
         for (int c = c0; c < ext; c += C) part[c] = 0.0f;
@@ -52,16 +52,28 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
         const int p = tile + lid;
         float r = 0.0f, l = 0.0f;
         int row = 0;
-        if (p < end) {
-            row = order[p];
-            global const float *x = X + (size_t)row * d;
-            float m = b;
-            for (int j = 0; j < d; ++j) m += x[j] * params[j];
-            const float t = has_t ? T[row] : 0.0f;
-            r = descent_dloss(obj, obj_p, m, t);
-            if (with_loss) l = descent_loss(obj, obj_p, m, t);
+        if (heads == 1) {
+            if (p < end) {
+                row = order[p];
+                global const float *x = X + (size_t)row * d;
+                float m = b;
+                for (int j = 0; j < d; ++j) m += x[j] * params[j];
+                const float t = has_t ? T[row] : 0.0f;
+                r = descent_dloss(obj, obj_p, m, t);
+                if (with_loss) l = descent_loss(obj, obj_p, m, t);
+            }
+            r_loc[lid] = r;
+        } else {                                   /* softmax: one residual per head, r_loc[row·heads + head] */
+            float m[DESCENT_MAX_HEADS];
+            for (int h = 0; h < heads; ++h) m[h] = 0.0f;
+            if (p < end) {
+                row = order[p];
+                global const float *x = X + (size_t)row * d;
+                DESCENT_MARGINS(m, x, params, d, heads, use_bias);
+                l = descent_softmax_residuals(heads, m, T[row], with_loss);
+            }
+            for (int h = 0; h < heads; ++h) r_loc[lid * heads + h] = m[h];
         }
-        r_loc[lid] = r;
         l_loc[lid] = l;
         row_loc[lid] = row;
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -69,12 +81,13 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
         if (lane < P) {
             for (int c = c0; c < ext; c += C) {
                 float s = 0.0f;
-                if (c < d) {
-                    for (int t = lane; t < rows; t += P) s += r_loc[t] * X[(size_t)row_loc[t] * d + c];
-                } else if (c == d) {
-                    for (int t = lane; t < rows; t += P) s += r_loc[t];
-                } else {
+                const int h = c / np, j = c - h * np;     /* head h, column j of [x, 1]; the last c is the loss */
+                if (c == ext - 1) {
                     for (int t = lane; t < rows; t += P) s += l_loc[t];
+                } else if (j < d) {
+                    for (int t = lane; t < rows; t += P) s += r_loc[t * heads + h] * X[(size_t)row_loc[t] * d + j];
+                } else {
+                    for (int t = lane; t < rows; t += P) s += r_loc[t * heads + h];
                 }
                 part[c] += s;
             }
@@ -83,22 +96,23 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
     }
 }
 
-/* Stage 2: column c of all `parts` partials summed in order, divided by the batch size. */
-static inline float column_mean(global const float *partial, const int parts, const int d, const int count, const int c)
+/* Stage 2: column c of all `parts` partials (ext columns each) summed in order, divided by the batch size. */
+static inline float column_mean(global const float *partial, const int parts, const int ext, const int count, const int c)
 {
     float s = 0.0f;
-    for (int k = 0; k < parts; ++k) s += partial[(size_t)k * (d + 2) + c];
+    for (int k = 0; k < parts; ++k) s += partial[(size_t)k * ext + c];
     return s / (float)count;
 }
 
-/* Stage 2 for a gradient asked for: out (d + 2) gets the mean gradient, the mean residual (the
- * bias gradient; 0 without a bias) and, in slot d + 1, the mean loss. */
+/* Stage 2 for a gradient asked for: out (npar + 1) gets per head the mean gradient and the mean
+ * residual (the bias gradient; 0 without a bias), then, in slot npar, the mean loss. */
 kernel void grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
 {
     const int c = (int)get_global_id(0);
-    if (c >= d + 2) return;
-    const float mean = column_mean(partial, parts, d, count, c);
-    out[c] = (c == d && !use_bias) ? 0.0f : mean;
+    const int np = d + 1, ext = heads * np + 1;
+    if (c >= ext) return;
+    const float mean = column_mean(partial, parts, ext, count, c);
+    out[c] = (c < ext - 1 && c % np == d && !use_bias) ? 0.0f : mean;
 }
 
 /* Stage 2 and the fused update: work-item c applies the optimizer to parameter c with its mean
@@ -108,15 +122,16 @@ kernel void grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
 kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
 {
     const int c = (int)get_global_id(0);
-    if (c >= d + 1 || (c == d && !use_bias)) return;
+    const int np = d + 1, npar = heads * np, j = c % np;
+    if (c >= npar || (j == d && !use_bias)) return;
     if (status[0] < step) return;
-    const float mean = column_mean(partial, parts, d, count, c);
-    const int np = d + 1, slots = descent_slots(rule, average);
+    const float mean = column_mean(partial, parts, npar + 1, count, c);
+    const int slots = descent_slots(rule, average);
     float st[DESCENT_MAX_SLOTS];
-    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average, t0 + 1);
+    DESCENT_LOAD_SLOTS(st, state, npar, c, slots);
+    const float w = descent_step(rule, params[c], mean, st, lr, mu, beta2, eps, j < d ? lambda : 0.0f, j < d ? l1 : 0.0f, decoupled, average, t0 + 1);
     params[c] = w;
-    DESCENT_STORE_SLOTS(st, state, np, c, slots);
+    DESCENT_STORE_SLOTS(st, state, npar, c, slots);
     if (!D_ISFINITE(w)) atomic_min(status, step);
 }
 
@@ -132,10 +147,10 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
     if (status[0] != STATUS_OK) return;
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
-    const int np = d + 1, slots = descent_slots(rule, average);
-    for (int c = lid; c < np; c += L) {
+    const int np = d + 1, npar = heads * np, slots = descent_slots(rule, average);
+    for (int c = lid; c < npar; c += L) {
         w_loc[c] = params[c];
-        for (int k = 0; k < slots; ++k) s_loc[k * np + c] = state[k * np + c];
+        for (int k = 0; k < slots; ++k) s_loc[k * npar + c] = state[k * npar + c];
     }
     if (lid == 0) flag[0] = 0;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -148,33 +163,41 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
         for (int t = lid; t < cnt; t += L) {
             const int row = order[from + t];
             global const float *x = X + (size_t)row * d;
-            float m = b;
-            for (int k = 0; k < d; ++k) m += x[k] * w_loc[k];
-            r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
+            if (heads == 1) {
+                float m = b;
+                for (int k = 0; k < d; ++k) m += x[k] * w_loc[k];
+                r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
+            } else {                               /* softmax: r_loc[t·heads + head] */
+                float m[DESCENT_MAX_HEADS];
+                DESCENT_MARGINS(m, x, w_loc, d, heads, use_bias);
+                descent_softmax_residuals(heads, m, T[row], 0);
+                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = m[h];
+            }
             row_loc[t] = row;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
-        for (int c = lid; c < np; c += L) {
-            if (c == d && !use_bias) continue;
+        for (int c = lid; c < npar; c += L) {
+            const int h = c / np, jc = c - h * np;  /* head h, column jc of [x, 1] */
+            if (jc == d && !use_bias) continue;
             float s = 0.0f;
-            if (c < d) {
-                for (int t = 0; t < cnt; ++t) s += r_loc[t] * X[(size_t)row_loc[t] * d + c];
+            if (jc < d) {
+                for (int t = 0; t < cnt; ++t) s += r_loc[t * heads + h] * X[(size_t)row_loc[t] * d + jc];
             } else {
-                for (int t = 0; t < cnt; ++t) s += r_loc[t];
+                for (int t = 0; t < cnt; ++t) s += r_loc[t * heads + h];
             }
             float st[DESCENT_MAX_SLOTS];
-            DESCENT_LOAD_SLOTS(st, s_loc, np, c, slots);
-            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, c < d ? lambda : 0.0f, c < d ? l1 : 0.0f, decoupled, average,
+            DESCENT_LOAD_SLOTS(st, s_loc, npar, c, slots);
+            const float w = descent_step(rule, w_loc[c], s * inv, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f, decoupled, average,
                                          t0 + (j - first_batch) + 1);
             w_loc[c] = w;
-            DESCENT_STORE_SLOTS(st, s_loc, np, c, slots);
+            DESCENT_STORE_SLOTS(st, s_loc, npar, c, slots);
             if (!D_ISFINITE(w)) flag[0] = 1;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (j % record_every == 0) {
-            for (int c = lid; c < np; c += L) snaps[(size_t)rec * np + c] = average ? s_loc[(slots - 1) * np + c] : w_loc[c];
+            for (int c = lid; c < npar; c += L) snaps[(size_t)rec * npar + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
             ++rec;
         }
         if (flag[0]) {
@@ -183,9 +206,9 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int c = lid; c < np; c += L) {
+    for (int c = lid; c < npar; c += L) {
         params[c] = w_loc[c];
-        for (int k = 0; k < slots; ++k) state[k * np + c] = s_loc[k * np + c];
+        for (int k = 0; k < slots; ++k) state[k * npar + c] = s_loc[k * npar + c];
     }
 }
 
@@ -199,9 +222,29 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
     const int g = (int)get_group_id(0);
-    const int np = d + 1;
+    const int np = heads * (d + 1);                /* floats per snapshot */
     const int begin = g * rows_per_part;
     const int end = min(begin + rows_per_part, n);
+    if (heads > 1) {                               /* softmax: one snapshot at a time, its heads' margins per row */
+        for (int k0 = 0; k0 < K; ++k0) {
+            float acc = 0.0f;
+            for (int i = begin + lid; i < end; i += L) {
+                float m[DESCENT_MAX_HEADS];
+                global const float *x = X + (size_t)i * d;
+                DESCENT_MARGINS(m, x, snaps + (size_t)k0 * np, d, heads, 1);
+                acc += descent_softmax_loss(heads, m, T[i]);
+            }
+            red[lid] = acc;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int s = L / 2; s > 0; s >>= 1) {
+                if (lid < s) red[lid] += red[lid + s];
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
+            if (lid == 0) partial[(size_t)g * K + k0] = red[0];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        return;
+    }
     for (int k0 = 0; k0 < K; k0 += KB) {
         float acc[8];
         for (int kk = 0; kk < KB; ++kk) acc[kk] = 0.0f;
@@ -231,12 +274,12 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
 
 kernel void losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial, red, 1);
+    losses_impl(X, T, n, d, obj, obj_p, has_t, heads, snaps, K, rows_per_part, partial, red, 1);
 }
 
 kernel void losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial, red, 8);
+    losses_impl(X, T, n, d, obj, obj_p, has_t, heads, snaps, K, rows_per_part, partial, red, 8);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -346,17 +389,40 @@ static inline void axpy_cpu(const float r, global const float *x, global float *
     for (; j < d; ++j) g[j] = fma(r, x[j], g[j]);
 }
 
-/* Stage 1 on a CPU: work-item i sums rows [from + i·rows_per_part, …) into partial[i][0..d+1]
- * (gradient, then Σr, then Σloss). Floor: |B|·d·4 read; the partial row stays in L1. */
+/* The softmax margins of row x under the heads' parameters w into m (dot_cpu per head). */
+static inline void margins_cpu(float *m, global const float *x, global const float *w, const int d, const int heads, const int use_bias)
+{
+    for (int h = 0; h < heads; ++h) m[h] = dot_cpu(x, w + h * (d + 1), d) + (use_bias ? w[h * (d + 1) + d] : 0.0f);
+}
+
+/* Stage 1 on a CPU: work-item i sums rows [from + i·rows_per_part, …) into partial[i][0..npar]
+ * (per head the gradient, then Σr; then Σloss). Floor: |B|·d·4 read; the partial row stays in L1. */
 kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
     if (status[0] != STATUS_OK) return;
     const int i = (int)get_global_id(0);
-    const int ext = d + 2;
+    const int np = d + 1, ext = heads * np + 1;
     global float *g = partial + (size_t)i * ext;
     for (int c = 0; c < ext; ++c) g[c] = 0.0f;
     const int begin = from + i * rows_per_part;
     const int end = min(begin + rows_per_part, from + count);
+    if (heads > 1) {                               /* softmax: per row the heads' residuals, one axpy per head */
+        float ls = 0.0f;
+        for (int p = begin; p < end; ++p) {
+            if (p + PREFETCH < end) prefetch(X + (size_t)order[p + PREFETCH] * d, (size_t)d);
+            const int row = order[p];
+            global const float *x = X + (size_t)row * d;
+            float m[DESCENT_MAX_HEADS];
+            margins_cpu(m, x, params, d, heads, use_bias);
+            ls += descent_softmax_residuals(heads, m, T[row], with_loss);
+            for (int h = 0; h < heads; ++h) {
+                axpy_cpu(m[h], x, g + h * np, d);
+                g[h * np + d] += m[h];
+            }
+        }
+        g[ext - 1] = ls;
+        return;
+    }
     const float b = use_bias ? params[d] : 0.0f;
     float rs = 0.0f, ls = 0.0f;
     for (int p = begin; p < end; ++p) {
@@ -380,7 +446,7 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
 kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
-    const int np = d + 1, slots = descent_slots(rule, average);
+    const int np = heads * (d + 1), slots = descent_slots(rule, average);   /* np: all parameters */
     float st[DESCENT_MAX_SLOTS];
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
@@ -390,7 +456,33 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         int bad = 0;
         if (from + PREFETCH < order_len) prefetch(X + (size_t)order[from + PREFETCH] * d, (size_t)d);
-        if (cnt == 1) {
+        if (heads > 1) {
+            /* softmax: the batch's gradient of every head into scratch[0..np), then every parameter's update */
+            for (int c = 0; c < np; ++c) scratch[c] = 0.0f;
+            for (int t = 0; t < cnt; ++t) {
+                if (from + t + PREFETCH < order_len) prefetch(X + (size_t)order[from + t + PREFETCH] * d, (size_t)d);
+                const int row = order[from + t];
+                global const float *x = X + (size_t)row * d;
+                float m[DESCENT_MAX_HEADS];
+                margins_cpu(m, x, params, d, heads, use_bias);
+                descent_softmax_residuals(heads, m, T[row], 0);
+                for (int h = 0; h < heads; ++h) {
+                    axpy_cpu(m[h], x, scratch + h * (d + 1), d);
+                    scratch[h * (d + 1) + d] += m[h];
+                }
+            }
+            const float inv = 1.0f / (float)cnt;
+            for (int c = 0; c < np; ++c) {
+                const int jc = c % (d + 1);
+                if (jc == d && !use_bias) continue;
+                DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f,
+                                             decoupled, average, t0 + (j - first_batch) + 1);
+                params[c] = w;
+                DESCENT_STORE_SLOTS(st, state, np, c, slots);
+                bad |= !D_ISFINITE(w);
+            }
+        } else if (cnt == 1) {
             /* one row: the gradient is r·x, no scratch pass */
             const int row = order[from];
             global const float *x = X + (size_t)row * d;
@@ -433,7 +525,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
                 bad |= !D_ISFINITE(w);
             }
         }
-        if (use_bias) {
+        if (use_bias && heads == 1) {
             DESCENT_LOAD_SLOTS(st, state, np, d, slots);
             const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, average, t0 + (j - first_batch) + 1);
             params[d] = w;
@@ -456,7 +548,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
 kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
     const int i = (int)get_global_id(0);
-    const int np = d + 1;
+    const int np = heads * (d + 1);
     const int begin = i * rows_per_part;
     const int end = min(begin + rows_per_part, n);
     for (int k = 0; k < K; ++k) partial[(size_t)i * K + k] = 0.0f;
@@ -465,7 +557,13 @@ kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
         const float t = has_t ? T[row] : 0.0f;
         for (int k = 0; k < K; ++k) {
             global const float *s = snaps + (size_t)k * np;
-            partial[(size_t)i * K + k] += descent_loss(obj, obj_p, dot_cpu(x, s, d) + s[d], t);
+            if (heads > 1) {
+                float m[DESCENT_MAX_HEADS];
+                margins_cpu(m, x, s, d, heads, 1);
+                partial[(size_t)i * K + k] += descent_softmax_loss(heads, m, t);
+            } else {
+                partial[(size_t)i * K + k] += descent_loss(obj, obj_p, dot_cpu(x, s, d) + s[d], t);
+            }
         }
     }
 }

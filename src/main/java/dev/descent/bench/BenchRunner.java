@@ -59,6 +59,13 @@ public final class BenchRunner {
         return out;
     }
 
+    /** What a workload trains: its objective ({@code name[:param]}, softmax with its k) with the default bias, plain SGD. */
+    static dev.descent.backend.Spec spec(Suite.Workload w) {
+        dev.descent.model.Objective obj = dev.descent.model.Objective.parse(w.objective());
+        return new dev.descent.backend.Spec(obj, dev.descent.model.Objective.parseParam(w.objective()), obj.biasByDefault(),
+                dev.descent.optim.Optimizer.SGD);
+    }
+
     /** The workload's data: from {@code dataRoot} when it holds that workload (shape checked), else generated. */
     Dataset data(Suite.Workload w) {
         Path dir = dataRoot == null ? null : dataRoot.resolve(w.name());
@@ -73,6 +80,7 @@ public final class BenchRunner {
     }
 
     static Dataset generated(Suite.Workload w) {
+        if (w.objective().startsWith("softmax")) return Generators.multiclass(w.n(), w.d(), spec(w).heads(), 0.01, SEED);
         return switch (w.objective()) {
             case "wave" -> Generators.linspace(-5, 5, w.n());
             case "logistic" -> Generators.classification(w.n(), w.d(), 0.01, SEED);

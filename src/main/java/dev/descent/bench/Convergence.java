@@ -28,13 +28,14 @@ final class Convergence {
         boolean wave = obj == Objective.WAVE;
         // target: twice the noise floor σ²/2 for the regressions; none for the wave (its mean loss has no floor to reach)
         Double target = wave ? null : 2 * 0.01 * 0.01 / 2;
-        try (Session s = b.open(ds, Spec.of(obj))) {
+        Spec spec = BenchRunner.spec(w);
+        try (Session s = b.open(ds, spec)) {
             for (int k = 0; k < w.batches().length; k++) {
                 int batch = w.batches()[k] == 0 ? ds.n() : w.batches()[k];
                 double lr = w.lrs()[k];
                 int epochs = wave ? 1 : epochsPerRun;
                 BatchOrder order = wave ? BatchOrder.IN_ORDER : BatchOrder.SHUFFLE;
-                Params p0 = wave ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d());
+                Params p0 = wave ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d(), spec.heads());
                 int nb = Batches.in(ds.n(), batch);
                 int period = batch * Math.max(1, nb / 50);
                 TrainConfig cfg = new TrainConfig(epochs, batch, lr, new Schedule.Constant(), order, period, BenchRunner.SEED);

@@ -33,8 +33,9 @@ final class Throughput {
     List<Report.Benchmark> measure(Backend b, String backend, Suite.Workload w, Dataset ds) {
         List<Report.Benchmark> out = new ArrayList<>();
         Objective obj = Objective.parse(w.objective());
-        try (Session s = b.open(ds, Spec.of(obj))) {
-            Params p0 = obj == Objective.WAVE ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d());
+        Spec spec = BenchRunner.spec(w);
+        try (Session s = b.open(ds, spec)) {
+            Params p0 = obj == Objective.WAVE ? new Params(new float[] {-0.3f}, 0f) : Params.zeros(ds.d(), spec.heads());
             for (int batch0 : w.batches()) {
                 int batch = batch0 == 0 ? ds.n() : Math.min(batch0, ds.n());
                 int batches = Batches.in(ds.n(), batch);

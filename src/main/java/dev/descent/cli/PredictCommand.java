@@ -63,6 +63,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new DescentException.InvalidArgument(data + " has the columns " + String.join(", ", table.features())
                     + " but the model was trained on " + String.join(", ", m.features()) + ": give those, in that order");
         }
+        if (m.objective() == dev.descent.model.Objective.SOFTMAX) return softmax(m, ds, labelled);
         double[] y = m.predict(ds);
         StringBuilder sb = new StringBuilder(m.outputName() + (m.classifies() ? ",label\n" : "\n"));
         for (double v : y) {
@@ -70,15 +71,49 @@ final class PredictCommand implements Callable<Integer> {
             if (m.classifies()) sb.append(',').append(m.label(v));
             sb.append('\n');
         }
+        emit(sb, y.length);
+        if (labelled) spec.commandLine().getErr().println("descent: on " + data + ": " + score(m, ds, y));
+        return 0;
+    }
+
+    /** Softmax: the class and the k class probabilities per row; accuracy and mean log loss when the data are labelled. */
+    private Integer softmax(Model m, Dataset ds, boolean labelled) {
+        double[][] p = m.probabilities(ds);
+        int[] y = Model.argmax(p);
+        int k = m.classes();
+        StringBuilder sb = new StringBuilder("class");
+        for (int c = 0; c < k; c++) sb.append(",p").append(c);
+        sb.append('\n');
+        for (int i = 0; i < y.length; i++) {
+            sb.append(y[i]);
+            for (int c = 0; c < k; c++) sb.append(',').append(String.format(Locale.ROOT, "%.6g", p[i][c]));
+            sb.append('\n');
+        }
+        emit(sb, y.length);
+        if (labelled) {
+            double loss = 0;
+            int right = 0;
+            for (int i = 0; i < y.length; i++) {
+                double t = ds.t(i);
+                DescentException.require(t == Math.rint(t) && t >= 0 && t < k, "row " + (i + 1) + " of " + data + " has label " + t
+                        + ", outside the model's classes 0.." + (k - 1));
+                loss -= Math.log(Math.max(p[i][(int) t], 1e-300));
+                if (y[i] == t) right++;
+            }
+            spec.commandLine().getErr().println(String.format(Locale.ROOT, "descent: on %s: accuracy %.4f (%d of %d), mean log loss %.6g",
+                    data, (double) right / y.length, right, y.length, loss / y.length));
+        }
+        return 0;
+    }
+
+    private void emit(StringBuilder sb, int rows) {
         if (out != null) {
             AtomicFiles.write(out, sb.toString());
-            spec.commandLine().getErr().println("descent: " + y.length + " predictions written to " + out);
+            spec.commandLine().getErr().println("descent: " + rows + " predictions written to " + out);
         } else {
             spec.commandLine().getOut().print(sb);
             spec.commandLine().getOut().flush();
         }
-        if (labelled) spec.commandLine().getErr().println("descent: on " + data + ": " + score(m, ds, y));
-        return 0;
     }
 
     /** A CSV/TSV file, or a data folder from {@code descent data convert}. */

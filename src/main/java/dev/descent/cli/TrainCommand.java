@@ -43,7 +43,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--objective", defaultValue = "squared", paramLabel = "LOSS",
             description = "squared, logistic (0/1 labels), wave (seed 2; no target); scikit-learn's SGD losses: hinge, squared-hinge, "
-                    + "modified-huber (0/1 labels), huber[:ε] and epsilon-insensitive[:ε] (regression, ε 0.1). Default: ${DEFAULT-VALUE}.")
+                    + "modified-huber (0/1 labels), huber[:ε] and epsilon-insensitive[:ε] (regression, ε 0.1); softmax[:k] (multinomial "
+                    + "logistic, labels 0..k-1, k from the labels when not given, 2 ≤ k ≤ 64). Default: ${DEFAULT-VALUE}.")
     String objective;
 
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|FILE|DIR",
@@ -175,8 +176,9 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) dev.descent.util.AtomicFiles.folder(checkpoint);
         if (saveModel != null) dev.descent.util.AtomicFiles.folder(saveModel);
         Checkpoint.Contents resumed = resume == null ? null : Checkpoint.read(resume);     // a bad checkpoint costs no data loading
-        Table table = dataset(obj);
+        Table table = dataset(obj, objParam);
         Dataset ds = table.data();
+        if (obj == Objective.SOFTMAX && objParam == 0) objParam = classesOf(ds);
         boolean withBias = bias != null ? bias : obj.biasByDefault();
         Spec sp = new Spec(obj, objParam, withBias, opt);
         sp.check(ds);
@@ -188,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(done <= epochs, "checkpoint " + resume + " has " + done + " epochs done, more than this run's "
                     + epochs + ": ask for --epochs " + done + " or more");
         }
-        Params p0 = initial(ds.d(), withBias);
+        Params p0 = initial(ds.d(), sp.heads());
 
         try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch)); Session s = b.open(ds, sp);
              Interrupt interrupt = Interrupt.install(err)) {
@@ -217,8 +219,14 @@ final class TrainCommand implements Callable<Integer> {
                         batch, e.lr(), e.epoch(), NumpyFormat.sci4(e.loss()), e.seconds()));
             }
             Params p = res.params();
-            out.println("w: " + (p.d() <= 16 ? NumpyFormat.row(p.w()) : "[" + p.d() + " weights, first 4: "
-                    + Arrays.toString(Arrays.copyOf(p.w(), 4)) + "]") + " b: " + NumpyFormat.scalar(p.b()));
+            if (p.k() == 1) {
+                out.println("w: " + (p.d() <= 16 ? NumpyFormat.row(p.w()) : "[" + p.d() + " weights, first 4: "
+                        + Arrays.toString(Arrays.copyOf(p.w(), 4)) + "]") + " b: " + NumpyFormat.scalar(p.b()));
+            } else {
+                float[] bs = new float[p.k()];
+                for (int c = 0; c < bs.length; c++) bs[c] = p.b(c);
+                out.println("W: " + p.k() + " classes × " + p.d() + " weights, b: " + NumpyFormat.row(bs));
+            }
             out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s%s", res.steps(), res.examples(), res.seconds(),
                     b.name(), res.interrupted() ? " (interrupted)" : ""));
             if (history != null) save(res.history(), ds, sp, res.interrupted());
@@ -305,25 +313,47 @@ final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("descent: history written to " + history);
     }
 
-    private Table dataset(Objective obj) {
+    private Table dataset(Objective obj, double objParam) {
         if (!data.equals("synthetic")) {
             Table table = target.read(data, !obj.needsTargets());
-            return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels()) : table;
+            return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels() && !obj.multiclass()) : table;
         }
-        return Table.of(synthetic(obj));
+        return Table.of(synthetic(obj, objParam));
     }
 
-    private Dataset synthetic(Objective obj) {
+    /** Softmax without k: the largest label + 1, once the labels are known to be class ids. */
+    private static int classesOf(Dataset ds) {
+        float top = 0;
+        float[] t = ds.targets();
+        for (int i = 0; i < t.length; i++) {
+            DescentException.require(t[i] == Math.rint(t[i]) && t[i] >= 0, "softmax needs class labels 0..k-1, but row " + (i + 1) + " of "
+                    + ds.name() + " has target " + t[i]);
+            top = Math.max(top, t[i]);
+        }
+        DescentException.require(top >= 1, "softmax needs at least 2 classes, but every label of " + ds.name() + " is 0");
+        DescentException.require(top < Objective.MAX_CLASSES, "softmax takes at most " + Objective.MAX_CLASSES + " classes, but "
+                + ds.name() + " has labels up to " + (long) top);
+        return (int) top + 1;
+    }
+
+    private Dataset synthetic(Objective obj, double objParam) {
         DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
         DescentException.require(d >= 1, "--features must be ≥ 1 (got " + d + ")");
         if (obj == Objective.WAVE) {
             DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
             return Generators.linspace(-5, 5, n);
         }
+        if (obj == Objective.SOFTMAX) return Generators.multiclass(n, d, objParam == 0 ? 3 : (int) objParam, noise, seed);
         return obj.binaryLabels() ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
     }
 
-    private Params initial(int dim, boolean withBias) {
+    /** The initial parameters: for softmax's k heads, k·d weights drawn or set the same way, biases 0. */
+    private Params initial(int dim, int heads) {
+        if (heads > 1) {
+            float[] w = initial(dim * heads, 1).w(), packed = new float[heads * (dim + 1)];
+            for (int c = 0; c < heads; c++) System.arraycopy(w, c * dim, packed, c * (dim + 1), dim);
+            return Params.ofPacked(packed, dim, heads);
+        }
         float[] w;
         switch (init.toLowerCase(Locale.ROOT)) {
             case "normal" -> w = Generators.gaussian(new Random(seed + 1), dim, 1.0);

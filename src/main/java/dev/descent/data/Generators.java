@@ -76,6 +76,31 @@ public final class Generators {
         return new Dataset("logistic " + lin.name(), lin.features(), t, lin.n(), lin.d());
     }
 
+    /**
+     * k classes from a planted linear model: x ~ N(0, 1)^d, class = argmax_c (x·w_c + b_c + noise·ε_c)
+     * with w_c ~ N(0, 1)^d, b_c ~ N(0, 0.25) and ε_c ~ N(0, 1): the data softmax regression fits.
+     */
+    public static Dataset multiclass(int n, int d, int k, double noise, long seed) {
+        Random rng = new Random(seed);
+        float[] w = gaussian(rng, k * d, 1.0), b = gaussian(rng, k, 0.5);
+        float[] x = new float[n * d], t = new float[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) x[i * d + j] = (float) rng.nextGaussian();
+            int best = 0;
+            double top = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                double m = b[c] + noise * rng.nextGaussian();
+                for (int j = 0; j < d; j++) m += (double) x[i * d + j] * w[c * d + j];
+                if (m > top) {
+                    top = m;
+                    best = c;
+                }
+            }
+            t[i] = best;
+        }
+        return new Dataset(String.format(java.util.Locale.ROOT, "softmax synthetic n=%d d=%d k=%d", n, d, k), x, t, n, d);
+    }
+
     /** Normally distributed weights N(0, scale²) drawn from {@code rng} (seed 1's init_params). */
     public static float[] gaussian(Random rng, int d, double scale) {
         float[] w = new float[d];

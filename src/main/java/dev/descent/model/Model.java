@@ -25,8 +25,9 @@ import java.util.Map;
  * A trained linear model as a user keeps it: objective, parameters, the standardization used in
  * training (applied again to every row given to {@link #predict}), the feature and target names
  * when the training file had a header, and what it was trained on. Saved as JSON
- * ({@code "format": "descent-model", "version": 1}); weights are written as float32 decimal
- * strings that read back to the same bits.
+ * ({@code "format": "descent-model"}, version 1 for one head, 2 for softmax's k heads: "classes",
+ * "weights" as k lists of d, "intercepts" as k); weights are written as float32 decimal strings
+ * that read back to the same bits.
  *
  * @param scaling  null when the data were used as they were
  * @param features feature column names in order, or null
@@ -35,12 +36,16 @@ import java.util.Map;
  */
 public record Model(Objective objective, Params params, boolean bias, Standardization scaling, List<String> features,
                     String target, Map<String, String> trained) {
-    public static final int VERSION = 1;
+    /** The newest format this version reads and writes (a one-head model is still written as version 1, which older descents read). */
+    public static final int VERSION = 2;
     private static final String FORMAT = "descent-model";
 
     public Model {
         DescentException.require(objective != null && params != null, "a model needs an objective and parameters");
         DescentException.require(params.isFinite(), "a model's parameters must be finite");
+        DescentException.require(objective == Objective.SOFTMAX ? params.k() >= 2 : params.k() == 1,
+                "a " + objective.cliName() + " model has " + (objective == Objective.SOFTMAX ? "one head per class (at least 2)" : "one head")
+                        + ", got " + params.k());
         DescentException.require(scaling == null || scaling.d() == params.d(), "the model's scaling covers " + (scaling == null ? 0 : scaling.d())
                 + " columns but it has " + params.d() + " weights");
         DescentException.require(features == null || features.size() == params.d(), "the model names " + (features == null ? 0 : features.size())
@@ -50,6 +55,43 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
     }
 
     public int d() { return params.d(); }
+
+    /** The classes of a softmax model, else 1. */
+    public int classes() { return params.k(); }
+
+    /** The margins x·w_c + b_c of a raw (unscaled) row, one per class, into out. */
+    public void margins(float[] row, int offset, double[] out) {
+        for (int c = 0; c < params.k(); c++) {
+            double m = params.b(c);
+            for (int j = 0; j < params.d(); j++) {
+                float x = scaling == null ? row[offset + j] : scaling.scale(row[offset + j], j);
+                m += (double) x * params.w(c, j);
+            }
+            out[c] = m;
+        }
+    }
+
+    /** Softmax: the class probabilities of every row of {@code data} (raw), n × k. */
+    public double[][] probabilities(Dataset data) {
+        DescentException.require(objective == Objective.SOFTMAX, "only a softmax model gives class probabilities");
+        DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
+        double[][] out = new double[data.n()][classes()];
+        for (int i = 0; i < out.length; i++) {
+            margins(data.features(), i * d(), out[i]);
+            Objective.softmax(out[i], classes());
+        }
+        return out;
+    }
+
+    /** The most probable class of each row of a {@link #probabilities} result (the first on ties). */
+    public static int[] argmax(double[][] probabilities) {
+        int[] y = new int[probabilities.length];
+        for (int i = 0; i < y.length; i++) {
+            double[] p = probabilities[i];
+            for (int c = 1; c < p.length; c++) if (p[c] > p[y[i]]) y[i] = c;
+        }
+        return y;
+    }
 
     /** The margin x·w + b of a raw (unscaled) row. */
     public double margin(float[] row, int offset) {
@@ -67,6 +109,12 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
      * for logistic, the margin (decision function) for hinge, squared hinge, modified Huber and wave.
      */
     public double[] predict(Dataset data) {
+        if (objective == Objective.SOFTMAX) {
+            int[] y = argmax(probabilities(data));
+            double[] out = new double[y.length];
+            for (int i = 0; i < y.length; i++) out[i] = y[i];
+            return out;
+        }
         DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
         double[] out = new double[data.n()];
         float[] x = data.features();
@@ -80,6 +128,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             case SQUARED, HUBER, EPSILON_INSENSITIVE -> scaling == null ? m : scaling.unscaleTarget(m);
             case LOGISTIC -> m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
             case WAVE, HINGE, SQUARED_HINGE, MODIFIED_HUBER -> m;
+            case SOFTMAX -> throw new IllegalStateException("a softmax model has one margin per class: use probabilities");
         };
     }
 
@@ -100,13 +149,24 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode o = json.createObjectNode();
         o.put("format", FORMAT);
-        o.put("version", VERSION);
+        boolean multi = objective == Objective.SOFTMAX;
+        o.put("version", multi ? 2 : 1);
         o.put("objective", objective.cliName());
         o.put("bias", bias);
         o.put("d", d());
-        ArrayNode w = o.putArray("weights");
-        for (int j = 0; j < d(); j++) w.add(Float.toString(params.w(j)));
-        o.put("intercept", Float.toString(params.b()));
+        if (multi) {
+            o.put("classes", classes());
+            ArrayNode w = o.putArray("weights"), b = o.putArray("intercepts");
+            for (int c = 0; c < classes(); c++) {
+                ArrayNode row = w.addArray();
+                for (int j = 0; j < d(); j++) row.add(Float.toString(params.w(c, j)));
+                b.add(Float.toString(params.b(c)));
+            }
+        } else {
+            ArrayNode w = o.putArray("weights");
+            for (int j = 0; j < d(); j++) w.add(Float.toString(params.w(j)));
+            o.put("intercept", Float.toString(params.b()));
+        }
         if (features != null) {
             ArrayNode f = o.putArray("features");
             features.forEach(f::add);
@@ -162,10 +222,27 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             Objective obj = Objective.parse(o.path("objective").asText());
             int d = o.path("d").asInt(-1);
             JsonNode w = o.path("weights");
-            if (d < 1 || !w.isArray() || w.size() != d) throw notAModel(file, "\"weights\" must hold \"d\" numbers");
-            float[] wv = new float[d];
-            for (int j = 0; j < d; j++) wv[j] = number(file, w.get(j), "weight " + (j + 1));
-            float b = number(file, o.path("intercept"), "intercept");
+            Params params;
+            if (obj == Objective.SOFTMAX) {
+                int k = o.path("classes").asInt(-1);
+                JsonNode bs = o.path("intercepts");
+                if (k < 2 || d < 1 || !w.isArray() || w.size() != k || !bs.isArray() || bs.size() != k) {
+                    throw notAModel(file, "a softmax model needs \"classes\" ≥ 2, \"weights\" as that many lists of \"d\" numbers and as many \"intercepts\"");
+                }
+                float[] packed = new float[k * (d + 1)];
+                for (int c = 0; c < k; c++) {
+                    JsonNode row = w.get(c);
+                    if (!row.isArray() || row.size() != d) throw notAModel(file, "\"weights\" of class " + c + " must hold \"d\" numbers");
+                    for (int j = 0; j < d; j++) packed[c * (d + 1) + j] = number(file, row.get(j), "weight " + (j + 1) + " of class " + c);
+                    packed[c * (d + 1) + d] = number(file, bs.get(c), "intercept of class " + c);
+                }
+                params = Params.ofPacked(packed, d, k);
+            } else {
+                if (d < 1 || !w.isArray() || w.size() != d) throw notAModel(file, "\"weights\" must hold \"d\" numbers");
+                float[] wv = new float[d];
+                for (int j = 0; j < d; j++) wv[j] = number(file, w.get(j), "weight " + (j + 1));
+                params = new Params(wv, number(file, o.path("intercept"), "intercept"));
+            }
             List<String> features = null;
             if (o.has("features")) {
                 features = new ArrayList<>();
@@ -180,7 +257,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             }
             Map<String, String> trained = new LinkedHashMap<>();
             o.path("trained").fields().forEachRemaining(e -> trained.put(e.getKey(), e.getValue().asText()));
-            return new Model(obj, new Params(wv, b), o.path("bias").asBoolean(true), sc, features,
+            return new Model(obj, params, o.path("bias").asBoolean(true), sc, features,
                     o.has("target") ? o.path("target").asText() : null, trained);
         } catch (DescentException e) {
             if (e.getMessage().startsWith("model ")) throw e;

@@ -67,7 +67,56 @@ public enum Objective {
         @Override public double loss(double m, double t, double p) { double a = Math.abs(m - t); return a > p ? a - p : 0; }
         @Override public double dloss(double m, double t, double p) { double e = m - t; return e > p ? 1 : e < -p ? -1 : 0; }
         @Override public double defaultParam() { return 0.1; }
+    },
+    /**
+     * Multinomial logistic regression (softmax, cross-entropy) over k classes, labels 0..k−1: one
+     * margin per class m_c = x·w_c + b_c, ℓ = log Σ_c e^(m_c) − m_t, r_c = softmax(m)_c − [c = t].
+     * Its parameter is k ({@code softmax:k}; without it, the CLI takes the largest label + 1). The
+     * scalar {@link #loss}/{@link #dloss} do not apply: see {@link #softmaxLoss} and {@link #softmaxResiduals}.
+     */
+    SOFTMAX(8, "softmax", true, true, false) {
+        @Override public double loss(double m, double t, double p) { throw new IllegalStateException("softmax has one margin per class"); }
+        @Override public double dloss(double m, double t, double p) { throw new IllegalStateException("softmax has one margin per class"); }
+        @Override public boolean hasParam() { return true; }
+        @Override public int heads(double p) { return (int) p; }
     };
+
+    /** The most classes softmax takes ({@code DESCENT_MAX_HEADS} in objectives.h: a row's margins live in a private array). */
+    public static final int MAX_CLASSES = 64;
+
+    /** log Σ_c e^(m_c) − m_y of one row's k margins, in double, without overflow. */
+    public static double softmaxLoss(double[] m, int k, int y) {
+        double mx = m[0];
+        for (int c = 1; c < k; c++) mx = Math.max(mx, m[c]);
+        double s = 0;
+        for (int c = 0; c < k; c++) s += Math.exp(m[c] - mx);
+        return Math.log(s) - (m[y] - mx);
+    }
+
+    /** Replaces one row's k margins by the residuals softmax(m)_c − [c = y]; returns the row's loss. */
+    public static double softmaxResiduals(double[] m, int k, int y) {
+        double mx = m[0];
+        for (int c = 1; c < k; c++) mx = Math.max(mx, m[c]);
+        double zy = m[y] - mx, s = 0;
+        for (int c = 0; c < k; c++) {
+            m[c] = Math.exp(m[c] - mx);
+            s += m[c];
+        }
+        for (int c = 0; c < k; c++) m[c] = m[c] / s - (c == y ? 1 : 0);
+        return Math.log(s) - zy;
+    }
+
+    /** The softmax probabilities of one row's k margins (in place). */
+    public static void softmax(double[] m, int k) {
+        double mx = m[0];
+        for (int c = 1; c < k; c++) mx = Math.max(mx, m[c]);
+        double s = 0;
+        for (int c = 0; c < k; c++) {
+            m[c] = Math.exp(m[c] - mx);
+            s += m[c];
+        }
+        for (int c = 0; c < k; c++) m[c] /= s;
+    }
 
     private final int code;
     private final String cliName;
@@ -98,8 +147,14 @@ public enum Objective {
     /** The parameter's default (scikit-learn's ε = 0.1), or 0 for a loss without one. */
     public double defaultParam() { return 0; }
 
-    /** Whether the loss takes a parameter ({@code huber:ε}). */
+    /** Whether the loss takes a parameter ({@code huber:ε}, {@code softmax:k}). */
     public boolean hasParam() { return defaultParam() != 0; }
+
+    /** The model's outputs (heads) with parameter p: the k classes of softmax, else 1. */
+    public int heads(double p) { return 1; }
+
+    /** Whether targets are class ids 0..k−1 of k ≥ 2 classes (softmax). */
+    public boolean multiclass() { return this == SOFTMAX; }
 
     /** The number the kernels use for this objective ({@code DESCENT_OBJ_*} in objectives.h). */
     public int code() { return code; }
@@ -109,7 +164,7 @@ public enum Objective {
     /** Whether targets are class labels 0/1 (a classifier: the prediction is a label). */
     public boolean binaryLabels() { return binaryLabels; }
 
-    static final String NAMES = "squared, logistic, wave, hinge, squared-hinge, modified-huber, huber[:ε] or epsilon-insensitive[:ε]";
+    static final String NAMES = "squared, logistic, wave, hinge, squared-hinge, modified-huber, huber[:ε], epsilon-insensitive[:ε] or softmax[:k]";
 
     /** Parses an objective's name (without its parameter; see {@link #parseParam}). */
     public static Objective parse(String s) {
@@ -120,13 +175,26 @@ public enum Objective {
         throw new DescentException.InvalidArgument("unknown objective '" + s + "': use " + NAMES);
     }
 
-    /** The parameter of {@code name[:p]}: p, or the objective's default; one line naming what is wrong otherwise. */
+    /**
+     * The parameter of {@code name[:p]}: p, or the objective's default (0 for {@code softmax}
+     * without k: the caller takes k from the labels); one line naming what is wrong otherwise.
+     */
     public static double parseParam(String s) {
         Objective o = parse(s);
         int colon = s.indexOf(':');
         if (colon < 0) return o.defaultParam();
         if (!o.hasParam()) throw new DescentException.InvalidArgument("objective '" + s + "': " + o.cliName + " takes no parameter");
         String v = s.substring(colon + 1).trim();
+        if (o == SOFTMAX) {
+            int k;
+            try {
+                k = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new DescentException.InvalidArgument("objective '" + s + "': the number of classes '" + v + "' is not a whole number");
+            }
+            checkClasses(k);
+            return k;
+        }
         double p;
         try {
             p = Double.parseDouble(v);
@@ -135,5 +203,16 @@ public enum Objective {
         }
         DescentException.require(Double.isFinite(p) && p > 0, "objective '" + s + "': ε must be > 0 (got " + v + ")");
         return p;
+    }
+
+    /** Softmax's k: 2 ≤ k ≤ {@link #MAX_CLASSES}, or one line saying why not. */
+    public static void checkClasses(double k) {
+        DescentException.require(k == Math.rint(k) && k >= 2, "softmax needs at least 2 classes (got k = " + fmt(k) + ")");
+        DescentException.require(k <= MAX_CLASSES, "softmax takes at most " + MAX_CLASSES + " classes (got k = " + fmt(k)
+                + "): group rare classes, or use one-vs-rest logistic models");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -14,7 +14,6 @@ import dev.descent.DescentException;
 public record Rate(double lr, boolean inverseSqrt, long firstStep, double[] steps) {
     public Rate {
         if (steps != null) {
-            DescentException.require(steps.length >= 1, "a per-step learning-rate schedule needs at least one rate");
             for (int k = 0; k < steps.length; k++) {
                 DescentException.require(Double.isFinite(steps[k]) && steps[k] > 0,
                         "learning rate of step " + k + " must be finite and > 0 (got " + steps[k] + ")");
@@ -47,9 +46,12 @@ public record Rate(double lr, boolean inverseSqrt, long firstStep, double[] step
         return steps == null ? Long.MAX_VALUE : steps.length;
     }
 
-    /** The same rate for a run that starts k steps later. */
+    /** The same rate for a run that starts k steps later (a per-step schedule skipped to its end covers 0 steps). */
     public Rate skip(long k) {
-        if (steps != null) return perStep(java.util.Arrays.copyOfRange(steps, (int) k, steps.length));
+        if (steps != null) {
+            DescentException.require(k >= 0 && k <= steps.length, "cannot skip " + k + " steps of a schedule of " + steps.length + " rates");
+            return new Rate(lr, false, 1, java.util.Arrays.copyOfRange(steps, (int) k, steps.length));
+        }
         return new Rate(lr, inverseSqrt, firstStep + k);
     }
 

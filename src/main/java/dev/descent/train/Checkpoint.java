@@ -33,9 +33,9 @@ import java.util.zip.CRC32C;
  *   "DESCENT CHECKPOINT\n"  format version (int)
  *   configuration: count, then (key, value) pairs (modified UTF-8), backend name
  *   position: epoch, next batch, train seconds, epoch seconds
- *   last finite: epoch, step, d, d + 1 floats;  session state: count, doubles ({@code Session.saveState}:
- *     parameters, optimizer state slot by slot, update count; format 1 held parameters and d + 1
- *     velocities, read as such)
+ *   last finite: epoch, step, d, heads k, k·(d + 1) floats (formats 1 and 2: no k, one head);
+ *   session state: count, doubles ({@code Session.saveState}: parameters, optimizer state slot by
+ *     slot, update count; format 1 held parameters and d + 1 velocities, read as such)
  *   history: label, points (epoch, step, examples, epochs, loss, seconds), epochs (epoch, lr, loss, seconds)
  *   CRC-32 of everything above (long)
  * </pre>
@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 public final class Checkpoint {
     /** The format this version writes and the newest it reads. */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
     private static final byte[] MAGIC = "DESCENT CHECKPOINT\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a checkpoint holds. {@code config} is the run's identity: a resume must match it. */
@@ -73,6 +73,7 @@ public final class Checkpoint {
             o.writeInt(st.lastFiniteStep());
             Params p = st.lastFinite();
             o.writeInt(p.d());
+            o.writeInt(p.k());
             for (float v : p.packed()) o.writeFloat(v);
             double[] s = st.session();
             o.writeInt(s.length);
@@ -138,8 +139,10 @@ public final class Checkpoint {
             double trainSeconds = in.readDouble(), epochSeconds = in.readDouble();
             int lfEpoch = in.readInt(), lfStep = in.readInt();
             int d = count(in, file);
-            float[] packed = new float[d + 1];
-            for (int i = 0; i <= d; i++) packed[i] = in.readFloat();
+            int k = format >= 3 ? count(in, file) : 1;
+            if (k < 1 || (long) k * (d + 1) > all.length) throw damaged(file);
+            float[] packed = new float[k * (d + 1)];
+            for (int i = 0; i < packed.length; i++) packed[i] = in.readFloat();
             double[] s = new double[count(in, file)];
             for (int i = 0; i < s.length; i++) s[i] = in.readDouble();
             String label = in.readUTF();
@@ -154,7 +157,7 @@ public final class Checkpoint {
             if (in.available() != 0) throw damaged(file);
             if (format == 1) s = fromFormat1(s, d, config.getOrDefault("optimizer", "sgd"));
             Trainer.State st = new Trainer.State(epoch, next, trainSeconds, epochSeconds, History.of(label, points, epochs),
-                    Params.unpack(packed, 0, d), lfEpoch, lfStep, s);
+                    Params.unpack(packed, 0, d, k), lfEpoch, lfStep, s);
             return new Contents(config, backend, st);
         } catch (EOFException | java.io.UTFDataFormatException e) {
             throw damaged(file);

@@ -39,6 +39,53 @@ class ModelTest {
         assertEquals("v", back.trained().get("k"));
     }
 
+    /** A softmax model: k lists of weights and k intercepts, format version 2, every bit back; a one-output model stays version 1. */
+    @Test
+    void softmaxModelRoundTripsAsVersionTwo(@TempDir Path dir) throws Exception {
+        Random r = new Random();
+        float[] packed = new float[4 * 6];
+        for (int j = 0; j < packed.length; j++) packed[j] = (float) r.nextGaussian();
+        Model m = new Model(Objective.SOFTMAX, Params.ofPacked(packed, 5, 4), true, null, null, "label", Map.of());
+        Path f = dir.resolve("m.json");
+        m.save(f);
+        String text = Files.readString(f);
+        assertTrue(text.contains("\"version\" : 2") && text.contains("\"classes\" : 4") && text.contains("\"intercepts\""), text);
+        Model back = Model.load(f);
+        assertEquals(m.params(), back.params());
+        assertEquals(4, back.classes());
+        Dataset ds = new Dataset("rows", new float[] {1, 2, 3, 4, 5, -1, 0, 1, 0, 2}, null, 2, 5);
+        double[][] p = back.probabilities(ds);
+        for (double[] row : p) assertEquals(1.0, java.util.Arrays.stream(row).sum(), 1e-12);
+        double[] y = back.predict(ds);
+        assertEquals(Model.argmax(p)[1], (int) y[1]);
+        Path one = dir.resolve("one.json");
+        new Model(Objective.LOGISTIC, new Params(new float[] {1, 2}, 3), true, null, null, null, Map.of()).save(one);
+        assertTrue(Files.readString(one).contains("\"version\" : 1"));
+        Files.writeString(f, text.replace("\"classes\" : 4", "\"classes\" : 3"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.DescentException.class, () -> Model.load(f));
+        assertTrue(e.getMessage().contains("softmax model needs") && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** Softmax end to end through the CLI: train on labelled rows, predict classes and probabilities, accuracy on stderr. */
+    @Test
+    void softmaxTrainsAndPredictsThroughTheCli(@TempDir Path dir) throws Exception {
+        Dataset ds = dev.descent.data.Generators.multiclass(600, 3, 4, 0.1, 7);
+        StringBuilder csv = new StringBuilder("a,b,c,label\n");
+        for (int i = 0; i < ds.n(); i++) csv.append(ds.x(i, 0)).append(',').append(ds.x(i, 1)).append(',').append(ds.x(i, 2)).append(',')
+                .append((int) ds.t(i)).append('\n');
+        Path data = dir.resolve("d.csv"), model = dir.resolve("m.json"), out = dir.resolve("p.csv");
+        Files.writeString(data, csv);
+        assertEquals(0, cli("train", "--backend", "cpu", "--data", data.toString(), "--target", "label", "--objective", "softmax",
+                "--batch", "16", "--epochs", "10", "--lr", "0.5", "--init", "zeros", "--save-model", model.toString(), "--no-progress"));
+        assertEquals(4, Model.load(model).classes(), "k from the labels");
+        assertEquals(0, cli("predict", "--model", model.toString(), "--data", data.toString(), "--out", out.toString()));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("class,p0,p1,p2,p3", lines.get(0));
+        int right = 0;
+        for (int i = 0; i < ds.n(); i++) if (Integer.parseInt(lines.get(i + 1).split(",")[0]) == (int) ds.t(i)) right++;
+        assertTrue(right > 0.85 * ds.n(), "a planted linear 4-class problem: " + right + " of " + ds.n() + " right");
+    }
+
     /** y = 3·a − 2·b + 10 + small noise, columns on very different scales: trained standardized, predicted raw. */
     @Test
     void standardizedRegressionPredictsInTheTargetsUnits(@TempDir Path dir) throws Exception {

@@ -18,7 +18,7 @@ class ObjectiveTest {
 
     /** Central differences have error O(h²·ℓ''') + O(ε·ℓ/h); h = 1e-5 keeps both near 1e-9 away from the kinks. */
     @ParameterizedTest
-    @EnumSource(Objective.class)
+    @EnumSource(value = Objective.class, names = "SOFTMAX", mode = EnumSource.Mode.EXCLUDE)
     void derivativeMatchesCentralDifferences(Objective obj) {
         Random rng = new Random(System.nanoTime());
         double h = 1e-5;
@@ -31,6 +31,62 @@ class ObjectiveTest {
             double an = obj.dloss(m, t);
             assertEquals(fd, an, 1e-6 * Math.max(1, Math.abs(an)), obj + " at m=" + m + " t=" + t);
         }
+    }
+
+    /** Softmax: each residual r_c against the central difference of the loss in m_c (the loss is smooth: no kinks). */
+    @Test
+    void softmaxResidualsAreTheLossGradient() {
+        Random rng = new Random(System.nanoTime());
+        double h = 1e-5;
+        for (int trial = 0; trial < 500; trial++) {
+            int k = 2 + rng.nextInt(9), y = rng.nextInt(k);
+            double[] m = new double[k];
+            for (int c = 0; c < k; c++) m[c] = rng.nextGaussian() * 3;
+            double[] r = m.clone();
+            double l = Objective.softmaxResiduals(r, k, y);
+            assertEquals(Objective.softmaxLoss(m, k, y), l, 1e-12 * Math.max(1, l));
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                double[] up = m.clone(), down = m.clone();
+                up[c] += h;
+                down[c] -= h;
+                double fd = (Objective.softmaxLoss(up, k, y) - Objective.softmaxLoss(down, k, y)) / (2 * h);
+                assertEquals(fd, r[c], 1e-6, "class " + c + " of " + k + ", label " + y);
+                sum += r[c];
+            }
+            assertEquals(0, sum, 1e-12, "the residuals of a row sum to 0 (probabilities sum to 1)");
+        }
+    }
+
+    @Test
+    void softmaxIsStableForHugeMargins() {
+        assertEquals(0.0, Objective.softmaxLoss(new double[] {1000, -1000, 0}, 3, 0), 1e-12);
+        assertEquals(2000.0, Objective.softmaxLoss(new double[] {1000, -1000, 0}, 3, 1), 1e-9);
+        double[] r = {1e6, 0, -1e6};
+        Objective.softmaxResiduals(r, 3, 2);
+        assertEquals(1.0, r[0], 0);
+        assertEquals(-1.0, r[2], 0);
+    }
+
+    @Test
+    void softmaxNamesEachBadClassCountInOneLine() {
+        assertEquals(3.0, Objective.parseParam("softmax:3"));
+        assertEquals(0.0, Objective.parseParam("softmax"));                // k from the labels
+        for (String bad : new String[] {"softmax:1", "softmax:0", "softmax:-2", "softmax:65", "softmax:2.5", "softmax:x"}) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.DescentException.class, () -> Objective.parseParam(bad));
+            assertTrue(!e.getMessage().contains("\n") && (e.getMessage().contains("class") || e.getMessage().contains("k =")), bad + ": " + e.getMessage());
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.DescentException.class,
+                () -> Spec.softmax(1, true, dev.descent.optim.Optimizer.SGD));
+        assertTrue(e.getMessage().contains("at least 2 classes"), e.getMessage());
+        Dataset ds = new Dataset("labels", new float[] {1, 2, 3}, new float[] {0, 3, 1}, 3, 1);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.DescentException.class,
+                () -> Spec.softmax(3, true, dev.descent.optim.Optimizer.SGD).check(ds));
+        assertEquals("softmax over 3 classes needs labels 0..2, but row 2 of labels has target 3.0: give softmax:4 or more classes", e.getMessage());
+        Dataset frac = new Dataset("fractions", new float[] {1, 2}, new float[] {0, 0.5f}, 2, 1);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.DescentException.class,
+                () -> Spec.softmax(2, true, dev.descent.optim.Optimizer.SGD).check(frac));
+        assertEquals("softmax over 2 classes needs labels 0..1, but row 2 of fractions has target 0.5", e.getMessage());
     }
 
     @Test
@@ -81,32 +137,35 @@ class ObjectiveTest {
         float[] t = null;
         if (obj.needsTargets()) {
             t = new float[n];
-            for (int i = 0; i < n; i++) t[i] = obj.binaryLabels() ? rng.nextInt(2) : (float) rng.nextGaussian();
+            for (int i = 0; i < n; i++) t[i] = obj.multiclass() ? rng.nextInt(4) : obj.binaryLabels() ? rng.nextInt(2) : (float) rng.nextGaussian();
         }
         Dataset ds = new Dataset("fd", x, t, n, d);
-        float[] w = new float[d];
-        for (int j = 0; j < d; j++) w[j] = (float) (rng.nextGaussian() * 0.5);
-        float b = obj.biasByDefault() ? (float) rng.nextGaussian() * 0.3f : 0f;
-        try (Session s = new RefBackend().open(ds, Spec.of(obj))) {
+        Spec spec = obj.multiclass() ? Spec.softmax(4, true, dev.descent.optim.Optimizer.SGD) : Spec.of(obj);
+        int np = d + 1, k = spec.heads();
+        float[] p0 = new float[k * np];
+        for (int c = 0; c < k; c++) {
+            for (int j = 0; j < d; j++) p0[c * np + j] = (float) (rng.nextGaussian() * 0.5);
+            p0[c * np + d] = obj.biasByDefault() ? (float) rng.nextGaussian() * 0.3f : 0f;
+        }
+        Params params = Params.ofPacked(p0, d, k);
+        try (Session s = new RefBackend().open(ds, spec)) {
             int[] order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             s.setOrder(order);
-            s.setParams(new Params(w, b));
+            s.setParams(params);
             Gradient g = s.gradient(0, n, true);
+            float[] an = g.packed().packed();
             double h = 1e-3;   // parameters are float32: the step must dwarf their rounding
-            for (int j = 0; j <= d; j++) {
-                if (j == d && !obj.biasByDefault()) break;
-                float[] wp = w.clone(), wm = w.clone();
-                float bp = b, bm = b;
-                if (j < d) { wp[j] += (float) h; wm[j] -= (float) h; } else { bp += (float) h; bm -= (float) h; }
-                double hp = j < d ? wp[j] - w[j] : bp - b, hm = j < d ? w[j] - wm[j] : b - bm;
-                double lp = s.losses(new Params(wp, bp).packed(), 1)[0];
-                double lm = s.losses(new Params(wm, bm).packed(), 1)[0];
-                double fd = (lp - lm) / (hp + hm);
-                double an = j < d ? g.w()[j] : g.b();
-                assertEquals(fd, an, 1e-4 * Math.max(1, Math.abs(an)), obj + " parameter " + j);
+            for (int j = 0; j < p0.length; j++) {
+                if (j % np == d && !obj.biasByDefault()) continue;
+                float[] pp = p0.clone(), pm = p0.clone();
+                pp[j] += (float) h;
+                pm[j] -= (float) h;
+                double lp = s.losses(pp, 1)[0], lm = s.losses(pm, 1)[0];
+                double fd = (lp - lm) / ((double) pp[j] - pm[j]);
+                assertEquals(fd, an[j], 1e-4 * Math.max(1, Math.abs(an[j])), obj + " parameter " + j);
             }
-            assertEquals(s.losses(new Params(w, b).packed(), 1)[0], g.loss(), 1e-12);
+            assertEquals(s.losses(p0, 1)[0], g.loss(), 1e-12);
         }
     }
 }

@@ -27,6 +27,18 @@ class ScheduleTest {
         assertEquals(0.3, new Schedule.Constant().rate(0.3, 9, 77).at(12345), 0);
     }
 
+    /** A per-step schedule skipped to its end covers a run of 0 batches (the tail of an epoch split at its end). */
+    @Test
+    void perStepScheduleSkipsToItsEnd() {
+        Rate r = Rate.perStep(new double[] {0.1, 0.2, 0.3});
+        assertEquals(0.3, r.skip(2).at(0), 0);
+        assertEquals(0, r.skip(3).length());
+        new dev.descent.backend.Run(1, 5, 0, r.skip(3), 1);                      // a run of 0 batches is fine
+        assertThrows(DescentException.class, () -> new dev.descent.backend.Run(1, 5, 1, r.skip(3), 1));
+        assertThrows(DescentException.class, () -> r.skip(4));
+        assertThrows(DescentException.class, () -> Rate.perStep(new double[0]));
+    }
+
     @Test
     void parses() {
         assertEquals(new Schedule.StepDecay(3, 0.1), Schedule.parse("step"));

@@ -60,13 +60,17 @@ class TorchTrajectoryTest {
                 for (int j = 0; j < d; j++) x[i * d + j] = (float) o.get("X").get(i).get(j).asDouble();
                 t[i] = (float) o.get("t").get(i).asDouble();
             }
-            float[] w0 = new float[d];
-            for (int j = 0; j < d; j++) w0[j] = (float) o.get("w0").get(j).asDouble();
+            int k = o.path("k").asInt(1);                   // softmax: k classes, w0 as k lists of d, b0 as k
+            float[] packed = new float[k * (d + 1)];
+            for (int c = 0; c < k; c++) {
+                for (int j = 0; j < d; j++) packed[c * (d + 1) + j] = (float) (k == 1 ? o.get("w0").get(j) : o.get("w0").get(c).get(j)).asDouble();
+                packed[c * (d + 1) + d] = (float) (k == 1 ? o.get("b0") : o.get("b0").get(c)).asDouble();
+            }
             int[] order = new int[o.get("order").size()];
             for (int i = 0; i < order.length; i++) order[i] = o.get("order").get(i).asInt();
             List<JsonNode> cases = new ArrayList<>();
             o.get("cases").forEach(cases::add);
-            return new Fixture(objective, new Dataset("torch fixture " + objective, x, t, n, d), new Params(w0, (float) o.get("b0").asDouble()),
+            return new Fixture(objective, new Dataset("torch fixture " + objective, x, t, n, d), Params.ofPacked(packed, d, k),
                     order, o.get("batch").asInt(), o.get("steps").asInt(), cases);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,13 +93,18 @@ class TorchTrajectoryTest {
         };
     }
 
-    static Objective objective(String name) {
-        return name.equals("squared") ? Objective.SQUARED : Objective.LOGISTIC;
+    /** The fixture's spec: its objective (softmax with the fixture's k classes), a bias, and the case's optimizer. */
+    static Spec spec(Fixture f, JsonNode c) {
+        return switch (f.objective()) {
+            case "squared" -> new Spec(Objective.SQUARED, true, optimizer(c));
+            case "logistic" -> new Spec(Objective.LOGISTIC, true, optimizer(c));
+            default -> Spec.softmax(f.init().k(), true, optimizer(c));
+        };
     }
 
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
-        for (String obj : List.of("squared", "logistic")) {
+        for (String obj : List.of("squared", "logistic", "softmax")) {
             Fixture f = load(obj);
             for (JsonNode c : f.cases()) a.add(Arguments.of(obj, c.get("name").asText()));
         }
@@ -111,9 +120,9 @@ class TorchTrajectoryTest {
     void referenceFollowsPyTorchFloat64StepByStep(String obj, String name) {
         Fixture f = load(obj);
         JsonNode c = find(f, name);
-        Spec spec = new Spec(objective(obj), true, optimizer(c));
+        Spec spec = spec(f, c);
         double lr = c.get("lr").asDouble();
-        int np = f.data().d() + 1;
+        int np = spec.heads() * (f.data().d() + 1);
         try (Session s = new RefBackend().open(f.data(), spec)) {
             s.setOrder(f.order());
             s.setParams(f.init());
@@ -144,9 +153,9 @@ class TorchTrajectoryTest {
     void floatBackendsFollowPyTorchInOneLaunch(String backend, String obj, String name) {
         Fixture f = load(obj);
         JsonNode c = find(f, name);
-        Spec spec = new Spec(objective(obj), true, optimizer(c));
+        Spec spec = spec(f, c);
         double lr = c.get("lr").asDouble();
-        int np = f.data().d() + 1;
+        int np = spec.heads() * (f.data().d() + 1);
         try (Backend b = TestBackends.open(backend); Session s = b.open(f.data(), spec)) {
             s.setOrder(f.order());
             s.setParams(f.init());
@@ -157,10 +166,10 @@ class TorchTrajectoryTest {
             assertFalse(r1.diverged() || r2.diverged(), backend + " " + obj + " " + name + " diverged");
             double worst = 0;
             for (int k = 0; k < f.steps(); k++) {
-                Params got = k < half ? r1.snapshot(k) : r2.snapshot(k - half);
+                float[] got = (k < half ? r1.snapshot(k) : r2.snapshot(k - half)).packed();
                 JsonNode want = c.get("params64").get(k);
                 for (int j = 0; j < np; j++) {
-                    double w = want.get(j).asDouble(), g = j < np - 1 ? got.w(j) : got.b();
+                    double w = want.get(j).asDouble(), g = got[j];
                     double tol = (k + 1) * 16 * EPS32 * Math.max(1, Math.abs(w));
                     worst = Math.max(worst, Math.abs(g - w));
                     assertEquals(w, g, tol, backend + " " + obj + " " + name + " step " + (k + 1) + " parameter " + j);

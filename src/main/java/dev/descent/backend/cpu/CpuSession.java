@@ -42,11 +42,11 @@ final class CpuSession extends AbstractSession {
     private final int rule;
     private final float lambda;
     private final boolean bias;
-    private final float[] p;                 // parameters: d weights, then the bias
-    private final float[] v;                 // optimizer state, slot-major: slot k of parameter c at k·(d + 1) + c
-    private final float[] g;                 // the batch's mean gradient: d weights, then the bias
-    private double[] blockSums = new double[0];     // per block: d + 1 gradient sums, then the loss sum
-    private final float[] scratch;           // d + 1 float partials for the single-thread path
+    private final float[] p;                 // parameters, per head d weights then the bias (npar = heads·(d + 1))
+    private final float[] v;                 // optimizer state, slot-major: slot k of parameter c at k·npar + c
+    private final float[] g;                 // the batch's mean gradient, laid out as p
+    private double[] blockSums = new double[0];     // per block: npar gradient sums, then the loss sum
+    private final float[] scratch;           // npar float partials for the single-thread path
     private int[] order = new int[0];
     private boolean diverged;                // as a device's status: set by a non-finite step, cleared by setParams / restoreState
     private final ForkJoinPool pool;
@@ -62,12 +62,12 @@ final class CpuSession extends AbstractSession {
         this.rule = opt.rule().code();
         this.lambda = (float) opt.weightDecay();
         this.bias = spec.bias();
-        this.p = new float[d + 1];
-        this.v = new float[opt.slots() * (d + 1)];
-        this.g = new float[d + 1];
+        this.p = new float[npar];
+        this.v = new float[opt.slots() * npar];
+        this.g = new float[npar];
         this.pool = pool;
         this.workers = pool.getParallelism();
-        this.scratch = new float[d + 1];
+        this.scratch = new float[npar];
     }
 
     // ------------------------------------------------------------------------------ state
@@ -75,24 +75,24 @@ final class CpuSession extends AbstractSession {
     @Override
     protected void doSetParams(Params params) {
         float[] w = params.packed();
-        System.arraycopy(w, 0, p, 0, d + 1);
+        System.arraycopy(w, 0, p, 0, npar);
         seedAverage();                                   // the average starts as what was set
         diverged = false;
     }
 
     /** Where the average of the iterates starts in v, when averaging. */
     private int avgAt() {
-        return opt.averageSlot() * (d + 1);
+        return opt.averageSlot() * npar;
     }
 
     /** Sets the average to the iterate, when averaging (after setParams and resetState). */
     private void seedAverage() {
-        if (opt.average()) System.arraycopy(p, 0, v, avgAt(), d + 1);
+        if (opt.average()) System.arraycopy(p, 0, v, avgAt(), npar);
     }
 
     @Override
     protected Params doParams() {
-        return opt.average() ? Params.unpack(v, opt.averageSlot(), d) : Params.unpack(p, 0, d);
+        return opt.average() ? Params.unpack(v, opt.averageSlot(), d, heads) : Params.unpack(p, 0, d, heads);
     }
 
     @Override
@@ -103,16 +103,16 @@ final class CpuSession extends AbstractSession {
 
     @Override
     protected double[] doSaveState() {
-        double[] s = new double[d + 1 + v.length];
-        for (int i = 0; i <= d; i++) s[i] = p[i];
-        for (int i = 0; i < v.length; i++) s[d + 1 + i] = v[i];
+        double[] s = new double[npar + v.length];
+        for (int i = 0; i < npar; i++) s[i] = p[i];
+        for (int i = 0; i < v.length; i++) s[npar + i] = v[i];
         return s;
     }
 
     @Override
     protected void doRestoreState(double[] s) {
-        for (int i = 0; i <= d; i++) p[i] = (float) s[i];
-        for (int i = 0; i < v.length; i++) v[i] = (float) s[d + 1 + i];
+        for (int i = 0; i < npar; i++) p[i] = (float) s[i];
+        for (int i = 0; i < v.length; i++) v[i] = (float) s[npar + i];
         diverged = false;
     }
 
@@ -120,7 +120,7 @@ final class CpuSession extends AbstractSession {
     protected void doSetOrder(int[] o) {
         order = o.clone();
         int blocks = (o.length + BLOCK - 1) / BLOCK;
-        if (blockSums.length < blocks * (d + 2)) blockSums = new double[blocks * (d + 2)];
+        if (blockSums.length < blocks * (npar + 1)) blockSums = new double[blocks * (npar + 1)];
     }
 
     // ------------------------------------------------------------------------------ the maths, in float
@@ -170,12 +170,37 @@ final class CpuSession extends AbstractSession {
         return e > p ? 1f : e < -p ? -1f : 0f;
     }
 
+    /** descent_softmax_residuals of objectives.h: k margins become residuals in place; returns the loss when asked, else 0. */
+    static float softmaxResiduals(float[] m, int k, float t, boolean withLoss) {
+        int y = (int) t;
+        float mx = m[0];
+        for (int c = 1; c < k; c++) mx = Math.max(mx, m[c]);
+        float zy = m[y] - mx, s = 0f;
+        for (int c = 0; c < k; c++) {
+            m[c] = (float) Math.exp(m[c] - mx);
+            s += m[c];
+        }
+        float inv = 1f / s;
+        for (int c = 0; c < k; c++) m[c] = c == y ? m[c] * inv - 1f : m[c] * inv;
+        return withLoss ? (float) Math.log(s) - zy : 0f;
+    }
+
+    /** descent_softmax_loss of objectives.h. */
+    static float softmaxLoss(float[] m, int k, float t) {
+        float mx = m[0];
+        for (int c = 1; c < k; c++) mx = Math.max(mx, m[c]);
+        float s = 0f;
+        for (int c = 0; c < k; c++) s += (float) Math.exp(m[c] - mx);
+        return (float) Math.log(s) - (m[(int) t] - mx);
+    }
+
     /**
      * Sums r·x and r (and the loss when asked) over order positions [from, to) into {@code acc}
-     * (d + 1 floats, zeroed here), at the parameters {@code w} (d + 1); returns the loss sum.
+     * (npar floats, zeroed here), at the parameters {@code w} (npar); returns the loss sum.
      */
     private float partial(int from, int to, float[] w, float[] acc, boolean withLoss) {
         Arrays.fill(acc, 0f);
+        if (heads > 1) return softmaxPartial(from, to, w, acc, withLoss);
         float loss = 0f, rb = 0f;
         for (int q = from; q < to; q++) {
             int row = order[q];
@@ -183,11 +208,29 @@ final class CpuSession extends AbstractSession {
             float ti = t == null ? 0f : t[row];
             float m = K.margin(x, o, w, 0, d);
             float r = dloss(obj, objP, m, ti);
-            K.axpy(acc, r, x, o, d);
+            K.axpy(acc, 0, r, x, o, d);
             rb += r;
             if (withLoss) loss += loss(obj, objP, m, ti);
         }
         acc[d] = rb;
+        return loss;
+    }
+
+    /** {@link #partial} for softmax: per row the heads' margins and residuals, then one r·x per head. */
+    private float softmaxPartial(int from, int to, float[] w, float[] acc, boolean withLoss) {
+        float[] m = new float[heads];
+        int np = d + 1;
+        float loss = 0f;
+        for (int q = from; q < to; q++) {
+            int row = order[q];
+            int o = row * d;
+            for (int c = 0; c < heads; c++) m[c] = K.margin(x, o, w, c * np, d);
+            loss += softmaxResiduals(m, heads, t[row], withLoss);
+            for (int c = 0; c < heads; c++) {
+                K.axpy(acc, c * np, m[c], x, o, d);
+                acc[c * np + d] += m[c];
+            }
+        }
         return loss;
     }
 
@@ -197,8 +240,8 @@ final class CpuSession extends AbstractSession {
         if (blocks == 1) {                                   // one block: its float sums, no allocation
             float l = partial(from, from + count, p, g, withLoss);
             double inv = 1.0 / count;
-            for (int j = 0; j <= d; j++) g[j] = (float) (g[j] * inv);
-            if (!bias) g[d] = 0f;
+            for (int j = 0; j < npar; j++) g[j] = (float) (g[j] * inv);
+            if (!bias) zeroBiases(g);
             return withLoss ? l * inv : Double.NaN;
         }
         if ((long) count * d < PARALLEL_VALUES || workers < 2) {
@@ -206,39 +249,43 @@ final class CpuSession extends AbstractSession {
             for (int k = 0; k < blocks; k++) {
                 int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
                 float l = partial(a, e, p, s, withLoss);
-                int o = k * (d + 2);
-                for (int j = 0; j <= d; j++) blockSums[o + j] = s[j];
-                blockSums[o + d + 1] = l;
+                int o = k * (npar + 1);
+                for (int j = 0; j < npar; j++) blockSums[o + j] = s[j];
+                blockSums[o + npar] = l;
             }
         } else {
             parallelBlocks(from, count, blocks, withLoss);
         }
-        double[] acc = new double[d + 2];                    // the blocks in block order, whoever computed them
+        double[] acc = new double[npar + 1];                 // the blocks in block order, whoever computed them
         for (int k = 0; k < blocks; k++) {
-            int o = k * (d + 2);
-            for (int j = 0; j <= d + 1; j++) acc[j] += blockSums[o + j];
+            int o = k * (npar + 1);
+            for (int j = 0; j <= npar; j++) acc[j] += blockSums[o + j];
         }
         finish(acc, count);
-        return withLoss ? acc[d + 1] / count : Double.NaN;
+        return withLoss ? acc[npar] / count : Double.NaN;
     }
 
     private void finish(double[] acc, int count) {
         double inv = 1.0 / count;
-        for (int j = 0; j <= d; j++) g[j] = (float) (acc[j] * inv);
-        if (!bias) g[d] = 0f;
+        for (int j = 0; j < npar; j++) g[j] = (float) (acc[j] * inv);
+        if (!bias) zeroBiases(g);
     }
 
-    /** Each block's partial into blockSums[k·(d + 2) …], blocks taken by the workers in any order. */
+    private void zeroBiases(float[] a) {
+        for (int c = 0; c < heads; c++) a[c * (d + 1) + d] = 0f;
+    }
+
+    /** Each block's partial into blockSums[k·(npar + 1) …], blocks taken by the workers in any order. */
     private void parallelBlocks(int from, int count, int blocks, boolean withLoss) {
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
-            float[] s = new float[d + 1];
+            float[] s = new float[npar];
             for (int k; (k = next.getAndIncrement()) < blocks; ) {
                 int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
                 float l = partial(a, e, p, s, withLoss);
-                int o = k * (d + 2);
-                for (int j = 0; j <= d; j++) blockSums[o + j] = s[j];
-                blockSums[o + d + 1] = l;
+                int o = k * (npar + 1);
+                for (int j = 0; j < npar; j++) blockSums[o + j] = s[j];
+                blockSums[o + npar] = l;
             }
         };
         inParallel(work);
@@ -254,9 +301,11 @@ final class CpuSession extends AbstractSession {
     /** Update number t of the state (≥ 1) with the gradient in g (rules.h's descent_step); returns whether the parameters stay finite. */
     private boolean update(float lr, long t) {
         boolean finite = true;
-        int last = bias ? d : d - 1, np = d + 1;
-        for (int j = 0; j <= last; j++) {
-            float nw = opt.stepFloat(p[j], g[j], v, np, j, t, lr, j < d);
+        int np = d + 1;
+        for (int j = 0; j < npar; j++) {
+            boolean weight = j % np < d;
+            if (!weight && !bias) continue;
+            float nw = opt.stepFloat(p[j], g[j], v, npar, j, t, lr, weight);
             p[j] = nw;
             finite &= Float.isFinite(nw);
         }
@@ -284,7 +333,7 @@ final class CpuSession extends AbstractSession {
     @Override
     protected Gradient doGradient(int from, int count, boolean withLoss) {
         double loss = gradientInto(from, count, withLoss);
-        return new Gradient(Arrays.copyOf(g, d), g[d], loss);
+        return new Gradient(Params.ofPacked(g, d, heads), loss);
     }
 
     @Override
@@ -301,7 +350,7 @@ final class CpuSession extends AbstractSession {
     private boolean step(int from, int count, float lr, long t) {
         if (diverged) return false;
         boolean finite;
-        if (count == 1 && rule == 0 && lambda == 0f && opt.l1() == 0 && !opt.average()) {
+        if (count == 1 && heads == 1 && rule == 0 && lambda == 0f && opt.l1() == 0 && !opt.average()) {
             finite = sgdOne(from, lr);
         } else {
             gradientInto(from, count, false);
@@ -314,8 +363,8 @@ final class CpuSession extends AbstractSession {
     @Override
     protected RunResult doRun(Run run) {
         int[] rec = recordedBatches(run);
-        float[] snaps = new float[rec.length * (d + 1)];
-        if (diverged) return new RunResult(new float[0], new int[0], d, run.firstBatch());    // nothing applied, as on a device
+        float[] snaps = new float[rec.length * npar];
+        if (diverged) return new RunResult(new float[0], new int[0], d, heads, run.firstBatch());    // nothing applied, as on a device
         int k = 0, at = -1, len = orderLength(), bs = run.batchSize(), every = run.recordEvery();
         int untilRecord = Math.floorMod(-run.firstBatch(), every);          // batches before the next recorded one
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
@@ -323,7 +372,7 @@ final class CpuSession extends AbstractSession {
             boolean finite = step(from, Math.min(bs, len - from), (float) run.rate().at(j - run.firstBatch()),
                     updates() + (j - run.firstBatch()) + 1);
             if (untilRecord == 0) {
-                System.arraycopy(opt.average() ? v : p, opt.average() ? avgAt() : 0, snaps, (k++) * (d + 1), d + 1);
+                System.arraycopy(opt.average() ? v : p, opt.average() ? avgAt() : 0, snaps, (k++) * npar, npar);
                 untilRecord = every;
             }
             untilRecord--;
@@ -332,8 +381,8 @@ final class CpuSession extends AbstractSession {
                 break;
             }
         }
-        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * (d + 1)), k == rec.length ? rec : Arrays.copyOf(rec, k),
-                d, at);
+        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
+                d, heads, at);
     }
 
     /** The mean loss of each snapshot over all n rows: fixed row blocks, each summed in double, blocks added in order. */
@@ -343,21 +392,26 @@ final class CpuSession extends AbstractSession {
         double[] sums = new double[blocks * count];
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
+            float[] m = new float[heads];
             for (int k; (k = next.getAndIncrement()) < blocks; ) {
                 int a = k * BLOCK, e = Math.min(n, a + BLOCK);
                 for (int s = 0; s < count; s++) {
-                    int so = s * (d + 1);
+                    int so = s * npar;
                     float[] w = snapshots;
                     double sum = 0;
                     for (int i = a; i < e; i++) {
-                        float m = K.margin(x, i * d, w, so, d);
-                        sum += loss(obj, objP, m, t == null ? 0f : t[i]);
+                        if (heads > 1) {
+                            for (int c = 0; c < heads; c++) m[c] = K.margin(x, i * d, w, so + c * (d + 1), d);
+                            sum += softmaxLoss(m, heads, t[i]);
+                        } else {
+                            sum += loss(obj, objP, K.margin(x, i * d, w, so, d), t == null ? 0f : t[i]);
+                        }
                     }
                     sums[k * count + s] = sum;
                 }
             }
         };
-        if ((long) n * d * count < PARALLEL_VALUES || workers < 2) work.run();
+        if ((long) n * d * count * heads < PARALLEL_VALUES || workers < 2) work.run();
         else inParallel(work);
         double[] out = new double[count];
         for (int s = 0; s < count; s++) {

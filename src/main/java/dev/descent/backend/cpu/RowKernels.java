@@ -13,8 +13,8 @@ interface RowKernels {
     /** The margin of the row at x[o …] for the parameters at w[so …] (d weights, then b). */
     float margin(float[] x, int o, float[] w, int so, int d);
 
-    /** acc[0 … d) += r · x[o … o + d). */
-    void axpy(float[] acc, float r, float[] x, int o, int d);
+    /** acc[ao … ao + d) += r · x[o … o + d). */
+    void axpy(float[] acc, int ao, float r, float[] x, int o, int d);
 
     /** In words, for the device line: "scalar" or "vector, 256-bit". */
     String describe();
@@ -36,8 +36,8 @@ interface RowKernels {
         }
 
         @Override
-        public void axpy(float[] acc, float r, float[] x, int o, int d) {
-            for (int j = 0; j < d; j++) acc[j] += r * x[o + j];
+        public void axpy(float[] acc, int ao, float r, float[] x, int o, int d) {
+            for (int j = 0; j < d; j++) acc[ao + j] += r * x[o + j];
         }
 
         @Override

@@ -31,13 +31,13 @@ final class VectorRowKernels implements RowKernels {
     }
 
     @Override
-    public void axpy(float[] acc, float r, float[] x, int o, int d) {
+    public void axpy(float[] acc, int ao, float r, float[] x, int o, int d) {
         int j = 0;
         FloatVector rv = FloatVector.broadcast(S, r);
         for (; j + L <= d; j += L) {
-            FloatVector.fromArray(S, x, o + j).fma(rv, FloatVector.fromArray(S, acc, j)).intoArray(acc, j);
+            FloatVector.fromArray(S, x, o + j).fma(rv, FloatVector.fromArray(S, acc, ao + j)).intoArray(acc, ao + j);
         }
-        for (; j < d; j++) acc[j] += r * x[o + j];
+        for (; j < d; j++) acc[ao + j] += r * x[o + j];
     }
 
     @Override

@@ -16,6 +16,13 @@ final class CudaKernels {
             READ_CHUNK_PROBE = "read_chunk", COPY_CHUNK_PROBE = "copy_chunk",
             GRAD_GENERIC = "grad_partial_generic";
 
+    /**
+     * The softmax (heads > 1) kernels: every other gradient, run and loss kernel is one head only
+     * (a softmax branch inside them changes the scalar path's code; see descent.cu).
+     */
+    static final String GRAD_SOFTMAX = "grad_partial_softmax", RUN_BLOCK_SOFTMAX = "run_steps_block_softmax",
+            LOSSES_SOFTMAX = "losses_softmax";
+
     /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
     static final int THREAD_MAX_D = 16;
 
@@ -39,7 +46,7 @@ final class CudaKernels {
         return "run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1));
     }
 
-    /** Every name {@link #gradPartial} and {@link #runThread} can give, and the fixed ones. */
+    /** Every name {@link #gradPartial} and {@link #runThread} can give, and the fixed ones (softmax's too). */
     static Set<String> all() {
         Set<String> out = new LinkedHashSet<>();
         for (int d = 1; d <= 4100; d++) out.add(gradPartial(d));
@@ -49,6 +56,9 @@ final class CudaKernels {
         out.add(RUN_BLOCK);
         out.add(LOSSES_1);
         out.add(LOSSES_8);
+        out.add(GRAD_SOFTMAX);
+        out.add(RUN_BLOCK_SOFTMAX);
+        out.add(LOSSES_SOFTMAX);
         out.add(READ_PROBE);
         out.add(WRITE_PROBE);
         out.add(COPY_PROBE);

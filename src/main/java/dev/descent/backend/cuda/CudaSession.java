@@ -22,10 +22,13 @@ import java.util.Locale;
 /**
  * A dataset resident on a CUDA device; the primitives of {@link DeviceSession} as driver-API calls.
  * Launch shapes: 256-thread blocks, at most 8 blocks per SM for the gradient and the losses
- * (fixed per device, so results are bit-identical run to run on one device).
+ * (fixed per device, so results are bit-identical run to run on one device). A softmax model
+ * (heads > 1) takes the *_softmax kernels: every other gradient, run and loss kernel is one head only.
  */
 final class CudaSession extends DeviceSession {
     private static final int BLOCK = 256;
+    /** Dynamic shared memory grad_partial_softmax may take for its tile's residuals (4 · threads · heads bytes). */
+    private static final int SOFTMAX_RESIDUAL_BYTES = 32 * 1024;
 
     /** One allocation; closing frees it once. */
     private static final class Mem implements AutoCloseable {
@@ -51,8 +54,9 @@ final class CudaSession extends DeviceSession {
     private final List<Mem> owned = new ArrayList<>();
     private final Mem x, t, params, state, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
     private Mem order, snaps, lossSnaps, lossPartial, lrs;
-    private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fRunBlock;
-    private final CUfunction fRunThread;            // null when d > 16
+    private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
+    private final CUfunction fRunThread;            // null when d > 16 or heads > 1
+    private final int partialBlock;                 // threads per block of fPartial
     private final int partialShared;
     private final int maxParts;
     private final boolean poison = Kernels.poison();
@@ -60,12 +64,18 @@ final class CudaSession extends DeviceSession {
     CudaSession(CudaBackend cu, Dataset data, Spec spec) {
         super(data, spec);
         this.cu = cu;
-        String grad = CudaKernels.gradPartial(d);
+        String grad = heads > 1 ? CudaKernels.GRAD_SOFTMAX : CudaKernels.gradPartial(d);
         fPartial = function(grad);
-        partialShared = grad.equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
-        this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialShared);
+        if (heads > 1) {                              // a tile of partialBlock rows' residuals, heads each
+            partialBlock = softmaxBlock(heads);
+            partialShared = 4 * partialBlock * heads;
+        } else {
+            partialBlock = BLOCK;
+            partialShared = grad.equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
+        }
+        this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared);
         long xBytes = 4L * n * d;
-        long need = xBytes + 8L * n + 4L * maxParts * (d + 2) + 64L * (d + 2);
+        long need = xBytes + 8L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1);
         long[] free = new long[1], total = new long[1];
         try {
             JCudaDriver.cuMemGetInfo(free, total);
@@ -81,20 +91,21 @@ final class CudaSession extends DeviceSession {
             fStep = function(CudaKernels.GRAD_STEP);
             fLoss1 = function(CudaKernels.LOSSES_1);
             fLoss8 = function(CudaKernels.LOSSES_8);
-            fRunBlock = function(CudaKernels.RUN_BLOCK);
-            fRunThread = d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
+            fLossSoftmax = function(CudaKernels.LOSSES_SOFTMAX);
+            fRunBlock = function(heads > 1 ? CudaKernels.RUN_BLOCK_SOFTMAX : CudaKernels.RUN_BLOCK);
+            fRunThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
             x = mem(xBytes);
             t = mem(data.hasTargets() ? 4L * n : 4);
-            params = mem(4L * (d + 1));
+            params = mem(4L * npar);
             state = mem(4L * stateFloats());
             status = mem(4);
             statusIgnored = mem(4);
-            out = mem(4L * (d + 2));
-            partial = mem(4L * maxParts * (d + 2));
+            out = mem(4L * (npar + 1));
+            partial = mem(4L * maxParts * (npar + 1));
             if (Faults.injected(Faults.CUDA_SESSION)) throw new CudaException("injected fault: CUDA_ERROR_OUT_OF_MEMORY");
             JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
             if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
-            JCudaDriver.cuMemsetD32(params.ptr, 0, d + 1);
+            JCudaDriver.cuMemsetD32(params.ptr, 0, npar);
             JCudaDriver.cuMemsetD32(state.ptr, 0, stateFloats());
             JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
             JCudaDriver.cuMemsetD32(statusIgnored.ptr, OK, 1);
@@ -112,15 +123,26 @@ final class CudaSession extends DeviceSession {
     }
 
     /**
-     * Blocks of {@code f} that fit on one SM at once (registers, shared memory), at most 8. The
-     * gradient grid is exactly one wave of them: with more, a second partial wave runs on a few
-     * blocks per SM at a fraction of the bandwidth. Fixed per device and build, so results stay
-     * bit-identical run to run.
+     * Blocks of {@code f} ({@code block} threads each) that fit on one SM at once (registers, shared
+     * memory), at most 8. The gradient grid is exactly one wave of them: with more, a second partial
+     * wave runs on a few blocks per SM at a fraction of the bandwidth. Fixed per device and build, so
+     * results stay bit-identical run to run.
      */
-    private static int residentBlocks(CUfunction f, int shared) {
+    private static int residentBlocks(CUfunction f, int block, int shared) {
         int[] blocks = new int[1];
-        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, f, BLOCK, shared);
+        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, f, block, shared);
         return Math.max(1, Math.min(8, blocks[0]));
+    }
+
+    /**
+     * Threads per block of grad_partial_softmax: {@code BLOCK}, halved while the tile's residuals
+     * (4 · threads · heads bytes of dynamic shared memory) exceed {@code SOFTMAX_RESIDUAL_BYTES}, so
+     * they stay under the 48 KiB a block gets without opting in (heads ≤ 32: 256; up to 64: 128).
+     */
+    static int softmaxBlock(int heads) {
+        int b = BLOCK;
+        while (b > 32 && 4L * b * heads > SOFTMAX_RESIDUAL_BYTES) b /= 2;
+        return b;
     }
 
     private CUfunction function(String name) {
@@ -210,7 +232,7 @@ final class CudaSession extends DeviceSession {
         JCudaDriver.cuMemcpyHtoD(params.ptr, Pointer.to(packed), 4L * packed.length);
     }
 
-    @Override protected float[] downloadParams() { return read(params, d + 1); }
+    @Override protected float[] downloadParams() { return read(params, npar); }
     @Override protected void writeStatus(int value) { JCudaDriver.cuMemsetD32(status.ptr, value, 1); }
 
     @Override
@@ -237,37 +259,37 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
-        return Math.min(maxParts, (count + BLOCK - 1) / BLOCK);
+        return Math.min(maxParts, (count + partialBlock - 1) / partialBlock);
     }
 
     @Override
     protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
-        poison(partial, 4L * g * (d + 2));
-        launch(fPartial, g, BLOCK, partialShared,
+        poison(partial, 4L * g * (npar + 1));
+        launch(fPartial, g, partialBlock, partialShared,
                 args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus));
     }
 
     @Override
     protected void meanOfParts(int count) {
-        poison(out, 4L * (d + 2));
-        launch(fMean, d + 2, BLOCK, 0, args().partialsIn(partialParts(count), count).meanOut());
+        poison(out, 4L * (npar + 1));
+        launch(fMean, npar + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).meanOut());
     }
 
     @Override
     protected void stepFromParts(int count, double lr, int stepNo, long t0) {
-        launch(fStep, d + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).model(t0).rule().update(lr, stepNo));
+        launch(fStep, npar, BLOCK, 0, args().partialsIn(partialParts(count), count).model(t0).rule().update(lr, stepNo));
     }
 
     @Override
     protected float[] readGradientOut() {
-        return read(out, d + 2);
+        return read(out, npar + 1);
     }
 
     @Override
     protected void prepareSnapshots(int records) {
-        snaps = grow(snaps, 4L * Math.max(1, records) * (d + 1));
-        poison(snaps, 4L * records * (d + 1));
+        snaps = grow(snaps, 4L * Math.max(1, records) * npar);
+        poison(snaps, 4L * records * npar);
     }
 
     @Override
@@ -278,23 +300,23 @@ final class CudaSession extends DeviceSession {
             launch(fRunThread, 1, 1, 0, a);
             return true;
         }
-        int shared = 4 * ((1 + spec.optimizer().slots()) * (d + 1) + 2 * b);
-        if (!RunLimits.oneBlock(b, d) || shared > cu.maxSharedPerBlock) return false;
+        int shared = 4 * ((1 + spec.optimizer().slots()) * npar + (heads + 1) * b);          // w, state, r (heads per row), row
+        if (!RunLimits.oneBlock(b, d * heads) || shared > cu.maxSharedPerBlock) return false;
         int l = 32;
-        while (l < Math.max(b, d + 1) && l < 256) l *= 2;
+        while (l < Math.max(b, npar) && l < 256) l *= 2;
         launch(fRunBlock, 1, l, shared, a);
         return true;
     }
 
     @Override
     protected void copyParamsToSnapshot(int record) {
-        JCudaDriver.cuMemcpyDtoD(snaps.ptr.withByteOffset(4L * record * (d + 1)),
-                averaged() ? state.ptr.withByteOffset(4L * averageAt()) : params.ptr, 4L * (d + 1));
+        JCudaDriver.cuMemcpyDtoD(snaps.ptr.withByteOffset(4L * record * npar),
+                averaged() ? state.ptr.withByteOffset(4L * averageAt()) : params.ptr, 4L * npar);
     }
 
     @Override
     protected float[] readSnapshots(int records) {
-        return read(snaps, records * (d + 1));
+        return read(snaps, records * npar);
     }
 
     @Override
@@ -302,11 +324,11 @@ final class CudaSession extends DeviceSession {
         int g = lossParts();
         lossPartial = grow(lossPartial, 4L * g * count);
         if (!resident) {
-            lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
-            JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * (d + 1));
+            lossSnaps = grow(lossSnaps, 4L * count * npar);
+            JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * npar);
         }
         poison(lossPartial, 4L * g * count);
-        launch(count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0,
+        launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0,
                 args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g));
         return read(lossPartial, g * count);
     }

@@ -31,7 +31,7 @@ final class OpenClSession extends DeviceSession {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
-    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch (d + 1)
+    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
     private final int local;          // work-group size of the gradient and loss kernels
@@ -45,13 +45,15 @@ final class OpenClSession extends DeviceSession {
         this.backend = backend;
         int l = 1;
         while (l * 2 <= Math.min(256, backend.maxWorkGroup)) l *= 2;
+        // grad_partial keeps a residual per row and head, a loss and a row index in local memory: halve the group until they fit
+        while (l > 1 && 4L * l * (heads + 2) > backend.localMem / 2) l /= 2;
         this.local = l;
-        this.lanes = Math.max(1, local / (d + 2));
+        this.lanes = Math.max(1, local / (npar + 1));
         this.maxGroups = backend.computeUnits * 4;
         this.cpu = backend.cpuKernels();
         long xBytes = 4L * n * d;
-        long partialBytes = 4L * maxGroups * lanes * (d + 2);
-        long need = xBytes + 8L * n + partialBytes + 64L * (d + 2);
+        long partialBytes = 4L * maxGroups * lanes * (npar + 1);
+        long need = xBytes + 8L * n + partialBytes + 64L * (npar + 1);
         if (xBytes > backend.maxAlloc) {
             throw new DescentException(String.format(Locale.ROOT,
                     "dataset %s needs %s in one OpenCL buffer, but %s allows at most %s per allocation "
@@ -77,17 +79,17 @@ final class OpenClSession extends DeviceSession {
             kLossCpu = kernel("losses_cpu");
             x = buffer(xBytes);
             t = buffer(data.hasTargets() ? 4L * n : 4);
-            params = buffer(4L * (d + 1));
+            params = buffer(4L * npar);
             state = buffer(4L * stateFloats());
             status = buffer(4);
             statusIgnored = buffer(4);
-            out = buffer(4L * (d + 2));
-            scratch = buffer(4L * (d + 1));
+            out = buffer(4L * (npar + 1));
+            scratch = buffer(4L * npar);
             partial = buffer(partialBytes);
             if (Faults.injected(Faults.OPENCL_SESSION)) throw new CLException("injected fault", CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
             write(x, data.features());
             if (data.hasTargets()) write(t, data.targets());
-            write(params, new float[d + 1]);
+            write(params, new float[npar]);
             write(state, new float[stateFloats()]);
             writeInt(status, OK);
             writeInt(statusIgnored, OK);
@@ -199,7 +201,7 @@ final class OpenClSession extends DeviceSession {
     // ---------------------------------------------------------------------------------------- primitives
 
     @Override protected void uploadParams(float[] packed) { write(params, packed); }
-    @Override protected float[] downloadParams() { return read(params, d + 1); }
+    @Override protected float[] downloadParams() { return read(params, npar); }
     @Override protected void writeStatus(int value) { writeInt(status, value); }
     @Override protected int readStatus() { return readInt(status); }
     @Override protected void uploadState(float[] v) { write(state, v); }
@@ -228,12 +230,12 @@ final class OpenClSession extends DeviceSession {
         int g = partialParts(count);
         KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus);
         if (cpu) {
-            poison(partial, 4L * g * (d + 2));
+            poison(partial, 4L * g * (npar + 1));
             launch(kRowsCpu, g, 1, a);
             return;
         }
-        poison(partial, 4L * g * lanes * (d + 2));
-        launch(kPartial, g, local, a.then(lanes, new ClCalls.Local(4L * local), new ClCalls.Local(4L * local), new ClCalls.Local(4L * local)));
+        poison(partial, 4L * g * lanes * (npar + 1));
+        launch(kPartial, g, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local), new ClCalls.Local(4L * local)));
     }
 
     /** Parts stage 1 wrote for a batch of {@code count}: work-groups × row lanes (one part per work-item on a CPU). */
@@ -243,48 +245,47 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected void meanOfParts(int count) {
-        poison(out, 4L * (d + 2));
-        launch(kMean, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).meanOut());
+        poison(out, 4L * (npar + 1));
+        launch(kMean, (npar + 1 + 63) / 64, 64, args().partialsIn(parts(count), count).meanOut());
     }
 
     @Override
     protected void stepFromParts(int count, double lr, int stepNo, long t0) {
-        launch(kStep, (d + 2 + 63) / 64, 64, args().partialsIn(parts(count), count).model(t0).rule().update(lr, stepNo));
+        launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn(parts(count), count).model(t0).rule().update(lr, stepNo));
     }
 
     @Override
     protected float[] readGradientOut() {
-        return read(out, d + 2);
+        return read(out, npar + 1);
     }
 
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
-        long localBytes = 4L * ((d + 1) + stateFloats() + 2L * batch + 1);
-        if (!RunLimits.oneBlock(batch, d) || localBytes > backend.localMem) return 0;
+        long localBytes = 4L * (npar + stateFloats() + (heads + 1L) * batch + 1);
+        if (!RunLimits.oneBlock(batch, d * heads) || localBytes > backend.localMem) return 0;
         int cap = (int) Math.min(backend.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
         int l = 1;
-        while (l < Math.max(batch, d + 1) && l * 2 <= cap) l *= 2;
+        while (l < Math.max(batch, npar) && l * 2 <= cap) l *= 2;
         return l;
     }
 
     @Override
     protected void prepareSnapshots(int records) {
-        snaps = grow(snaps, 4L * Math.max(1, records) * (d + 1));
-        poison(snaps, 4L * records * (d + 1));
+        snaps = grow(snaps, 4L * Math.max(1, records) * npar);
+        poison(snaps, 4L * records * npar);
     }
 
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
         KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
         if (cpu) {
-            if ((long) run.batchSize() * d > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
+            if ((long) run.batchSize() * d * heads > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
             launch(kRunCpu, 1, 1, a.then(scratch));
             return true;
         }
         int l = runLocal(run.batchSize());
         if (l == 0) return false;
-        int np = d + 1;
-        launch(kRun, 1, l, a.then(new ClCalls.Local(4L * np), new ClCalls.Local(4L * stateFloats()), new ClCalls.Local(4L * run.batchSize()),
+        launch(kRun, 1, l, a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stateFloats()), new ClCalls.Local(4L * run.batchSize() * heads),
                 new ClCalls.Local(4L * run.batchSize()), new ClCalls.Local(4)));
         return true;
     }
@@ -292,12 +293,12 @@ final class OpenClSession extends DeviceSession {
     @Override
     protected void copyParamsToSnapshot(int record) {
         CL.clEnqueueCopyBuffer(backend.queue, averaged() ? state.mem : params.mem, snaps.mem, averaged() ? 4L * averageAt() : 0,
-                4L * record * (d + 1), 4L * (d + 1), 0, null, null);
+                4L * record * npar, 4L * npar, 0, null, null);
     }
 
     @Override
     protected float[] readSnapshots(int records) {
-        return read(snaps, records * (d + 1));
+        return read(snaps, records * npar);
     }
 
     @Override
@@ -305,8 +306,8 @@ final class OpenClSession extends DeviceSession {
         int g = lossParts();
         lossPartial = grow(lossPartial, 4L * g * count);
         if (!resident) {
-            lossSnaps = grow(lossSnaps, 4L * count * (d + 1));
-            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * (d + 1), Pointer.to(snapshots), 0, null, null);
+            lossSnaps = grow(lossSnaps, 4L * count * npar);
+            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(snapshots), 0, null, null);
         }
         poison(lossPartial, 4L * g * count);
         KernelArgs a = args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g);

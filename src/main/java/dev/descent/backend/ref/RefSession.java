@@ -19,11 +19,12 @@ final class RefSession extends AbstractSession {
     private final float[] t;
     private final Objective obj;
     private final Optimizer opt;
-    private final double[] w;
-    private double b;
-    private final double[] v;          // optimizer state, slot-major: slot k of parameter c at k·(d + 1) + c
+    private final int np;              // d + 1: one head's weights and bias
+    private final double[] w;          // parameters, per head d weights then the bias (npar = heads·(d + 1))
+    private final double[] v;          // optimizer state, slot-major: slot k of parameter c at k·npar + c
     private int[] order = new int[0];
-    private final double[] g;          // scratch gradient: d weights, then the bias
+    private final double[] g;          // scratch gradient, laid out as w
+    private final double[] m;          // one row's margins (softmax: one per head)
     private boolean diverged;          // an update made a parameter non-finite (in float); cleared by setParams / restoreState
 
     RefSession(Dataset data, Spec spec) {
@@ -32,42 +33,41 @@ final class RefSession extends AbstractSession {
         this.t = data.targets();
         this.obj = spec.objective();
         this.opt = spec.optimizer();
-        this.w = new double[d];
-        this.v = new double[opt.slots() * (d + 1)];
-        this.g = new double[d + 1];
+        this.np = d + 1;
+        this.w = new double[npar];
+        this.v = new double[opt.slots() * npar];
+        this.g = new double[npar];
+        this.m = new double[heads];
     }
 
     @Override
     protected void doSetParams(Params p) {
-        for (int j = 0; j < d; j++) w[j] = p.w(j);
-        b = p.b();
+        float[] f = p.packed();
+        for (int j = 0; j < npar; j++) w[j] = f[j];
         diverged = false;
         seedAverage();                                 // the average starts as what was set
     }
 
     /** Where the average of the iterates starts in v, when averaging. */
     private int avgAt() {
-        return opt.averageSlot() * (d + 1);
+        return opt.averageSlot() * npar;
     }
 
     /** Sets the average to the iterate, when averaging (after setParams and resetState). */
     private void seedAverage() {
-        if (!opt.average()) return;
-        System.arraycopy(w, 0, v, avgAt(), d);
-        v[avgAt() + d] = b;
+        if (opt.average()) System.arraycopy(w, 0, v, avgAt(), npar);
     }
 
-    /** The reported parameters (the average when averaging, else the iterate) in float into out[o .. o + d]. */
+    /** The reported parameters (the average when averaging, else the iterate) in float into out[o .. o + npar). */
     private void reported(float[] out, int o) {
-        for (int j = 0; j < d; j++) out[o + j] = (float) (opt.average() ? v[avgAt() + j] : w[j]);
-        out[o + d] = (float) (opt.average() ? v[avgAt() + d] : b);
+        for (int j = 0; j < npar; j++) out[o + j] = (float) (opt.average() ? v[avgAt() + j] : w[j]);
     }
 
     @Override
     protected Params doParams() {
-        float[] f = new float[d + 1];
+        float[] f = new float[npar];
         reported(f, 0);
-        return Params.unpack(f, 0, d);
+        return Params.ofPacked(f, d, heads);
     }
 
     @Override
@@ -78,18 +78,16 @@ final class RefSession extends AbstractSession {
 
     @Override
     protected double[] doSaveState() {
-        double[] s = new double[d + 1 + v.length];
-        System.arraycopy(w, 0, s, 0, d);
-        s[d] = b;
-        System.arraycopy(v, 0, s, d + 1, v.length);
+        double[] s = new double[npar + v.length];
+        System.arraycopy(w, 0, s, 0, npar);
+        System.arraycopy(v, 0, s, npar, v.length);
         return s;
     }
 
     @Override
     protected void doRestoreState(double[] s) {
-        System.arraycopy(s, 0, w, 0, d);
-        b = s[d];
-        System.arraycopy(s, d + 1, v, 0, v.length);
+        System.arraycopy(s, 0, w, 0, npar);
+        System.arraycopy(s, npar, v, 0, v.length);
         diverged = false;
     }
 
@@ -98,11 +96,21 @@ final class RefSession extends AbstractSession {
         this.order = order.clone();
     }
 
-    private double margin(int row, double[] wv, double bv) {
-        double m = bv;
+    /** The margins of a row under parameters wv (from offset wo) into m: one per head. */
+    private void margins(int row, double[] wv, int wo) {
         int o = row * d;
-        for (int j = 0; j < d; j++) m += (double) x[o + j] * wv[j];
-        return m;
+        for (int c = 0; c < heads; c++) {
+            int h = wo + c * np;
+            double s = wv[h + d];
+            for (int j = 0; j < d; j++) s += (double) x[o + j] * wv[h + j];
+            m[c] = s;
+        }
+    }
+
+    /** The loss of a row whose margins are in m. */
+    private double rowLoss(int row) {
+        if (heads > 1) return Objective.softmaxLoss(m, heads, (int) t[row]);
+        return obj.loss(m[0], t == null ? 0 : t[row], spec.lossParam());
     }
 
     /** Fills g with the mean gradient over order[from, from+count); returns the mean loss or NaN. */
@@ -111,26 +119,35 @@ final class RefSession extends AbstractSession {
         double loss = 0;
         for (int p = from; p < from + count; p++) {
             int row = order[p];
-            double ti = t == null ? 0 : t[row];
-            double m = margin(row, w, b);
-            double r = obj.dloss(m, ti, spec.lossParam());
+            margins(row, w, 0);
+            if (heads > 1) {
+                double l = Objective.softmaxResiduals(m, heads, (int) t[row]);      // m now holds the residuals
+                if (withLoss) loss += l;
+            } else {
+                double ti = t == null ? 0 : t[row];
+                if (withLoss) loss += obj.loss(m[0], ti, spec.lossParam());
+                m[0] = obj.dloss(m[0], ti, spec.lossParam());
+            }
             int o = row * d;
-            for (int j = 0; j < d; j++) g[j] += r * x[o + j];
-            g[d] += r;
-            if (withLoss) loss += obj.loss(m, ti, spec.lossParam());
+            for (int c = 0; c < heads; c++) {
+                double r = m[c];
+                int h = c * np;
+                for (int j = 0; j < d; j++) g[h + j] += r * x[o + j];
+                g[h + d] += r;
+            }
         }
         double inv = 1.0 / count;
-        for (int j = 0; j <= d; j++) g[j] *= inv;
-        if (!spec.bias()) g[d] = 0;
+        for (int j = 0; j < npar; j++) g[j] *= inv;
+        if (!spec.bias()) for (int c = 0; c < heads; c++) g[c * np + d] = 0;
         return withLoss ? loss * inv : Double.NaN;
     }
 
     @Override
     protected Gradient doGradient(int from, int count, boolean withLoss) {
         double loss = accumulate(from, count, withLoss);
-        float[] gw = new float[d];
-        for (int j = 0; j < d; j++) gw[j] = (float) g[j];
-        return new Gradient(gw, (float) g[d], loss);
+        float[] f = new float[npar];
+        for (int j = 0; j < npar; j++) f[j] = (float) g[j];
+        return new Gradient(Params.ofPacked(f, d, heads), loss);
     }
 
     @Override
@@ -148,23 +165,20 @@ final class RefSession extends AbstractSession {
     /** Applies update number t of the optimizer with the gradient in g; returns whether every parameter is still finite. */
     private boolean update(double lr, long t) {
         boolean finite = true;
-        int np = d + 1;
-        for (int j = 0; j < d; j++) {
-            w[j] = opt.step(w[j], g[j], v, np, j, t, lr, true);
+        for (int j = 0; j < npar; j++) {
+            boolean weight = j % np < d;
+            if (!weight && !spec.bias()) continue;
+            w[j] = opt.step(w[j], g[j], v, npar, j, t, lr, weight);
             finite &= Double.isFinite((float) w[j]);
-        }
-        if (spec.bias()) {
-            b = opt.step(b, g[d], v, np, d, t, lr, false);
-            finite &= Double.isFinite((float) b);
         }
         return finite;
     }
 
     @Override
     protected RunResult doRun(Run run) {
-        if (diverged) return new RunResult(new float[0], new int[0], d, run.firstBatch());    // nothing applied, as on a device
+        if (diverged) return new RunResult(new float[0], new int[0], d, heads, run.firstBatch());    // nothing applied, as on a device
         int[] rec = recordedBatches(run);
-        float[] snaps = new float[rec.length * (d + 1)];
+        float[] snaps = new float[rec.length * npar];
         int k = 0;
         int at = -1;
         int len = orderLength();
@@ -174,7 +188,7 @@ final class RefSession extends AbstractSession {
             accumulate(from, count, false);
             boolean finite = update(run.rate().at(j - run.firstBatch()), updates() + (j - run.firstBatch()) + 1);
             if (j % run.recordEvery() == 0) {
-                reported(snaps, (k++) * (d + 1));
+                reported(snaps, (k++) * npar);
             }
             if (!finite) {
                 at = j;
@@ -183,19 +197,20 @@ final class RefSession extends AbstractSession {
             }
         }
         int[] recorded = java.util.Arrays.copyOf(rec, k);
-        return new RunResult(java.util.Arrays.copyOf(snaps, k * (d + 1)), recorded, d, at);
+        return new RunResult(java.util.Arrays.copyOf(snaps, k * npar), recorded, d, heads, at);
     }
 
     @Override
     protected double[] doLosses(float[] snapshots, int count) {
         double[] out = new double[count];
-        double[] ws = new double[d];
+        double[] ws = new double[npar];
         for (int s = 0; s < count; s++) {
-            int o = s * (d + 1);
-            for (int j = 0; j < d; j++) ws[j] = snapshots[o + j];
-            double bs = snapshots[o + d];
+            for (int j = 0; j < npar; j++) ws[j] = snapshots[s * npar + j];
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += obj.loss(margin(i, ws, bs), t == null ? 0 : t[i], spec.lossParam());
+            for (int i = 0; i < n; i++) {
+                margins(i, ws, 0);
+                sum += rowLoss(i);
+            }
             out[s] = sum / n;
         }
         return out;

@@ -19,6 +19,10 @@ public abstract class AbstractSession implements Session {
     protected final Spec spec;
     protected final int n;
     protected final int d;
+    /** The model's heads: 1, or softmax's k classes. */
+    protected final int heads;
+    /** Parameters of the model, heads × (d + 1): per head d weights and a bias (the layout of {@link Params#packed}). */
+    protected final int npar;
     private int orderLength;
     private boolean closed;
     private long updates;                 // optimizer updates since the state was reset (Adam's t); saved with the state
@@ -29,6 +33,8 @@ public abstract class AbstractSession implements Session {
         this.spec = spec;
         this.n = data.n();
         this.d = data.d();
+        this.heads = spec.heads();
+        this.npar = heads * (d + 1);
     }
 
     @Override public final Dataset data() { return data; }
@@ -40,7 +46,11 @@ public abstract class AbstractSession implements Session {
         open();
         DescentException.require(p.d() == d, "parameters have d = " + p.d() + " but dataset " + data.name()
                 + " has d = " + d + ": give " + d + " weights");
-        DescentException.require(spec.bias() || p.b() == 0f, "this model has no bias, but the parameters set b = " + p.b());
+        DescentException.require(p.k() == heads, "parameters have " + p.k() + " head(s) but this " + spec.objectiveName() + " model has "
+                + heads + ": give " + heads + " × (d + 1) values");
+        for (int c = 0; c < heads; c++) {
+            DescentException.require(spec.bias() || p.b(c) == 0f, "this model has no bias, but the parameters set b = " + p.b(c));
+        }
         doSetParams(p);
     }
 
@@ -57,9 +67,9 @@ public abstract class AbstractSession implements Session {
         updates = 0;
     }
 
-    /** Values of a {@link #saveState}: d + 1 parameters, slots × (d + 1) optimizer state, the update count. */
+    /** Values of a {@link #saveState}: npar parameters, slots × npar optimizer state, the update count. */
     protected final int stateLength() {
-        return (d + 1) * (1 + spec.optimizer().slots()) + 1;
+        return npar * (1 + spec.optimizer().slots()) + 1;
     }
 
     @Override
@@ -82,7 +92,10 @@ public abstract class AbstractSession implements Session {
         }
         double t = state[len - 1];
         DescentException.require(t >= 0 && t == Math.rint(t) && t < 0x1p53, "a saved state's update count must be a whole number ≥ 0 (got " + t + ")");
-        DescentException.require(spec.bias() || state[d] == 0, "this model has no bias, but the saved state has b = " + state[d]);
+        for (int c = 0; c < heads; c++) {
+            double b = state[c * (d + 1) + d];
+            DescentException.require(spec.bias() || b == 0, "this model has no bias, but the saved state has b = " + b);
+        }
         doRestoreState(java.util.Arrays.copyOf(state, len - 1));
         updates = (long) t;
     }
@@ -138,7 +151,7 @@ public abstract class AbstractSession implements Session {
                 + " is larger than the batch order (" + orderLength + " rows): use at most " + orderLength);
         DescentException.require(run.firstBatch() + run.batches() <= nb, "run covers batches " + run.firstBatch() + ".."
                 + (run.firstBatch() + run.batches() - 1) + " but the order holds only " + nb + " batches of " + run.batchSize());
-        if (run.batches() == 0) return new RunResult(new float[0], new int[0], d, -1);
+        if (run.batches() == 0) return new RunResult(new float[0], new int[0], d, heads, -1);
         RunResult r = doRun(run);
         updates += run.batches();
         return r;
@@ -147,8 +160,8 @@ public abstract class AbstractSession implements Session {
     @Override
     public final double[] losses(float[] snapshots, int count) {
         open();
-        DescentException.require(count >= 0 && snapshots.length >= count * (d + 1),
-                count + " snapshots need " + count * (d + 1) + " floats, got " + snapshots.length);
+        DescentException.require(count >= 0 && snapshots.length >= (long) count * npar,
+                count + " snapshots need " + (long) count * npar + " floats, got " + snapshots.length);
         if (count == 0) return new double[0];
         return doLosses(snapshots, count);
     }
@@ -196,7 +209,7 @@ public abstract class AbstractSession implements Session {
     protected abstract void doSetParams(Params p);
     protected abstract Params doParams();
     protected abstract void doResetState();
-    /** Parameters (d + 1), then the optimizer state slot-major (slots × (d + 1)), widened to double. */
+    /** Parameters (npar), then the optimizer state slot-major (slots × npar), widened to double. */
     protected abstract double[] doSaveState();
     /** Sets what {@link #doSaveState} returns (validated: finite, the right length). */
     protected abstract void doRestoreState(double[] state);

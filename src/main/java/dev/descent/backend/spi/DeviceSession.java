@@ -42,12 +42,12 @@ public abstract class DeviceSession extends AbstractSession {
 
     /** Index in the STATE buffer where the average of the iterates starts (when {@link #averaged}). */
     protected final int averageAt() {
-        return spec.optimizer().averageSlot() * (d + 1);
+        return spec.optimizer().averageSlot() * npar;
     }
 
-    /** Floats of the STATE buffer: the rule's slots × (d + 1), at least 1 (a rule without state still binds a buffer). */
+    /** Floats of the STATE buffer: the rule's slots × (npar), at least 1 (a rule without state still binds a buffer). */
     protected final int stateFloats() {
-        return Math.max(1, spec.optimizer().slots() * (d + 1));
+        return Math.max(1, spec.optimizer().slots() * npar);
     }
 
     // ------------------------------------------------------------------------------ primitives
@@ -122,7 +122,7 @@ public abstract class DeviceSession extends AbstractSession {
             uploadParams(p.packed());
             if (averaged()) {                              // the average starts as what was set
                 float[] st = downloadState();
-                System.arraycopy(p.packed(), 0, st, averageAt(), d + 1);
+                System.arraycopy(p.packed(), 0, st, averageAt(), npar);
                 uploadState(st);
             }
             writeStatus(OK);
@@ -135,7 +135,7 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final Params doParams() {
         try {
-            return averaged() ? Params.unpack(downloadState(), spec.optimizer().averageSlot(), d) : Params.unpack(downloadParams(), 0, d);
+            return averaged() ? Params.unpack(downloadState(), spec.optimizer().averageSlot(), d, heads) : Params.unpack(downloadParams(), 0, d, heads);
         } catch (RuntimeException e) {
             throw translate(e, "reading parameters");
         }
@@ -145,7 +145,7 @@ public abstract class DeviceSession extends AbstractSession {
     protected final void doResetState() {
         try {
             float[] st = new float[stateFloats()];
-            if (averaged()) System.arraycopy(downloadParams(), 0, st, averageAt(), d + 1);   // the average starts at the iterate
+            if (averaged()) System.arraycopy(downloadParams(), 0, st, averageAt(), npar);   // the average starts at the iterate
             uploadState(st);
         } catch (RuntimeException e) {
             throw translate(e, "resetting the optimizer state");
@@ -156,10 +156,10 @@ public abstract class DeviceSession extends AbstractSession {
     protected final double[] doSaveState() {
         try {
             float[] p = downloadParams(), v = downloadState();
-            int sv = spec.optimizer().slots() * (d + 1);
-            double[] s = new double[d + 1 + sv];
-            for (int i = 0; i <= d; i++) s[i] = p[i];
-            for (int i = 0; i < sv; i++) s[d + 1 + i] = v[i];
+            int sv = spec.optimizer().slots() * npar;
+            double[] s = new double[npar + sv];
+            for (int i = 0; i < npar; i++) s[i] = p[i];
+            for (int i = 0; i < sv; i++) s[npar + i] = v[i];
             return s;
         } catch (RuntimeException e) {
             throw translate(e, "reading the training state");
@@ -168,9 +168,9 @@ public abstract class DeviceSession extends AbstractSession {
 
     @Override
     protected final void doRestoreState(double[] s) {
-        float[] p = new float[d + 1], v = new float[stateFloats()];
-        for (int i = 0; i <= d; i++) p[i] = (float) s[i];
-        for (int i = 0; i < s.length - (d + 1); i++) v[i] = (float) s[d + 1 + i];
+        float[] p = new float[npar], v = new float[stateFloats()];
+        for (int i = 0; i < npar; i++) p[i] = (float) s[i];
+        for (int i = 0; i < s.length - npar; i++) v[i] = (float) s[npar + i];
         try {
             uploadParams(p);
             uploadState(v);
@@ -206,7 +206,7 @@ public abstract class DeviceSession extends AbstractSession {
             sumParts(from, count, withLoss, false);
             meanOfParts(count);
             float[] g = readGradientOut();
-            return new Gradient(Arrays.copyOf(g, d), g[d], withLoss ? g[d + 1] : Double.NaN);
+            return new Gradient(Params.ofPacked(Arrays.copyOf(g, npar), d, heads), withLoss ? g[npar] : Double.NaN);
         } catch (RuntimeException e) {
             throw translate(e, "computing a gradient");
         }
@@ -226,7 +226,7 @@ public abstract class DeviceSession extends AbstractSession {
     protected final RunResult doRun(Run run) {
         try {
             int recs = run.records();
-            int np = d + 1;
+            int np = npar;
             int step0 = step;
             lastSnapshots = null;                          // SNAPS is about to be overwritten
             prepareSnapshots(recs);
@@ -257,7 +257,7 @@ public abstract class DeviceSession extends AbstractSession {
             }
             lastSnapshots = all;                          // still in SNAPS: losses() need not upload them again
             lastSnapshotsHash = Arrays.hashCode(all);
-            return new RunResult(all, recorded, d, diverged);
+            return new RunResult(all, recorded, d, heads, diverged);
         } catch (RuntimeException e) {
             throw translate(e, "running steps");
         }

@@ -22,26 +22,27 @@ public final class KernelArgs {
         /** (n, d) row-major features */ X,
         /** (n) targets, or 1 float */ T,
         /** (orderLength) int row indices */ ORDER,
-        /** (d + 1) packed [w, b] */ PARAMS,
-        /** (slots, d + 1) optimizer state, slot-major (1 float when the rule keeps none) */ STATE,
-        /** (records, d + 1) recorded parameters */ SNAPS,
+        /** (npar) packed [w, b] per head (see contract.h) */ PARAMS,
+        /** (slots, npar) optimizer state, slot-major (1 float when the rule keeps none) */ STATE,
+        /** (records, npar) recorded parameters */ SNAPS,
         /** (1) int: the divergence status */ STATUS,
         /** (1) int, always STATUS_OK: for work that must run even after a divergence */ STATUS_IGNORED,
-        /** (parts, d + 2) stage-1 sums of the batch gradient */ PARTIAL,
-        /** (d + 2) the mean gradient asked for */ OUT,
+        /** (parts, npar + 1) stage-1 sums of the batch gradient */ PARTIAL,
+        /** (npar + 1) the mean gradient asked for */ OUT,
         /** (batches) float: the run's per-step learning rates (any buffer when the run has none) */ LRS,
-        /** (K, d + 1) snapshots uploaded for their losses */ LOSS_SNAPS,
+        /** (K, npar) snapshots uploaded for their losses */ LOSS_SNAPS,
         /** (parts, K) loss sums */ LOSS_PARTIAL
     }
 
     private final List<Object> values = new ArrayList<>();
-    private final int n, d, objective, hasTargets, useBias, orderLength;
+    private final int n, d, heads, objective, hasTargets, useBias, orderLength;
     private final float lossParam;
     private final Spec spec;
 
     KernelArgs(int n, int d, Spec spec, boolean hasTargets, int orderLength) {
         this.n = n;
         this.d = d;
+        this.heads = spec.heads();
         this.spec = spec;
         this.objective = spec.objective().code();
         this.lossParam = (float) spec.lossParam();
@@ -56,10 +57,10 @@ public final class KernelArgs {
     }
 
     /** ROWS: the rows a batch reads through the batch order. */
-    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets); }
+    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads); }
 
     /** ALL_ROWS: every row in storage order. */
-    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets); }
+    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets, heads); }
 
     /** BATCH: positions [from, from + count) of the order. */
     public KernelArgs batch(int from, int count) { return add(from, count); }
@@ -95,7 +96,7 @@ public final class KernelArgs {
     }
 
     /** PARTIALS_IN: stage 2 reads {@code parts} parts for a batch of {@code count} rows. */
-    public KernelArgs partialsIn(int parts, int count) { return add(Buf.PARTIAL, parts, d, count); }
+    public KernelArgs partialsIn(int parts, int count) { return add(Buf.PARTIAL, parts, d, heads, count); }
 
     /** MEAN_OUT: where the mean gradient asked for goes. */
     public KernelArgs meanOut() { return add(useBias, Buf.OUT); }
