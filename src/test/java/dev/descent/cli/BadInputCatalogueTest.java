@@ -42,6 +42,8 @@ class BadInputCatalogueTest {
         write("one-col.csv", "y\n1\n2\n");
         write("good.csv", "x,y\n1,2\n3,4\n5,6\n");
         write("labels.csv", "x,y\n1,0.5\n3,2\n");
+        write("classes.csv", "x,y\n1,0\n3,2\n2,1\n");
+        write("zeros.csv", "x,y\n1,0\n3,0\n");
         Files.write(dir.resolve("binary.csv"), new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, 10, 0, 0});
         Files.createDirectories(dir.resolve("a-folder.csv"));
         write("not-a-history.csv", "hello\n");
@@ -81,6 +83,9 @@ class BadInputCatalogueTest {
                 "train --backend cpu --data @F/one-col.csv --target y",
                 "train --backend cpu --data @F/labels.csv --objective logistic",
                 "train --backend cpu --data @F/good.csv --objective wave --target y",
+                "train --backend cpu --data @F/labels.csv --objective softmax",
+                "train --backend cpu --data @F/classes.csv --objective softmax:2",
+                "train --backend cpu --data @F/zeros.csv --objective softmax",
                 "plot -o @F/KEEP @F/missing.csv",
                 "plot -o @F/chart.txt @F/not-a-history.csv",
                 "report compare @F/missing-a @F/missing-b",
@@ -114,6 +119,9 @@ class BadInputCatalogueTest {
                 "train --backend cpu --objective huber:-1",
                 "train --backend cpu --objective hinge:0.5",
                 "train --backend cpu --objective epsilon-insensitive:x",
+                "train --backend cpu --objective softmax:1",
+                "train --backend cpu --objective softmax:65",
+                "train --backend cpu --objective softmax:2.5",
                 "train --backend cpu --optimizer lion",
                 "train --backend cpu --l1 -0.5",
                 "train --backend cpu --optimizer adam:0.9:0.999:0",
