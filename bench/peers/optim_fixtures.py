@@ -183,6 +183,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "..", "src", "test", "resources", "dev", "descent", "optim"))
 
 
+
+def case_record(name, objective, cls_name, hp, kw, l64, p64, p32, ref_diff):
+    """One fixture case as the Java tests read it: the torch arguments (weight_decay went in the weight
+    param group, the bias group has 0; everything else as constructor keywords), the float64 and float32
+    trajectories and how far they and the numpy reference are apart."""
+    return {
+        "name": name,
+        "objective": objective,
+        "optimizer": cls_name,
+        "lr": hp["lr"],
+        "hyper": {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()},
+        "bias_group": {"weight_decay": 0.0},
+        "loss_first": l64[0],
+        "loss_last": l64[-1],
+        "max_abs_diff_32_64": float(np.max(np.abs(np.array(p32) - np.array(p64)))),
+        "max_abs_diff_numpy_ref": ref_diff,
+        "loss64": l64,
+        "params64": p64,
+        "params32": p32,
+    }
+
 def f32(x):
     """The float32 value nearest x, as an exact Python float (a double)."""
     return float(np.float32(x))
@@ -446,24 +467,7 @@ def torch_part(torch):
             ref = numpy_reference(objective, cls_name, hp, X, t, w0, b0, order)
             ref_diff = float(np.max(np.abs(ref - np.array(p64))))
             assert ref_diff < 1e-12, (objective, name, "numpy reference differs", ref_diff)
-            kw_json = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
-            cases.append({
-                "name": name,
-                "objective": objective,
-                "optimizer": cls_name,
-                "lr": hp["lr"],
-                # the torch arguments: weight_decay went in the weight param group (the bias group has 0),
-                # everything else as constructor keywords
-                "hyper": kw_json,
-                "bias_group": {"weight_decay": 0.0},
-                "loss_first": l64[0],
-                "loss_last": l64[-1],
-                "max_abs_diff_32_64": float(np.max(np.abs(np.array(p32) - np.array(p64)))),
-                "max_abs_diff_numpy_ref": ref_diff,
-                "loss64": l64,
-                "params64": p64,
-                "params32": p32,
-            })
+            cases.append(case_record(name, objective, cls_name, hp, kw, l64, p64, p32, ref_diff))
         files[objective] = {
             "objective": objective,
             "loss": {"squared": "l = (m - t)^2 / 2, dl/dm = m - t",
@@ -605,22 +609,7 @@ def softmax_part(torch):
         lref = [softmax_grad_np(Xd, t, start if k == 0 else np.array(p64[k - 1]), order[BATCH * k: BATCH * (k + 1)])[1]
                 for k in range(STEPS)]
         assert max(abs(a - b) for a, b in zip(lref, l64)) < 1e-13, ("softmax", name, "loss")
-        kw_json = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
-        cases.append({
-            "name": name,
-            "objective": "softmax",
-            "optimizer": cls_name,
-            "lr": hp["lr"],
-            "hyper": kw_json,
-            "bias_group": {"weight_decay": 0.0},
-            "loss_first": l64[0],
-            "loss_last": l64[-1],
-            "max_abs_diff_32_64": float(np.max(np.abs(np.array(p32) - np.array(p64)))),
-            "max_abs_diff_numpy_ref": ref_diff,
-            "loss64": l64,
-            "params64": p64,
-            "params32": p32,
-        })
+        cases.append(case_record(name, "softmax", cls_name, hp, kw, l64, p64, p32, ref_diff))
     return {
         "objective": "softmax",
         "loss": "margins m_c = x.w_c + b_c (c = 0..k-1), t the class index: l = log(sum_c e^(m_c)) - m_t "

@@ -160,12 +160,13 @@ class BackendConformanceTest {
                 Optimizer.rmsprop(0.9, 0.5, 1e-8, false), Optimizer.rmsprop(0.9, 0.5, 1e-8, true),
                 Optimizer.momentum(0.9).withWeightDecay(0.01, false).withL1(0.05),
                 Optimizer.SGD.withAverage(true), Optimizer.adam().withAverage(true));
+        return everyBackendObjective(opts);
+    }
+
+    /** (backend, objective, optimizer) for every device backend and objective and each of opts. */
+    static Stream<Arguments> everyBackendObjective(List<Optimizer> opts) {
         List<Arguments> a = new ArrayList<>();
-        for (String b : TestBackends.deviceBackends())
-            for (Objective o : Objective.values())
-                for (Optimizer opt : opts) {
-                    a.add(Arguments.of(b, o, opt));
-                }
+        for (String b : TestBackends.deviceBackends()) for (Objective o : Objective.values()) for (Optimizer opt : opts) a.add(Arguments.of(b, o, opt));
         return a.stream();
     }
 
@@ -358,9 +359,7 @@ class BackendConformanceTest {
         List<Optimizer> opts = List.of(Optimizer.adam().withWeightDecay(0.05, true), Optimizer.adam().withAverage(true),
                 Optimizer.adagrad(1e-10).withWeightDecay(0.1, false), Optimizer.rmsprop(0.9, 0.5, 1e-8, false),
                 Optimizer.rmsprop(0.9, 0.5, 1e-8, true));
-        List<Arguments> a = new ArrayList<>();
-        for (String b : TestBackends.deviceBackends()) for (Objective o : Objective.values()) for (Optimizer opt : opts) a.add(Arguments.of(b, o, opt));
-        return a.stream();
+        return everyBackendObjective(opts);
     }
 
     /**
