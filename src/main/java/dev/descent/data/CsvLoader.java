@@ -2,21 +2,10 @@ package dev.descent.data;
 
 import ch.randelshofer.fastdoubleparser.JavaFloatParser;
 import dev.descent.DescentException;
-import dev.descent.util.AtomicFiles;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ol>
  * Errors are reported in file order: the first chunk's error wins, whichever thread finds it
  * first. Memory: the dataset's floats plus one chunk buffer per thread; no per-row objects.
+ * The chunking, the reads and the check that the file did not change are {@link ChunkedFile}'s,
+ * shared with the LIBSVM loader.
  */
 final class CsvLoader {
     private CsvLoader() {}
@@ -44,10 +35,6 @@ final class CsvLoader {
      * fixed costs vanish, small enough that every thread's buffer stays small.
      */
     static final int CHUNK_BYTES = 8 << 20;
-    /** The longest chunk (a line longer than this has no line end to cut at): one Java array. */
-    static final long MAX_CHUNK_BYTES = Integer.MAX_VALUE - 8;
-    /** Bytes per read call: the JDK copies a heap buffer's read through a temporary direct buffer of this size. */
-    private static final int READ_BYTES = 1 << 20;
 
     private static final String WHAT = "data file", EXPECT = "a CSV or TSV file";
 
@@ -70,34 +57,7 @@ final class CsvLoader {
     }
 
     static Table load(Path file, Csv.Target target, Settings settings) {
-        BasicFileAttributes before = Csv.attributes(file, WHAT);
-        if (before.isDirectory()) throw new DescentException(WHAT + " " + file + " is a folder: give " + EXPECT);
-        try {
-            if (!before.isRegularFile()) {                        // a pipe or device: read whole, as before
-                byte[] all = Csv.readFile(file, WHAT, EXPECT, Files::readAllBytes);
-                return new Run(file, null, all, all.length, before, settings).table(target);
-            }
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                return new Run(file, ch, null, before.size(), before, settings).table(target);
-            }
-        } catch (NoSuchFileException e) {
-            throw Csv.changed(file, WHAT);
-        } catch (IOException e) {
-            throw new DescentException("cannot read " + WHAT + " " + file + ": " + AtomicFiles.reason(e));
-        }
-    }
-
-    /** Eight bytes of a byte[] as one long, for the scans. */
-    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L, HIGH_BITS = 0x8080808080808080L;
-
-    /**
-     * Whether all eight bytes of {@code w} lie in [{@code lo}, 0x7e] ({@code lo} ≤ 0x80): no byte
-     * below {@code lo} (the borrow test) and none above 0x7e (the carry test; a high byte sets its
-     * own top bit). Exact for "none"; the slow loop then looks at each byte.
-     */
-    private static boolean within(long w, int lo) {
-        return ((((w - ONES * lo) & ~w) | ((w + ONES) | w)) & HIGH_BITS) == 0;
+        return ChunkedFile.open(file, WHAT, EXPECT, settings, source -> new Run(source).table(target));
     }
 
     /** Byte classes for the scan. */
@@ -124,15 +84,7 @@ final class CsvLoader {
     }
 
     /** One load: the file, its chunks, and what the passes found. */
-    private static final class Run {
-        final Path file;
-        final FileChannel ch;           // the file, or null when its bytes are in memory
-        final byte[] memory;
-        final long size;
-        final BasicFileAttributes before;
-        final Settings settings;
-        long[] bounds;                  // chunk k spans [bounds[k], bounds[k+1])
-        int chunks;
+    private static final class Run extends ChunkedFile {
         int bom;
 
         // set before the parse
@@ -142,13 +94,8 @@ final class CsvLoader {
         long limitRow = Long.MAX_VALUE; // the row that would take the values over Settings.maxValues
         float[] x, t;                   // x: (n, d) row-major; t: (n) or null
 
-        Run(Path file, FileChannel ch, byte[] memory, long size, BasicFileAttributes before, Settings settings) {
-            this.file = file;
-            this.ch = ch;
-            this.memory = memory;
-            this.size = size;
-            this.before = before;
-            this.settings = settings;
+        Run(Source source) {
+            super(source, WHAT, EXPECT);
         }
 
         Table table(Csv.Target target) throws IOException {
@@ -159,8 +106,7 @@ final class CsvLoader {
                         + " (numpy.savetxt writes one)"));
             }
             bom = pre.length >= 3 && (pre[0] & 0xff) == 0xef && (pre[1] & 0xff) == 0xbb && (pre[2] & 0xff) == 0xbf ? 3 : 0;
-            bounds = bounds();
-            chunks = bounds.length - 1;
+            split();
 
             Scan[] scans = new Scan[chunks];
             forEachChunk((k, b, len) -> scans[k] = scan(k, b, len), new AtomicInteger(Integer.MAX_VALUE));
@@ -218,74 +164,6 @@ final class CsvLoader {
                     layout.header() ? layout.head() : null, layout.targetColumn(), target.spec());
         }
 
-        /** {@code e}, once the file is checked not to have changed (a file that changed says so instead). */
-        DescentException fail(DescentException e) {
-            finish();
-            return e;
-        }
-
-        /** Runs the test seam, then checks that the file's size and modification time are as before. */
-        void finish() {
-            settings.afterRead().run();
-            if (ch == null) return;
-            BasicFileAttributes after;
-            try {
-                after = Files.readAttributes(file, BasicFileAttributes.class);
-            } catch (IOException e) {
-                throw Csv.changed(file, WHAT);
-            }
-            if (after.size() != before.size() || !after.lastModifiedTime().equals(before.lastModifiedTime())) throw Csv.changed(file, WHAT);
-        }
-
-        /** Chunk boundaries: every {@code chunkBytes}, moved on to just after the next line end (a CRLF kept whole). */
-        long[] bounds() throws IOException {
-            long[] b = new long[16];
-            int k = 1;
-            byte[] w = new byte[(int) Math.min(64 << 10, Math.max(2, settings.chunkBytes()))];
-            byte[] one = new byte[1];
-            long p = 0;
-            while (p + settings.chunkBytes() < size) {
-                long end = size;
-                search:
-                for (long q = p + settings.chunkBytes(); q < size; ) {
-                    int len = (int) Math.min(w.length, size - q);
-                    read(q, w, len);
-                    for (int i = 0; i < len; i++) {
-                        if (w[i] == '\n') {
-                            end = q + i + 1;
-                            break search;
-                        }
-                        if (w[i] == '\r') {
-                            long r = q + i;
-                            if (r + 1 >= size) break search;
-                            if (i + 1 < len) {
-                                one[0] = w[i + 1];
-                            } else {
-                                read(r + 1, one, 1);
-                            }
-                            end = r + (one[0] == '\n' ? 2 : 1);
-                            break search;
-                        }
-                    }
-                    q += len;
-                }
-                if (end - p > MAX_CHUNK_BYTES) throw longLine(p);
-                if (end >= size) break;
-                if (k == b.length) b = Arrays.copyOf(b, 2 * k);
-                b[k++] = end;
-                p = end;
-            }
-            if (size - p > MAX_CHUNK_BYTES) throw longLine(p);
-            if (k == b.length) b = Arrays.copyOf(b, k + 1);
-            b[k++] = size;
-            return Arrays.copyOf(b, k);
-        }
-
-        DescentException longLine(long from) {
-            return fail(new DescentException(WHAT + " " + file + " has over " + MAX_CHUNK_BYTES + " bytes without a line end after byte "
-                    + from + ": it is not a table of numbers; give " + EXPECT));
-        }
-
         /** The text of the line that starts at {@code at}, read up to its line end (at most up to {@code limit}). */
         String firstLine(long at, long limit) throws IOException {
             byte[] b = new byte[(int) (limit - at)];
@@ -293,74 +171,6 @@ final class CsvLoader {
             int e = 0;
             while (e < b.length && b[e] != '\n' && b[e] != '\r') e++;
             return new String(b, 0, e, StandardCharsets.UTF_8);
-        }
-
-        /** Reads {@code len} bytes at {@code pos} into {@code b}; fewer bytes than the size promised: the file changed. */
-        void read(long pos, byte[] b, int len) throws IOException {
-            if (ch == null) {
-                System.arraycopy(memory, (int) pos, b, 0, len);
-                return;
-            }
-            for (int off = 0; off < len; ) {
-                int r = ch.read(ByteBuffer.wrap(b, off, Math.min(READ_BYTES, len - off)), pos + off);
-                if (r < 0) throw fail(Csv.changed(file, WHAT));
-                off += r;
-            }
-        }
-
-        interface ChunkBody {
-            void run(int k, byte[] b, int len) throws IOException;
-        }
-
-        /**
-         * Runs {@code body} on every chunk, in order of index across {@link Settings#threads} workers,
-         * each with its own buffer; chunks after {@code stopAfter} are skipped.
-         */
-        void forEachChunk(ChunkBody body, AtomicInteger stopAfter) throws IOException {
-            AtomicInteger next = new AtomicInteger();
-            Throwable[] thrown = new Throwable[1];
-            Runnable worker = () -> {
-                byte[] buf = new byte[0];
-                try {
-                    for (int k; (k = next.getAndIncrement()) < chunks && k <= stopAfter.get(); ) {
-                        int len = (int) (bounds[k + 1] - bounds[k]);
-                        if (buf.length < len) buf = new byte[len];
-                        read(bounds[k], buf, len);
-                        body.run(k, buf, len);
-                    }
-                } catch (Throwable e) {
-                    synchronized (thrown) {
-                        if (thrown[0] == null) thrown[0] = e;
-                    }
-                    stopAfter.set(-1);
-                }
-            };
-            int workers = Math.min(settings.threads(), chunks);
-            if (workers <= 1) {
-                worker.run();
-            } else {
-                Thread[] ts = new Thread[workers];
-                for (int i = 0; i < workers; i++) {
-                    ts[i] = new Thread(worker, "descent-csv-" + i);
-                    ts[i].setDaemon(true);
-                    ts[i].start();
-                }
-                for (Thread th : ts) {
-                    while (true) {
-                        try {
-                            th.join();
-                            break;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();   // finish the load; the caller sees the flag
-                        }
-                    }
-                }
-            }
-            Throwable e = thrown[0];
-            if (e instanceof IOException io) throw io;
-            if (e instanceof RuntimeException r) throw r;
-            if (e instanceof Error err) throw err;
-            if (e != null) throw new IllegalStateException(e);
         }
 
         /** The first pass over chunk {@code k}: lines, non-blank lines, the first zero byte and the first byte that is not UTF-8. */
@@ -373,7 +183,7 @@ final class CsvLoader {
                 int start = i;
                 boolean blank = true, lineHigh = false;
                 for (; i + 8 <= len; i += 8) {                  // eight printable non-space ASCII bytes at a time
-                    if (!within((long) WORD.get(b, i), 0x21)) break;
+                    if (!ChunkedFile.within(b, i, 0x21)) break;
                     blank = false;
                 }
                 for (; i < len; i++) {
@@ -426,7 +236,7 @@ final class CsvLoader {
             for (int i = k == 0 ? bom : 0; i < len; ) {
                 int s = i;
                 boolean simple = true;                               // printable ASCII and tabs only
-                for (; i + 8 <= len && within((long) WORD.get(b, i), 0x20); i += 8) { /* eight printable bytes */ }
+                for (; i + 8 <= len && ChunkedFile.within(b, i, 0x20); i += 8) { /* eight printable bytes */ }
                 for (; i < len; i++) {
                     int c = b[i];
                     if (c == '\n' || c == '\r') break;
