@@ -84,7 +84,12 @@ public final class Backends {
     public record Problem(long batchValues) {
         /** A training problem: the larger of a batch's values and a full-data loss pass. */
         public static Problem training(int n, int d, int batch) {
-            return new Problem(Math.max((long) batch, n) * d);
+            return training(n, d, batch, 1);
+        }
+
+        /** The same for a model of {@code heads} outputs (softmax's k): each row's work is k dot products. */
+        public static Problem training(int n, int d, int batch, int heads) {
+            return new Problem(Math.max((long) batch, n) * d * heads);
         }
     }
 

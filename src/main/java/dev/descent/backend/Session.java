@@ -29,9 +29,9 @@ public interface Session extends AutoCloseable {
 
     /**
      * The whole training state exactly as the session holds it, for checkpoints: the parameters
-     * (d weights, then the bias), the optimizer state slot by slot ({@code slots()} × (d + 1) values:
-     * e.g. Adam's first, then second moments) and the number of updates since the state was reset,
-     * (d + 1)(1 + slots) + 1 values. Devices hold float32, widened here without loss; the CPU reference holds double.
+     * (npar = k·(d + 1): per head d weights, then the bias; k = 1 but for softmax), the optimizer
+     * state slot by slot ({@code slots()} × npar values: e.g. Adam's first, then second moments) and
+     * the number of updates since the state was reset, npar·(1 + slots) + 1 values. Devices hold float32, widened here without loss; the CPU reference holds double.
      * {@link #restoreState} on a session of the same backend, spec and data continues
      * bit-identically to a session that was never interrupted.
      */
@@ -63,7 +63,7 @@ public interface Session extends AutoCloseable {
     /** Many consecutive steps; see {@link Run}. */
     RunResult run(Run run);
 
-    /** Mean full-data loss at each of {@code count} packed snapshots (d+1 floats each), in one pass. */
+    /** Mean full-data loss at each of {@code count} packed snapshots (k·(d+1) floats each, as {@link Params#packed}), in one pass. */
     double[] losses(float[] snapshots, int count);
 
     /** Mean full-data loss at the current parameters. */

@@ -153,7 +153,7 @@ public final class Trainer {
         }
 
         int every = cfg.recordEvery(n);
-        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, (long) bs * d) / every * every));
+        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, (long) bs * d * s.spec().heads()) / every * every));
         long total = (long) batches * cfg.epochs();
         long done = Math.min(total, (long) (firstEpoch - 1) * batches + firstBatch);
         long ckEvery = opt.checkpointEvery();

@@ -128,6 +128,13 @@ final class CudaSession extends DeviceSession {
      * wave runs on a few blocks per SM at a fraction of the bandwidth. Fixed per device and build, so
      * results stay bit-identical run to run.
      */
+    /** Bytes of static shared memory a kernel declares (CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES). */
+    private static int staticShared(CUfunction f) {
+        int[] v = new int[1];
+        JCudaDriver.cuFuncGetAttribute(v, jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, f);
+        return v[0];
+    }
+
     private static int residentBlocks(CUfunction f, int block, int shared) {
         int[] blocks = new int[1];
         JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, f, block, shared);
@@ -301,7 +308,8 @@ final class CudaSession extends DeviceSession {
             return true;
         }
         int shared = 4 * ((1 + spec.optimizer().slots()) * npar + (heads + 1) * b);          // w, state, r (heads per row), row
-        if (!RunLimits.oneBlock(b, d * heads) || shared > cu.maxSharedPerBlock) return false;
+        // the kernel's static shared memory (its divergence flag) counts against the same per-block limit
+        if (!RunLimits.oneBlock(b, d * heads) || shared + staticShared(fRunBlock) > cu.maxSharedPerBlock) return false;
         int l = 32;
         while (l < Math.max(b, npar) && l < 256) l *= 2;
         launch(fRunBlock, 1, l, shared, a);
