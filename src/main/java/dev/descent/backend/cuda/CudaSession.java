@@ -27,6 +27,8 @@ import java.util.Locale;
  */
 final class CudaSession extends DeviceSession {
     private static final int BLOCK = 256;
+    /** The stage-1 partials' target size (see maxParts). */
+    private static final long PARTIAL_BYTES = 64L << 20;
     /** Dynamic shared memory grad_partial_softmax may take for its tile's residuals (4 · threads · heads bytes). */
     private static final int SOFTMAX_RESIDUAL_BYTES = 32 * 1024;
 
@@ -73,7 +75,10 @@ final class CudaSession extends DeviceSession {
             partialBlock = BLOCK;
             partialShared = grad.equals(CudaKernels.GRAD_GENERIC) ? 0 : 4 * (BLOCK / 32) * (d + 2);
         }
-        this.maxParts = cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared);
+        // a part's partial is npar + 1 floats: wide softmax models (k·(d + 1) in the 100,000s) cap the parts so that the
+        // buffer stays near PARTIAL_BYTES, at least one part per multiprocessor (one-head models never reach the cap)
+        this.maxParts = Math.min(cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
+                (int) Math.max(cu.multiprocessors, PARTIAL_BYTES / (4L * (npar + 1))));
         long xBytes = 4L * n * d;
         long need = xBytes + 8L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1);
         long[] free = new long[1], total = new long[1];
