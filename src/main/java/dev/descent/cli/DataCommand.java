@@ -4,6 +4,7 @@ import dev.descent.DescentException;
 import dev.descent.data.DataCache;
 import dev.descent.data.Dataset;
 import dev.descent.data.Generators;
+import dev.descent.data.Libsvm;
 import dev.descent.data.Npy;
 import dev.descent.data.Table;
 import picocli.CommandLine;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Write the synthetic linear-regression data descent trains on as NumPy files (X.npy n×d, y.npy n, w.npy d), "
-                + "so peers (numpy, PyTorch, scikit-learn) run on the same bytes. Subcommands convert a CSV to such a folder "
+                + "so peers (numpy, PyTorch, scikit-learn) run on the same bytes, or with --format libsvm as one LIBSVM file. "
+                + "Subcommands convert a CSV or LIBSVM file to such a folder "
                 + "(parsed once, then loaded at read speed) and load data as train would.",
         subcommands = {DataCommand.Convert.class, DataCommand.Load.class})
 final class DataCommand implements Callable<Integer> {
@@ -33,8 +35,13 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for X.npy, y.npy and w.npy (required).")
+    @Option(names = "--out", paramLabel = "DIR|FILE", description = "Folder for X.npy, y.npy and w.npy; with --format libsvm, the file (required).")
     Path out;
+
+    @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|libsvm",
+            description = "npy: X.npy, y.npy, w.npy in the folder --out; libsvm: one LIBSVM file --out (label index:value …, zeros "
+                    + "omitted, numbers as Java's Float.toString, so it reads back bit-identically). Default: ${DEFAULT-VALUE}.")
+    String format;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,7 +50,19 @@ final class DataCommand implements Callable<Integer> {
     public Integer call() {
         if (out == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=DIR'");
         DescentException.require(n >= 1 && d >= 1, "--rows and --features must be ≥ 1");
+        boolean libsvm = switch (format.toLowerCase(Locale.ROOT)) {
+            case "npy" -> false;
+            case "libsvm" -> true;
+            default -> throw new DescentException.InvalidArgument("--format '" + format + "': use npy or libsvm");
+        };
+        if (libsvm) DescentException.require(!Files.isDirectory(out), "--format libsvm writes one file, but --out " + out
+                + " is a folder: name the file, e.g. " + out.resolve("data.svm"));
         Dataset ds = Generators.regression(n, d, noise, seed);
+        if (libsvm) {
+            dev.descent.util.AtomicFiles.folder(out);
+            Libsvm.write(out, ds);
+            return 0;
+        }
         float[] w = Generators.trueWeights(d, seed);
         Npy.write(out.resolve("X.npy"), ds.features(), n, d);
         Npy.write(out.resolve("y.npy"), ds.targets(), n);
@@ -53,11 +72,11 @@ final class DataCommand implements Callable<Integer> {
 
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
-            description = "Parse a CSV/TSV file once and write it as a data folder: X.npy (n×d float32), y.npy (n, when there is a target) "
+            description = "Parse a CSV/TSV or LIBSVM file (see --format) once and write it as a data folder: X.npy (n×d float32), y.npy (n, when there is a target) "
                     + "and " + DataCache.META + " (column names, source, CRC32C of each file, checked on every read). "
                     + "train --data FOLDER then loads it at read speed.")
     static final class Convert implements Callable<Integer> {
-        @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV or TSV file.")
+        @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV, TSV or LIBSVM file.")
         Path data;
 
         @CommandLine.Mixin
@@ -85,9 +104,10 @@ final class DataCommand implements Callable<Integer> {
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true,
-            description = "Load a CSV/TSV file or a data folder as train --data does, and print its shape, the load time and the rate.")
+            description = "Load a CSV/TSV or LIBSVM file (see --format) or a data folder as train --data does, and print its shape, "
+                    + "the load time and the rate.")
     static final class Load implements Callable<Integer> {
-        @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A CSV or TSV file, or a data folder.")
+        @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A CSV, TSV or LIBSVM file, or a data folder.")
         String data;
 
         @CommandLine.Mixin

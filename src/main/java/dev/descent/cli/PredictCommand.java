@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.DescentException;
 import dev.descent.data.Csv;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 import dev.descent.data.Table;
 import dev.descent.model.Model;
 import dev.descent.util.AtomicFiles;
@@ -15,7 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Apply a model saved by 'descent train --save-model' to a CSV/TSV file: one output row per data row "
+        description = "Apply a model saved by 'descent train --save-model' to a CSV/TSV or LIBSVM file: one output row per data row "
                 + "(prediction; probability and label for logistic; decision and label for hinge, squared-hinge and modified-huber). When the file also holds the target column, "
                 + "the loss (and accuracy) are reported on stderr.")
 final class PredictCommand implements Callable<Integer> {
@@ -27,8 +28,11 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "CSV/TSV (or a data folder from descent data convert) with the model's feature columns (in training order), "
-                    + "and optionally its target column.")
+                    + "and optionally its target column; or a LIBSVM file (its labels the targets, ±1 read as 0/1 for a 0/1 classifier).")
     Path data;
+
+    @picocli.CommandLine.Mixin
+    TargetOption.Format format = new TargetOption.Format();
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the predictions as CSV to FILE (default: standard output).")
     Path out;
@@ -37,6 +41,12 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         if (out != null) AtomicFiles.folder(out);
         Model m = Model.load(model);
+        if (format.libsvm(data)) {
+            SparseRows rows = format.libsvmRows(data, m.d(), "the model's " + m.d() + " features: give data with the features it was "
+                    + "trained on");
+            if (m.objective().binaryLabels()) rows = rows.withZeroOneLabels();
+            return predict(m, rows.toDense(), true);
+        }
         Table all = read(data, Csv.Target.NONE);
         Table table = all;
         boolean labelled = false;
@@ -63,6 +73,11 @@ final class PredictCommand implements Callable<Integer> {
             throw new DescentException.InvalidArgument(data + " has the columns " + String.join(", ", table.features())
                     + " but the model was trained on " + String.join(", ", m.features()) + ": give those, in that order");
         }
+        return predict(m, ds, labelled);
+    }
+
+    /** Predictions for {@code ds} (its columns checked against the model's); the score too when {@code labelled}. */
+    private Integer predict(Model m, Dataset ds, boolean labelled) {
         if (m.objective() == dev.descent.model.Objective.SOFTMAX) return softmax(m, ds, labelled);
         double[] y = m.predict(ds);
         StringBuilder sb = new StringBuilder(m.outputName() + (m.classifies() ? ",label\n" : "\n"));

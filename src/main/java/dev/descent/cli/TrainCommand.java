@@ -48,8 +48,9 @@ final class TrainCommand implements Callable<Integer> {
     String objective;
 
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|FILE|DIR",
-            description = "synthetic (seed 1's generator; seed 2's linspace for wave), a CSV/TSV file, or a data folder "
-                    + "(X.npy, y.npy: descent data convert writes one). Default: ${DEFAULT-VALUE}.")
+            description = "synthetic (seed 1's generator; seed 2's linspace for wave), a CSV/TSV or LIBSVM file (see --format; "
+                    + "LIBSVM's ±1 labels are read as 0/1 for the 0/1-label losses), or a data folder (X.npy, y.npy: descent data "
+                    + "convert writes one). Default: ${DEFAULT-VALUE}.")
     String data;
 
     @Mixin
@@ -61,8 +62,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-n", "--rows"}, defaultValue = "1000", description = "Synthetic rows. Default: ${DEFAULT-VALUE}.")
     int n;
 
-    @Option(names = {"-d", "--features"}, defaultValue = "2", description = "Synthetic features (2 gives seed 1's w = [2, -3.4]). Default: ${DEFAULT-VALUE}.")
-    int d;
+    @Option(names = {"-d", "--features"}, paramLabel = "D",
+            description = "Synthetic features (default 2: seed 1's w = [2, -3.4]); for a LIBSVM file, its width (default: the largest index).")
+    Integer d;
 
     @Option(names = "--noise", defaultValue = "0.01", description = "Synthetic label noise σ. Default: ${DEFAULT-VALUE}.")
     double noise;
@@ -192,7 +194,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Params p0 = initial(ds.d(), sp.heads());
 
-        try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch)); Session s = b.open(ds, sp);
+        try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch, sp.heads())); Session s = b.open(ds, sp);
              Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + sp.objectiveName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
@@ -315,7 +317,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private Table dataset(Objective obj, double objParam) {
         if (!data.equals("synthetic")) {
-            Table table = target.read(data, !obj.needsTargets());
+            DescentException.require(d == null || d >= 1, "--features must be ≥ 1 (got " + d + ")");
+            Table table = target.read(data, !obj.needsTargets(), d == null ? 0 : d, obj.binaryLabels());
             return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels() && !obj.multiclass()) : table;
         }
         return Table.of(synthetic(obj, objParam));
@@ -338,6 +341,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Dataset synthetic(Objective obj, double objParam) {
         DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
+        int d = this.d == null ? 2 : this.d;
         DescentException.require(d >= 1, "--features must be ≥ 1 (got " + d + ")");
         if (obj == Objective.WAVE) {
             DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");

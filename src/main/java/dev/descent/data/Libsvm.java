@@ -49,12 +49,17 @@ public final class Libsvm {
     /**
      * Reads {@code file} with {@code width} columns (0: the largest index).
      *
-     * @param widthFrom where the width comes from, for the message when an index exceeds it
-     *                  (null: {@code --features WIDTH})
+     * @param widthFrom the end of the message for an index beyond the width: where the width comes
+     *                  from and what to do (null: {@code --features}'s)
      */
     public static SparseRows read(Path file, int width, String widthFrom) {
         DescentException.require(width >= 0, "--features must be ≥ 1 (got " + width + ")");
-        return LibsvmLoader.load(file, width, widthFrom == null ? "--features " + width : widthFrom, CsvLoader.Settings.DEFAULT);
+        return LibsvmLoader.load(file, width, widthFrom != null ? widthFrom : featuresWidth(width), CsvLoader.Settings.DEFAULT);
+    }
+
+    /** The message's end for an index beyond {@code --features width}. */
+    static String featuresWidth(int width) {
+        return "--features " + width + ": give a larger --features, or leave it out to take the largest index";
     }
 
     /**

@@ -37,7 +37,7 @@ final class LibsvmLoader {
 
     /**
      * @param width     the fixed width, or 0 for the largest index
-     * @param widthFrom where the width comes from, for messages ("--features 13")
+     * @param widthFrom the end of the message for an index beyond the width: where the width comes from, and what to do
      */
     static SparseRows load(Path file, int width, String widthFrom, CsvLoader.Settings settings) {
         return ChunkedFile.open(file, WHAT, EXPECT, settings, source -> new Run(source, width, widthFrom).rows());
@@ -237,8 +237,7 @@ final class LibsvmLoader {
                         return error(number, g + s, f - s, why);
                     }
                     if (width > 0 && idx > width) {
-                        return error(number, g + s, f - s, "index " + text(b, f, colon) + " in " + quote(b, f, q) + " is beyond the width "
-                                + widthFrom + ": give a width of " + text(b, f, colon) + " or more, or none to take the largest index");
+                        return error(number, g + s, f - s, "index " + text(b, f, colon) + " in " + quote(b, f, q) + " is beyond " + widthFrom);
                     }
                     if (idx > MAX_INDEX) {
                         return error(number, g + s, f - s, "index " + text(b, f, colon) + " in " + quote(b, f, q) + " is over " + MAX_INDEX

@@ -39,7 +39,7 @@ class LibsvmTest {
     }
 
     private static SparseRows load(Path f, int width, int threads, int chunkBytes) {
-        return LibsvmLoader.load(f, width, "--features " + width, new CsvLoader.Settings(threads, chunkBytes, () -> { }, Csv.MAX_VALUES));
+        return LibsvmLoader.load(f, width, Libsvm.featuresWidth(width), new CsvLoader.Settings(threads, chunkBytes, () -> { }, Csv.MAX_VALUES));
     }
 
     /** The rows as text, for comparing whole results: {@code label | col:val …} per row, columns 0-based. */
@@ -106,8 +106,8 @@ class LibsvmTest {
         assertEquals(10, Libsvm.read(f, 10, null).d());
         assertEquals(10, Libsvm.read(f, 10, null).toDense().d());
         DescentException e = assertThrows(DescentException.class, () -> Libsvm.read(f, 2, null));
-        assertEquals(f + " line 2 (byte 6), column 3: index 3 in '3:1' is beyond the width --features 2: give a width of 3 or more, "
-                + "or none to take the largest index", e.getMessage());
+        assertEquals(f + " line 2 (byte 6), column 3: index 3 in '3:1' is beyond --features 2: give a larger --features, or leave it "
+                + "out to take the largest index", e.getMessage());
     }
 
     /** Each bad file: its one-line message, with the line, the byte offset of the line and the column of the bad field. */
