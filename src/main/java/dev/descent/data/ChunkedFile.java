@@ -173,6 +173,29 @@ abstract class ChunkedFile {
         }
     }
 
+    /** A format's parse of one chunk: its first error, or null. */
+    @FunctionalInterface
+    interface ChunkParse {
+        DescentException parse(int k, byte[] b, int len) throws IOException;
+    }
+
+    /**
+     * Runs {@code parse} on every chunk and throws the first error in file order (once the file is
+     * checked not to have changed), whichever thread found it first; chunks after a failed one are skipped.
+     */
+    void parseChunks(ChunkParse parse) throws IOException {
+        DescentException[] failures = new DescentException[chunks];
+        AtomicInteger firstFailed = new AtomicInteger(Integer.MAX_VALUE);
+        forEachChunk((k, b, len) -> {
+            DescentException e = parse.parse(k, b, len);
+            if (e != null) {
+                failures[k] = e;
+                firstFailed.accumulateAndGet(k, Math::min);
+            }
+        }, firstFailed);
+        for (DescentException f : failures) if (f != null) throw fail(f);
+    }
+
     interface ChunkBody {
         void run(int k, byte[] b, int len) throws IOException;
     }

@@ -147,17 +147,7 @@ final class CsvLoader {
                 t = layout.targetColumn() < 0 ? null : new float[(int) n];
             }
 
-            DescentException[] failures = new DescentException[chunks];
-            AtomicInteger firstFailed = new AtomicInteger(Integer.MAX_VALUE);
-            forEachChunk((k, b, len) -> {
-                if (rowBase[k] > limitRow) return;
-                DescentException e = parse(k, b, len);
-                if (e != null) {
-                    failures[k] = e;
-                    firstFailed.accumulateAndGet(k, Math::min);
-                }
-            }, firstFailed);
-            for (DescentException f : failures) if (f != null) throw fail(f);
+            parseChunks((k, b, len) -> rowBase[k] > limitRow ? null : parse(k, b, len));
             if (x == null) throw fail(Csv.tooManyValues(file, settings.maxValues()));
             finish();
             return Table.named(new Dataset(file.getFileName().toString(), x, t, (int) n, layout.d()),

@@ -104,16 +104,7 @@ final class LibsvmLoader {
             t = new float[(int) n];
             maxIndex = new int[chunks];
 
-            DescentException[] failures = new DescentException[chunks];
-            AtomicInteger firstFailed = new AtomicInteger(Integer.MAX_VALUE);
-            forEachChunk((k, b, len) -> {
-                DescentException e = parse(k, b, len);
-                if (e != null) {
-                    failures[k] = e;
-                    firstFailed.accumulateAndGet(k, Math::min);
-                }
-            }, firstFailed);
-            for (DescentException f : failures) if (f != null) throw fail(f);
+            parseChunks(this::parse);
             finish();
             int d = width;
             if (d == 0) {
