@@ -2,6 +2,8 @@
 # Loading LIBSVM files (issue #13 item 2): descent's LIBSVM reader against scikit-learn's
 # load_svmlight_file on the same file, in the same run, with peak RSS and the ratio of load times.
 #   bench/load-libsvm.sh [ROWS] [FEATURES] [WORKDIR]     (default 200000 32 /tmp/descent-load-libsvm)
+#   SPARSE=1 bench/load-libsvm.sh 100000                 rcv1-shaped sparse rows instead (descent data --sparse:
+#                                                        47,236 features, ~75 stored values per row, power-law popularity)
 # Generates WORKDIR/big.svm once with `descent data --format libsvm` (seed 1's regression data,
 # N(0,1) features written by Float.toString: ~100 MB at the default), then for REPS rounds runs
 # each loader once, interleaved. "load alone" is the time inside the process, without the JVM's or
@@ -12,8 +14,15 @@ rows=${1:-200000} feats=${2:-32} work=${3:-/tmp/descent-load-libsvm} reps=${REPS
 py=/usr/bin/python3
 mkdir -p "$work"
 svm=$work/big.svm
+[[ ${SPARSE:-0} == 1 ]] && svm=$work/sparse-$rows.svm
 "$root/descent" --version >/dev/null                          # build first, outside the timings (./descent builds when stale)
-[[ -f $svm ]] || "$root/descent" data --rows "$rows" --features "$feats" --format libsvm --out "$svm"
+if [[ ! -f $svm ]]; then
+  if [[ ${SPARSE:-0} == 1 ]]; then
+    "$root/descent" data --sparse --rows "$rows" --format libsvm --out "$svm"
+  else
+    "$root/descent" data --rows "$rows" --features "$feats" --format libsvm --out "$svm"
+  fi
+fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (modified)'); file: $svm, $(stat -L -c %s "$svm") bytes"
 echo "peer: scikit-learn $($py -c 'import sklearn; print(sklearn.__version__)') load_svmlight_file(dtype=float32)"

@@ -26,8 +26,17 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = {"-n", "--rows"}, defaultValue = "1000000", description = "Rows. Default: ${DEFAULT-VALUE}.")
     int n;
 
-    @Option(names = {"-d", "--features"}, defaultValue = "64", description = "Features. Default: ${DEFAULT-VALUE}.")
-    int d;
+    @Option(names = {"-d", "--features"}, paramLabel = "D", description = "Features. Default: 64 (with --sparse, rcv1's 47236).")
+    Integer d;
+
+    @Option(names = "--sparse", description = "Sparse rows shaped like a text collection (rcv1 by default): power-law feature "
+            + "popularity, log-normal stored values per row (mean --nnz), unit-length rows, 0/1 labels from a planted model; "
+            + "needs --format libsvm.")
+    boolean sparse;
+
+    @Option(names = "--nnz", defaultValue = "75", paramLabel = "MEAN",
+            description = "With --sparse: the mean of stored values per row. Default: ${DEFAULT-VALUE} (rcv1's).")
+    double nnz;
 
     @Option(names = "--noise", defaultValue = "0.01", description = "Label noise σ. Default: ${DEFAULT-VALUE}.")
     double noise;
@@ -49,6 +58,7 @@ final class DataCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (out == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=DIR'");
+        int d = this.d != null ? this.d : sparse ? Generators.RCV1_FEATURES : 64;
         DescentException.require(n >= 1 && d >= 1, "--rows and --features must be ≥ 1");
         boolean libsvm = switch (format.toLowerCase(Locale.ROOT)) {
             case "npy" -> false;
@@ -57,6 +67,12 @@ final class DataCommand implements Callable<Integer> {
         };
         if (libsvm) DescentException.require(!Files.isDirectory(out), "--format libsvm writes one file, but --out " + out
                 + " is a folder: name the file, e.g. " + out.resolve("data.svm"));
+        if (sparse) {
+            DescentException.require(libsvm, "--sparse data are written as one LIBSVM file: add --format libsvm");
+            dev.descent.util.AtomicFiles.folder(out);
+            Libsvm.write(out, Generators.sparse(n, d, nnz, noise, seed));
+            return 0;
+        }
         Dataset ds = Generators.regression(n, d, noise, seed);
         if (libsvm) {
             dev.descent.util.AtomicFiles.folder(out);
@@ -119,9 +135,21 @@ final class DataCommand implements Callable<Integer> {
         @Override
         public Integer call() throws java.io.IOException {
             long t0 = System.nanoTime();
+            Path p = Path.of(data);
+            if (target.format.libsvm(p) && target.value.equals("-1")) {
+                // LIBSVM: densified as train would, unless too wide for one dense array (then the sparse read alone is timed)
+                dev.descent.data.SparseRows rows = target.format.libsvmRows(p, 0, null);
+                boolean dense = (long) rows.n() * rows.d() <= dev.descent.data.SparseRows.MAX_DENSE_VALUES;
+                if (dense) rows.toDense();
+                double s = (System.nanoTime() - t0) / 1e9;
+                long bytes = Files.size(p);
+                spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d rows × %d features, %d stored values, target label%s; loaded %d bytes "
+                        + "in %.3f s (%.0f MB/s)%n", data, rows.n(), rows.d(), rows.nnz(), dense ? "" : " (sparse: too wide to densify)",
+                        bytes, s, bytes / s / 1e6);
+                return 0;
+            }
             Table table = target.read(data, false);
             double s = (System.nanoTime() - t0) / 1e9;
-            Path p = Path.of(data);
             long bytes = 0;
             if (Files.isDirectory(p)) {
                 try (var files = Files.list(p)) {

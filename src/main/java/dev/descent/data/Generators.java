@@ -101,6 +101,94 @@ public final class Generators {
         return new Dataset(String.format(java.util.Locale.ROOT, "softmax synthetic n=%d d=%d k=%d", n, d, k), x, t, n, d);
     }
 
+    /** rcv1's shape (Lewis et al. 2004): 47,236 features, about 75 stored values per row. */
+    public static final int RCV1_FEATURES = 47_236, RCV1_NNZ = 75;
+
+    /**
+     * Sparse rows shaped like a text collection (rcv1 by default), for benchmarks, since real ones
+     * cannot be downloaded here. Feature popularity follows a power law: a row's features are drawn
+     * with probability ∝ 1/(r + 1)^1.1 by a feature's rank r (ranks shuffled over the columns, so
+     * popular features are not all at low indices); a row's count of features is log-normal
+     * (σ = 0.75) with mean {@code meanNnz}, at least 1, at most d; values are positive
+     * (|N(0, 1)| + 0.1, like tf-idf weights) and each row is scaled to unit length, as rcv1's
+     * cosine-normalized rows. Labels 0/1 from a planted model: 1 when x·w* + noise·N(0, 1) is above
+     * its median over the rows (so the classes are balanced), w* ~ N(0, 1) per feature. Deterministic for a seed; columns strictly increasing in each row.
+     */
+    public static SparseRows sparse(int n, int d, double meanNnz, double noise, long seed) {
+        DescentException.require(n >= 1 && d >= 1, "sparse data need rows ≥ 1 and features ≥ 1");
+        DescentException.require(meanNnz >= 1 && meanNnz <= d, "the mean of stored values per row must be in 1.." + d + " (got " + meanNnz + ")");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        double[] cdf = new double[d];
+        double sum = 0;
+        for (int r = 0; r < d; r++) cdf[r] = sum += 1 / Math.pow(r + 1, 1.1);
+        for (int r = 0; r < d; r++) cdf[r] /= sum;
+        int[] column = new int[d];                            // rank → column: a fixed shuffle
+        for (int j = 0; j < d; j++) column[j] = j;
+        for (int j = d - 1; j > 0; j--) {
+            int k = rng.nextInt(j + 1), tmp = column[j];
+            column[j] = column[k];
+            column[k] = tmp;
+        }
+        double[] w = new double[d];
+        for (int j = 0; j < d; j++) w[j] = gaussian(rng);
+        double sigma = 0.75, mu = Math.log(meanNnz) - sigma * sigma / 2;
+        long[] off = new long[n + 1];
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            counts[i] = (int) Math.max(1, Math.min(d, Math.round(Math.exp(mu + sigma * gaussian(rng)))));
+            off[i + 1] = off[i] + counts[i];
+        }
+        DescentException.require(off[n] <= Csv.MAX_VALUES, "sparse data of " + off[n] + " stored values: over one array; take fewer rows");
+        int[] cols = new int[(int) off[n]];
+        float[] vals = new float[(int) off[n]];
+        double[] score = new double[n];
+        boolean[] taken = new boolean[d];
+        for (int i = 0; i < n; i++) {
+            int from = (int) off[i], m = counts[i];
+            for (int q = 0; q < m; ) {                           // m distinct features by popularity
+                int r = java.util.Arrays.binarySearch(cdf, rng.nextDouble());
+                int c = column[Math.min(d - 1, r < 0 ? -r - 1 : r)];
+                if (taken[c]) {
+                    if (m > d / 2) c = nextFree(taken, c);           // a row holding most columns: take the next free one
+                    else continue;
+                }
+                taken[c] = true;
+                cols[from + q++] = c;
+            }
+            java.util.Arrays.sort(cols, from, from + m);
+            double norm = 0, margin = 0;
+            for (int q = from; q < from + m; q++) {
+                taken[cols[q]] = false;
+                double v = Math.abs(gaussian(rng)) + 0.1;
+                vals[q] = (float) v;
+                norm += v * v;
+            }
+            double scale = 1 / Math.sqrt(norm);
+            for (int q = from; q < from + m; q++) {
+                vals[q] = (float) (vals[q] * scale);
+                margin += vals[q] * w[cols[q]];
+            }
+            score[i] = margin + noise * gaussian(rng);
+        }
+        double[] order = score.clone();
+        java.util.Arrays.sort(order);
+        double median = order[n / 2];
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) t[i] = score[i] >= median ? 1f : 0f;
+        return new SparseRows(String.format(java.util.Locale.ROOT, "sparse n=%d d=%d nnz≈%s", n, d, meanNnz), off, cols, vals, t, n, d);
+    }
+
+    private static int nextFree(boolean[] taken, int c) {
+        while (taken[c]) c = (c + 1) % taken.length;
+        return c;
+    }
+
+    /** A standard normal from a SplittableRandom (Box–Muller, one of the pair). */
+    private static double gaussian(java.util.SplittableRandom rng) {
+        double u = rng.nextDouble(), v = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * v);
+    }
+
     /** Normally distributed weights N(0, scale²) drawn from {@code rng} (seed 1's init_params). */
     public static float[] gaussian(Random rng, int d, double scale) {
         float[] w = new float[d];

@@ -83,15 +83,37 @@ public final class Libsvm {
     public static void write(Path file, Dataset ds) {
         DescentException.require(ds.hasTargets(), "dataset '" + ds.name() + "' has no targets, and every LIBSVM row starts with its label");
         float[] x = ds.features(), t = ds.targets();
-        int n = ds.n(), d = ds.d();
+        int d = ds.d();
+        writeRows(file, ds.n(), (i, sb) -> {
+            sb.append(t[i]);
+            for (int j = 0, base = i * d; j < d; j++) {
+                float v = x[base + j];
+                if (v != 0) sb.append(' ').append(j + 1).append(':').append(v);
+            }
+        });
+    }
+
+    /** Sparse rows as a LIBSVM file, every stored pair written (as {@link #write(Path, Dataset)} writes numbers). */
+    public static void write(Path file, SparseRows rows) {
+        DescentException.require(rows.targets() != null, "data '" + rows.name() + "' have no targets, and every LIBSVM row starts with its label");
+        long[] off = rows.rowOffsets();
+        writeRows(file, rows.n(), (i, sb) -> {
+            sb.append(rows.targets()[i]);
+            for (long p = off[i]; p < off[i + 1]; p++) sb.append(' ').append(rows.cols()[(int) p] + 1).append(':').append(rows.vals()[(int) p]);
+        });
+    }
+
+    /** Appends row i's text (without its line end) to a builder. */
+    private interface RowText {
+        void append(int i, StringBuilder sb);
+    }
+
+    /** Writes n rows whole or not at all, in 1 MiB pieces. */
+    private static void writeRows(Path file, int n, RowText row) {
         AtomicFiles.write(file, out -> {
             StringBuilder sb = new StringBuilder(1 << 20);
             for (int i = 0; i < n; i++) {
-                sb.append(t[i]);
-                for (int j = 0, base = i * d; j < d; j++) {
-                    float v = x[base + j];
-                    if (v != 0) sb.append(' ').append(j + 1).append(':').append(v);
-                }
+                row.append(i, sb);
                 sb.append('\n');
                 if (sb.length() >= 1 << 20) {
                     out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
