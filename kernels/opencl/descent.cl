@@ -217,6 +217,22 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
  * snapshots at a time, so X is read once per block; each row's KB margins stay in registers.
  * partial[g·K + k] receives the work-group's sum for snapshot k (tree reduction in local memory,
  * L a power of two); the host adds the G partials in double in a fixed order. */
+/* The work-group's sum of v (tree reduction in red, L a power of two), the same for every work-item. */
+static inline float group_sum(local float *red, const float v)
+{
+    const int L = (int)get_local_size(0);
+    const int lid = (int)get_local_id(0);
+    red[lid] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = L / 2; s > 0; s >>= 1) {
+        if (lid < s) red[lid] += red[lid + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float sum = red[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return sum;
+}
+
 static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, const int KB)
 {
     const int L = (int)get_local_size(0);
@@ -234,14 +250,8 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
                 DESCENT_MARGINS(m, x, snaps + (size_t)k0 * np, d, heads, 1);
                 acc += descent_softmax_loss(heads, m, T[i]);
             }
-            red[lid] = acc;
-            barrier(CLK_LOCAL_MEM_FENCE);
-            for (int s = L / 2; s > 0; s >>= 1) {
-                if (lid < s) red[lid] += red[lid + s];
-                barrier(CLK_LOCAL_MEM_FENCE);
-            }
-            if (lid == 0) partial[(size_t)g * K + k0] = red[0];
-            barrier(CLK_LOCAL_MEM_FENCE);
+            const float sum = group_sum(red, acc);
+            if (lid == 0) partial[(size_t)g * K + k0] = sum;
         }
         return;
     }
@@ -260,14 +270,8 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
             for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, obj_p, m[kk], t);
         }
         for (int kk = 0; kk < KB; ++kk) {
-            red[lid] = acc[kk];
-            barrier(CLK_LOCAL_MEM_FENCE);
-            for (int s = L / 2; s > 0; s >>= 1) {
-                if (lid < s) red[lid] += red[lid + s];
-                barrier(CLK_LOCAL_MEM_FENCE);
-            }
-            if (lid == 0 && k0 + kk < K) partial[(size_t)g * K + k0 + kk] = red[0];
-            barrier(CLK_LOCAL_MEM_FENCE);
+            const float sum = group_sum(red, acc[kk]);
+            if (lid == 0 && k0 + kk < K) partial[(size_t)g * K + k0 + kk] = sum;
         }
     }
 }
