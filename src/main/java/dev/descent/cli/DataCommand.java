@@ -136,19 +136,20 @@ final class DataCommand implements Callable<Integer> {
         public Integer call() throws java.io.IOException {
             long t0 = System.nanoTime();
             Path p = Path.of(data);
+            String what;
             if (target.format.libsvm(p) && target.value.equals("-1")) {
                 // LIBSVM: densified as train would, unless too wide for one dense array (then the sparse read alone is timed)
                 dev.descent.data.SparseRows rows = target.format.libsvmRows(p, 0, null);
                 boolean dense = (long) rows.n() * rows.d() <= dev.descent.data.SparseRows.MAX_DENSE_VALUES;
                 if (dense) rows.toDense();
-                double s = (System.nanoTime() - t0) / 1e9;
-                long bytes = Files.size(p);
-                spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d rows × %d features, %d stored values, target label%s; loaded %d bytes "
-                        + "in %.3f s (%.0f MB/s)%n", data, rows.n(), rows.d(), rows.nnz(), dense ? "" : " (sparse: too wide to densify)",
-                        bytes, s, bytes / s / 1e6);
-                return 0;
+                what = String.format(Locale.ROOT, "%d rows × %d features, %d stored values, target label%s", rows.n(), rows.d(), rows.nnz(),
+                        dense ? "" : " (sparse: too wide to densify)");
+            } else {
+                Table table = target.read(data, false);
+                Dataset ds = table.data();
+                what = String.format(Locale.ROOT, "%d rows × %d features%s", ds.n(), ds.d(),
+                        ds.hasTargets() ? ", target " + table.target() : ", no target");
             }
-            Table table = target.read(data, false);
             double s = (System.nanoTime() - t0) / 1e9;
             long bytes = 0;
             if (Files.isDirectory(p)) {
@@ -158,9 +159,7 @@ final class DataCommand implements Callable<Integer> {
             } else {
                 bytes = Files.size(p);
             }
-            Dataset ds = table.data();
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d rows × %d features%s; loaded %d bytes in %.3f s (%.0f MB/s)%n",
-                    data, ds.n(), ds.d(), ds.hasTargets() ? ", target " + table.target() : ", no target", bytes, s, bytes / s / 1e6);
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %s; loaded %d bytes in %.3f s (%.0f MB/s)%n", data, what, bytes, s, bytes / s / 1e6);
             return 0;
         }
     }

@@ -61,14 +61,17 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
 
     /** The margins x·w_c + b_c of a raw (unscaled) row, one per class, into out. */
     public void margins(float[] row, int offset, double[] out) {
-        for (int c = 0; c < params.k(); c++) {
-            double m = params.b(c);
-            for (int j = 0; j < params.d(); j++) {
-                float x = scaling == null ? row[offset + j] : scaling.scale(row[offset + j], j);
-                m += (double) x * params.w(c, j);
-            }
-            out[c] = m;
+        for (int c = 0; c < params.k(); c++) out[c] = margin(row, offset, c);
+    }
+
+    /** The margin x·w_c + b_c of head c for a raw (unscaled) row. */
+    private double margin(float[] row, int offset, int c) {
+        double m = params.b(c);
+        for (int j = 0; j < params.d(); j++) {
+            float x = scaling == null ? row[offset + j] : scaling.scale(row[offset + j], j);
+            m += (double) x * params.w(c, j);
         }
+        return m;
     }
 
     /** Softmax: the class probabilities of every row of {@code data} (raw), n × k. */
@@ -95,12 +98,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
 
     /** The margin x·w + b of a raw (unscaled) row. */
     public double margin(float[] row, int offset) {
-        double m = params.b();
-        for (int j = 0; j < params.d(); j++) {
-            float x = scaling == null ? row[offset + j] : scaling.scale(row[offset + j], j);
-            m += (double) x * params.w(j);
-        }
-        return m;
+        return margin(row, offset, 0);
     }
 
     /**
