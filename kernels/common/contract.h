@@ -14,6 +14,8 @@
  *   snaps    (records, npar) packed like params      status  (1) int, see STATUS_OK
  *   partial  (parts, npar + 1): per part and head the sums of r·x (d) and r, then the loss
  * With one head these are the shapes of the scalar model: params [w, b], partial (parts, d + 2).
+ * Sparse rows (CSR) replace X by three buffers: offs (n + 1) 64-bit row starts, cols (nnz) int
+ * 0-based columns increasing within a row, vals (nnz) the stored values.
  */
 #ifndef DESCENT_CONTRACT_H
 #define DESCENT_CONTRACT_H
@@ -33,6 +35,11 @@
 /* ALL_ROWS: every row, in storage order (the full-data loss) */
 #define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const float obj_p, \
                       const int has_t, const int heads
+/* SPARSE_ROWS, SPARSE_ALL_ROWS: ROWS and ALL_ROWS over CSR rows (row i: vals[offs[i] .. offs[i + 1]) at cols[…]) */
+#define SPARSE_ROWS_ARGS GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T, \
+                         GLOBAL const int *order, const int d, const int obj, const float obj_p, const int has_t, const int heads
+#define SPARSE_ALL_ROWS_ARGS GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T, \
+                             const int n, const int d, const int obj, const float obj_p, const int has_t, const int heads
 /* BATCH: positions [from, from + count) of the order */
 #define BATCH_ARGS const int from, const int count
 /* WEIGHTS: the parameters, read only */

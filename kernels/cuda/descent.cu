@@ -727,3 +727,6 @@ extern "C" __global__ void __launch_bounds__(256) copy_chunk(const float4 *__res
     }
     for (; i < hi; i += blockDim.x) dst[i] = src[i];
 }
+
+// Sparse rows (CSR): grad_rows_sparse, run_steps_sparse, losses_sparse, written once for both languages.
+#include "sparse.h"

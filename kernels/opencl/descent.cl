@@ -571,3 +571,7 @@ kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
         }
     }
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sparse rows (CSR): grad_rows_sparse, run_steps_sparse, losses_sparse, written once for both languages. */
+#include "sparse.h"

@@ -5,12 +5,17 @@ import dev.descent.DescentException;
 import java.util.Arrays;
 
 /**
- * A dense float32 dataset: features X (n × d, row-major) and optional targets t (n).
- * Validated once at construction: shapes agree, n ≥ 1, d ≥ 1, every value finite.
+ * A float32 dataset: features X (n × d), dense row-major or sparse CSR ({@link #sparse(SparseRows)}),
+ * and optional targets t (n). Validated once at construction: shapes agree, n ≥ 1, d ≥ 1, every
+ * value finite (and, sparse, columns inside 0..d−1 and strictly increasing in each row).
  * The arrays are owned by the dataset; callers must not mutate them afterwards.
+ *
+ * <p>Every backend takes both layouts behind the same {@code Session} API. A sparse dataset has
+ * no dense array: {@link #features()} refuses, {@link #rowsSparse()} gives the CSR arrays.
  */
 public final class Dataset {
-    private final float[] x;
+    private final float[] x;                 // dense row-major, or null when sparse
+    private final SparseRows csr;            // sparse rows, or null when dense
     private final float[] t;
     private final int n;
     private final int d;
@@ -40,9 +45,64 @@ public final class Dataset {
         }
         this.name = name;
         this.x = x;
+        this.csr = null;
         this.t = t;
         this.n = n;
         this.d = d;
+    }
+
+    private Dataset(SparseRows s) {
+        this.name = s.name();
+        this.x = null;
+        this.csr = s;
+        this.t = s.targets();
+        this.n = s.n();
+        this.d = s.d();
+    }
+
+    /**
+     * A sparse dataset over CSR rows, kept sparse (every backend computes on the stored values
+     * only). Validated as the dense constructor validates, plus the CSR layout: offsets start at 0,
+     * never decrease and end at nnz; columns lie in 0..d−1, strictly increasing within a row.
+     */
+    public static Dataset sparse(SparseRows s) {
+        String name = s.name();
+        int n = s.n(), d = s.d();
+        DescentException.require(n >= 1, "dataset '" + name + "' is empty (0 rows): give it at least one row");
+        DescentException.require(d >= 1, "dataset '" + name + "' has no feature columns: give it at least one");
+        long[] off = s.rowOffsets();
+        int[] cols = s.cols();
+        float[] vals = s.vals();
+        DescentException.require(off != null && off.length == n + 1 && off[0] == 0,
+                "dataset '" + name + "': " + (off == null ? 0 : off.length) + " row offsets for " + n + " rows: give n + 1, the first 0");
+        long nnz = off[n];
+        DescentException.require(cols != null && vals != null && cols.length == nnz && vals.length == nnz,
+                "dataset '" + name + "': the last row offset says " + nnz + " stored values, but there are " + (cols == null ? 0 : cols.length)
+                        + " columns and " + (vals == null ? 0 : vals.length) + " values");
+        float[] t = s.targets();
+        DescentException.require(t == null || t.length == n, "dataset '" + name + "': " + (t == null ? 0 : t.length) + " targets for " + n + " rows");
+        for (int i = 0; i < n; i++) {
+            long a = off[i], e = off[i + 1];
+            if (e < a) throw new DescentException("dataset '" + name + "': row " + (i + 1) + " ends before it starts (offsets " + a + ", " + e + ")");
+            int prev = -1;
+            for (long q = a; q < e; q++) {
+                int c = cols[(int) q];
+                if (c <= prev || c >= d) {
+                    throw new DescentException("dataset '" + name + "': row " + (i + 1) + " stores column " + (c + 1) + (c >= d
+                            ? ", beyond its " + d + " features" : " after column " + (prev + 1) + ": give each row's columns once, in increasing order"));
+                }
+                if (!Float.isFinite(vals[(int) q])) {
+                    throw new DescentException("dataset '" + name + "': feature at row " + (i + 1) + ", column " + (c + 1) + " is " + vals[(int) q]
+                            + ": remove or impute non-finite values");
+                }
+                prev = c;
+            }
+        }
+        int badT = t == null ? -1 : firstNonFinite(t);
+        if (badT >= 0) {
+            throw new DescentException("dataset '" + name + "': target at row " + (badT + 1) + " is " + t[badT] + ": remove or impute non-finite values");
+        }
+        return new Dataset(s);
     }
 
     /** The index of the first NaN or infinity in {@code a}, or −1 (one flat loop: it compiles early and vectorizes). */
@@ -58,26 +118,62 @@ public final class Dataset {
     public int d() { return d; }
     public boolean hasTargets() { return t != null; }
 
-    /** The row-major features (shared, not copied: read only). */
-    public float[] features() { return x; }
+    /** Whether the rows are stored sparse (CSR): then {@link #rowsSparse()} holds them and {@link #features()} refuses. */
+    public boolean isSparse() { return csr != null; }
+
+    /** The CSR rows of a sparse dataset (shared, not copied: read only), or {@code null} when dense. */
+    public SparseRows rowsSparse() { return csr; }
+
+    /** Stored feature values: n·d dense, nnz sparse. */
+    public long stored() { return csr != null ? csr.nnz() : (long) n * d; }
+
+    /** The row-major features (shared, not copied: read only); refused for a sparse dataset. */
+    public float[] features() {
+        if (x == null) {
+            throw new DescentException("dataset '" + name + "' is sparse (" + n + " × " + d + ", " + csr.nnz()
+                    + " stored values): this operation needs dense rows; take a narrower file, or one in CSV");
+        }
+        return x;
+    }
+
+    /** The dense dataset with the same values (absent ones 0); a dense dataset returns itself. Refused when too large for one array. */
+    public Dataset dense() {
+        return csr == null ? this : csr.toDense();
+    }
 
     /** The targets (shared, not copied: read only), or {@code null}. */
     public float[] targets() { return t; }
 
-    public float x(int row, int col) { return x[row * d + col]; }
+    public float x(int row, int col) {
+        if (x != null) return x[row * d + col];
+        long a = csr.rowOffsets()[row], e = csr.rowOffsets()[row + 1];
+        int at = java.util.Arrays.binarySearch(csr.cols(), (int) a, (int) e, col);
+        return at >= 0 ? csr.vals()[at] : 0f;
+    }
     public float t(int row) { return t == null ? 0f : t[row]; }
 
-    /** Bytes the features and targets occupy as float32. */
-    public long bytes() { return 4L * n * d + (t == null ? 0 : 4L * n); }
+    /** Bytes the features and targets occupy: float32 dense; sparse, values and column indices (4 bytes each) and 64-bit row offsets. */
+    public long bytes() {
+        long feats = csr != null ? 8L * csr.nnz() + 8L * (n + 1) : 4L * n * d;
+        return feats + (t == null ? 0 : 4L * n);
+    }
 
-    /** Rows [from, from+count) as a new dataset. */
+    /** Rows [from, from+count) as a new dataset (sparse stays sparse). */
     public Dataset rows(int from, int count) {
+        if (csr != null) {
+            long[] off = csr.rowOffsets();
+            long a = off[from], e = off[from + count];
+            long[] o = new long[count + 1];
+            for (int i = 0; i <= count; i++) o[i] = off[from + i] - a;
+            return sparse(new SparseRows(name, o, Arrays.copyOfRange(csr.cols(), (int) a, (int) e), Arrays.copyOfRange(csr.vals(), (int) a, (int) e),
+                    t == null ? null : Arrays.copyOfRange(t, from, from + count), count, d));
+        }
         return new Dataset(name, Arrays.copyOfRange(x, from * d, (from + count) * d),
                 t == null ? null : Arrays.copyOfRange(t, from, from + count), count, d);
     }
 
     @Override
     public String toString() {
-        return name + " (" + n + " × " + d + (t == null ? ", no targets" : "") + ")";
+        return name + " (" + n + " × " + d + (csr != null ? ", sparse, " + csr.nnz() + " stored" : "") + (t == null ? ", no targets" : "") + ")";
     }
 }

@@ -34,7 +34,10 @@ final class CpuSession extends AbstractSession {
     /** Batches of fewer values than this (rows × d) run on the calling thread. */
     private static final long PARALLEL_VALUES = 1L << 17;
 
-    private final float[] x;
+    private final float[] x;                 // dense rows, or null when sparse
+    private final long[] off;                // sparse rows (CSR), or null when dense
+    private final int[] cols;
+    private final float[] vals;
     private final float[] t;
     private final int obj;
     private final float objP;                // the loss's parameter (Huber's ε)
@@ -54,7 +57,11 @@ final class CpuSession extends AbstractSession {
 
     CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
         super(data, spec);
-        this.x = data.features();
+        var csr = data.rowsSparse();
+        this.x = csr == null ? data.features() : null;
+        this.off = csr == null ? null : csr.rowOffsets();
+        this.cols = csr == null ? null : csr.cols();
+        this.vals = csr == null ? null : csr.vals();
         this.t = data.targets();
         this.obj = spec.objective().code();
         this.objP = (float) spec.lossParam();
@@ -210,6 +217,28 @@ final class CpuSession extends AbstractSession {
         return (float) Math.log(s) - (m[(int) t] - mx);
     }
 
+    /** x·w[so .. so + d) + w[so + d] (the head's bias) of a row: the row kernels on dense rows; on sparse rows the stored values in their order, then the bias. */
+    private float margin(int row, float[] w, int so) {
+        if (x != null) return K.margin(x, row * d, w, so, d);
+        return w[so + d] + sparseDot(row, w, so);
+    }
+
+    /** Σ x·w[so + col] over a sparse row's stored values, in their order. */
+    private float sparseDot(int row, float[] w, int so) {
+        float m = 0f;
+        for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) m += vals[q] * w[so + cols[q]];
+        return m;
+    }
+
+    /** acc[ao .. ao + d) += r·x of a row (sparse rows: at their stored columns only). */
+    private void axpy(float[] acc, int ao, float r, int row) {
+        if (x != null) {
+            K.axpy(acc, ao, r, x, row * d, d);
+            return;
+        }
+        for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) acc[ao + cols[q]] += r * vals[q];
+    }
+
     /**
      * Sums r·x and r (and the loss when asked) over order positions [from, to) into {@code acc}
      * (npar floats, zeroed here), at the parameters {@code w} (npar); returns the loss sum.
@@ -220,11 +249,10 @@ final class CpuSession extends AbstractSession {
         float loss = 0f, rb = 0f;
         for (int q = from; q < to; q++) {
             int row = order[q];
-            int o = row * d;
             float ti = t == null ? 0f : t[row];
-            float m = K.margin(x, o, w, 0, d);
+            float m = margin(row, w, 0);
             float r = dloss(obj, objP, m, ti);
-            K.axpy(acc, 0, r, x, o, d);
+            axpy(acc, 0, r, row);
             rb += r;
             if (withLoss) loss += loss(obj, objP, m, ti);
         }
@@ -239,11 +267,10 @@ final class CpuSession extends AbstractSession {
         float loss = 0f;
         for (int q = from; q < to; q++) {
             int row = order[q];
-            int o = row * d;
-            for (int c = 0; c < heads; c++) m[c] = K.margin(x, o, w, c * np, d);
+            for (int c = 0; c < heads; c++) m[c] = margin(row, w, c * np);
             loss += softmaxResiduals(m, heads, t[row], withLoss);
             for (int c = 0; c < heads; c++) {
-                K.axpy(acc, c * np, m[c], x, o, d);
+                axpy(acc, c * np, m[c], row);
                 acc[c * np + d] += m[c];
             }
         }
@@ -331,14 +358,22 @@ final class CpuSession extends AbstractSession {
     /** Batch 1 with plain SGD and no decay: w ← w − lr·r·x in one pass, no gradient buffer. */
     private boolean sgdOne(int q, float lr) {
         int row = order[q];
-        int o = row * d;
         float ti = t == null ? 0f : t[row];
-        float step = lr * dloss(obj, objP, K.margin(x, o, p, 0, d), ti);
+        float step = lr * dloss(obj, objP, margin(row, p, 0), ti);
         float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
-        for (int j = 0; j < d; j++) {
-            float nw = p[j] - step * x[o + j];
-            p[j] = nw;
-            z += nw - nw;
+        if (x != null) {
+            int o = row * d;
+            for (int j = 0; j < d; j++) {
+                float nw = p[j] - step * x[o + j];
+                p[j] = nw;
+                z += nw - nw;
+            }
+        } else {                             // sparse: only the stored columns move
+            for (int q2 = (int) off[row], e = (int) off[row + 1]; q2 < e; q2++) {
+                float nw = p[cols[q2]] - step * vals[q2];
+                p[cols[q2]] = nw;
+                z += nw - nw;
+            }
         }
         if (bias) p[d] = p[d] - step;
         return z == 0f && Float.isFinite(p[d]);
@@ -381,6 +416,7 @@ final class CpuSession extends AbstractSession {
         int[] rec = recordedBatches(run);
         float[] snaps = new float[rec.length * npar];
         if (diverged) return new RunResult(new float[0], new int[0], d, heads, run.firstBatch());    // nothing applied, as on a device
+        if (lazySparse(run)) return runLazy(run, rec, snaps);
         int k = 0, at = -1, len = orderLength(), bs = run.batchSize(), every = run.recordEvery();
         int untilRecord = Math.floorMod(-run.firstBatch(), every);          // batches before the next recorded one
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
@@ -401,6 +437,100 @@ final class CpuSession extends AbstractSession {
                 d, heads, at);
     }
 
+    /**
+     * A run of plain SGD on sparse rows with the weights held as s·u: weight decay multiplies the
+     * scale (w ← (1 − ηλ)·w is s ← (1 − ηλ)·s), and a step's gradient moves only the columns its
+     * rows store (u_c ← u_c − η·g_c / s). Per step: the batch's residuals at s·u, their sums per
+     * column in {@code scratch} (kept all 0 between steps), then one pass over the batch's stored
+     * columns applying and clearing them. O(nnz of the batch) per step; the scale is folded into
+     * the weights at the end of the run (and when it falls under {@link #LAZY_FOLD_BELOW}), and
+     * each record is s·u. The same arithmetic as {@code run_steps_sparse} in kernels/common/sparse.h.
+     */
+    private RunResult runLazy(Run run, int[] rec, float[] snaps) {
+        int np = d + 1, k = 0, at = -1, len = orderLength(), bs = run.batchSize(), every = run.recordEvery();
+        int untilRecord = Math.floorMod(-run.firstBatch(), every);
+        float[] acc = scratch;
+        Arrays.fill(acc, 0f);
+        float[] r = new float[Math.min(bs, len) * heads];
+        float[] m = new float[heads];
+        float s = 1f;
+        for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
+            int from = j * bs, cnt = Math.min(bs, len - from);
+            float lr = (float) run.rate().at(j - run.firstBatch());
+            for (int q = 0; q < cnt; q++) {                   // residuals at the current weights s·u
+                int row = order[from + q];
+                for (int c = 0; c < heads; c++) m[c] = s * sparseDot(row, p, c * np) + p[c * np + d];
+                if (heads > 1) {
+                    softmaxResiduals(m, heads, t[row], false);
+                    System.arraycopy(m, 0, r, q * heads, heads);
+                } else {
+                    r[q] = dloss(obj, objP, m[0], t == null ? 0f : t[row]);
+                }
+            }
+            for (int q = 0; q < cnt; q++) {                   // their sums per touched column, and per bias
+                int row = order[from + q];
+                for (int c = 0; c < heads; c++) {
+                    float rc = r[q * heads + c];
+                    axpy(acc, c * np, rc, row);
+                    acc[c * np + d] += rc;
+                }
+            }
+            float decay = 1f - lr * lambda, s2 = s * decay;
+            if (Math.abs(s2) < LAZY_FOLD_BELOW) {            // fold s into u before it loses precision
+                foldScale(s);
+                s2 = decay;
+            }
+            float inv = 1f / cnt;
+            boolean bad = false;
+            for (int q = 0; q < cnt; q++) {                   // apply each touched column once, and clear it
+                int row = order[from + q];
+                for (int e = (int) off[row], end = (int) off[row + 1]; e < end; e++) {
+                    for (int c = 0; c < heads; c++) {
+                        int i = c * np + cols[e];
+                        float gs = acc[i];
+                        if (gs != 0f) {
+                            float nu = p[i] - lr * (gs * inv) / s2;
+                            p[i] = nu;
+                            acc[i] = 0f;
+                            bad |= !Float.isFinite(nu);
+                        }
+                    }
+                }
+            }
+            for (int c = 0; c < heads; c++) {
+                int i = c * np + d;
+                if (bias) {
+                    float nb = p[i] - lr * (acc[i] * inv);
+                    p[i] = nb;
+                    bad |= !Float.isFinite(nb);
+                }
+                acc[i] = 0f;
+            }
+            s = s2;
+            if (untilRecord == 0) {
+                int o = (k++) * npar;
+                for (int i = 0; i < npar; i++) snaps[o + i] = i % np < d ? s * p[i] : p[i];
+                untilRecord = every;
+            }
+            untilRecord--;
+            if (bad) {
+                at = j;
+                break;
+            }
+        }
+        foldScale(s);
+        diverged = at >= 0;
+        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
+                d, heads, at);
+    }
+
+    /** w = s·u for every weight (biases are not scaled). */
+    private void foldScale(float s) {
+        if (s == 1f) return;
+        int np = d + 1;
+        for (int i = 0; i < npar; i++) if (i % np < d) p[i] = s * p[i];
+    }
+
     /** The mean loss of each snapshot over all n rows: fixed row blocks, each summed in double, blocks added in order. */
     @Override
     protected double[] doLosses(float[] snapshots, int count) {
@@ -417,10 +547,10 @@ final class CpuSession extends AbstractSession {
                     double sum = 0;
                     for (int i = a; i < e; i++) {
                         if (heads > 1) {
-                            for (int c = 0; c < heads; c++) m[c] = K.margin(x, i * d, w, so + c * (d + 1), d);
+                            for (int c = 0; c < heads; c++) m[c] = margin(i, w, so + c * (d + 1));
                             sum += softmaxLoss(m, heads, t[i]);
                         } else {
-                            sum += loss(obj, objP, K.margin(x, i * d, w, so, d), t == null ? 0f : t[i]);
+                            sum += loss(obj, objP, margin(i, w, so), t == null ? 0f : t[i]);
                         }
                     }
                     sums[k * count + s] = sum;

@@ -23,6 +23,9 @@ final class CudaKernels {
     static final String GRAD_SOFTMAX = "grad_partial_softmax", RUN_BLOCK_SOFTMAX = "run_steps_block_softmax",
             LOSSES_SOFTMAX = "losses_softmax";
 
+    /** The sparse-row (CSR) kernels, written once for both languages in kernels/common/sparse.h. */
+    static final String GRAD_SPARSE = "grad_rows_sparse", RUN_SPARSE = "run_steps_sparse", LOSSES_SPARSE = "losses_sparse";
+
     /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
     static final int THREAD_MAX_D = 16;
 
@@ -59,6 +62,9 @@ final class CudaKernels {
         out.add(GRAD_SOFTMAX);
         out.add(RUN_BLOCK_SOFTMAX);
         out.add(LOSSES_SOFTMAX);
+        out.add(GRAD_SPARSE);
+        out.add(RUN_SPARSE);
+        out.add(LOSSES_SPARSE);
         out.add(READ_PROBE);
         out.add(WRITE_PROBE);
         out.add(COPY_PROBE);

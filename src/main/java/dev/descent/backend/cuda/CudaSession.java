@@ -58,6 +58,10 @@ final class CudaSession extends DeviceSession {
     private Mem order, snaps, lossSnaps, lossPartial, lrs;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
     private final CUfunction fRunThread;            // null when d > 16 or heads > 1
+    private final CUfunction fRowsSparse, fRunSparse, fLossSparse;   // sparse rows (kernels/common/sparse.h)
+    private final boolean sparse;
+    private final Mem offs, cols, vals, scratch;    // sparse rows (CSR) and run_steps_sparse's npar sums; null when dense
+    private Mem residuals;                          // run_steps_sparse: a batch's residuals (batch × heads)
     private final int partialBlock;                 // threads per block of fPartial
     private final int partialShared;
     private final int maxParts;
@@ -77,9 +81,12 @@ final class CudaSession extends DeviceSession {
         }
         // a part's partial is npar + 1 floats: wide softmax models (k·(d + 1) in the 100,000s) cap the parts so that the
         // buffer stays near PARTIAL_BYTES, at least one part per multiprocessor (one-head models never reach the cap)
-        this.maxParts = Math.min(cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
+        this.sparse = data.isSparse();
+        long nnz = data.stored();
+        // sparse: a thread per part (sparse.h), up to 64 per multiprocessor within the same partial-buffer budget
+        this.maxParts = Math.min(sparse ? cu.multiprocessors * 64 : cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
                 (int) Math.max(cu.multiprocessors, PARTIAL_BYTES / (4L * (npar + 1))));
-        long xBytes = 4L * n * d;
+        long xBytes = sparse ? 8L * nnz + 8L * (n + 1) : 4L * n * d;
         long need = xBytes + 8L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1);
         long[] free = new long[1], total = new long[1];
         try {
@@ -99,7 +106,14 @@ final class CudaSession extends DeviceSession {
             fLossSoftmax = function(CudaKernels.LOSSES_SOFTMAX);
             fRunBlock = function(heads > 1 ? CudaKernels.RUN_BLOCK_SOFTMAX : CudaKernels.RUN_BLOCK);
             fRunThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
-            x = mem(xBytes);
+            fRowsSparse = function(CudaKernels.GRAD_SPARSE);
+            fRunSparse = function(CudaKernels.RUN_SPARSE);
+            fLossSparse = function(CudaKernels.LOSSES_SPARSE);
+            x = mem(sparse ? 4 : xBytes);
+            offs = sparse ? mem(8L * (n + 1)) : null;
+            cols = sparse ? mem(4L * nnz) : null;
+            vals = sparse ? mem(4L * nnz) : null;
+            scratch = sparse ? mem(4L * npar) : null;
             t = mem(data.hasTargets() ? 4L * n : 4);
             params = mem(4L * npar);
             state = mem(4L * stateFloats());
@@ -108,7 +122,16 @@ final class CudaSession extends DeviceSession {
             out = mem(4L * (npar + 1));
             partial = mem(4L * maxParts * (npar + 1));
             if (Faults.injected(Faults.CUDA_SESSION)) throw new CudaException("injected fault: CUDA_ERROR_OUT_OF_MEMORY");
-            JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
+            if (sparse) {
+                var csr = data.rowsSparse();
+                JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(csr.rowOffsets()), 8L * (n + 1));
+                if (nnz > 0) {
+                    JCudaDriver.cuMemcpyHtoD(cols.ptr, Pointer.to(csr.cols()), 4L * nnz);
+                    JCudaDriver.cuMemcpyHtoD(vals.ptr, Pointer.to(csr.vals()), 4L * nnz);
+                }
+            } else {
+                JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
+            }
             if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
             JCudaDriver.cuMemsetD32(params.ptr, 0, npar);
             JCudaDriver.cuMemsetD32(state.ptr, 0, stateFloats());
@@ -198,6 +221,9 @@ final class CudaSession extends DeviceSession {
             case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
+            case OFFS -> offs;
+            case COLS -> cols;
+            case VALS -> vals;
         };
     }
 
@@ -210,6 +236,7 @@ final class CudaSession extends DeviceSession {
             if (o instanceof KernelArgs.Buf b) p[i] = Pointer.to(buffer(b).ptr);
             else if (o instanceof Integer n) p[i] = Pointer.to(new int[] {n});
             else if (o instanceof Float n) p[i] = Pointer.to(new float[] {n});
+            else if (o instanceof Mem m) p[i] = Pointer.to(m.ptr);
             else throw new IllegalArgumentException("kernel argument " + i + ": " + o);
         }
         JCudaDriver.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, shared, null, Pointer.to(p), null);
@@ -271,6 +298,7 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
+        if (sparse) return Math.min(maxParts, count);
         return Math.min(maxParts, (count + partialBlock - 1) / partialBlock);
     }
 
@@ -278,6 +306,11 @@ final class CudaSession extends DeviceSession {
     protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
         poison(partial, 4L * g * (npar + 1));
+        if (sparse) {
+            launch(fRowsSparse, (g + 63) / 64, 64, 0,
+                    args().sparseRows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus).then(g));
+            return;
+        }
         launch(fPartial, g, partialBlock, partialShared,
                 args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus));
     }
@@ -307,6 +340,12 @@ final class CudaSession extends DeviceSession {
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
         int b = run.batchSize();
+        if (sparse) {
+            residuals = grow(residuals, 4L * Math.min(b, orderLength()) * heads);
+            launch(fRunSparse, 1, 1, 0, args().sparseRows().model(updates()).rule().steps(run).rate(run).record(run, step0)
+                    .then(scratch, residuals, lazySparse(run) ? 1 : 0));
+            return true;
+        }
         KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
         if (b == 1 && fRunThread != null && spec.optimizer().slots() <= 1 && !averaged()) {     // the thread kernel keeps one slot in registers
             launch(fRunThread, 1, 1, 0, a);
@@ -341,6 +380,11 @@ final class CudaSession extends DeviceSession {
             JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * npar);
         }
         poison(lossPartial, 4L * g * count);
+        if (sparse) {
+            launch(fLossSparse, (g + 63) / 64, 64, 0,
+                    args().sparseAllRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g).then(g));
+            return read(lossPartial, g * count);
+        }
         launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0,
                 args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g));
         return read(lossPartial, g * count);

@@ -30,8 +30,11 @@ final class OpenClSession extends DeviceSession {
     private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch npar
+    private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
+    private final boolean sparse;
+    private ClCalls.Buffer residuals;  // run_steps_sparse: a batch's residuals (batch × heads)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
     private final int local;          // work-group size of the gradient and loss kernels
@@ -51,9 +54,11 @@ final class OpenClSession extends DeviceSession {
         this.lanes = Math.max(1, local / (npar + 1));
         this.maxGroups = backend.computeUnits * 4;
         this.cpu = backend.cpuKernels();
-        long xBytes = 4L * n * d;
+        this.sparse = data.isSparse();
+        long nnz = data.stored();
+        long xBytes = sparse ? 4L * nnz : 4L * n * d;
         long partialBytes = 4L * maxGroups * lanes * (npar + 1);
-        long need = xBytes + 8L * n + partialBytes + 64L * (npar + 1);
+        long need = xBytes + (sparse ? 4L * nnz + 8L * (n + 1) : 0) + 8L * n + partialBytes + 64L * (npar + 1);
         if (xBytes > backend.maxAlloc) {
             throw new DescentException(String.format(Locale.ROOT,
                     "dataset %s needs %s in one OpenCL buffer, but %s allows at most %s per allocation "
@@ -77,7 +82,13 @@ final class OpenClSession extends DeviceSession {
             kRowsCpu = kernel("grad_rows_cpu");
             kRunCpu = kernel("run_steps_cpu");
             kLossCpu = kernel("losses_cpu");
-            x = buffer(xBytes);
+            kRowsSparse = kernel("grad_rows_sparse");
+            kRunSparse = kernel("run_steps_sparse");
+            kLossSparse = kernel("losses_sparse");
+            x = buffer(sparse ? 4 : xBytes);
+            offs = sparse ? buffer(8L * (n + 1)) : null;
+            cols = sparse ? buffer(4L * nnz) : null;
+            vals = sparse ? buffer(4L * nnz) : null;
             t = buffer(data.hasTargets() ? 4L * n : 4);
             params = buffer(4L * npar);
             state = buffer(4L * stateFloats());
@@ -87,7 +98,16 @@ final class OpenClSession extends DeviceSession {
             scratch = buffer(4L * npar);
             partial = buffer(partialBytes);
             if (Faults.injected(Faults.OPENCL_SESSION)) throw new CLException("injected fault", CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
-            write(x, data.features());
+            if (sparse) {
+                var csr = data.rowsSparse();
+                CL.clEnqueueWriteBuffer(backend.queue, offs.mem, CL.CL_TRUE, 0, 8L * (n + 1), Pointer.to(csr.rowOffsets()), 0, null, null);
+                if (nnz > 0) {
+                    CL.clEnqueueWriteBuffer(backend.queue, cols.mem, CL.CL_TRUE, 0, 4L * nnz, Pointer.to(csr.cols()), 0, null, null);
+                    write(vals, csr.vals());
+                }
+            } else {
+                write(x, data.features());
+            }
             if (data.hasTargets()) write(t, data.targets());
             write(params, new float[npar]);
             write(state, new float[stateFloats()]);
@@ -187,6 +207,9 @@ final class OpenClSession extends DeviceSession {
             case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
+            case OFFS -> offs;
+            case COLS -> cols;
+            case VALS -> vals;
         };
     }
 
@@ -221,13 +244,18 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
-        if (cpu) return Math.min(maxGroups, count);
+        if (cpu || sparse) return Math.min(maxGroups, count);
         return Math.min(maxGroups, (count + local - 1) / local);
     }
 
     @Override
     protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
         int g = partialParts(count);
+        if (sparse) {
+            poison(partial, 4L * g * (npar + 1));
+            launch(kRowsSparse, g, 1, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus).then(g));
+            return;
+        }
         KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus);
         if (cpu) {
             poison(partial, 4L * g * (npar + 1));
@@ -240,7 +268,7 @@ final class OpenClSession extends DeviceSession {
 
     /** Parts stage 1 wrote for a batch of {@code count}: work-groups × row lanes (one part per work-item on a CPU). */
     private int parts(int count) {
-        return partialParts(count) * (cpu ? 1 : lanes);
+        return partialParts(count) * (cpu || sparse ? 1 : lanes);
     }
 
     @Override
@@ -277,6 +305,13 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected boolean runInOneLaunch(Run run, int step0) {
+        if (sparse) {
+            int rows = Math.min(run.batchSize(), orderLength());
+            residuals = grow(residuals, 4L * rows * heads);
+            launch(kRunSparse, 1, 1, args().sparseRows().model(updates()).rule().steps(run).rate(run).record(run, step0)
+                    .then(scratch, residuals, lazySparse(run) ? 1 : 0));
+            return true;
+        }
         KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
         if (cpu) {
             if ((long) run.batchSize() * d * heads > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
@@ -310,6 +345,10 @@ final class OpenClSession extends DeviceSession {
             CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(snapshots), 0, null, null);
         }
         poison(lossPartial, 4L * g * count);
+        if (sparse) {
+            launch(kLossSparse, g, 1, args().sparseAllRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g).then(g));
+            return read(lossPartial, g * count);
+        }
         KernelArgs a = args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g);
         if (cpu) launch(kLossCpu, g, 1, a);
         else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new ClCalls.Local(4L * local)));

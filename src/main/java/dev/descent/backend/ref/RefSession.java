@@ -15,7 +15,10 @@ import dev.descent.optim.Optimizer;
  * sum in double and the parameters and velocities held in double between steps.
  */
 final class RefSession extends AbstractSession {
-    private final float[] x;
+    private final float[] x;           // dense rows, or null when sparse
+    private final long[] off;          // sparse rows (CSR), or null when dense
+    private final int[] cols;
+    private final float[] vals;
     private final float[] t;
     private final Objective obj;
     private final Optimizer opt;
@@ -29,7 +32,11 @@ final class RefSession extends AbstractSession {
 
     RefSession(Dataset data, Spec spec) {
         super(data, spec);
-        this.x = data.features();
+        var csr = data.rowsSparse();
+        this.x = csr == null ? data.features() : null;
+        this.off = csr == null ? null : csr.rowOffsets();
+        this.cols = csr == null ? null : csr.cols();
+        this.vals = csr == null ? null : csr.vals();
         this.t = data.targets();
         this.obj = spec.objective();
         this.opt = spec.optimizer();
@@ -96,14 +103,28 @@ final class RefSession extends AbstractSession {
         this.order = order.clone();
     }
 
-    /** The margins of a row under parameters wv (from offset wo) into m: one per head. */
+    /** The margins of a row under parameters wv (from offset wo) into m: one per head (sparse rows: their stored values only). */
     private void margins(int row, double[] wv, int wo) {
-        int o = row * d;
         for (int c = 0; c < heads; c++) {
             int h = wo + c * np;
             double s = wv[h + d];
-            for (int j = 0; j < d; j++) s += (double) x[o + j] * wv[h + j];
+            if (x != null) {
+                int o = row * d;
+                for (int j = 0; j < d; j++) s += (double) x[o + j] * wv[h + j];
+            } else {
+                for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) s += (double) vals[q] * wv[h + cols[q]];
+            }
             m[c] = s;
+        }
+    }
+
+    /** g[h .. h + d) += r·x of the row (sparse rows: at their stored columns). */
+    private void addRow(int row, double r, int h) {
+        if (x != null) {
+            int o = row * d;
+            for (int j = 0; j < d; j++) g[h + j] += r * x[o + j];
+        } else {
+            for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) g[h + cols[q]] += r * vals[q];
         }
     }
 
@@ -128,11 +149,10 @@ final class RefSession extends AbstractSession {
                 if (withLoss) loss += obj.loss(m[0], ti, spec.lossParam());
                 m[0] = obj.dloss(m[0], ti, spec.lossParam());
             }
-            int o = row * d;
             for (int c = 0; c < heads; c++) {
                 double r = m[c];
                 int h = c * np;
-                for (int j = 0; j < d; j++) g[h + j] += r * x[o + j];
+                addRow(row, r, h);
                 g[h + d] += r;
             }
         }

@@ -190,6 +190,27 @@ public abstract class AbstractSession implements Session {
 
     protected final boolean isClosed() { return closed; }
 
+    /** Below this scale a lazy run folds the scale into the weights (an O(d) pass) and starts again at 1. */
+    public static final float LAZY_FOLD_BELOW = 1e-3f;
+
+    /**
+     * Whether a run on sparse rows can keep its weights as s·u (Bottou's scaled-weight trick), so that
+     * a step costs O(nnz of its batch) instead of O(d): plain SGD (weight decay, coupled or decoupled,
+     * is then the same), no L1, no averaging, and every step's η·λ ≤ ½ (so the scale shrinks by at
+     * most half a step and never reaches 0). Other rules update every parameter at every step, as
+     * their maths does (a momentum or a moment decays even where the gradient is 0).
+     */
+    protected final boolean lazySparse(Run run) {
+        var o = spec.optimizer();
+        if (!data.isSparse() || o.rule() != dev.descent.optim.Optimizer.Rule.SGD || o.l1() != 0 || o.average()) return false;
+        double lambda = o.weightDecay();
+        if (lambda == 0) return true;
+        for (int k = 0; k < run.batches(); k++) {
+            if (run.rate().at(k) * lambda > 0.5) return false;
+        }
+        return true;
+    }
+
     private void checkRange(int from, int count) {
         open();
         requireOrder();

@@ -31,7 +31,10 @@ public final class KernelArgs {
         /** (npar + 1) the mean gradient asked for */ OUT,
         /** (batches) float: the run's per-step learning rates (any buffer when the run has none) */ LRS,
         /** (K, npar) snapshots uploaded for their losses */ LOSS_SNAPS,
-        /** (parts, K) loss sums */ LOSS_PARTIAL
+        /** (parts, K) loss sums */ LOSS_PARTIAL,
+        /** (n + 1) 64-bit row starts of sparse rows (CSR) */ OFFS,
+        /** (nnz) int 0-based columns of sparse rows */ COLS,
+        /** (nnz) stored values of sparse rows */ VALS
     }
 
     private final List<Object> values = new ArrayList<>();
@@ -61,6 +64,12 @@ public final class KernelArgs {
 
     /** ALL_ROWS: every row in storage order. */
     public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets, heads); }
+
+    /** SPARSE_ROWS: ROWS over CSR rows. */
+    public KernelArgs sparseRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads); }
+
+    /** SPARSE_ALL_ROWS: ALL_ROWS over CSR rows. */
+    public KernelArgs sparseAllRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, n, d, objective, lossParam, hasTargets, heads); }
 
     /** BATCH: positions [from, from + count) of the order. */
     public KernelArgs batch(int from, int count) { return add(from, count); }

@@ -1,0 +1,216 @@
+/*
+ * descent — the kernels over sparse rows (CSR), written once for both kernel languages: OpenCL
+ * (kernels/opencl/descent.cl) and CUDA (kernels/cuda/descent.cu) each include this file, so what
+ * CI runs on PoCL is what a GPU runs. Parameters are contract.h's argument groups; the Java
+ * mirrors are the sparse branches of dev.descent.backend.cpu.CpuSession (the same arithmetic in
+ * the same order, so the float results agree up to the compilers' fused multiply-adds) and the
+ * double-precision reference dev.descent.backend.ref.RefSession.
+ *
+ * A row's margin per head: the stored values times their weights, summed in storage order, then
+ * the head's bias. Every kernel touches a row's stored values only.
+ *
+ * Shapes: the cpu kernel family's (descent.cl): a work-item per part of rows with a dense partial
+ * row of its own, one work-item for a run of steps. Deterministic by construction: no atomics;
+ * the parts are summed in part order by grad_mean / grad_step (or in double by the host, losses).
+ * Floors (bytes each kernel must move; nnz_B the stored values of the batch, P parts):
+ *   grad_rows_sparse   nnz_B·8 (value and column) + |B|·(8 + 8) (order, target, two offsets)
+ *                      + nnz_B·4·heads gathered weights + P·(npar + 1)·4 partials written
+ *   run_steps_sparse   per step nnz_B·(8 + 4·heads·3) (values and columns read twice; a weight
+ *                      read for the margin, read and written by the update) + |B|·16; lazy: no O(d)
+ *                      term, else npar·4·(2 + 2·slots) per step (every parameter's update)
+ *   losses_sparse      per block of snapshots nnz·8 + n·12 + nnz·4·K gathered weights
+ * TODO(perf): on GPUs a warp per row (coalesced values, a shuffle reduction) and a transposed copy
+ * for the full-batch gradient; these shapes are the CPU's and are correct everywhere.
+ */
+#ifndef DESCENT_SPARSE_H
+#define DESCENT_SPARSE_H
+
+#include "contract.h"
+
+/* Below this scale a lazy run folds it into the weights (AbstractSession.LAZY_FOLD_BELOW). */
+#define DESCENT_LAZY_FOLD_BELOW 1e-3f
+
+/* Σ vals·w[cols] over row `row`'s stored values, in storage order. */
+DESCENT_FN float descent_sparse_dot(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, int row, GLOBAL const float *w)
+{
+    float m = 0.0f;
+    const D_LONG end = offs[row + 1];
+    for (D_LONG q = offs[row]; q < end; ++q) m += vals[q] * w[cols[q]];
+    return m;
+}
+
+/* The row's residual(s) at weights s·u (u = w, the biases unscaled) into m: one head's dℓ/dm, or softmax's
+ * k residuals; returns the loss when with_loss. */
+DESCENT_FN float descent_sparse_residuals(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T,
+                                          int row, int d, int obj, float obj_p, int has_t, int heads, GLOBAL const float *w, float s,
+                                          int use_bias, int with_loss, float *m)
+{
+    const int np = d + 1;
+    for (int h = 0; h < heads; ++h) m[h] = s * descent_sparse_dot(offs, cols, vals, row, w + h * np) + (use_bias ? w[h * np + d] : 0.0f);
+    if (heads > 1) return descent_softmax_residuals(heads, m, T[row], with_loss);
+    const float t = has_t ? T[row] : 0.0f;
+    const float l = with_loss ? descent_loss(obj, obj_p, m[0], t) : 0.0f;
+    m[0] = descent_dloss(obj, obj_p, m[0], t);
+    return l;
+}
+
+/* g[h·np + col] += r_h·x over the row's stored values, g[h·np + d] += r_h, for every head. */
+DESCENT_FN void descent_sparse_add(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, int row, int d, int heads,
+                                   const float *r, GLOBAL float *g)
+{
+    const int np = d + 1;
+    const D_LONG end = offs[row + 1];
+    for (int h = 0; h < heads; ++h) {
+        GLOBAL float *gh = g + h * np;
+        for (D_LONG q = offs[row]; q < end; ++q) gh[cols[q]] += r[h] * vals[q];
+        gh[d] += r[h];
+    }
+}
+
+/* Stage 1 of the batch gradient: work-item i of `parts` sums positions [from + i·rows_per_part, …) of the
+ * order into partial[i] (per head the sums of r·x and r, then the loss). Stage 2 is grad_mean / grad_step. */
+D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, const int parts)
+{
+    const int i = D_GID;
+    if (i >= parts || status[0] != STATUS_OK) return;
+    const int ext = heads * (d + 1) + 1;
+    GLOBAL float *g = partial + (size_t)i * ext;
+    for (int c = 0; c < ext; ++c) g[c] = 0.0f;
+    const int begin = from + i * rows_per_part;
+    const int end = D_MIN(begin + rows_per_part, from + count);
+    float ls = 0.0f;
+    for (int p = begin; p < end; ++p) {
+        const int row = order[p];
+        float m[DESCENT_MAX_HEADS];
+        ls += descent_sparse_residuals(offs, cols, vals, T, row, d, obj, obj_p, has_t, heads, params, 1.0f, use_bias, with_loss, m);
+        descent_sparse_add(offs, cols, vals, row, d, heads, m, g);
+    }
+    g[ext - 1] = ls;
+}
+
+/* w = s·u for every weight of every head (biases are not scaled). */
+DESCENT_FN void descent_fold_scale(GLOBAL float *params, int npar, int d, float s)
+{
+    if (s == 1.0f) return;
+    for (int c = 0; c < npar; ++c)
+        if (c % (d + 1) < d) params[c] = s * params[c];
+}
+
+/*
+ * Many steps in one launch, one work-item (D_GID 0). Per step: the batch's residuals into res (batch ×
+ * heads), their sums per column into scratch (npar floats, all 0 between steps), then the update.
+ * lazy (plain SGD, no L1, no averaging, every η·λ ≤ ½: AbstractSession.lazySparse): the weights are
+ * held as s·u, weight decay multiplies s, and only the batch's stored columns move
+ * (u_c ← u_c − η·(Σ/|B|)/s'), each applied once and cleared: O(nnz of the batch) per step. s is folded
+ * into the weights when it falls under DESCENT_LAZY_FOLD_BELOW and at the end; a record is s·u.
+ * Otherwise every parameter takes descent_step with its mean gradient (0 where the batch stores nothing),
+ * as the rule's maths asks (a momentum decays where the gradient is 0): O(npar) per step.
+ */
+D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, GLOBAL float *scratch,
+                          GLOBAL float *res, const int lazy)
+{
+    if (D_GID != 0 || status[0] != STATUS_OK) return;
+    const int np = d + 1, npar = heads * np, slots = descent_slots(rule, average);
+    for (int c = 0; c < npar; ++c) scratch[c] = 0.0f;
+    float s = 1.0f;
+    float st[DESCENT_MAX_SLOTS];
+    int rec = 0;
+    for (int j = first_batch; j < first_batch + batches; ++j) {
+        const int from = descent_batch_from(j, batch);
+        const int cnt = descent_batch_count(j, batch, order_len);
+        const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
+        const int t_j = t0 + (j - first_batch) + 1;
+        for (int q = 0; q < cnt; ++q) {
+            float m[DESCENT_MAX_HEADS];
+            descent_sparse_residuals(offs, cols, vals, T, order[from + q], d, obj, obj_p, has_t, heads, params, s, use_bias, 0, m);
+            for (int h = 0; h < heads; ++h) res[q * heads + h] = m[h];
+        }
+        for (int q = 0; q < cnt; ++q) {
+            float r[DESCENT_MAX_HEADS];
+            for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
+            descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
+        }
+        const float inv = 1.0f / (float)cnt;
+        int bad = 0;
+        if (lazy) {
+            const float decay = 1.0f - lr_j * lambda;
+            float s2 = s * decay;
+            if (D_FABS(s2) < DESCENT_LAZY_FOLD_BELOW) {
+                descent_fold_scale(params, npar, d, s);
+                s2 = decay;
+            }
+            for (int q = 0; q < cnt; ++q) {
+                const int row = order[from + q];
+                const D_LONG end = offs[row + 1];
+                for (D_LONG e = offs[row]; e < end; ++e) {
+                    for (int h = 0; h < heads; ++h) {
+                        const int c = h * np + cols[e];
+                        const float gs = scratch[c];
+                        if (gs != 0.0f) {
+                            const float nu = params[c] - lr_j * (gs * inv) / s2;
+                            params[c] = nu;
+                            scratch[c] = 0.0f;
+                            bad |= !D_ISFINITE(nu);
+                        }
+                    }
+                }
+            }
+            for (int h = 0; h < heads; ++h) {
+                const int c = h * np + d;
+                if (use_bias) {
+                    const float nb = params[c] - lr_j * (scratch[c] * inv);
+                    params[c] = nb;
+                    bad |= !D_ISFINITE(nb);
+                }
+                scratch[c] = 0.0f;
+            }
+            s = s2;
+        } else {
+            for (int c = 0; c < npar; ++c) {
+                const int jc = c % np;
+                const float gm = scratch[c] * inv;
+                scratch[c] = 0.0f;
+                if (jc == d && !use_bias) continue;
+                DESCENT_LOAD_SLOTS(st, state, npar, c, slots);
+                const float w = descent_step(rule, params[c], gm, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f,
+                                             decoupled, average, t_j);
+                params[c] = w;
+                DESCENT_STORE_SLOTS(st, state, npar, c, slots);
+                bad |= !D_ISFINITE(w);
+            }
+        }
+        if (j % record_every == 0) {
+            for (int c = 0; c < npar; ++c)
+                snaps[(size_t)rec * npar + c] = average ? state[(slots - 1) * npar + c] : (c % np < d ? s * params[c] : params[c]);
+            ++rec;
+        }
+        if (bad) {
+            status[0] = step0 + (j - first_batch);
+            break;
+        }
+    }
+    descent_fold_scale(params, npar, d, s);
+}
+
+/* Full-data loss of K snapshots: work-item i of `parts` takes rows [i·rows_per_part, …), each row's stored
+ * values dotted with every snapshot; partial[i·K + k] gets the item's sum for snapshot k. */
+D_KERNEL losses_sparse(SPARSE_ALL_ROWS_ARGS, LOSSES_ARGS, const int parts)
+{
+    const int i = D_GID;
+    if (i >= parts) return;
+    const int np = d + 1, npar = heads * np;
+    const int begin = i * rows_per_part;
+    const int end = D_MIN(begin + rows_per_part, n);
+    for (int k = 0; k < K; ++k) partial[(size_t)i * K + k] = 0.0f;
+    for (int row = begin; row < end; ++row) {
+        const float t = has_t ? T[row] : 0.0f;
+        for (int k = 0; k < K; ++k) {
+            GLOBAL const float *w = snaps + (size_t)k * npar;
+            float m[DESCENT_MAX_HEADS];
+            for (int h = 0; h < heads; ++h) m[h] = descent_sparse_dot(offs, cols, vals, row, w + h * np) + w[h * np + d];
+            partial[(size_t)i * K + k] += heads > 1 ? descent_softmax_loss(heads, m, t) : descent_loss(obj, obj_p, m[0], t);
+        }
+    }
+}
+
+#endif /* DESCENT_SPARSE_H */

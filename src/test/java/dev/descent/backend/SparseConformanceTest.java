@@ -1,0 +1,284 @@
+package dev.descent.backend;
+
+import dev.descent.backend.ref.RefBackend;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The sparse-row (CSR) kernels against the double reference on the same sparse data, and against
+ * the dense path on the same data densified, on every device backend (cpu; OpenCL, whose sparse
+ * kernels serve both kernel families; CUDA where present). Fresh random data per run (the seed is
+ * printed in every message; {@code -Ddescent.seed=N} replays it): rows of varying fill, some empty,
+ * wide enough that most of a row is absent. Tolerances are {@link Tolerance}'s and
+ * {@link BackendConformanceTest}'s derived bounds, which hold for sparse rows a fortiori (a margin
+ * sums nnz + 1 terms, not d + 1).
+ */
+class SparseConformanceTest {
+    static {
+        System.setProperty("descent.poison", "true");
+    }
+
+    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final long SEED = Long.getLong("descent.seed", System.nanoTime());
+    private static final Random RNG = new Random(SEED);
+
+    static Backend backend(String name) {
+        return OPEN.computeIfAbsent(name, TestBackends::open);
+    }
+
+    @AfterAll
+    static void closeAll() {
+        OPEN.values().forEach(Backend::close);
+        OPEN.clear();
+    }
+
+    /** The backends with sparse kernels: the OpenCL families share them, so one OpenCL entry. */
+    static List<String> backends() {
+        return List.of("cpu", "opencl", "cuda");
+    }
+
+    /** n rows × d columns, each row holding about density·d values (every 17th row none), labels as the objective takes them. */
+    static Dataset randomSparse(Objective obj, int n, int d, double density) {
+        long[] off = new long[n + 1];
+        List<Integer> cols = new ArrayList<>();
+        List<Float> vals = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % 17 != 5) {
+                for (int j = 0; j < d; j++) {
+                    if (RNG.nextDouble() < density) {
+                        cols.add(j);
+                        vals.add((float) (RNG.nextGaussian() * (obj == Objective.WAVE ? 1 : 2 / Math.sqrt(Math.max(1, density * d)))));
+                    }
+                }
+            }
+            off[i + 1] = cols.size();
+        }
+        float[] t = null;
+        if (obj.needsTargets()) {
+            t = new float[n];
+            for (int i = 0; i < n; i++) {
+                t[i] = obj.multiclass() ? RNG.nextInt(BackendConformanceTest.CLASSES) : obj.binaryLabels() ? RNG.nextInt(2) : (float) RNG.nextGaussian();
+            }
+        }
+        int[] c = cols.stream().mapToInt(Integer::intValue).toArray();
+        float[] v = new float[vals.size()];
+        for (int k = 0; k < v.length; k++) v[k] = vals.get(k);
+        return Dataset.sparse(new SparseRows("sparse(" + n + "x" + d + ", seed " + SEED + ")", off, c, v, t, n, d));
+    }
+
+    static Params randomParams(int d, Spec spec, double scale) {
+        float[] p = new float[spec.heads() * (d + 1)];
+        for (int c = 0; c < spec.heads(); c++) {
+            for (int j = 0; j < d; j++) p[c * (d + 1) + j] = (float) (RNG.nextGaussian() * scale / Math.sqrt(d));
+            if (spec.bias()) p[c * (d + 1) + d] = (float) (RNG.nextGaussian() * scale);
+        }
+        return Params.ofPacked(p, d, spec.heads());
+    }
+
+    static Stream<Arguments> backendObjective() {
+        List<Arguments> a = new ArrayList<>();
+        for (String b : backends()) for (Objective o : Objective.values()) a.add(Arguments.of(b, o));
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendObjective")
+    void gradientMatchesReferenceAndTheDensePath(String name, Objective obj) {
+        Backend dev = backend(name);
+        for (int d : new int[] {7, 1500}) {
+            int n = 301;
+            Dataset sp = randomSparse(obj, n, d, d == 7 ? 0.4 : 0.01);
+            Dataset dense = sp.dense();
+            Spec spec = BackendConformanceTest.spec(obj);
+            Params p = randomParams(d, spec, obj == Objective.WAVE ? 0.3 : 1);
+            try (Session s = dev.open(sp, spec); Session sd = dev.open(dense, spec); Session ref = new RefBackend().open(sp, spec);
+                 Session refDense = new RefBackend().open(dense, spec)) {
+                for (BatchOrder order : BatchOrder.values()) {
+                    int[] rows = order.order(n, 1, SEED);
+                    for (Session x : List.of(s, sd, ref, refDense)) {
+                        x.setOrder(rows);
+                        x.setParams(p);
+                    }
+                    for (int[] fc : new int[][] {{0, 1}, {5, 1}, {0, n}, {13, 77}}) {
+                        Gradient g = s.gradient(fc[0], fc[1], true), gd = sd.gradient(fc[0], fc[1], true);
+                        Gradient r = ref.gradient(fc[0], fc[1], true), rd = refDense.gradient(fc[0], fc[1], true);
+                        double[] bound = Tolerance.gradient(sp, obj, p, rows, fc[0], fc[1], 4096);
+                        String where = name + " " + obj + " d=" + d + " " + order + " batch [" + fc[0] + ", +" + fc[1] + ") seed " + SEED;
+                        float[] rp = r.packed().packed(), rdp = rd.packed().packed(), gp = g.packed().packed(), gdp = gd.packed().packed();
+                        for (int j = 0; j < rp.length; j++) {
+                            String at = where + " parameter " + j;
+                            assertEquals(rdp[j], rp[j], 1e-12 * (1 + Math.abs(rdp[j])), at + ": sparse and dense reference");
+                            assertEquals(rp[j], gp[j], bound[j], at + ": sparse device vs reference");
+                            assertEquals(gdp[j], gp[j], 2 * bound[j], at + ": sparse vs dense on the device");
+                        }
+                        double lb = Tolerance.loss(BackendConformanceTest.subset(dense, rows, fc[0], fc[1]), obj, p, 1);
+                        assertEquals(r.loss(), g.loss(), lb, where + " loss");
+                        assertEquals(rd.loss(), r.loss(), 1e-12 * (1 + Math.abs(rd.loss())), where + " loss, sparse vs dense reference");
+                    }
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> backendObjectiveOptimizer() {
+        List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.SGD.withWeightDecay(0.2, true),
+                Optimizer.momentum(0.9).withWeightDecay(0.05, false), Optimizer.adam(), Optimizer.SGD.withAverage(true),
+                Optimizer.SGD.withWeightDecay(0.01, false).withL1(0.02));
+        List<Arguments> a = new ArrayList<>();
+        for (String b : backends())
+            for (Objective o : Objective.values())
+                for (Optimizer opt : opts) a.add(Arguments.of(b, o, opt));
+        return a.stream();
+    }
+
+    /**
+     * Runs of many steps (the lazy scaled-weight path for plain SGD, the dense update for the
+     * rest) against the reference step by step, split in two runs, records included.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("backendObjectiveOptimizer")
+    void runMatchesReferenceStepByStep(String name, Objective obj, Optimizer opt) {
+        Backend dev = backend(name);
+        int n = 157;
+        for (int d : new int[] {5, 400}) {
+            Dataset ds = randomSparse(obj, n, d, d == 5 ? 0.5 : 0.02);
+            Spec spec = BackendConformanceTest.spec(obj, opt);
+            Params p = randomParams(d, spec, obj == Objective.WAVE ? 0.3 : 1);
+            for (int batch : new int[] {1, 10, n}) {
+                BatchOrder order = batch == 10 ? BatchOrder.IN_ORDER : BatchOrder.SHUFFLE;
+                int[] rows = order.order(n, 2, SEED);
+                int steps = Math.min(40, (n + batch - 1) / batch);
+                double lr = obj == Objective.WAVE ? 0.01 : 0.05;
+                Rate rate = batch == 10 ? new Rate(lr, true, 3) : batch == 1 ? BackendConformanceTest.perStep(lr, steps) : Rate.constant(lr);
+                try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
+                    for (Session x : List.of(s, ref)) {
+                        x.setOrder(rows);
+                        x.setParams(p);
+                        x.resetState();
+                    }
+                    int half = steps / 2;
+                    RunResult a = s.run(new Run(batch, 0, half, rate, 3));
+                    RunResult b = s.run(new Run(batch, half, steps - half, rate.skip(half), 3));
+                    RunResult r = ref.run(new Run(batch, 0, steps, rate, 3));
+                    String where = name + " " + obj + " " + opt + " d=" + d + " batch " + batch + " " + order + " seed " + SEED;
+                    assertFalse(a.diverged() || b.diverged() || r.diverged(), where);
+                    assertEquals(r.records(), a.records() + b.records(), where);
+                    double tol = 50.0 * steps * Tolerance.EPS * (d + batch + 2);
+                    double[][] extra = BackendConformanceTest.budget(ds, spec, p, rows, batch, steps, rate);
+                    for (int k = 0; k < r.records(); k++) {
+                        Params got = k < a.records() ? a.snapshot(k) : b.snapshot(k - a.records());
+                        BackendConformanceTest.assertClose(r.snapshot(k), got, tol, extra == null ? null : extra[r.recordedBatches()[k]],
+                                where + " record " + k);
+                    }
+                    BackendConformanceTest.assertClose(ref.params(), s.params(), tol, extra == null ? null : extra[steps - 1], where + " final");
+                }
+            }
+        }
+    }
+
+    /**
+     * Weight decay strong enough that the lazy path's scale falls under its fold threshold many
+     * times (ηλ = 0.45: the scale halves each step), batch 1 and 4, against the reference and
+     * against the same backend on the densified data (which updates every weight every step).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void lazyScaleFoldsAndMatchesTheDenseUpdate(String name) {
+        Backend dev = backend(name);
+        Dataset ds = randomSparse(Objective.SQUARED, 211, 300, 0.03);
+        Spec spec = new Spec(Objective.SQUARED, true, Optimizer.SGD.withWeightDecay(0.45, false));
+        Params p = randomParams(300, spec, 1);
+        for (int batch : new int[] {1, 4}) {
+            int[] rows = BatchOrder.SHUFFLE.order(211, 3, SEED);
+            int steps = 50;
+            try (Session s = dev.open(ds, spec); Session sd = dev.open(ds.dense(), spec); Session ref = new RefBackend().open(ds, spec)) {
+                for (Session x : List.of(s, sd, ref)) {
+                    x.setOrder(rows);
+                    x.setParams(p);
+                }
+                RunResult a = s.run(new Run(batch, 0, steps, Rate.constant(1.0), 7));
+                RunResult b = sd.run(new Run(batch, 0, steps, Rate.constant(1.0), 7));
+                RunResult r = ref.run(new Run(batch, 0, steps, Rate.constant(1.0), 7));
+                String where = name + " batch " + batch + " seed " + SEED;
+                double tol = 50.0 * steps * Tolerance.EPS * (300 + batch + 2);
+                for (int k = 0; k < r.records(); k++) {
+                    BackendConformanceTest.assertClose(r.snapshot(k), a.snapshot(k), tol, where + " record " + k + " vs reference");
+                    BackendConformanceTest.assertClose(b.snapshot(k), a.snapshot(k), 2 * tol, where + " record " + k + " vs dense");
+                }
+                BackendConformanceTest.assertClose(ref.params(), s.params(), tol, where + " final");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendObjective")
+    void lossesOfManySnapshotsMatchReference(String name, Objective obj) {
+        Backend dev = backend(name);
+        int d = 800, n = 1200;
+        Dataset ds = randomSparse(obj, n, d, 0.01);
+        Spec spec = BackendConformanceTest.spec(obj);
+        int np = spec.heads() * (d + 1);
+        for (int k : new int[] {1, 5}) {
+            Params[] ps = new Params[k];
+            float[] packed = new float[k * np];
+            for (int i = 0; i < k; i++) {
+                ps[i] = randomParams(d, spec, obj == Objective.WAVE ? 0.3 : 1);
+                System.arraycopy(ps[i].packed(), 0, packed, i * np, np);
+            }
+            try (Session s = dev.open(ds, spec); Session ref = new RefBackend().open(ds, spec)) {
+                double[] got = s.losses(packed, k), want = ref.losses(packed, k);
+                for (int i = 0; i < k; i++) {
+                    assertEquals(want[i], got[i], Tolerance.loss(ds, obj, ps[i], 64), name + " " + obj + " K=" + k + " snapshot " + i + " seed " + SEED);
+                }
+            }
+        }
+    }
+
+    /** Same seed, same backend: bit-identical parameters and recorded losses, on the lazy and the dense update. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void sameInputGivesBitIdenticalResults(String name) {
+        Backend dev = backend(name);
+        Dataset ds = randomSparse(Objective.LOGISTIC, 500, 2000, 0.005);
+        for (Optimizer opt : List.of(Optimizer.SGD.withWeightDecay(1e-3, false), Optimizer.momentum(0.9))) {
+            Spec spec = new Spec(Objective.LOGISTIC, true, opt);
+            int[] rows = BatchOrder.SHUFFLE.order(500, 1, SEED);
+            float[][] out = new float[2][];
+            double[][] losses = new double[2][];
+            for (int rep = 0; rep < 2; rep++) {
+                try (Session s = dev.open(ds, spec)) {
+                    s.setOrder(rows);
+                    s.setParams(Params.zeros(2000));
+                    RunResult r = s.run(new Run(1, 0, 500, Rate.constant(0.1), 50));
+                    s.step(0, 64, 0.1);
+                    out[rep] = s.params().packed();
+                    losses[rep] = s.losses(r.snapshots(), r.records());
+                }
+            }
+            assertArrayEquals(out[0], out[1], name + " " + opt);
+            assertArrayEquals(losses[0], losses[1], name + " " + opt);
+            assertEquals(0, Arrays.stream(losses[0]).filter(l -> !Double.isFinite(l)).count());
+        }
+    }
+}
