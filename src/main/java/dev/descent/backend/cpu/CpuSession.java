@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code kernels/common/rules.h}) and losses ({@code objectives.h}) written in Java, on every
  * core for large batches.
  *
- * <p><b>Fixed-order reductions.</b> A batch is cut into blocks of {@link #BLOCK} positions,
+ * <p><b>Fixed-order reductions.</b> A batch is cut into blocks of {@link #BLOCK} positions (sparse rows: see {@link #block}),
  * whatever the thread count. Each block's partial gradient is summed in float in row order (the
  * margin with four accumulators in a fixed pattern); the blocks' partials are then added in
  * block order in double. Which thread computed a block changes nothing, so a run is
@@ -33,6 +33,8 @@ final class CpuSession extends AbstractSession {
     static final int BLOCK = 2048;
     /** Batches of fewer values than this (rows × d) run on the calling thread. */
     private static final long PARALLEL_VALUES = 1L << 17;
+    /** Sparse rows: a batch is cut into at most this many blocks (each holds a dense npar partial, and d may be in the millions). */
+    static final int SPARSE_BLOCKS = 16;
 
     private final float[] x;                 // dense rows, or null when sparse
     private final long[] off;                // sparse rows (CSR), or null when dense
@@ -126,7 +128,7 @@ final class CpuSession extends AbstractSession {
     @Override
     protected void doSetOrder(int[] o) {
         order = o.clone();
-        int blocks = (o.length + BLOCK - 1) / BLOCK;
+        int blocks = (o.length + block(o.length) - 1) / block(o.length);
         if (blockSums.length < blocks * (npar + 1)) blockSums = new double[blocks * (npar + 1)];
     }
 
@@ -279,7 +281,7 @@ final class CpuSession extends AbstractSession {
 
     /** The mean gradient over order[from, from + count) into g; the mean loss when asked, else NaN. */
     private double gradientInto(int from, int count, boolean withLoss) {
-        int blocks = (count + BLOCK - 1) / BLOCK;
+        int bl = block(count), blocks = (count + bl - 1) / bl;
         if (blocks == 1) {                                   // one block: its float sums, no allocation
             float l = partial(from, from + count, p, g, withLoss);
             double inv = 1.0 / count;
@@ -287,10 +289,10 @@ final class CpuSession extends AbstractSession {
             if (!bias) zeroBiases(g);
             return withLoss ? l * inv : Double.NaN;
         }
-        if ((long) count * d < PARALLEL_VALUES || workers < 2) {
+        if (values(count) < PARALLEL_VALUES || workers < 2) {
             float[] s = scratch;
             for (int k = 0; k < blocks; k++) {
-                int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
+                int a = from + k * bl, e = Math.min(from + count, a + bl);
                 float l = partial(a, e, p, s, withLoss);
                 int o = k * (npar + 1);
                 for (int j = 0; j < npar; j++) blockSums[o + j] = s[j];
@@ -318,13 +320,28 @@ final class CpuSession extends AbstractSession {
         for (int c = 0; c < heads; c++) a[c * (d + 1) + d] = 0f;
     }
 
+    /**
+     * Positions per block of a batch of {@code count}: {@link #BLOCK} on dense rows; on sparse rows at
+     * least that, and few enough that the blocks' dense partials stay at most {@link #SPARSE_BLOCKS}.
+     * A function of the count and the layout only, so the reduction order never depends on threads.
+     */
+    private int block(int count) {
+        return x != null ? BLOCK : Math.max(BLOCK, (count + SPARSE_BLOCKS - 1) / SPARSE_BLOCKS);
+    }
+
+    /** Feature values a batch of {@code count} rows reads: count·d dense, about count·nnz/n sparse. */
+    private long values(long count) {
+        return x != null ? count * d : count * Math.max(1, off[n] / n);
+    }
+
     /** Each block's partial into blockSums[k·(npar + 1) …], blocks taken by the workers in any order. */
     private void parallelBlocks(int from, int count, int blocks, boolean withLoss) {
+        int bl = block(count);
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
             float[] s = new float[npar];
             for (int k; (k = next.getAndIncrement()) < blocks; ) {
-                int a = from + k * BLOCK, e = Math.min(from + count, a + BLOCK);
+                int a = from + k * bl, e = Math.min(from + count, a + bl);
                 float l = partial(a, e, p, s, withLoss);
                 int o = k * (npar + 1);
                 for (int j = 0; j < npar; j++) blockSums[o + j] = s[j];
@@ -557,7 +574,7 @@ final class CpuSession extends AbstractSession {
                 }
             }
         };
-        if ((long) n * d * count * heads < PARALLEL_VALUES || workers < 2) work.run();
+        if (values(n) * count * heads < PARALLEL_VALUES || workers < 2) work.run();
         else inParallel(work);
         double[] out = new double[count];
         for (int s = 0; s < count; s++) {
