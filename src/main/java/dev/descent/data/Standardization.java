@@ -8,6 +8,11 @@ import dev.descent.DescentException;
  * with zero spread is only centred. The target is scaled too for regression ({@code scalesTarget}),
  * never for class labels.
  *
+ * <p>Sparse data are scaled without centring (as scikit-learn's {@code StandardScaler(with_mean=False)}):
+ * each column is divided by its standard deviation (absent values counted as 0) and its recorded
+ * mean is 0, so a zero stays zero and the rows stay sparse. A model keeps the same record either
+ * way, so prediction applies {@code (x − mean)/std} with the mean 0 that was used.
+ *
  * @param mean       per feature column
  * @param std        per feature column (1 where the column is constant)
  * @param targetMean the target's mean (0 when the target is not scaled)
@@ -31,17 +36,24 @@ public record Standardization(double[] mean, double[] std, boolean scalesTarget,
     @Override public double[] std() { return std.clone(); }
     public int d() { return mean.length; }
 
-    /** Fits on a dataset: every feature column, and the target when {@code scaleTarget} and the data have one. */
+    /**
+     * Fits on a dataset: every feature column, and the target when {@code scaleTarget} and the
+     * data have one. Sparse data: every column's std, no centring (each recorded mean is 0).
+     */
     public static Standardization fit(Dataset ds, boolean scaleTarget) {
         int n = ds.n(), d = ds.d();
-        float[] x = ds.features();
         double[] mean = new double[d], std = new double[d];
-        for (int j = 0; j < d; j++) {
-            double s = 0, s2 = 0;
-            for (int i = 0; i < n; i++) s += x[i * d + j];
-            mean[j] = s / n;
-            for (int i = 0; i < n; i++) s2 += (x[i * d + j] - mean[j]) * (x[i * d + j] - mean[j]);
-            std[j] = spread(s2, n);
+        if (ds.isSparse()) {
+            fitScalesOnly(ds.rowsSparse(), std);
+        } else {
+            float[] x = ds.features();
+            for (int j = 0; j < d; j++) {
+                double s = 0, s2 = 0;
+                for (int i = 0; i < n; i++) s += x[i * d + j];
+                mean[j] = s / n;
+                for (int i = 0; i < n; i++) s2 += (x[i * d + j] - mean[j]) * (x[i * d + j] - mean[j]);
+                std[j] = spread(s2, n);
+            }
         }
         double tm = 0, ts = 1;
         boolean target = scaleTarget && ds.hasTargets();
@@ -55,24 +67,67 @@ public record Standardization(double[] mean, double[] std, boolean scalesTarget,
         return new Standardization(mean, std, target, tm, ts);
     }
 
+    /**
+     * Sparse columns' sample std into {@code std} (written), in two passes over the stored values
+     * (O(nnz + d)): each column's mean with absent values as 0, then the squared deviations of the
+     * stored values plus (n − stored) · mean² for the absent ones.
+     */
+    private static void fitScalesOnly(SparseRows rows, double[] std) {
+        int n = rows.n(), d = rows.d();
+        int[] cols = rows.cols();
+        float[] vals = rows.vals();
+        int nnz = vals.length;
+        double[] mean = new double[d], s2 = new double[d];
+        int[] stored = new int[d];
+        for (int p = 0; p < nnz; p++) {
+            mean[cols[p]] += vals[p];
+            stored[cols[p]]++;
+        }
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        for (int p = 0; p < nnz; p++) {
+            double dev = vals[p] - mean[cols[p]];
+            s2[cols[p]] += dev * dev;
+        }
+        for (int j = 0; j < d; j++) std[j] = spread(s2[j] + (double) (n - stored[j]) * mean[j] * mean[j], n);
+    }
+
+    /** Whether this scaling centres any column (a sparse dataset cannot be centred and stay sparse). */
+    public boolean centres() {
+        for (double m : mean) if (m != 0) return true;
+        return false;
+    }
+
     private static double spread(double sumSquares, int n) {
         double sd = n > 1 ? Math.sqrt(sumSquares / (n - 1)) : 0;
         return sd > 0 ? sd : 1;
     }
 
-    /** A scaled copy of the dataset (the original is untouched). */
+    /**
+     * A scaled copy of the dataset (the original is untouched); sparse stays sparse, its stored
+     * values scaled. Refused for sparse data when this scaling centres a column (see {@link #fit}).
+     */
     public Dataset apply(Dataset ds) {
         int n = ds.n(), d = ds.d();
         DescentException.require(d == d(), "data " + ds.name() + " has " + d + " feature columns, the scaling was fitted on " + d());
-        float[] x = ds.features().clone();
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) x[i * d + j] = scale(x[i * d + j], j);
-        }
         float[] t = ds.targets() == null ? null : ds.targets().clone();
         if (t != null && scalesTarget) {
             for (int i = 0; i < n; i++) t[i] = (float) ((t[i] - targetMean) * (1 / targetStd));
         }
-        return new Dataset(ds.name() + " (standardized)", x, t, n, d);
+        String name = ds.name() + " (standardized)";
+        if (ds.isSparse()) {
+            DescentException.require(!centres(), "data " + ds.name() + " are sparse, and this standardization centres its columns, "
+                    + "which would fill in every absent value: fit it on sparse data (it then scales without centring)");
+            SparseRows rows = ds.rowsSparse();
+            int[] cols = rows.cols();
+            float[] vals = rows.vals().clone();
+            for (int p = 0; p < vals.length; p++) vals[p] = scale(vals[p], cols[p]);
+            return Dataset.sparse(new SparseRows(name, rows.rowOffsets(), cols, vals, t, n, d));
+        }
+        float[] x = ds.features().clone();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) x[i * d + j] = scale(x[i * d + j], j);
+        }
+        return new Dataset(name, x, t, n, d);
     }
 
     /** Feature j of a raw row, scaled as in training. */

@@ -54,6 +54,30 @@ class DataTest {
         assertEquals(800f, ds.x(0, 0));                          // the original is untouched
     }
 
+    /**
+     * Sparse data are standardized without centring: each column's std is the dense column's
+     * (absent values as 0, n − 1), the recorded means are 0, the rows stay sparse with each stored
+     * value divided by its column's std; a centring scaling is refused on sparse data in one line.
+     */
+    @Test
+    void sparseStandardizationScalesWithoutCentring() {
+        Dataset sp = Dataset.sparse(Generators.sparse(300, 40, 6, 0.01, 9)), dense = sp.dense();
+        Standardization s = Standardization.fit(sp, false), full = Standardization.fit(dense, false);
+        assertFalse(s.centres());
+        assertArrayEquals(new double[sp.d()], s.mean());
+        for (int j = 0; j < sp.d(); j++) assertEquals(full.std()[j], s.std()[j], 1e-12 * full.std()[j], "column " + j);
+        Dataset st = s.apply(sp);
+        assertTrue(st.isSparse());
+        assertEquals(sp.stored(), st.stored());
+        assertArrayEquals(sp.rowsSparse().cols(), st.rowsSparse().cols());
+        for (int i = 0; i < sp.n(); i++) {
+            for (int j = 0; j < sp.d(); j++) assertEquals(s.scale(sp.x(i, j), j), st.x(i, j), "row " + i + ", column " + j);
+        }
+        assertArrayEquals(sp.targets(), st.targets(), "0/1 labels are not scaled");
+        DescentException e = assertThrows(DescentException.class, () -> full.apply(sp));
+        assertTrue(e.getMessage().contains("sparse") && e.getMessage().contains("centres") && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
     @Test
     void csvErrorsNameTheLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.csv");
