@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.DescentException;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 import dev.descent.data.Standardization;
 import dev.descent.util.AtomicFiles;
 
@@ -74,15 +75,57 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         return m;
     }
 
+    /**
+     * The margins x·w_c + b_c of every row of {@code data} (raw, dense or sparse), n × k. Sparse
+     * rows cost their stored values only, taken in column order, so they give the densified rows'
+     * margins to the bit; only under a scaling that centres a column (a model trained on dense
+     * data, standardized) do absent values count, and then each row is walked whole.
+     */
+    public double[][] margins(Dataset data) {
+        requireWidth(data);
+        boolean whole = scaling != null && scaling.centres();
+        double[][] out = new double[data.n()][classes()];
+        for (int i = 0; i < out.length; i++) margins(data, i, whole, out[i]);
+        return out;
+    }
+
+    /** Row {@code row}'s margins into {@code out} (written); {@code whole}: absent values count (a centring scaling). */
+    private void margins(Dataset data, int row, boolean whole, double[] out) {
+        if (!data.isSparse()) {
+            margins(data.features(), row * d(), out);
+            return;
+        }
+        SparseRows rows = data.rowsSparse();
+        int start = (int) rows.rowOffsets()[row], end = (int) rows.rowOffsets()[row + 1];
+        int[] cols = rows.cols();
+        float[] vals = rows.vals();
+        for (int c = 0; c < params.k(); c++) {
+            double m = params.b(c);
+            if (whole) {
+                for (int j = 0, p = start; j < params.d(); j++) {
+                    float v = p < end && cols[p] == j ? vals[p++] : 0f;
+                    m += (double) scaling.scale(v, j) * params.w(c, j);
+                }
+            } else {
+                for (int p = start; p < end; p++) {
+                    int j = cols[p];
+                    float x = scaling == null ? vals[p] : scaling.scale(vals[p], j);
+                    m += (double) x * params.w(c, j);
+                }
+            }
+            out[c] = m;
+        }
+    }
+
+    private void requireWidth(Dataset data) {
+        DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
+    }
+
     /** Softmax: the class probabilities of every row of {@code data} (raw), n × k. */
     public double[][] probabilities(Dataset data) {
         DescentException.require(objective == Objective.SOFTMAX, "only a softmax model gives class probabilities");
-        DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
-        double[][] out = new double[data.n()][classes()];
-        for (int i = 0; i < out.length; i++) {
-            margins(data.features(), i * d(), out[i]);
-            Objective.softmax(out[i], classes());
-        }
+        double[][] out = margins(data);
+        for (double[] row : out) Objective.softmax(row, classes());
         return out;
     }
 
@@ -105,6 +148,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
      * The model's output for every row of {@code data} (raw, as in the training file): the
      * predicted value for the regression losses (in the target's units), the probability of class 1
      * for logistic, the margin (decision function) for hinge, squared hinge, modified Huber and wave.
+     * Dense or sparse rows (see {@link #margins(Dataset)}).
      */
     public double[] predict(Dataset data) {
         if (objective == Objective.SOFTMAX) {
@@ -113,10 +157,13 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             for (int i = 0; i < y.length; i++) out[i] = y[i];
             return out;
         }
-        DescentException.require(data.d() == d(), "data " + data.name() + " has " + data.d() + " feature columns, the model takes " + d());
-        double[] out = new double[data.n()];
-        float[] x = data.features();
-        for (int i = 0; i < out.length; i++) out[i] = output(margin(x, i * d()));
+        requireWidth(data);
+        boolean whole = scaling != null && scaling.centres();
+        double[] out = new double[data.n()], m = new double[1];
+        for (int i = 0; i < out.length; i++) {
+            margins(data, i, whole, m);
+            out[i] = output(m[0]);
+        }
         return out;
     }
 

@@ -66,6 +66,38 @@ class ModelTest {
         assertTrue(e.getMessage().contains("softmax model needs") && !e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /**
+     * Margins of sparse rows against the same rows densified, for one head and softmax's k, raw,
+     * scaled without centring (as sparse data are standardized) and centred (a dense model's
+     * scaling, where absent values count): the same bits, since both sum the same products in the
+     * same column order and the absent ones add exact zeros.
+     */
+    @Test
+    void sparseRowsGiveTheDensifiedRowsMargins() {
+        Random r = new Random(12);
+        Dataset sparse = Dataset.sparse(dev.descent.data.Generators.sparse(200, 150, 12, 0.01, 4)), dense = sparse.dense();
+        int d = sparse.d();
+        double[] zero = new double[d], mean = r.doubles(d).map(v -> v - 0.5).toArray(), std = r.doubles(d).map(v -> v + 0.1).toArray();
+        Standardization[] scalings = {null, new Standardization(zero, std, false, 0, 1), new Standardization(mean, std, false, 0, 1)};
+        float[] w = new float[d], packed = new float[3 * (d + 1)];
+        for (int j = 0; j < d; j++) w[j] = (float) r.nextGaussian();
+        for (int j = 0; j < packed.length; j++) packed[j] = (float) r.nextGaussian();
+        for (Standardization sc : scalings) {
+            String what = sc == null ? "raw" : sc.centres() ? "centred" : "scaled";
+            for (Model m : new Model[] {new Model(Objective.LOGISTIC, new Params(w, 0.25f), true, sc, null, null, Map.of()),
+                    new Model(Objective.SOFTMAX, Params.ofPacked(packed, d, 3), true, sc, null, null, Map.of())}) {
+                double[][] a = m.margins(sparse), b = m.margins(dense);
+                for (int i = 0; i < a.length; i++) assertArrayEquals(b[i], a[i], 0.0, what + " " + m.objective() + ", row " + i);
+                assertArrayEquals(m.predict(dense), m.predict(sparse), 0.0, what + " " + m.objective());
+            }
+        }
+        double[] one = new double[1];                                           // and the row-at-a-time API on a dense row
+        Model plain = new Model(Objective.SQUARED, new Params(w, 0.5f), true, null, null, null, Map.of());
+        plain.margins(dense.features(), 3 * d, one);
+        assertEquals(one[0], plain.margins(sparse)[3][0]);
+        assertTrue(scalings[2].centres() && !scalings[1].centres());
+    }
+
     /** Softmax end to end through the CLI: train on labelled rows, predict classes and probabilities, accuracy on stderr. */
     @Test
     void softmaxTrainsAndPredictsThroughTheCli(@TempDir Path dir) throws Exception {
