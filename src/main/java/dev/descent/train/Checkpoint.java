@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import dev.descent.DescentException;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 import dev.descent.model.Params;
 import dev.descent.util.AtomicFiles;
 
@@ -198,20 +199,53 @@ public final class Checkpoint {
         }
     }
 
-    /** A checksum of a dataset's exact values (CRC-32C over features then targets), as 8 hex digits with n and d. */
+    /**
+     * A checksum of a dataset's exact values, as 8 hex digits with n and d. Dense: CRC-32C over the
+     * features then the targets (the fingerprint older checkpoints hold, unchanged). Sparse: over
+     * the row offsets, the column indices, the stored values, then the targets, marked "sparse"
+     * with the stored count, so a sparse and a dense copy of the same data never match (their
+     * kernels differ, so a resume across them could not be bit-identical).
+     */
     public static String dataChecksum(Dataset ds) {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] a : new float[][] {ds.features(), ds.targets() == null ? new float[0] : ds.targets()}) {
-            for (int i = 0; i < a.length; ) {
-                buf.clear();
-                int m = Math.min(a.length - i, buf.capacity() / 4);
-                buf.asFloatBuffer().put(a, i, m);
-                crc.update(buf.array(), 0, 4 * m);
-                i += m;
-            }
+        float[] targets = ds.targets() == null ? new float[0] : ds.targets();
+        if (!ds.isSparse()) {
+            for (float[] a : new float[][] {ds.features(), targets}) update(crc, buf, a);
+            return String.format("%d×%d crc32c %08x%s", ds.n(), ds.d(), crc.getValue(), ds.hasTargets() ? "" : " no targets");
         }
-        return String.format("%d×%d crc32c %08x%s", ds.n(), ds.d(), crc.getValue(), ds.hasTargets() ? "" : " no targets");
+        SparseRows rows = ds.rowsSparse();
+        long[] off = rows.rowOffsets();
+        for (int i = 0; i < off.length; ) {
+            buf.clear();
+            int m = Math.min(off.length - i, buf.capacity() / 8);
+            buf.asLongBuffer().put(off, i, m);
+            crc.update(buf.array(), 0, 8 * m);
+            i += m;
+        }
+        int[] cols = rows.cols();
+        for (int i = 0; i < cols.length; ) {
+            buf.clear();
+            int m = Math.min(cols.length - i, buf.capacity() / 4);
+            buf.asIntBuffer().put(cols, i, m);
+            crc.update(buf.array(), 0, 4 * m);
+            i += m;
+        }
+        update(crc, buf, rows.vals());
+        update(crc, buf, targets);
+        return String.format("%d×%d sparse %d stored crc32c %08x%s", ds.n(), ds.d(), rows.nnz(), crc.getValue(),
+                ds.hasTargets() ? "" : " no targets");
+    }
+
+    /** Feeds {@code a}'s float bits (little-endian) to {@code crc} through {@code buf}. */
+    private static void update(CRC32C crc, ByteBuffer buf, float[] a) {
+        for (int i = 0; i < a.length; ) {
+            buf.clear();
+            int m = Math.min(a.length - i, buf.capacity() / 4);
+            buf.asFloatBuffer().put(a, i, m);
+            crc.update(buf.array(), 0, 4 * m);
+            i += m;
+        }
     }
 
     private static int count(DataInputStream in, Path file) throws IOException {
