@@ -20,6 +20,7 @@ final class PeerRun {
     static Report.Peers run(Suite.Workload w, Dataset ds, int repeats, PrintWriter log) {
         Path script = BenchRunner.home().resolve("bench/peers/peers.py");
         if (!Files.exists(script)) return Report.Peers.skipped("bench/peers/peers.py not found under " + BenchRunner.home());
+        if (ds.isSparse()) return Report.Peers.skipped("sparse data: peers.py takes a dense X.npy");
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("descent-peers");

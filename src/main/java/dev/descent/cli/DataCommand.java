@@ -90,7 +90,8 @@ final class DataCommand implements Callable<Integer> {
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Parse a CSV/TSV or LIBSVM file (see --format) once and write it as a data folder: X.npy (n×d float32), y.npy (n, when there is a target) "
                     + "and " + DataCache.META + " (column names, source, CRC32C of each file, checked on every read). "
-                    + "train --data FOLDER then loads it at read speed.")
+                    + "train --data FOLDER then loads it at read speed. X.npy is dense: a LIBSVM file is densified when n·d fits one "
+                    + "array (2^31−8 values) and refused when wider (train on the LIBSVM file itself, which stays sparse).")
     static final class Convert implements Callable<Integer> {
         @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV, TSV or LIBSVM file.")
         Path data;
@@ -136,20 +137,11 @@ final class DataCommand implements Callable<Integer> {
         public Integer call() throws java.io.IOException {
             long t0 = System.nanoTime();
             Path p = Path.of(data);
-            String what;
-            if (target.format.libsvm(p) && target.value.equals("-1")) {
-                // LIBSVM: densified as train would, unless too wide for one dense array (then the sparse read alone is timed)
-                dev.descent.data.SparseRows rows = target.format.libsvmRows(p, 0, null);
-                boolean dense = (long) rows.n() * rows.d() <= dev.descent.data.SparseRows.MAX_DENSE_VALUES;
-                if (dense) rows.toDense();
-                what = String.format(Locale.ROOT, "%d rows × %d features, %d stored values, target label%s", rows.n(), rows.d(), rows.nnz(),
-                        dense ? "" : " (sparse: too wide to densify)");
-            } else {
-                Table table = target.read(data, false);
-                Dataset ds = table.data();
-                what = String.format(Locale.ROOT, "%d rows × %d features%s", ds.n(), ds.d(),
-                        ds.hasTargets() ? ", target " + table.target() : ", no target");
-            }
+            Table table = target.read(data, false);                      // a LIBSVM file as train reads it: sparse
+            Dataset ds = table.data();
+            String what = String.format(Locale.ROOT, "%d rows × %d features%s%s", ds.n(), ds.d(),
+                    ds.isSparse() ? ", " + ds.stored() + " stored values (sparse)" : "",
+                    ds.hasTargets() ? ", target " + table.target() : ", no target");
             double s = (System.nanoTime() - t0) / 1e9;
             long bytes = 0;
             if (Files.isDirectory(p)) {

@@ -45,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
             SparseRows rows = format.libsvmRows(data, m.d(), "the model's " + m.d() + " features: give data with the features it was "
                     + "trained on");
             if (m.objective().binaryLabels()) rows = rows.withZeroOneLabels();
-            return predict(m, rows.toDense(), true);
+            return predict(m, Dataset.sparse(rows), true);                // kept sparse: margins over stored values only
         }
         Table all = read(data, Csv.Target.NONE);
         Table table = all;

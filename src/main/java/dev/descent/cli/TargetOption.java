@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.DescentException;
 import dev.descent.data.Csv;
 import dev.descent.data.DataCache;
+import dev.descent.data.Dataset;
 import dev.descent.data.Libsvm;
 import dev.descent.data.SparseRows;
 import dev.descent.data.Table;
@@ -56,7 +57,10 @@ final class TargetOption {
         return new Csv.Target(value);
     }
 
-    /** A CSV/TSV file, a LIBSVM file (its width the largest index), or a data folder written by {@code descent data convert}. */
+    /**
+     * A CSV/TSV file, a LIBSVM file (its width the largest index; read as a sparse dataset), or a
+     * data folder written by {@code descent data convert}.
+     */
     Table read(String data, boolean targetless) {
         return read(data, targetless, 0, false);
     }
@@ -64,6 +68,7 @@ final class TargetOption {
     /**
      * As {@link #read(String, boolean)}; a LIBSVM file with {@code width} columns (0: the largest
      * index) and, when {@code zeroOneLabels}, ±1 labels read as 0/1 (for the 0/1-label losses).
+     * A LIBSVM file stays sparse ({@link Dataset#sparse}), never densified.
      */
     Table read(String data, boolean targetless, int width, boolean zeroOneLabels) {
         Path p = Path.of(data);
@@ -76,7 +81,7 @@ final class TargetOption {
             SparseRows rows = format.libsvmRows(p, width, null);
             if (t == Csv.Target.NONE) rows = rows.withoutTargets();
             else if (zeroOneLabels) rows = rows.withZeroOneLabels();
-            return new Table(rows.toDense(), null, t == Csv.Target.NONE ? null : "label", null);
+            return new Table(Dataset.sparse(rows), null, t == Csv.Target.NONE ? null : "label", null);   // kept sparse: every backend trains on CSR
         }
         return Files.isDirectory(p) ? DataCache.read(p, t) : Csv.table(p, t);
     }

@@ -56,7 +56,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TargetOption target = new TargetOption();
 
-    @Option(names = "--standardize", description = "File data: scale every column to mean 0, std 1.")
+    @Option(names = "--standardize", description = "File data: scale every column to mean 0, std 1 (and a regression target too); "
+            + "sparse (LIBSVM) data: divide every column by its std without centring, so zeros stay zeros (as scikit-learn's "
+            + "StandardScaler(with_mean=False)). The model keeps the scaling and predict applies it.")
     boolean standardize;
 
     @Option(names = {"-n", "--rows"}, defaultValue = "1000", description = "Synthetic rows. Default: ${DEFAULT-VALUE}.")
@@ -194,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Params p0 = initial(ds.d(), sp.heads());
 
-        try (Backend b = backend.open(err, Backends.Problem.training(ds.n(), ds.d(), batch, sp.heads())); Session s = b.open(ds, sp);
+        try (Backend b = backend.open(err, problem(ds, batch, sp.heads())); Session s = b.open(ds, sp);
              Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + sp.objectiveName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
@@ -278,6 +280,16 @@ final class TrainCommand implements Callable<Integer> {
         c.put("seed", String.valueOf(seed));
         c.put("init", init);
         return c;
+    }
+
+    /**
+     * The size {@code --backend auto} weighs: the values of the largest launch (a full-data loss
+     * pass) times the heads; n·d dense, the stored values (nnz) sparse, since the sparse kernels
+     * touch only those.
+     */
+    static Backends.Problem problem(Dataset ds, int batch, int heads) {
+        if (!ds.isSparse()) return Backends.Problem.training(ds.n(), ds.d(), batch, heads);
+        return new Backends.Problem(ds.stored() * heads);
     }
 
     /** The run's identity and its epochs: what a checkpoint and a saved model record. */

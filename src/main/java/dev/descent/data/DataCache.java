@@ -29,14 +29,27 @@ public final class DataCache {
     /** The format the description file declares; a different one is refused. */
     static final String FORMAT = "descent data folder 1";
 
-    /** Writes {@code table} to {@code dir} (created if need be); the description last, so a cut-short write fails its checksum. */
+    /**
+     * Writes {@code table} to {@code dir} (created if need be); the description last, so a
+     * cut-short write fails its checksum. Sparse data are densified into X.npy when n·d fits one
+     * array ({@link SparseRows#MAX_DENSE_VALUES}), and refused in one line, before anything is
+     * written, when they do not.
+     */
     public static void write(Path dir, Table table, String source) {
+        Dataset ds = table.data();
+        if (ds.isSparse()) {
+            long cells = (long) ds.n() * ds.d();
+            DescentException.require(cells <= SparseRows.MAX_DENSE_VALUES, "a data folder holds a dense X.npy, and " + ds.name()
+                    + " is sparse and wide: " + ds.n() + " rows × " + ds.d() + " features = " + cells + " values dense (" + ds.stored()
+                    + " stored), over the " + SparseRows.MAX_DENSE_VALUES + " one array holds: train and predict on the LIBSVM file "
+                    + "itself (it is read sparse), or take fewer rows or features");
+            ds = ds.dense();
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new DescentException("cannot create data folder " + dir + ": " + AtomicFiles.reason(e));
         }
-        Dataset ds = table.data();
         Properties meta = new Properties();
         meta.setProperty("format", FORMAT);
         meta.setProperty("source", source);

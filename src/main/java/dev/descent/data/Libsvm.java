@@ -78,10 +78,15 @@ public final class Libsvm {
      * Writes {@code ds} as a LIBSVM file (replaced atomically): the target as the label, then the
      * non-zero features as {@code index:value} with 1-based indices in increasing order. Numbers
      * are written with {@link Float#toString}, so the file reads back bit-identically (a −0 feature
-     * is omitted with the zeros and reads back as 0).
+     * is omitted with the zeros and reads back as 0). A sparse dataset writes its stored pairs
+     * ({@link #write(Path, SparseRows)}).
      */
     public static void write(Path file, Dataset ds) {
         DescentException.require(ds.hasTargets(), "dataset '" + ds.name() + "' has no targets, and every LIBSVM row starts with its label");
+        if (ds.isSparse()) {
+            write(file, ds.rowsSparse());
+            return;
+        }
         float[] x = ds.features(), t = ds.targets();
         int d = ds.d();
         writeRows(file, ds.n(), (i, sb) -> {

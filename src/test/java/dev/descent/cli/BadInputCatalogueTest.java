@@ -57,6 +57,15 @@ class BadInputCatalogueTest {
         byte[] future = ck.clone();
         future["DESCENT CHECKPOINT\n".length() + 3] = 99;
         Files.write(dir.resolve("future.ckpt"), future);
+        // sparse (LIBSVM) data: a run's checkpoint, the same shape with one value changed, and a file too wide to densify
+        StringBuilder svm = new StringBuilder();
+        for (int i = 0; i < 12; i++) svm.append(i % 2 == 0 ? "+1" : "-1").append(" ").append(1 + i % 5).append(":0.5 7:").append(i + 1).append('\n');
+        write("small.svm", svm.toString());
+        write("small-changed.svm", svm.toString().replace("7:12", "7:12.5"));
+        write("wide.svm", "1 1:1 1100000000:2\n-1 5:1\n");                // 2 × 1.1e9: 2.2e9 values dense
+        o = CliTest.cli("train", "--backend", "cpu", "--no-progress", "--data", dir.resolve("small.svm").toString(), "--objective", "logistic",
+                "--batch", "3", "--epochs", "1", "--checkpoint", dir.resolve("svm.ckpt").toString());
+        assertEquals(0, o.code(), o.err());
         String model = Files.readString(dir.resolve("model.json"));
         write("future-model.json", model.replace("\"version\" : 1", "\"version\" : 7"));
         write("no-weights.json", model.replaceAll("(?s)\"weights\" : \\[.*?\\]", "\"weights\" : [ \"x\" ]"));
@@ -108,6 +117,11 @@ class BadInputCatalogueTest {
                 "predict --model @F/model.json --data @F/missing.csv",
                 "predict --model @F/model.json --data @F/good.csv --out @F/KEEP/sub.csv",
                 "predict --data @F/good.csv",
+                // sparse (LIBSVM) data
+                "train --backend cpu --data @F/small-changed.svm --objective logistic --batch 3 --epochs 2 --resume @F/svm.ckpt",
+                "train --backend cpu --data @F/small.svm --target 0",
+                "data convert --data @F/wide.svm --out @F/converted",
+                "predict --model @F/model.json --data @F/small.svm",
                 // the command line
                 "train --backend cpu --batch 0 --history @F/KEEP",
                 "train --backend cpu --batch 1001 --history @F/KEEP",
