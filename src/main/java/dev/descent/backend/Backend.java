@@ -15,6 +15,14 @@ public interface Backend extends AutoCloseable {
     Session open(Dataset data, Spec spec);
 
     /**
+     * {@link #open(Dataset, Spec)} with a say in how much of the data the device holds at once (see
+     * {@link Streaming}). Backends whose data live in host memory ignore it.
+     */
+    default Session open(Dataset data, Spec spec, Streaming streaming) {
+        return open(data, spec);
+    }
+
+    /**
      * Read, write and copy bandwidth of this device's memory, {@code reps} repetitions each on
      * buffers of about {@code bytes}, measured by probes built to reach the memory's limit (every
      * core or SM, vectorized, several loads in flight). The default is the host's memory measured

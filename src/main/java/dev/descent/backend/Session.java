@@ -66,6 +66,19 @@ public interface Session extends AutoCloseable {
     /** Mean full-data loss at each of {@code count} packed snapshots (k·(d+1) floats each, as {@link Params#packed}), in one pass. */
     double[] losses(float[] snapshots, int count);
 
+    /**
+     * Where the rows live, in words: "resident" (all on the device, or in host memory for the CPU
+     * backends), or how the session streams them (chunk rows, chunks uploaded and bytes so far).
+     */
+    default String residency() {
+        return "resident";
+    }
+
+    /** Whether the session streams its rows through the device in chunks (see {@link Streaming}). */
+    default boolean streamed() {
+        return false;
+    }
+
     /** Mean full-data loss at the current parameters. */
     default double loss() {
         return losses(params().packed(), 1)[0];

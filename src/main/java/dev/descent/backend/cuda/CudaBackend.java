@@ -150,9 +150,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Session open(Dataset data, Spec spec) {
+        return open(data, spec, dev.descent.backend.Streaming.AUTO);
+    }
+
+    @Override
+    public Session open(Dataset data, Spec spec, dev.descent.backend.Streaming streaming) {
         if (closed) throw new IllegalStateException("backend is closed");
         makeCurrent();
-        return new CudaSession(this, data, spec);
+        return new CudaSession(this, data, spec, streaming);
     }
 
     /**

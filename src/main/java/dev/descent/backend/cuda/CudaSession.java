@@ -54,7 +54,8 @@ final class CudaSession extends DeviceSession {
 
     private final CudaBackend cu;
     private final List<Mem> owned = new ArrayList<>();
-    private final Mem x, t, params, state, status, statusIgnored, out, partial;   // shapes: KernelArgs.Buf
+    private final Mem x, t, params, state, status, statusIgnored, out;   // shapes: KernelArgs.Buf
+    private Mem partial, partialStage;              // partialStage: a streamed chunk's parts before they move into partial
     private Mem order, snaps, lossSnaps, lossPartial, lrs;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
     private final CUfunction fRunThread;            // null when d > 16 or heads > 1
@@ -67,7 +68,7 @@ final class CudaSession extends DeviceSession {
     private final int maxParts;
     private final boolean poison = Kernels.poison();
 
-    CudaSession(CudaBackend cu, Dataset data, Spec spec) {
+    CudaSession(CudaBackend cu, Dataset data, Spec spec, dev.descent.backend.Streaming streaming) {
         super(data, spec);
         this.cu = cu;
         String grad = heads > 1 ? CudaKernels.GRAD_SOFTMAX : CudaKernels.gradPartial(d);
@@ -82,22 +83,24 @@ final class CudaSession extends DeviceSession {
         // a part's partial is npar + 1 floats: wide softmax models (k·(d + 1) in the 100,000s) cap the parts so that the
         // buffer stays near PARTIAL_BYTES, at least one part per multiprocessor (one-head models never reach the cap)
         this.sparse = data.isSparse();
-        long nnz = data.stored();
         // sparse: a thread per part (sparse.h), up to 64 per multiprocessor within the same partial-buffer budget
         this.maxParts = Math.min(sparse ? cu.multiprocessors * 64 : cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
                 (int) Math.max(cu.multiprocessors, PARTIAL_BYTES / (4L * (npar + 1))));
-        long xBytes = sparse ? 8L * nnz + 8L * (n + 1) : 4L * n * d;
-        long need = xBytes + 8L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1);
+        long other = 4L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots());
         long[] free = new long[1], total = new long[1];
         try {
             JCudaDriver.cuMemGetInfo(free, total);
         } catch (CudaException e) {
             throw new DescentException("CUDA error reading free memory: " + e.getMessage());
         }
-        if (need > free[0]) {
-            throw new DescentException(String.format(Locale.ROOT, "out of device memory: dataset %s needs %s, the GPU has %s free of %s",
-                    data.name(), mib(need), mib(free[0]), mib(total[0])));
+        if (other > free[0]) {
+            throw new DescentException(String.format(Locale.ROOT, "out of device memory: dataset %s needs %s besides its rows (order, parameters, "
+                    + "partials), the GPU has %s free of %s", data.name(), mib(other), mib(free[0]), mib(total[0])));
         }
+        // the rows stream through in chunks when they do not fit in what is free beside the rest (a 64 MiB margin for the driver)
+        int rows = chunking(streaming, Math.max(0, free[0] - other - (64L << 20)), "the GPU");
+        long nnz = !sparse ? 0 : streamed() ? Math.min(data.stored(), rows * maxRowNnz()) : data.stored();
+        long xBytes = 4L * rows * d;
         try {
             fMean = function(CudaKernels.GRAD_MEAN);
             fStep = function(CudaKernels.GRAD_STEP);
@@ -110,11 +113,11 @@ final class CudaSession extends DeviceSession {
             fRunSparse = function(CudaKernels.RUN_SPARSE);
             fLossSparse = function(CudaKernels.LOSSES_SPARSE);
             x = mem(sparse ? 4 : xBytes);
-            offs = sparse ? mem(8L * (n + 1)) : null;
+            offs = sparse ? mem(8L * (rows + 1)) : null;
             cols = sparse ? mem(4L * nnz) : null;
             vals = sparse ? mem(4L * nnz) : null;
             scratch = sparse ? mem(4L * npar) : null;
-            t = mem(data.hasTargets() ? 4L * n : 4);
+            t = mem(data.hasTargets() ? 4L * rows : 4);
             params = mem(4L * npar);
             state = mem(4L * stateFloats());
             status = mem(4);
@@ -122,7 +125,9 @@ final class CudaSession extends DeviceSession {
             out = mem(4L * (npar + 1));
             partial = mem(4L * maxParts * (npar + 1));
             if (Faults.injected(Faults.CUDA_SESSION)) throw new CudaException("injected fault: CUDA_ERROR_OUT_OF_MEMORY");
-            if (sparse) {
+            if (streamed()) {
+                // rows arrive a chunk at a time
+            } else if (sparse) {
                 var csr = data.rowsSparse();
                 JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(csr.rowOffsets()), 8L * (n + 1));
                 if (nnz > 0) {
@@ -132,7 +137,7 @@ final class CudaSession extends DeviceSession {
             } else {
                 JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
             }
-            if (data.hasTargets()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
+            if (data.hasTargets() && !streamed()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
             JCudaDriver.cuMemsetD32(params.ptr, 0, npar);
             JCudaDriver.cuMemsetD32(state.ptr, 0, stateFloats());
             JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
@@ -303,27 +308,55 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
-        int g = partialParts(count);
-        poison(partial, 4L * g * (npar + 1));
-        if (sparse) {
-            launch(fRowsSparse, (g + 63) / 64, 64, 0,
-                    args().sparseRows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus).then(g));
-            return;
+    protected void sumParts(int from, int count, int rpp, int g, int total, boolean withLoss, boolean honorStatus, int intoPart) {
+        long unit = 4L * (npar + 1);
+        partial = grow(partial, unit * Math.max(g, total));
+        Mem keep = partial;
+        if (intoPart >= 0) {                               // a streamed chunk: its parts go to their place after the launch
+            partialStage = grow(partialStage, unit * g);
+            partial = partialStage;                        // the launch's PARTIAL
         }
-        launch(fPartial, g, partialBlock, partialShared,
-                args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus));
+        try {
+            poison(partial, unit * g);
+            if (sparse) {
+                launch(fRowsSparse, (g + 63) / 64, 64, 0, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus).then(g));
+            } else {
+                launch(fPartial, g, partialBlock, partialShared, args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus));
+            }
+        } finally {
+            partial = keep;
+        }
+        if (intoPart >= 0) JCudaDriver.cuMemcpyDtoD(partial.ptr.withByteOffset(unit * intoPart), partialStage.ptr, unit * g);
     }
 
     @Override
-    protected void meanOfParts(int count) {
+    protected void meanOfParts(int count, int groups) {
         poison(out, 4L * (npar + 1));
-        launch(fMean, npar + 1, BLOCK, 0, args().partialsIn(partialParts(count), count).meanOut());
+        launch(fMean, npar + 1, BLOCK, 0, args().partialsIn(groups, count).meanOut());
     }
 
     @Override
-    protected void stepFromParts(int count, double lr, int stepNo, long t0) {
-        launch(fStep, npar, BLOCK, 0, args().partialsIn(partialParts(count), count).model(t0).rule().update(lr, stepNo));
+    protected void stepFromParts(int count, int groups, double lr, int stepNo, long t0) {
+        launch(fStep, npar, BLOCK, 0, args().partialsIn(groups, count).model(t0).rule().update(lr, stepNo));
+    }
+
+    @Override
+    protected void uploadRows(Rows r) {
+        if (sparse) {
+            JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(r.offs), 8L * (r.rows + 1));
+            if (r.nnz > 0) {
+                JCudaDriver.cuMemcpyHtoD(cols.ptr, Pointer.to(r.cols), 4L * r.nnz);
+                JCudaDriver.cuMemcpyHtoD(vals.ptr, Pointer.to(r.vals), 4L * r.nnz);
+            }
+        } else {
+            JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(r.x), 4L * r.rows * d);
+        }
+        if (r.t != null) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(r.t), 4L * r.rows);
+    }
+
+    @Override
+    protected void uploadOrderAt(int offset, int[] values) {
+        JCudaDriver.cuMemcpyHtoD(order.ptr.withByteOffset(4L * offset), Pointer.to(values), 4L * values.length);
     }
 
     @Override
@@ -338,15 +371,15 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected boolean runInOneLaunch(Run run, int step0) {
+    protected boolean runInOneLaunch(Run run, int step0, long t0) {
         int b = run.batchSize();
         if (sparse) {
             residuals = grow(residuals, 4L * Math.min(b, orderLength()) * heads);
-            launch(fRunSparse, 1, 1, 0, args().sparseRows().model(updates()).rule().steps(run).rate(run).record(run, step0)
+            launch(fRunSparse, 1, 1, 0, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
                     .then(scratch, residuals, lazySparse(run) ? 1 : 0));
             return true;
         }
-        KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
+        KernelArgs a = args().rows().model(t0).rule().steps(run).rate(run).record(run, step0);
         if (b == 1 && fRunThread != null && spec.optimizer().slots() <= 1 && !averaged()) {     // the thread kernel keeps one slot in registers
             launch(fRunThread, 1, 1, 0, a);
             return true;
@@ -372,21 +405,18 @@ final class CudaSession extends DeviceSession {
     }
 
     @Override
-    protected float[] lossPartials(boolean resident, float[] snapshots, int count) {
-        int g = lossParts();
+    protected float[] lossPartials(KernelArgs.Buf where, float[] upload, int count, int rows, int rpp, int g) {
         lossPartial = grow(lossPartial, 4L * g * count);
-        if (!resident) {
+        if (upload != null) {
             lossSnaps = grow(lossSnaps, 4L * count * npar);
-            JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(snapshots), 4L * count * npar);
+            JCudaDriver.cuMemcpyHtoD(lossSnaps.ptr, Pointer.to(upload), 4L * count * npar);
         }
         poison(lossPartial, 4L * g * count);
         if (sparse) {
-            launch(fLossSparse, (g + 63) / 64, 64, 0,
-                    args().sparseAllRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g).then(g));
-            return read(lossPartial, g * count);
+            launch(fLossSparse, (g + 63) / 64, 64, 0, args(rows).sparseAllRows().losses(where, count, rpp).then(g));
+        } else {
+            launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0, args(rows).allRows().losses(where, count, rpp));
         }
-        launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0,
-                args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g));
         return read(lossPartial, g * count);
     }
 

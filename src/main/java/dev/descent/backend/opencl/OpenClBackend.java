@@ -322,8 +322,13 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public Session open(Dataset data, Spec spec) {
+        return open(data, spec, dev.descent.backend.Streaming.AUTO);
+    }
+
+    @Override
+    public Session open(Dataset data, Spec spec, dev.descent.backend.Streaming streaming) {
         if (closed) throw new IllegalStateException("backend is closed");
-        return new OpenClSession(this, data, spec);
+        return new OpenClSession(this, data, spec, streaming);
     }
 
     /**

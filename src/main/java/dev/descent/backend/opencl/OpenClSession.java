@@ -31,7 +31,8 @@ final class OpenClSession extends DeviceSession {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
-    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, partial, scratch;   // shapes: KernelArgs.Buf; scratch npar
+    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
+    private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
     private final boolean sparse;
     private ClCalls.Buffer residuals;  // run_steps_sparse: a batch's residuals (batch × heads)
@@ -43,7 +44,7 @@ final class OpenClSession extends DeviceSession {
     private final long runSize;       // CL_KERNEL_WORK_GROUP_SIZE of run_steps
     private final boolean poison = Kernels.poison();
 
-    OpenClSession(OpenClBackend backend, Dataset data, Spec spec) {
+    OpenClSession(OpenClBackend backend, Dataset data, Spec spec, dev.descent.backend.Streaming streaming) {
         super(data, spec);
         this.backend = backend;
         int l = 1;
@@ -55,20 +56,18 @@ final class OpenClSession extends DeviceSession {
         this.maxGroups = backend.computeUnits * 4;
         this.cpu = backend.cpuKernels();
         this.sparse = data.isSparse();
-        long nnz = data.stored();
-        long xBytes = sparse ? 4L * nnz : 4L * n * d;
         long partialBytes = 4L * maxGroups * lanes * (npar + 1);
-        long need = xBytes + (sparse ? 4L * nnz + 8L * (n + 1) : 0) + 8L * n + partialBytes + 64L * (npar + 1);
-        if (xBytes > backend.maxAlloc) {
-            throw new DescentException(String.format(Locale.ROOT,
-                    "dataset %s needs %s in one OpenCL buffer, but %s allows at most %s per allocation "
-                            + "(CL_DEVICE_MAX_MEM_ALLOC_SIZE): use fewer rows or features, or another device",
-                    data.name(), mib(xBytes), backend.device.name(), mib(backend.maxAlloc)));
+        long other = 4L * n + partialBytes + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots());   // order, partials, params, state
+        if (other > backend.globalMem) {
+            throw new DescentException(String.format(Locale.ROOT, "dataset %s needs %s of device memory besides its rows (order, parameters, "
+                    + "partials), but %s has %s: use fewer rows or features, or another device", data.name(), mib(other), backend.device.name(),
+                    mib(backend.globalMem)));
         }
-        if (need > backend.globalMem) {
-            throw new DescentException(String.format(Locale.ROOT, "dataset %s needs %s of device memory, but %s has %s: "
-                    + "use fewer rows or features, or another device", data.name(), mib(need), backend.device.name(), mib(backend.globalMem)));
-        }
+        // the rows stream through in chunks when they do not fit beside the rest (or in one allocation)
+        int rows = chunking(streaming, Math.min(backend.globalMem - other, backend.maxAlloc), backend.device.name());
+        long nnz = !sparse ? 0 : streamed() ? Math.min(data.stored(), rows * maxRowNnz()) : data.stored();
+        long xBytes = sparse ? 4L * nnz : 4L * rows * d;
+        long need = other + residentRowBytes();
         try {
             kPartial = kernel("grad_partial");
             kMean = kernel("grad_mean");
@@ -86,10 +85,10 @@ final class OpenClSession extends DeviceSession {
             kRunSparse = kernel("run_steps_sparse");
             kLossSparse = kernel("losses_sparse");
             x = buffer(sparse ? 4 : xBytes);
-            offs = sparse ? buffer(8L * (n + 1)) : null;
+            offs = sparse ? buffer(8L * (rows + 1)) : null;
             cols = sparse ? buffer(4L * nnz) : null;
             vals = sparse ? buffer(4L * nnz) : null;
-            t = buffer(data.hasTargets() ? 4L * n : 4);
+            t = buffer(data.hasTargets() ? 4L * rows : 4);
             params = buffer(4L * npar);
             state = buffer(4L * stateFloats());
             status = buffer(4);
@@ -98,7 +97,9 @@ final class OpenClSession extends DeviceSession {
             scratch = buffer(4L * npar);
             partial = buffer(partialBytes);
             if (Faults.injected(Faults.OPENCL_SESSION)) throw new CLException("injected fault", CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
-            if (sparse) {
+            if (streamed()) {
+                // rows arrive a chunk at a time
+            } else if (sparse) {
                 var csr = data.rowsSparse();
                 CL.clEnqueueWriteBuffer(backend.queue, offs.mem, CL.CL_TRUE, 0, 8L * (n + 1), Pointer.to(csr.rowOffsets()), 0, null, null);
                 if (nnz > 0) {
@@ -108,7 +109,7 @@ final class OpenClSession extends DeviceSession {
             } else {
                 write(x, data.features());
             }
-            if (data.hasTargets()) write(t, data.targets());
+            if (data.hasTargets() && !streamed()) write(t, data.targets());
             write(params, new float[npar]);
             write(state, new float[stateFloats()]);
             writeInt(status, OK);
@@ -248,38 +249,69 @@ final class OpenClSession extends DeviceSession {
         return Math.min(maxGroups, (count + local - 1) / local);
     }
 
-    @Override
-    protected void sumParts(int from, int count, boolean withLoss, boolean honorStatus) {
-        int g = partialParts(count);
-        if (sparse) {
-            poison(partial, 4L * g * (npar + 1));
-            launch(kRowsSparse, g, 1, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus).then(g));
-            return;
-        }
-        KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, (count + g - 1) / g, honorStatus);
-        if (cpu) {
-            poison(partial, 4L * g * (npar + 1));
-            launch(kRowsCpu, g, 1, a);
-            return;
-        }
-        poison(partial, 4L * g * lanes * (npar + 1));
-        launch(kPartial, g, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local), new ClCalls.Local(4L * local)));
-    }
-
-    /** Parts stage 1 wrote for a batch of {@code count}: work-groups × row lanes (one part per work-item on a CPU). */
-    private int parts(int count) {
-        return partialParts(count) * (cpu || sparse ? 1 : lanes);
+    /** Floats of stage 1's output per work-group: its row lanes' partials (one lane per work-item on a CPU and for sparse rows). */
+    private long groupFloats() {
+        return (long) (cpu || sparse ? 1 : lanes) * (npar + 1);
     }
 
     @Override
-    protected void meanOfParts(int count) {
+    protected void sumParts(int from, int count, int rpp, int g, int total, boolean withLoss, boolean honorStatus, int intoPart) {
+        long unit = 4L * groupFloats();
+        partial = grow(partial, unit * Math.max(g, total));
+        ClCalls.Buffer target = partial;
+        if (intoPart >= 0) {                               // a streamed chunk: its parts go to their place after the launch
+            partialStage = grow(partialStage, unit * g);
+            target = partialStage;
+        }
+        ClCalls.Buffer keep = partial;
+        partial = target;                                  // the launch's PARTIAL
+        try {
+            poison(partial, unit * g);
+            if (sparse) {
+                launch(kRowsSparse, g, 1, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus).then(g));
+            } else {
+                KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus);
+                if (cpu) {
+                    launch(kRowsCpu, g, 1, a);
+                } else {
+                    launch(kPartial, g, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local),
+                            new ClCalls.Local(4L * local)));
+                }
+            }
+        } finally {
+            partial = keep;
+        }
+        if (intoPart >= 0) CL.clEnqueueCopyBuffer(backend.queue, partialStage.mem, partial.mem, 0, unit * intoPart, unit * g, 0, null, null);
+    }
+
+    @Override
+    protected void meanOfParts(int count, int groups) {
         poison(out, 4L * (npar + 1));
-        launch(kMean, (npar + 1 + 63) / 64, 64, args().partialsIn(parts(count), count).meanOut());
+        launch(kMean, (npar + 1 + 63) / 64, 64, args().partialsIn((int) (groups * groupFloats() / (npar + 1)), count).meanOut());
     }
 
     @Override
-    protected void stepFromParts(int count, double lr, int stepNo, long t0) {
-        launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn(parts(count), count).model(t0).rule().update(lr, stepNo));
+    protected void stepFromParts(int count, int groups, double lr, int stepNo, long t0) {
+        launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn((int) (groups * groupFloats() / (npar + 1)), count).model(t0).rule().update(lr, stepNo));
+    }
+
+    @Override
+    protected void uploadRows(Rows r) {
+        if (sparse) {
+            CL.clEnqueueWriteBuffer(backend.queue, offs.mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
+            if (r.nnz > 0) {
+                CL.clEnqueueWriteBuffer(backend.queue, cols.mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
+                CL.clEnqueueWriteBuffer(backend.queue, vals.mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
+            }
+        } else {
+            CL.clEnqueueWriteBuffer(backend.queue, x.mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
+        }
+        if (r.t != null) CL.clEnqueueWriteBuffer(backend.queue, t.mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
+    }
+
+    @Override
+    protected void uploadOrderAt(int offset, int[] values) {
+        CL.clEnqueueWriteBuffer(backend.queue, order.mem, CL.CL_TRUE, 4L * offset, 4L * values.length, Pointer.to(values), 0, null, null);
     }
 
     @Override
@@ -304,15 +336,15 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected boolean runInOneLaunch(Run run, int step0) {
+    protected boolean runInOneLaunch(Run run, int step0, long t0) {
         if (sparse) {
             int rows = Math.min(run.batchSize(), orderLength());
             residuals = grow(residuals, 4L * rows * heads);
-            launch(kRunSparse, 1, 1, args().sparseRows().model(updates()).rule().steps(run).rate(run).record(run, step0)
+            launch(kRunSparse, 1, 1, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
                     .then(scratch, residuals, lazySparse(run) ? 1 : 0));
             return true;
         }
-        KernelArgs a = args().rows().model(updates()).rule().steps(run).rate(run).record(run, step0);
+        KernelArgs a = args().rows().model(t0).rule().steps(run).rate(run).record(run, step0);
         if (cpu) {
             if ((long) run.batchSize() * d * heads > RunLimits.CPU_ONE_ITEM_MAX_VALUES) return false;
             launch(kRunCpu, 1, 1, a.then(scratch));
@@ -337,21 +369,20 @@ final class OpenClSession extends DeviceSession {
     }
 
     @Override
-    protected float[] lossPartials(boolean resident, float[] snapshots, int count) {
-        int g = lossParts();
+    protected float[] lossPartials(KernelArgs.Buf where, float[] upload, int count, int rows, int rpp, int g) {
         lossPartial = grow(lossPartial, 4L * g * count);
-        if (!resident) {
+        if (upload != null) {
             lossSnaps = grow(lossSnaps, 4L * count * npar);
-            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(snapshots), 0, null, null);
+            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(upload), 0, null, null);
         }
         poison(lossPartial, 4L * g * count);
         if (sparse) {
-            launch(kLossSparse, g, 1, args().sparseAllRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g).then(g));
-            return read(lossPartial, g * count);
+            launch(kLossSparse, g, 1, args(rows).sparseAllRows().losses(where, count, rpp).then(g));
+        } else {
+            KernelArgs a = args(rows).allRows().losses(where, count, rpp);
+            if (cpu) launch(kLossCpu, g, 1, a);
+            else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new ClCalls.Local(4L * local)));
         }
-        KernelArgs a = args().allRows().losses(resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS, count, (n + g - 1) / g);
-        if (cpu) launch(kLossCpu, g, 1, a);
-        else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new ClCalls.Local(4L * local)));
         return read(lossPartial, g * count);
     }
 

@@ -31,8 +31,178 @@ public abstract class DeviceSession extends AbstractSession {
     private float[] lastSnapshots;
     private int lastSnapshotsHash;
 
+    /** Rows per chunk (0: none; a batch is one launch and its parts as large as the device likes). */
+    private int chunk;
+    /** Whether the device holds one chunk of rows at a time (else all n rows). */
+    private boolean streamed;
+    /** The batch order, kept on the host while streaming (the rows of a chunk are gathered through it). */
+    private int[] hostOrder;
+    /** Streaming: the host buffer a chunk is gathered into (reused; uploads are blocking). */
+    private Rows stage;
+    private long chunksUploaded, bytesUploaded;
+
     protected DeviceSession(Dataset data, Spec spec) {
         super(data, spec);
+    }
+
+    // ------------------------------------------------------------------------------ chunking and streaming
+
+    /**
+     * Rows gathered for a chunk, laid out as the device buffers take them: dense {@code x} (rows × d),
+     * or sparse {@code offs} (rows + 1, from 0), {@code cols}, {@code vals}; targets {@code t} when the
+     * data have them. Arrays are sized for the session's chunk; only the first rows / nnz count.
+     */
+    protected static final class Rows {
+        public final float[] x, t, vals;
+        public final long[] offs;
+        public final int[] cols;
+        public int rows;
+        public long nnz;
+
+        Rows(float[] x, float[] t, long[] offs, int[] cols, float[] vals) {
+            this.x = x;
+            this.t = t;
+            this.offs = offs;
+            this.cols = cols;
+            this.vals = vals;
+        }
+    }
+
+    /** Device bytes one row needs: its features (sparse: the widest row's values and columns, and an offset) and target. */
+    protected final long bytesPerRow() {
+        long t = data.hasTargets() ? 4 : 0;
+        if (!data.isSparse()) return 4L * d + t;
+        return 8L * maxRowNnz() + 8 + t;
+    }
+
+    private long maxRowNnzCache = -1;
+
+    /** The most values one sparse row stores. */
+    protected final long maxRowNnz() {
+        if (maxRowNnzCache < 0) {
+            long[] off = data.rowsSparse().rowOffsets();
+            long m = 0;
+            for (int i = 0; i < n; i++) m = Math.max(m, off[i + 1] - off[i]);
+            maxRowNnzCache = m;
+        }
+        return maxRowNnzCache;
+    }
+
+    /** Device bytes of the rows when all are resident: features (sparse: values, columns, offsets) and targets. */
+    protected final long residentRowBytes() {
+        return data.isSparse() ? 8L * data.stored() + 8L * (n + 1) + (data.hasTargets() ? 4L * n : 0) : 4L * n * d + (data.hasTargets() ? 4L * n : 0);
+    }
+
+    /**
+     * Decides residency, for a subclass constructor before it allocates the row buffers: the rows
+     * stream when {@code streaming} caps the device memory below what they need resident, or when
+     * {@code deviceRoom} (the bytes the device can give the rows; {@code Long.MAX_VALUE} when no limit
+     * is known) is too small. Returns the rows the device buffers must hold: n, or one chunk.
+     */
+    protected final int chunking(dev.descent.backend.Streaming streaming, long deviceRoom, String device) {
+        long need = residentRowBytes();
+        long room = streaming.deviceBytes() > 0 ? Math.min(streaming.deviceBytes(), deviceRoom) : deviceRoom;
+        streamed = need > room;
+        chunk = streaming.chunkRows();
+        if (streamed) {
+            long fit = room / Math.max(1, bytesPerRow());
+            if (fit < 1) {
+                throw new dev.descent.DescentException(String.format(java.util.Locale.ROOT,
+                        "%s cannot hold even one row of dataset %s: a row needs %d bytes on the device, the room for rows is %d bytes%s",
+                        device, data.name(), bytesPerRow(), room, streaming.deviceBytes() > 0 ? ": raise the device memory cap" : ""));
+            }
+            if (chunk > fit) {
+                throw new dev.descent.DescentException(String.format(java.util.Locale.ROOT,
+                        "chunks of %d rows of dataset %s need %d bytes on %s, but the room for rows is %d bytes: use at most %d rows per chunk",
+                        chunk, data.name(), chunk * bytesPerRow(), device, room, fit));
+            }
+            if (chunk == 0) chunk = (int) Math.min(fit, n);
+        }
+        if (!streamed) return n;
+        stage = data.isSparse()
+                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) Math.min(Integer.MAX_VALUE - 8, chunk * maxRowNnz())],
+                        new float[(int) Math.min(Integer.MAX_VALUE - 8, chunk * maxRowNnz())])
+                : new Rows(new float[chunk * d], data.hasTargets() ? new float[chunk] : null, null, null, null);
+        return chunk;
+    }
+
+    @Override
+    public final boolean streamed() {
+        return streamed;
+    }
+
+    @Override
+    public final String residency() {
+        if (!streamed) return chunk > 0 ? "resident, in chunks of " + chunk + " rows" : "resident";
+        return String.format(java.util.Locale.ROOT, "streamed in chunks of %d rows (%d chunks, %.1f MiB uploaded so far)", chunk, chunksUploaded,
+                bytesUploaded / 1048576.0);
+    }
+
+    /** Rows per chunk, 0 when unchunked. */
+    protected final int chunkRows() {
+        return chunk;
+    }
+
+    /** Gathers the rows at order positions [from, from + count) (or storage rows when {@code storage}) into the stage and uploads them. */
+    private void stageRows(int from, int count, boolean storage) {
+        Rows r = stage;
+        r.rows = count;
+        float[] t = data.targets();
+        if (!data.isSparse()) {
+            float[] x = data.features();
+            for (int k = 0; k < count; k++) {
+                int row = storage ? from + k : hostOrder[from + k];
+                System.arraycopy(x, row * d, r.x, k * d, d);
+                if (t != null) r.t[k] = t[row];
+            }
+            r.nnz = (long) count * d;
+        } else {
+            var csr = data.rowsSparse();
+            long[] off = csr.rowOffsets();
+            long at = 0;
+            r.offs[0] = 0;
+            for (int k = 0; k < count; k++) {
+                int row = storage ? from + k : hostOrder[from + k];
+                int a = (int) off[row], len = (int) (off[row + 1] - a);
+                System.arraycopy(csr.cols(), a, r.cols, (int) at, len);
+                System.arraycopy(csr.vals(), a, r.vals, (int) at, len);
+                at += len;
+                r.offs[k + 1] = at;
+                if (t != null) r.t[k] = t[row];
+            }
+            r.nnz = at;
+        }
+        uploadRows(r);
+        chunksUploaded++;
+        bytesUploaded += data.isSparse() ? 8 * r.nnz + 8L * (count + 1) : 4 * r.nnz;
+        if (!storage) {
+            int[] local = new int[count];
+            for (int k = 0; k < count; k++) local[k] = k;
+            uploadOrderAt(from, local);
+        }
+    }
+
+    /**
+     * Stage 1 of the batch gradient over positions [from, from + count): the parts are the device's
+     * split, no part longer than a chunk. Streaming (and the rows not already staged), chunk by chunk
+     * of whole parts, each chunk's parts landing in their place; else one launch.
+     */
+    private int stage1(int from, int count, boolean withLoss, boolean honorStatus, boolean staged) {
+        int g = partialParts(count);
+        int rpp = (count + g - 1) / g;
+        if (chunk > 0) rpp = Math.min(rpp, chunk);
+        int groups = (count + rpp - 1) / rpp;
+        if (!streamed || staged) {
+            sumParts(from, count, rpp, groups, groups, withLoss, honorStatus, -1);
+            return groups;
+        }
+        int per = (chunk / rpp) * rpp;
+        for (int a = from; a < from + count; a += per) {
+            int c = Math.min(per, from + count - a);
+            stageRows(a, c, false);
+            sumParts(a, c, rpp, (c + rpp - 1) / rpp, groups, withLoss, honorStatus, (a - from) / rpp);
+        }
+        return groups;
     }
 
     /** Whether the optimizer averages its iterates: then parameters and snapshots are the average, the state's last slot. */
@@ -63,47 +233,63 @@ public abstract class DeviceSession extends AbstractSession {
     /** Writes a run's per-step learning rates into the LRS buffer (growing it). */
     protected abstract void uploadRates(float[] rates);
 
-    /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows. */
+    /** Work-groups (blocks) the gradient kernels use for a batch of {@code count} rows, unchunked. */
     protected abstract int partialParts(int count);
 
     /**
-     * Stage 1 of the batch gradient (kernel grad_partial): per part, the sums of r·x, r and the loss
-     * over the batch rows at positions [from, from + count) of the order, into the PARTIAL buffer.
-     * {@code honorStatus} false computes even after a divergence.
+     * Stage 1 of the batch gradient (kernel grad_partial): {@code groups} parts of {@code rowsPerPart}
+     * positions each from {@code from} (the last may be short), per part the sums of r·x, r and the loss
+     * over the batch rows at positions [from, from + count) of the order. {@code intoPart} &lt; 0: into
+     * parts 0.. of the PARTIAL buffer. Else (a streamed chunk of a batch of {@code totalGroups} parts):
+     * into parts intoPart.. of PARTIAL, which must then hold totalGroups. {@code honorStatus} false
+     * computes even after a divergence.
      */
-    protected abstract void sumParts(int from, int count, boolean withLoss, boolean honorStatus);
+    protected abstract void sumParts(int from, int count, int rowsPerPart, int groups, int totalGroups, boolean withLoss, boolean honorStatus,
+                                     int intoPart);
 
-    /** Stage 2 for a gradient asked for (kernel grad_mean): the mean gradient and loss into the OUT buffer. */
-    protected abstract void meanOfParts(int count);
+    /** Stage 2 for a gradient asked for (kernel grad_mean) over the {@code groups} parts of stage 1: the mean gradient and loss into OUT. */
+    protected abstract void meanOfParts(int count, int groups);
 
     /**
-     * Stage 2 and the fused update (kernel grad_step): one optimizer step, skipped after a divergence;
-     * {@code t0} updates came before it since the state was reset.
+     * Stage 2 and the fused update (kernel grad_step) over the {@code groups} parts of stage 1: one
+     * optimizer step, skipped after a divergence; {@code t0} updates came before it since the state was reset.
      */
-    protected abstract void stepFromParts(int count, double lr, int stepNo, long t0);
+    protected abstract void stepFromParts(int count, int groups, double lr, int stepNo, long t0);
+
+    /** Streaming: writes a chunk's rows (features and targets, dense or sparse) into the row buffers. */
+    protected abstract void uploadRows(Rows rows);
+
+    /** Streaming: writes {@code values} into the device's batch order at positions offset.. . */
+    protected abstract void uploadOrderAt(int offset, int[] values);
 
     protected abstract float[] readGradientOut();
 
     /** Makes room for {@code records} snapshots (poisoned when asked). */
     protected abstract void prepareSnapshots(int records);
 
-    /** Runs the whole {@link Run} in one launch if this batch size suits it; false otherwise. */
-    protected abstract boolean runInOneLaunch(Run run, int step0);
+    /** Runs the whole {@link Run} in one launch if this batch size suits it, {@code t0} updates before it; false otherwise. */
+    protected abstract boolean runInOneLaunch(Run run, int step0, long t0);
 
     protected abstract void copyParamsToSnapshot(int record);
 
     protected abstract float[] readSnapshots(int records);
 
     /**
-     * Loss partials of {@code count} snapshots: parts × count floats, [part][snapshot]. When
-     * {@code resident}, they are the first {@code count} records of the last run, still in the
-     * SNAPS buffer, and are not uploaded again.
+     * Loss partials of {@code count} snapshots over rows [0, rows) of the row buffers, {@code groups}
+     * parts of {@code rowsPerPart} rows: groups × count floats, [part][snapshot]. The snapshots are
+     * in {@code snaps} (SNAPS: the last run's records; LOSS_SNAPS), written there first from
+     * {@code upload} when it is not null.
      */
-    protected abstract float[] lossPartials(boolean resident, float[] snapshots, int count);
+    protected abstract float[] lossPartials(KernelArgs.Buf snaps, float[] upload, int count, int rows, int rowsPerPart, int groups);
 
     /** An argument list for a launch, built from contract.h's groups (see {@link KernelArgs}). */
     protected final KernelArgs args() {
         return new KernelArgs(n, d, spec, data.hasTargets(), orderLength());
+    }
+
+    /** {@link #args()} for a launch over the first {@code rows} rows of the row buffers (ALL_ROWS's n). */
+    protected final KernelArgs args(int rows) {
+        return new KernelArgs(rows, d, spec, data.hasTargets(), orderLength());
     }
 
     /** How many partials {@link #lossPartials} returns per snapshot: the gradient's split of n rows. */
@@ -185,6 +371,7 @@ public abstract class DeviceSession extends AbstractSession {
     protected final void doSetOrder(int[] order) {
         try {
             uploadOrder(order);
+            if (streamed) hostOrder = order.clone();
             if (readStatus() == OK) step = 0;        // keeps the counter far from overflow
         } catch (RuntimeException e) {
             throw translate(e, "uploading the batch order");
@@ -203,8 +390,8 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final Gradient doGradient(int from, int count, boolean withLoss) {
         try {
-            sumParts(from, count, withLoss, false);
-            meanOfParts(count);
+            int groups = stage1(from, count, withLoss, false, false);
+            meanOfParts(count, groups);
             float[] g = readGradientOut();
             return new Gradient(Params.ofPacked(Arrays.copyOf(g, npar), d, heads), withLoss ? g[npar] : Double.NaN);
         } catch (RuntimeException e) {
@@ -215,8 +402,8 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final void doStep(int from, int count, double lr) {
         try {
-            sumParts(from, count, false, true);
-            stepFromParts(count, lr, step++, updates());
+            int groups = stage1(from, count, false, true, false);
+            stepFromParts(count, groups, lr, step++, updates());
         } catch (RuntimeException e) {
             throw translate(e, "running a step");
         }
@@ -225,26 +412,34 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     protected final RunResult doRun(Run run) {
         try {
-            int recs = run.records();
             int np = npar;
             int step0 = step;
             lastSnapshots = null;                          // SNAPS is about to be overwritten
-            prepareSnapshots(recs);
-            if (run.rate().steps() != null) uploadRates(run.rate().floats(run.batches()));
-            if (runInOneLaunch(run, step0)) {
-                step += run.batches();
-            } else {
-                int rec = 0;
-                for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
-                    int from = Batches.from(j, run.batchSize());
-                    int cnt = Batches.count(j, run.batchSize(), orderLength());
-                    sumParts(from, cnt, false, true);
-                    stepFromParts(cnt, run.rate().at(j - run.firstBatch()), step++, updates() + (j - run.firstBatch()));
-                    if (j % run.recordEvery() == 0) copyParamsToSnapshot(rec++);
+            int bs = run.batchSize();
+            // chunked: launches of whole batches that fit in a chunk (a batch longer than a chunk: a launch pair per step)
+            int per = chunk > 0 ? Math.max(1, chunk / bs) : run.batches();
+            float[] all = new float[run.records() * np];
+            int got = 0;
+            for (int j0 = run.firstBatch(); j0 < run.firstBatch() + run.batches(); j0 += per) {
+                int wb = Math.min(per, run.firstBatch() + run.batches() - j0);
+                Run sub = j0 == run.firstBatch() && wb == run.batches() ? run : new Run(bs, j0, wb, run.rate().skip(j0 - run.firstBatch()), run.recordEvery());
+                int off = j0 - run.firstBatch();
+                // a launch's rows fit in a chunk unless one batch is longer: then (streamed or not, so that both agree) a launch pair per step
+                boolean fits = chunk == 0 || (long) bs * wb <= chunk;
+                boolean staged = streamed && fits;
+                if (staged) {                                  // this launch's rows, gathered through the order
+                    int from = Batches.from(j0, bs);
+                    stageRows(from, Math.min(bs * wb, orderLength() - from), false);
                 }
+                runPart(sub, step0 + off, updates() + off, fits, staged);
+                int recs = sub.records();
+                float[] part = readSnapshots(recs);
+                System.arraycopy(part, 0, all, got * np, recs * np);
+                got += recs;
+                if (chunk > 0 && readStatus() != OK) break;    // later launches would skip every step
             }
+            step += run.batches();
             int st = readStatus();
-            float[] all = readSnapshots(recs);
             int[] recorded = recordedBatches(run);
             int diverged = -1;
             if (st != OK) {
@@ -255,11 +450,29 @@ public abstract class DeviceSession extends AbstractSession {
                 recorded = Arrays.copyOf(recorded, keep);
                 all = Arrays.copyOf(all, keep * np);
             }
-            lastSnapshots = all;                          // still in SNAPS: losses() need not upload them again
-            lastSnapshotsHash = Arrays.hashCode(all);
+            if (chunk == 0) {
+                lastSnapshots = all;                      // still in SNAPS: losses() need not upload them again
+                lastSnapshotsHash = Arrays.hashCode(all);
+            }
             return new RunResult(all, recorded, d, heads, diverged);
         } catch (RuntimeException e) {
             throw translate(e, "running steps");
+        }
+    }
+
+    /** One launch of a run's batches (or a launch pair per step when the batch does not suit one launch), its records into SNAPS. */
+    private void runPart(Run run, int step0, long t0, boolean oneLaunch, boolean staged) {
+        prepareSnapshots(run.records());
+        if (run.rate().steps() != null) uploadRates(run.rate().floats(run.batches()));
+        if (oneLaunch && runInOneLaunch(run, step0, t0)) return;
+        int rec = 0;
+        for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
+            int k = j - run.firstBatch();
+            int from = Batches.from(j, run.batchSize());
+            int cnt = Batches.count(j, run.batchSize(), orderLength());
+            int groups = stage1(from, cnt, false, true, staged);
+            stepFromParts(cnt, groups, run.rate().at(k), step0 + k, t0 + k);
+            if (j % run.recordEvery() == 0) copyParamsToSnapshot(rec++);
         }
     }
 
@@ -267,12 +480,29 @@ public abstract class DeviceSession extends AbstractSession {
     protected final double[] doLosses(float[] snapshots, int count) {
         try {
             boolean resident = snapshots == lastSnapshots && Arrays.hashCode(snapshots) == lastSnapshotsHash;
-            float[] part = lossPartials(resident, snapshots, count);
-            int parts = lossParts();
+            KernelArgs.Buf where = resident ? KernelArgs.Buf.SNAPS : KernelArgs.Buf.LOSS_SNAPS;
+            int g = lossParts();
+            int rpp = (n + g - 1) / g;
+            if (chunk > 0) rpp = Math.min(rpp, chunk);
+            int groups = (n + rpp - 1) / rpp;
+            float[] part;
+            if (!streamed) {
+                part = lossPartials(where, resident ? null : snapshots, count, n, rpp, groups);
+            } else {                                       // storage rows a chunk of whole parts at a time, the parts in order
+                part = new float[groups * count];
+                int per = (chunk / rpp) * rpp, done = 0;
+                for (int a = 0; a < n; a += per) {
+                    int c = Math.min(per, n - a), gc = (c + rpp - 1) / rpp;
+                    stageRows(a, c, true);
+                    float[] p = lossPartials(where, a == 0 && !resident ? snapshots : null, count, c, rpp, gc);
+                    System.arraycopy(p, 0, part, done * count, gc * count);
+                    done += gc;
+                }
+            }
             double[] out = new double[count];
             for (int s = 0; s < count; s++) {
                 double sum = 0;
-                for (int q = 0; q < parts; q++) sum += part[q * count + s];
+                for (int q = 0; q < groups; q++) sum += part[q * count + s];
                 out[s] = sum / n;
             }
             return out;

@@ -45,16 +45,26 @@ class OpenClErrorsTest {
     }
 
     @Test
-    void datasetLargerThanTheMaxAllocationSaysNeededAndAvailable() {
+    void datasetLargerThanTheMaxAllocationStreamsInsteadOfFailing() {
         String key = "descent.opencl.maxAllocBytes";
+        var ds = Generators.linear(5000, new float[64], 0, 0, 1);              // 1.2 MiB of features and targets
+        Spec spec = Spec.of(Objective.SQUARED);
+        double streamedLoss;
+        String residency;
+        int chunk;
         System.setProperty(key, String.valueOf(1 << 20));
-        try (Backend b = TestBackends.open("opencl")) {
-            var ds = Generators.linear(5000, new float[64], 0, 0, 1);          // 1.2 MiB of features
-            DescentException e = assertThrows(DescentException.class, () -> b.open(ds, Spec.of(Objective.SQUARED)));
-            assertTrue(e.getMessage().contains("needs 1.2 MiB in one OpenCL buffer") && e.getMessage().contains("at most 1.0 MiB"),
-                    e.getMessage());
+        try (Backend b = TestBackends.open("opencl"); var s = b.open(ds, spec)) {
+            assertTrue(s.streamed(), "rows over one allocation must stream");
+            residency = s.residency();
+            streamedLoss = s.loss();
+            chunk = Integer.parseInt(residency.replaceAll("^streamed in chunks of (\\d+) rows.*$", "$1"));
         } finally {
             System.clearProperty(key);
+        }
+        assertTrue(chunk * (64 * 4 + 4) <= 1 << 20, residency);
+        try (Backend b = TestBackends.open("opencl"); var s = b.open(ds, spec, dev.descent.backend.Streaming.chunks(chunk))) {
+            assertFalse(s.streamed());
+            assertEquals(s.loss(), streamedLoss, "streamed loss equals the resident one with the same chunk rows: " + residency);
         }
     }
 
