@@ -153,9 +153,7 @@ public final class Trainer {
         }
 
         int every = cfg.recordEvery(n);
-        // values one batch touches: bs·d dense; sparse, bs times the stored values of a mean row (the sparse kernels touch only those)
-        long rowValues = s.data().isSparse() ? Math.max(1, (s.data().stored() + n - 1) / n) : d;
-        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, bs * rowValues * s.spec().heads()) / every * every));
+        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, (long) bs * d * s.spec().heads()) / every * every));
         long total = (long) batches * cfg.epochs();
         long done = Math.min(total, (long) (firstEpoch - 1) * batches + firstBatch);
         long ckEvery = opt.checkpointEvery();
