@@ -1,0 +1,606 @@
+package dev.descent.sweep;
+
+import dev.descent.backend.Batches;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
+import dev.descent.train.Divergence;
+import dev.descent.train.History;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The sweep engine on the CPU: K models over one dense dataset, in float32 with the cpu backend's
+ * arithmetic, so that each configuration's parameters are those of the same configuration trained
+ * alone by {@code Trainer.train} on {@code Backends.open("cpu")}.
+ *
+ * <p><b>Groups and shards.</b> Configurations with the same batch size and batch order form a group:
+ * they visit the same rows in the same order, so each step reads each batch row once for all of
+ * them. A group's models are held in shards, each a parameter-major (d + 1, k) block of k models
+ * (see {@link LaneKernels} for why that layout). A small-batch group (batches of at most
+ * {@link #BLOCK} rows) is cut into up to one shard per thread and each shard runs a whole epoch on
+ * one thread, reading the data once per shard; a larger batch keeps one shard and cuts each step's
+ * rows into blocks of {@link #BLOCK} across the threads (full-batch GD: Xᵀ·R blocked by rows, each
+ * row's K margins and K residual updates done while the row is in L1).
+ *
+ * <p><b>Reduction order</b>, per model, as {@code CpuSession}: one block's gradient is summed in
+ * float in row order (the row kernels' own order inside a row), a larger batch's blocks are added
+ * in double in block order, the mean is (float)(sum·(1/count)); the update is
+ * {@link Optimizer#stepFloat}; batch-1 plain SGD without decay takes CpuSession's one-pass path
+ * (w ← w − (η·r)·x). Recorded losses are summed in double per block of {@link #BLOCK} rows, blocks
+ * added in order. No step of one model reads another model's numbers, so which shard or thread holds
+ * a model changes nothing: the result is the same for any thread count, run to run.
+ *
+ * <p><b>Early stop.</b> A model whose parameters become non-finite leaves its shard at once (the
+ * shard is compacted) and costs nothing afterwards; one whose recorded loss is non-finite is found
+ * when the epoch's records are evaluated and leaves then.
+ */
+final class Engine {
+    /** Positions per block of a batch and rows per block of a loss sum: CpuSession.BLOCK (the unit of its reduction order). */
+    static final int BLOCK = 2048;
+    /** A small-batch group is not cut into shards of fewer models than this. */
+    static final int MIN_SHARD_LANES = 4;
+
+    private final Dataset data;
+    private final float[] x, t;
+    private final int n, d, np, obj;
+    private final float objP;
+    private final boolean bias;
+    final LaneKernels kern;
+    private final ForkJoinPool pool;
+    final int threads;
+    private final Config[] cfgs;
+    private final int period;
+
+    // per configuration
+    private final List<History.Point>[] points;
+    private final List<History.Epoch>[] epochLog;
+    private final Divergence[] div;
+    private final Params[] lastFinite, finalParams;
+    private final int[] lfEpoch, lfStep, groupOf;
+    private final long[] steps, examples;
+    private final boolean[] done;
+    private final Rate[] rates;
+    private final List<Group> groups = new ArrayList<>();
+    double lossSeconds;
+
+    /** One model's place in a shard. */
+    private record Lane(int cfg, Optimizer opt, float[] state, boolean fast) {}
+
+    /** A model's parameters at a recorded batch: the shard's (d + 1, k) block, averaged columns substituted. */
+    private record Snapshot(int epoch, int batch, int[] cfgs, float[] w, int k) {}
+
+    @SuppressWarnings("unchecked")
+    Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool) {
+        this.data = data;
+        this.x = data.features();
+        this.t = data.targets();
+        this.n = data.n();
+        this.d = data.d();
+        this.np = d + 1;
+        this.obj = objective;
+        this.objP = objParam;
+        this.bias = bias;
+        this.kern = LaneKernels.forCpuBackend(d);
+        this.pool = pool;
+        this.threads = threads;
+        this.cfgs = configs.toArray(new Config[0]);
+        this.period = period;
+        int K = cfgs.length;
+        points = new List[K];
+        epochLog = new List[K];
+        div = new Divergence[K];
+        lastFinite = new Params[K];
+        finalParams = new Params[K];
+        lfEpoch = new int[K];
+        lfStep = new int[K];
+        groupOf = new int[K];
+        steps = new long[K];
+        examples = new long[K];
+        done = new boolean[K];
+        rates = new Rate[K];
+        for (int c = 0; c < K; c++) {
+            points[c] = new ArrayList<>();
+            epochLog[c] = new ArrayList<>();
+        }
+        buildGroups();
+    }
+
+    /** Records every this many batches: TrainConfig.recordEvery's rule. */
+    static int recordEvery(int period, int n, int bs) {
+        return period > 0 ? period / bs : Math.max(1, Batches.in(n, bs) / 100);
+    }
+
+    // ------------------------------------------------------------------------------ groups and shards
+
+    private final class Group {
+        final int bs, batches, every;
+        final BatchOrder order;
+        final List<Shard> shards = new ArrayList<>();
+        int[] rows;                               // this epoch's batch order
+        final int configs;
+
+        Group(int bs, BatchOrder order, List<Integer> members) {
+            this.bs = bs;
+            this.order = order;
+            this.batches = Batches.in(n, bs);
+            this.every = recordEvery(period, n, bs);
+            this.configs = members.size();
+            List<Lane> lanes = new ArrayList<>();
+            for (int c : members) {
+                Optimizer o = cfgs[c].optimizer();
+                boolean fast = o.rule() == Optimizer.Rule.SGD && (float) o.weightDecay() == 0f && o.l1() == 0 && !o.average();
+                lanes.add(new Lane(c, o, new float[o.slots() * np], fast));
+            }
+            lanes.sort((a, b) -> Boolean.compare(b.fast, a.fast));       // fast lanes first, as each shard wants them
+            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, lanes.size() / MIN_SHARD_LANES));
+            List<List<Lane>> split = new ArrayList<>();
+            for (int s = 0; s < shardCount; s++) split.add(new ArrayList<>());
+            for (int i = 0; i < lanes.size(); i++) split.get(i % shardCount).add(lanes.get(i));   // round robin keeps the mix even
+            for (List<Lane> l : split) shards.add(new Shard(this, l));
+        }
+
+        String describe() {
+            int[] sizes = shards.stream().mapToInt(s -> s.k).toArray();
+            return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s") + " in "
+                    + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + " " + Arrays.toString(sizes)
+                    + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
+                    + ", records every " + every + " batch" + (every == 1 ? "" : "es");
+        }
+    }
+
+    private void buildGroups() {
+        Map<BatchOrder, Map<Integer, List<Integer>>> byKey = new EnumMap<>(BatchOrder.class);
+        for (int c = 0; c < cfgs.length; c++) {
+            byKey.computeIfAbsent(cfgs[c].order(), o -> new java.util.TreeMap<>()).computeIfAbsent(cfgs[c].batchSize(), b -> new ArrayList<>()).add(c);
+        }
+        for (var e : byKey.entrySet()) {
+            for (var g : e.getValue().entrySet()) {
+                for (int c : g.getValue()) groupOf[c] = groups.size();
+                groups.add(new Group(g.getKey(), e.getKey(), g.getValue()));
+            }
+        }
+    }
+
+    List<String> describeGroups() {
+        return groups.stream().map(Group::describe).toList();
+    }
+
+    /** A shard: k models of one group, parameter-major, fast (plain batch-1-able SGD) lanes first. */
+    private final class Shard {
+        final Group group;
+        Lane[] lanes;
+        int k, kFast;
+        float[] w;                                // (np, k) parameters
+        final float[] g;                          // (np, k) the batch's gradient
+        final float[] m, r, lr, z, acc;           // (k) margins, residuals, rates, finiteness sums; margin scratch
+        final boolean[] bad;
+        float[][] blockG = new float[0][];        // multi-block batches: each block's float partial (np, k)
+        final List<Snapshot> snaps = new ArrayList<>();
+        final List<int[]> diverged = new ArrayList<>();   // {cfg, epoch, batch} of each parameter divergence
+
+        Shard(Group group, List<Lane> lanes) {
+            this.group = group;
+            this.lanes = lanes.toArray(new Lane[0]);
+            this.k = lanes.size();
+            for (Lane l : lanes) if (l.fast) kFast++;
+            int k0 = k;
+            w = new float[np * k0];
+            g = new float[np * k0];
+            m = new float[k0];
+            r = new float[k0];
+            lr = new float[k0];
+            z = new float[k0];
+            acc = new float[kern.scratch(k0)];
+            bad = new boolean[k0];
+            for (int l = 0; l < k0; l++) {
+                Params p = cfgs[this.lanes[l].cfg].init();
+                float[] pk = p == null ? new float[np] : p.packed();
+                for (int j = 0; j < np; j++) w[j * k0 + l] = pk[j];
+                seedAverage(l);
+            }
+        }
+
+        /** As CpuSession.seedAverage: an averaging optimizer's mean starts at the initial parameters. */
+        private void seedAverage(int l) {
+            Lane lane = lanes[l];
+            if (!lane.opt.average()) return;
+            int a = lane.opt.averageSlot() * np;
+            for (int j = 0; j < np; j++) lane.state[a + j] = w[j * k + l];
+        }
+
+        /** Every batch of this epoch, for every model still here. */
+        void runEpoch(int epoch) {
+            Group gr = group;
+            long t0 = (long) (epoch - 1) * gr.batches;
+            for (int j = 0; j < gr.batches && k > 0; j++) {
+                int from = Batches.from(j, gr.bs), cnt = Batches.count(j, gr.bs, n);
+                for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
+                boolean anyBad = step(gr.rows, from, cnt, t0 + j + 1);
+                if (j % gr.every == 0) snaps.add(snapshot(epoch, j));   // non-finite ones too: a lone run records them
+                if (anyBad) {
+                    for (int l = 0; l < k; l++) if (bad[l]) diverged.add(new int[] {lanes[l].cfg, epoch, j});
+                    remove(bad);
+                }
+            }
+        }
+
+        /** One step of every model on order positions [from, from + cnt); true when some model's parameters became non-finite (see bad). */
+        private boolean step(int[] rows, int from, int cnt, long update) {
+            boolean one = cnt == 1;
+            int l0 = one ? kFast : 0;                    // on one row the fast lanes need no gradient buffer
+            Arrays.fill(bad, 0, k, false);
+            if (cnt > BLOCK) {
+                blockGradient(rows, from, cnt);
+            } else {
+                Arrays.fill(g, 0, np * k, 0f);
+                for (int q = from; q < from + cnt; q++) {
+                    int row = rows[q];
+                    kern.margins(x, row * d, w, k, m, acc);
+                    float ti = t == null ? 0f : t[row];
+                    for (int l = 0; l < k; l++) r[l] = FloatLoss.dloss(obj, objP, m[l], ti);
+                    if (one) sgdOne(row);
+                    if (l0 < k) kern.axpy(g, r, x, row * d, l0, k);
+                }
+                double inv = 1.0 / cnt;                     // CpuSession's one-block mean
+                for (int j = 0; j < np; j++) for (int l = l0, b = j * k; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
+            }
+            boolean any = false;
+            for (int l = 0; l < l0; l++) any |= bad[l];
+            for (int l = l0; l < k; l++) any |= bad[l] = !update(l, update);
+            return any;
+        }
+
+        /** CpuSession.sgdOne for the fast lanes: w ← w − (η·r)·x in one pass; bad[l] when a parameter is non-finite. */
+        private void sgdOne(int row) {
+            int kf = kFast, o = row * d, bb = d * k;
+            if (kf == 0) return;
+            for (int l = 0; l < kf; l++) {
+                z[l] = 0f;
+                r[l] = lr[l] * r[l];                   // the step; r is not needed again for these lanes
+            }
+            for (int j = 0; j < d; j++) {
+                float xj = x[o + j];
+                int wb = j * k;
+                for (int l = 0; l < kf; l++) {
+                    float nw = w[wb + l] - r[l] * xj;
+                    w[wb + l] = nw;
+                    z[l] += nw - nw;                    // 0 exactly while every weight is finite
+                }
+            }
+            if (bias) for (int l = 0; l < kf; l++) w[bb + l] = w[bb + l] - r[l];
+            for (int l = 0; l < kf; l++) bad[l] = !(z[l] == 0f && Float.isFinite(w[bb + l]));
+        }
+
+        /** The gradient of a batch over several blocks: each block's float partial on some thread, then the blocks in order in double. */
+        private void blockGradient(int[] rows, int from, int cnt) {
+            int blocks = (cnt + BLOCK - 1) / BLOCK, size = np * k;
+            if (blockG.length < blocks || blockG[0].length < size) {
+                blockG = new float[blocks][size];
+            }
+            AtomicInteger next = new AtomicInteger();
+            Runnable work = () -> {
+                float[] mm = new float[k], rr = new float[k], aa = new float[kern.scratch(k)];
+                for (int b; (b = next.getAndIncrement()) < blocks; ) {
+                    float[] gb = blockG[b];
+                    Arrays.fill(gb, 0, size, 0f);
+                    for (int q = from + b * BLOCK, e = Math.min(from + cnt, q + BLOCK); q < e; q++) {
+                        int row = rows[q];
+                        kern.margins(x, row * d, w, k, mm, aa);
+                        float ti = t == null ? 0f : t[row];
+                        for (int l = 0; l < k; l++) rr[l] = FloatLoss.dloss(obj, objP, mm[l], ti);
+                        kern.axpy(gb, rr, x, row * d, 0, k);
+                    }
+                }
+            };
+            inParallel(work);
+            double inv = 1.0 / cnt;
+            for (int i = 0; i < size; i++) {
+                double s = 0;
+                for (int b = 0; b < blocks; b++) s += blockG[b][i];
+                g[i] = (float) (s * inv);
+            }
+        }
+
+        /** CpuSession.update for lane l: Optimizer.stepFloat on each parameter (the bias only with a bias); false once one is non-finite. */
+        private boolean update(int l, long t) {
+            Lane lane = lanes[l];
+            Optimizer o = lane.opt;
+            float[] st = lane.state;
+            float rate = lr[l];
+            boolean finite = true;
+            for (int j = 0; j < np; j++) {
+                boolean weight = j < d;
+                if (!weight && !bias) continue;
+                int i = j * k + l;
+                float nw = o.stepFloat(w[i], g[i], st, np, j, t, rate, weight);
+                w[i] = nw;
+                finite &= Float.isFinite(nw);
+            }
+            return finite;
+        }
+
+        private Snapshot snapshot(int epoch, int j) {
+            float[] s = Arrays.copyOf(w, np * k);
+            int[] ids = new int[k];
+            for (int l = 0; l < k; l++) {
+                Lane lane = lanes[l];
+                ids[l] = lane.cfg;
+                if (lane.opt.average()) {
+                    int a = lane.opt.averageSlot() * np;
+                    for (int q = 0; q < np; q++) s[q * k + l] = lane.state[a + q];
+                }
+            }
+            return new Snapshot(epoch, j, ids, s, k);
+        }
+
+        Params params(int l) {
+            Lane lane = lanes[l];
+            float[] p = new float[np];
+            if (lane.opt.average()) System.arraycopy(lane.state, lane.opt.averageSlot() * np, p, 0, np);
+            else for (int j = 0; j < np; j++) p[j] = w[j * k + l];
+            return Params.ofPacked(p, d, 1);
+        }
+
+        /** Drops the lanes marked in out: the shard is rebuilt with the others, in their order. */
+        void remove(boolean[] out) {
+            int keep = 0;
+            for (int l = 0; l < k; l++) if (!out[l]) keep++;
+            if (keep == k) return;
+            float[] nw = new float[np * Math.max(1, keep)];
+            Lane[] nl = new Lane[keep];
+            int q = 0, fast = 0;
+            for (int l = 0; l < k; l++) {
+                if (out[l]) continue;
+                for (int j = 0; j < np; j++) nw[j * keep + q] = w[j * k + l];
+                nl[q++] = lanes[l];
+                if (lanes[l].fast) fast++;
+            }
+            w = nw;
+            lanes = nl;
+            k = keep;
+            kFast = fast;
+        }
+    }
+
+    private void inParallel(Runnable work) {
+        if (threads < 2) {
+            work.run();
+            return;
+        }
+        List<Future<?>> f = new ArrayList<>();
+        for (int i = 0; i < threads - 1; i++) f.add(pool.submit(work));
+        work.run();
+        join(f);
+    }
+
+    private static void join(List<? extends Future<?>> fs) {
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("sweep interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                if (e.getCause() instanceof Error er) throw er;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ the run
+
+    /** Trains every configuration for {@code epochs} epochs; returns the outcomes in configuration order. */
+    List<Outcome> run(int epochs, long seed) {
+        List<Snapshot> init = new ArrayList<>();
+        for (Group gr : groups) for (Shard s : gr.shards) init.add(s.snapshot(0, -1));
+        double[][] l0 = losses(init);
+        boolean[] kill = new boolean[cfgs.length];
+        for (int i = 0; i < init.size(); i++) {
+            Snapshot s = init.get(i);
+            for (int l = 0; l < s.k; l++) {
+                int c = s.cfgs[l];
+                Params p = column(s, l);
+                lastFinite[c] = p;
+                points[c].add(new History.Point(0, 0, 0, 0, l0[i][l], 0));
+                if (!Double.isFinite(l0[i][l])) {
+                    div[c] = new Divergence(0, 0, "the initial loss", p, 0, 0);
+                    done[c] = kill[c] = true;
+                }
+            }
+        }
+        removeKilled(kill);
+        double trainSeconds = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long e0 = System.nanoTime();
+            Map<BatchOrder, int[]> orders = new EnumMap<>(BatchOrder.class);
+            for (Group gr : groups) {
+                int ep = epoch;
+                gr.rows = orders.computeIfAbsent(gr.order, o -> o.order(n, ep, seed));
+                long first = (long) (epoch - 1) * gr.batches + 1;
+                for (Shard s : gr.shards) for (Lane lane : s.lanes) rates[lane.cfg] = cfgs[lane.cfg].schedule().rate(cfgs[lane.cfg].lr(), epoch, first);
+            }
+            List<Callable<Void>> small = new ArrayList<>();
+            for (Group gr : groups) {
+                if (gr.bs > BLOCK) continue;
+                for (Shard s : gr.shards) {
+                    int ep = epoch;
+                    if (s.k > 0) small.add(() -> {
+                        s.runEpoch(ep);
+                        return null;
+                    });
+                }
+            }
+            if (threads < 2) {
+                for (Callable<Void> c : small) call(c);
+            } else {
+                join(pool.invokeAll(small));
+            }
+            for (Group gr : groups) if (gr.bs > BLOCK) for (Shard s : gr.shards) if (s.k > 0) s.runEpoch(epoch);
+            double epochTrain = (System.nanoTime() - e0) / 1e9;
+            long l0n = System.nanoTime();
+            List<Snapshot> recs = new ArrayList<>();
+            for (Group gr : groups) for (Shard s : gr.shards) recs.addAll(s.snaps);
+            double[][] ls = losses(recs);
+            lossSeconds += (System.nanoTime() - l0n) / 1e9;
+            double epochSeconds = (System.nanoTime() - e0) / 1e9;
+            Arrays.fill(kill, false);
+            int at = 0;
+            for (Group gr : groups) {
+                for (Shard s : gr.shards) {
+                    for (Snapshot snap : s.snaps) {
+                        double[] loss = ls[at++];
+                        for (int l = 0; l < snap.k; l++) {
+                            int c = snap.cfgs[l];
+                            if (done[c]) continue;
+                            int j = snap.batch;
+                            long ex = examplesThrough(epoch, j, gr.bs);
+                            double sec = trainSeconds + epochTrain * (j + 1) / gr.batches;
+                            points[c].add(new History.Point(epoch, j + 1, ex, (double) ex / n, loss[l], sec));
+                            Params p = column(snap, l);
+                            if (!Double.isFinite(loss[l]) || !p.isFinite()) {          // Trainer's order: the point, then the stop
+                                epochLog[c].add(new History.Epoch(epoch, rates[c].at(0), loss[l], epochSeconds));
+                                String what = p.isFinite() ? "the loss" : "the parameters";
+                                stop(c, new Divergence(epoch, j + 1, what, lastFinite[c], lfEpoch[c], lfStep[c]), epoch, j, gr);
+                                kill[c] = true;
+                                continue;
+                            }
+                            lastFinite[c] = p;
+                            lfEpoch[c] = epoch;
+                            lfStep[c] = j + 1;
+                        }
+                    }
+                    s.snaps.clear();
+                    for (int[] e : s.diverged) {
+                        int c = e[0], j = e[2];
+                        if (done[c]) continue;
+                        epochLog[c].add(new History.Epoch(epoch, rates[c].at(0), Double.NaN, epochSeconds));
+                        stop(c, new Divergence(epoch, j + 1, "the parameters", lastFinite[c], lfEpoch[c], lfStep[c]), epoch, j, gr);
+                    }
+                    s.diverged.clear();
+                }
+            }
+            removeKilled(kill);
+            trainSeconds += epochTrain;
+            for (int c = 0; c < cfgs.length; c++) {
+                if (done[c]) continue;
+                List<History.Point> ps = points[c];
+                epochLog[c].add(new History.Epoch(epoch, rates[c].at(0), ps.get(ps.size() - 1).loss(), epochSeconds));
+            }
+        }
+        for (Group gr : groups) {
+            for (Shard s : gr.shards) {
+                for (int l = 0; l < s.k; l++) {
+                    int c = s.lanes[l].cfg;
+                    finalParams[c] = s.params(l);
+                    steps[c] = (long) gr.batches * epochs;
+                    examples[c] = (long) n * epochs;
+                }
+            }
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (int c = 0; c < cfgs.length; c++) {
+            History h = History.of(cfgs[c].name(), points[c], epochLog[c]);
+            Params p = div[c] != null ? lastFinite[c] : finalParams[c];
+            out.add(new Outcome(c, cfgs[c], groupOf[c], h, p, div[c], steps[c], examples[c]));
+        }
+        return out;
+    }
+
+    private static void call(Callable<Void> c) {
+        try {
+            c.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void stop(int c, Divergence dv, int epoch, int j, Group gr) {
+        div[c] = dv;
+        done[c] = true;
+        steps[c] = (long) (epoch - 1) * gr.batches + j + 1;
+        examples[c] = examplesThrough(epoch, j, gr.bs);
+    }
+
+    private void removeKilled(boolean[] kill) {
+        for (Group gr : groups) {
+            for (Shard s : gr.shards) {
+                boolean[] out = new boolean[s.k];
+                boolean any = false;
+                for (int l = 0; l < s.k; l++) any |= out[l] = kill[s.lanes[l].cfg];
+                if (any) s.remove(out);
+            }
+        }
+    }
+
+    /** Rows read from the start through batch j (0-based) of epoch (1-based): Trainer's count. */
+    private long examplesThrough(int epoch, int j, int bs) {
+        return (long) (epoch - 1) * n + Math.min((long) (j + 1) * bs, n);
+    }
+
+    private Params column(Snapshot s, int l) {
+        float[] p = new float[np];
+        for (int j = 0; j < np; j++) p[j] = s.w[j * s.k + l];
+        return Params.ofPacked(p, d, 1);
+    }
+
+    /**
+     * The mean full-data loss of every model of every snapshot, in one pass over the rows: blocks of
+     * {@link #BLOCK} rows on the threads, each block evaluating all snapshots while its rows are in
+     * cache; per model the loss is summed in double in row order within a block and the blocks in
+     * order (CpuSession.doLosses).
+     */
+    private double[][] losses(List<Snapshot> snaps) {
+        int blocks = (n + BLOCK - 1) / BLOCK, S = snaps.size();
+        double[][] sums = new double[S][];
+        int maxK = 1;
+        for (int s = 0; s < S; s++) {
+            sums[s] = new double[blocks * snaps.get(s).k];
+            maxK = Math.max(maxK, snaps.get(s).k);
+        }
+        int mk = maxK;
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            float[] mm = new float[mk], aa = new float[kern.scratch(mk)];
+            for (int b; (b = next.getAndIncrement()) < blocks; ) {
+                int a = b * BLOCK, e = Math.min(n, a + BLOCK);
+                for (int s = 0; s < S; s++) {
+                    Snapshot snap = snaps.get(s);
+                    int k = snap.k, o = b * k;
+                    double[] sum = sums[s];
+                    for (int i = a; i < e; i++) {
+                        kern.margins(x, i * d, snap.w, k, mm, aa);
+                        float ti = t == null ? 0f : t[i];
+                        for (int l = 0; l < k; l++) sum[o + l] += FloatLoss.loss(obj, objP, mm[l], ti);
+                    }
+                }
+            }
+        };
+        inParallel(work);
+        double[][] out = new double[S][];
+        for (int s = 0; s < S; s++) {
+            int k = snaps.get(s).k;
+            out[s] = new double[k];
+            for (int l = 0; l < k; l++) {
+                double sum = 0;
+                for (int b = 0; b < blocks; b++) sum += sums[s][b * k + l];
+                out[s][l] = sum / n;
+            }
+        }
+        return out;
+    }
+}

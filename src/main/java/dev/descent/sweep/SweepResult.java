@@ -1,0 +1,32 @@
+package dev.descent.sweep;
+
+import java.util.List;
+
+/**
+ * A finished sweep.
+ *
+ * @param outcomes one per configuration, in the order they were added
+ * @param groups   the groups the configurations were trained in, in words (batch size, order,
+ *                 configurations, shards), as the engine ran them
+ * @param kernels  the row-kernel order the sweep reproduced: the cpu backend's ("scalar" or "vector, L lanes")
+ * @param threads  worker threads used
+ * @param seconds  wall time of the whole sweep, loss evaluations included
+ * @param lossSeconds of which evaluating the recorded losses
+ */
+public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, int threads, double seconds, double lossSeconds) {
+    public SweepResult {
+        outcomes = List.copyOf(outcomes);
+        groups = List.copyOf(groups);
+    }
+
+    public Outcome get(int i) { return outcomes.get(i); }
+
+    /** The configuration with the lowest final loss among those that did not diverge, or null if all did. */
+    public Outcome best() {
+        Outcome b = null;
+        for (Outcome o : outcomes) {
+            if (!o.diverged() && Double.isFinite(o.finalLoss()) && (b == null || o.finalLoss() < b.finalLoss())) b = o;
+        }
+        return b;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.descent.sweep;
+
+import dev.descent.DescentException;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.data.Generators;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Schedule;
+import dev.descent.train.History;
+import dev.descent.train.Trainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each configuration of a sweep ends exactly where the same configuration ends trained alone on the
+ * cpu backend ({@code Trainer.train} over {@code Session.run}): final parameters, every recorded
+ * loss and the divergence, bit for bit, on fresh random data (the seed is in every message).
+ */
+class SweepTest {
+
+    /** Optimizers, decays, schedules, orders and batch sizes 1, 10 and full (over two blocks of 2048). */
+    private static List<Config> mixed(Dataset ds, long seed) {
+        int n = ds.n();
+        Random rng = new Random(seed);
+        Params init = new Params(Generators.gaussian(rng, ds.d(), 0.2), 0.05f);
+        List<Config> cs = new ArrayList<>();
+        for (int bs : new int[] {1, 10, n}) {
+            double s = bs == 1 ? 0.01 : bs == 10 ? 0.05 : 0.3;
+            cs.add(Config.of(s, bs, Optimizer.SGD));
+            cs.add(Config.of(s * 0.3, bs, Optimizer.SGD));
+            cs.add(Config.of(s, bs, Optimizer.SGD.withWeightDecay(1e-2, false)));
+            cs.add(Config.of(s, bs, Optimizer.momentum(0.9)).withInit(init));
+            cs.add(Config.of(s, bs, Optimizer.nesterov(0.8).withWeightDecay(1e-3, true)));
+            cs.add(Config.of(s * 0.2, bs, Optimizer.adam()));
+            cs.add(Config.of(s * 0.2, bs, Optimizer.adamw()).withSchedule(new Schedule.InverseSqrt()));
+            cs.add(Config.of(s, bs, Optimizer.SGD.withAverage(true)).withSchedule(new Schedule.StepDecay(2, 0.5)));
+            cs.add(Config.of(s, bs, Optimizer.SGD.withL1(1e-3)).withOrder(BatchOrder.IN_ORDER));
+            cs.add(Config.of(s, bs, Optimizer.rmsprop(0.99, 0, 1e-8, false)).withOrder(BatchOrder.REPLACEMENT));
+        }
+        return cs;
+    }
+
+    private static void assertSameAsAlone(Sweep sweep, SweepResult r, int i, int epochs, long seed, String where) {
+        Outcome o = r.get(i);
+        Trainer.Result solo = sweep.alone(i, epochs, seed, "cpu");
+        String w = where + ", configuration " + i + " (" + o.config().name() + ")";
+        assertEquals(solo.diverged(), o.diverged(), w + ": divergence");
+        if (solo.diverged()) {
+            assertEquals(solo.divergence().epoch(), o.divergence().epoch(), w + ": divergence epoch");
+            assertEquals(solo.divergence().step(), o.divergence().step(), w + ": divergence step");
+            assertEquals(solo.divergence().what(), o.divergence().what(), w + ": divergence cause");
+        }
+        assertEquals(solo.steps(), o.steps(), w + ": steps");
+        assertEquals(solo.examples(), o.examples(), w + ": examples");
+        float[] a = solo.params().packed(), b = o.params().packed();
+        for (int j = 0; j < a.length; j++) {
+            assertEquals(Float.floatToRawIntBits(a[j]), Float.floatToRawIntBits(b[j]),
+                    w + ": parameter " + j + " alone " + a[j] + ", in the sweep " + b[j]);
+        }
+        List<History.Point> pa = solo.history().points(), pb = o.history().points();
+        assertEquals(pa.size(), pb.size(), w + ": recorded points");
+        for (int k = 0; k < pa.size(); k++) {
+            assertEquals(pa.get(k).epoch(), pb.get(k).epoch(), w + ": point " + k + " epoch");
+            assertEquals(pa.get(k).step(), pb.get(k).step(), w + ": point " + k + " step");
+            assertEquals(pa.get(k).examples(), pb.get(k).examples(), w + ": point " + k + " examples");
+            assertEquals(Double.doubleToRawLongBits(pa.get(k).loss()), Double.doubleToRawLongBits(pb.get(k).loss()),
+                    w + ": point " + k + " loss alone " + pa.get(k).loss() + ", in the sweep " + pb.get(k).loss());
+        }
+        assertEquals(solo.history().epochs().size(), o.history().epochs().size(), w + ": epochs");
+        for (int e = 0; e < solo.history().epochs().size(); e++) {
+            assertEquals(solo.history().epochs().get(e).lr(), o.history().epochs().get(e).lr(), w + ": epoch " + e + " rate");
+        }
+    }
+
+    @Test
+    void everyConfigurationEqualsItsRunAloneOnTheCpuBackendBitForBit() {
+        long seed = System.nanoTime();
+        int epochs = 3;
+        for (int d : new int[] {2, 19}) {         // 19: whole vector chunks and a tail; 2: a tail only
+            Dataset ds = Generators.regression(2 * Engine.BLOCK + 301, d, 0.3, seed + d);
+            Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).addAll(mixed(ds, seed)).build();
+            SweepResult r = sweep.run(epochs, seed);
+            assertTrue(r.groups().size() >= 3, "seed " + seed + ": groups " + r.groups());
+            for (int i = 0; i < sweep.configs().size(); i++) assertSameAsAlone(sweep, r, i, epochs, seed, "seed " + seed + ", d " + d);
+        }
+    }
+
+    @Test
+    void logisticAndHuberConfigurationsEqualTheirRunsAlone() {
+        long seed = System.nanoTime();
+        Dataset cls = Generators.classification(1500, 33, 0.2, seed);
+        Sweep s1 = Sweep.builder(cls, Objective.LOGISTIC).period(1500).addAll(List.of(
+                Config.of(0.5, 1, Optimizer.SGD), Config.of(0.1, 10, Optimizer.momentum(0.9)), Config.of(0.05, 100, Optimizer.adam()),
+                Config.of(1.0, 1500, Optimizer.SGD), Config.of(0.2, 300, Optimizer.nesterov(0.5)), Config.of(0.02, 1, Optimizer.adagrad(1e-10)))).build();
+        SweepResult r1 = s1.run(2, seed);
+        for (int i = 0; i < s1.configs().size(); i++) assertSameAsAlone(s1, r1, i, 2, seed, "seed " + seed + ", logistic");
+        Dataset reg = Generators.regression(900, 8, 0.5, seed);
+        Sweep s2 = Sweep.builder(reg, Objective.HUBER).lossParam(0.3).bias(false).addAll(List.of(
+                Config.of(0.1, 1, Optimizer.SGD), Config.of(0.1, 30, Optimizer.nesterov(0.9)), Config.of(0.02, 900, Optimizer.rmsprop(0.9, 0.5, 1e-8, true)))).build();
+        SweepResult r2 = s2.run(2, seed);
+        for (int i = 0; i < s2.configs().size(); i++) assertSameAsAlone(s2, r2, i, 2, seed, "seed " + seed + ", huber without bias");
+    }
+
+    @Test
+    void aDivergingConfigurationStopsAloneAndLeavesTheOthersUntouched() {
+        long seed = System.nanoTime();
+        Dataset ds = Generators.regression(3000, 6, 0.3, seed);
+        List<Config> cs = new ArrayList<>();
+        for (int bs : new int[] {1, 10, 3000}) {
+            cs.add(Config.of(0.01, bs, Optimizer.SGD));
+            cs.add(Config.of(1e15, bs, Optimizer.SGD).withLabel("too large, batch " + bs));
+            cs.add(Config.of(0.01, bs, Optimizer.momentum(0.9)));
+            cs.add(Config.of(1e13, bs, Optimizer.momentum(0.9)).withLabel("too large with momentum, batch " + bs));
+        }
+        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).addAll(cs).build();
+        SweepResult r = sweep.run(3, seed);
+        for (int i = 0; i < cs.size(); i++) {
+            boolean large = cs.get(i).label() != null;
+            assertEquals(large, r.get(i).diverged(), "seed " + seed + ": " + cs.get(i).name() + " diverged?");
+            if (large) {
+                assertTrue(r.get(i).steps() < 3L * ((3000 + cs.get(i).batchSize() - 1) / cs.get(i).batchSize()), "seed " + seed + ": stopped early");
+                assertTrue(r.get(i).params().isFinite(), "seed " + seed + ": the last finite parameters are kept");
+            }
+            assertSameAsAlone(sweep, r, i, 3, seed, "seed " + seed);
+        }
+        // the same sweep without the diverging configurations gives the others the same bits
+        List<Config> calm = cs.stream().filter(c -> c.label() == null).toList();
+        SweepResult r2 = Sweep.builder(ds, Objective.SQUARED).addAll(calm).run(3, seed);
+        for (int i = 0, q = 0; i < cs.size(); i++) {
+            if (cs.get(i).label() != null) continue;
+            assertEquals(r.get(i).params(), r2.get(q++).params(), "seed " + seed + ": " + cs.get(i).name() + " with and without diverging neighbours");
+        }
+    }
+
+    @Test
+    void twoSweepsAreBitIdenticalForAnyThreadCount() {
+        long seed = System.nanoTime();
+        Dataset ds = Generators.classification(2 * Engine.BLOCK + 77, 11, 0.2, seed);
+        List<Config> cs = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            int bs = new int[] {1, 10, ds.n()}[i % 3];
+            Optimizer o = new Optimizer[] {Optimizer.SGD, Optimizer.momentum(0.9), Optimizer.adam()}[i / 3 % 3];
+            cs.add(Config.of(0.002 * (1 + i), bs, o));
+        }
+        SweepResult[] rs = new SweepResult[3];
+        int[] threads = {1, 2, 3};
+        for (int k = 0; k < 3; k++) rs[k] = Sweep.builder(ds, Objective.LOGISTIC).threads(threads[k]).addAll(cs).run(2, seed);
+        SweepResult again = Sweep.builder(ds, Objective.LOGISTIC).threads(2).addAll(cs).run(2, seed);
+        for (int i = 0; i < cs.size(); i++) {
+            for (int k = 1; k < 3; k++) {
+                String w = "seed " + seed + ", " + threads[k] + " threads vs 1, configuration " + i;
+                assertEquals(rs[0].get(i).params(), rs[k].get(i).params(), w);
+                assertEquals(losses(rs[0].get(i)), losses(rs[k].get(i)), w);
+            }
+            assertEquals(rs[1].get(i).params(), again.get(i).params(), "seed " + seed + ": run to run, configuration " + i);
+        }
+    }
+
+    private static List<Double> losses(Outcome o) {
+        return o.history().points().stream().map(History.Point::loss).toList();
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        Dataset ds = Generators.regression(100, 3, 0.1, 1);
+        assertOneLine(assertThrows(DescentException.class, () -> Sweep.builder(ds, Objective.SQUARED).build()),
+                "at least one configuration");
+        assertOneLine(assertThrows(DescentException.class, () -> Sweep.builder(ds, Objective.SQUARED)
+                .add(Config.of(0.1, 10, Optimizer.SGD)).add(Config.of(0.1, 101, Optimizer.SGD)).build()), "batch size 101 is larger than the dataset's 100 rows");
+        assertOneLine(assertThrows(DescentException.class, () -> Sweep.builder(ds, Objective.SQUARED).period(15)
+                .add(Config.of(0.1, 10, Optimizer.SGD)).build()), "period 15 must be a positive multiple");
+        assertOneLine(assertThrows(DescentException.class, () -> Sweep.builder(ds, Objective.SOFTMAX)
+                .add(Config.of(0.1, 10, Optimizer.SGD)).build()), "softmax");
+        assertOneLine(assertThrows(DescentException.class, () -> Config.of(-1, 10, Optimizer.SGD)), "learning rate");
+        // more configurations than the heap holds: the bytes needed against those available
+        Dataset wide = new Dataset("wide", new float[2 * 100_000], new float[2], 2, 100_000);
+        long per = Sweep.bytesNeeded(2, 100_000, List.of(Config.of(0.1, 1, Optimizer.adam())), 0);
+        int k = (int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / per + 1);
+        List<Config> many = java.util.Collections.nCopies(k, Config.of(0.1, 1, Optimizer.adam()));
+        DescentException e = assertThrows(DescentException.class, () -> Sweep.builder(wide, Objective.SQUARED).addAll(many).build());
+        assertOneLine(e, "a sweep of " + k + " configurations over 100000 features needs");
+        assertTrue(e.getMessage().contains("available"), e.getMessage());
+    }
+
+    private static void assertOneLine(DescentException e, String part) {
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        assertTrue(e.getMessage().contains(part), "'" + part + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void sparseDataIsRefusedInOneLine() {
+        Dataset sp = Dataset.sparse(Generators.sparse(50, 200, 5, 0.1, 3));
+        DescentException e = assertThrows(DescentException.class, () -> Sweep.builder(sp, Objective.LOGISTIC).add(Config.of(0.1, 1, Optimizer.SGD)).build());
+        assertOneLine(e, "dense data");
+    }
+
+    @Test
+    void theRowKernelsOrderIsTheCpuBackendsOne() {
+        // the test JVM runs with jdk.incubator.vector, so the cpu backend and the sweep use the vector order
+        boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && !Boolean.getBoolean("descent.cpu.scalar");
+        assertEquals(vector, LaneKernels.cpuVectorLanes() > 0);
+        String device;
+        try (var b = dev.descent.backend.Backends.open("cpu")) {
+            device = b.device();
+        }
+        assertTrue(device.contains(vector ? "vector, " + 32 * LaneKernels.cpuVectorLanes() + "-bit" : "scalar"), device);
+        SweepResult r = Sweep.builder(Generators.regression(50, 2, 0.1, 1), Objective.SQUARED).add(Config.of(0.1, 1, Optimizer.SGD)).run(1, 1);
+        assertNotNull(r.kernels());
+        assertNull(r.get(0).divergence());
+    }
+}
