@@ -270,15 +270,7 @@ final class Engine {
                 z[l] = 0f;
                 r[l] = lr[l] * r[l];                   // the step; r is not needed again for these lanes
             }
-            for (int j = 0; j < d; j++) {
-                float xj = x[o + j];
-                int wb = j * k;
-                for (int l = 0; l < kf; l++) {
-                    float nw = w[wb + l] - r[l] * xj;
-                    w[wb + l] = nw;
-                    z[l] += nw - nw;                    // 0 exactly while every weight is finite
-                }
-            }
+            for (int j = 0; j < d; j++) LaneKernels.OPS.sgdRow(w, j * k, r, x[o + j], z, kf);   // z: 0 exactly while every weight is finite
             if (bias) for (int l = 0; l < kf; l++) w[bb + l] = w[bb + l] - r[l];
             for (int l = 0; l < kf; l++) bad[l] = !(z[l] == 0f && Float.isFinite(w[bb + l]));
         }

@@ -30,6 +30,8 @@ import java.util.Arrays;
  * </ul>
  */
 final class LaneKernels {
+    /** The lane loops: on the Vector API where the JVM has it (the same bits either way). */
+    static final LaneOps OPS = LaneOps.get();
     /** Which kernel: lanes 0 for the scalar one, else the Vector API's preferred float lane count. */
     final int vectorLanes;
     final int d;
@@ -73,7 +75,8 @@ final class LaneKernels {
 
     /** In words: "scalar" or "vector, 8 lanes". */
     String describe() {
-        return vectorLanes == 0 ? "scalar" : "vector, " + vectorLanes + " lanes";
+        return (vectorLanes == 0 ? "scalar" : "vector, " + vectorLanes + " lanes") + " row order; lane loops "
+                + (OPS == LaneOps.SCALAR ? "scalar" : "on the Vector API");
     }
 
     /**
@@ -94,14 +97,10 @@ final class LaneKernels {
             for (int q = 0; q < 4; q++) {
                 float xj = x[o + j + q];
                 int wb = (j + q) * k, ab = q * k;
-                for (int l = 0; l < k; l++) acc[ab + l] += xj * w[wb + l];
+                OPS.mulAdd(acc, ab, xj, w, wb, 0, k);
             }
         }
-        for (; j < d; j++) {
-            float xj = x[o + j];
-            int wb = j * k;
-            for (int l = 0; l < k; l++) acc[l] += xj * w[wb + l];
-        }
+        for (; j < d; j++) OPS.mulAdd(acc, 0, x[o + j], w, j * k, 0, k);
         int bb = d * k;
         for (int l = 0; l < k; l++) out[l] = w[bb + l] + ((acc[l] + acc[k + l]) + (acc[2 * k + l] + acc[3 * k + l]));
     }
@@ -114,18 +113,11 @@ final class LaneKernels {
             for (int j = 0; j < chunks; j++) {
                 float xj = x[o + j];
                 int wb = j * k, ab = (j < twoChunks ? j % (2 * L) : j - twoChunks) * k;
-                for (int l = 0; l < k; l++) acc[ab + l] = Math.fma(xj, w[wb + l], acc[ab + l]);
+                OPS.fma(acc, ab, xj, w, wb, 0, k);
             }
-            for (int i = 0; i < L; i++) {                 // a0 + a1 lane-wise, then the lanes in order from 0
-                int a0 = i * k, a1 = (L + i) * k;
-                for (int l = 0; l < k; l++) out[l] += acc[a0 + l] + acc[a1 + l];
-            }
+            for (int i = 0; i < L; i++) OPS.addPair(out, acc, i * k, (L + i) * k, k);   // a0 + a1 lane-wise, then the lanes in order from 0
         }
-        for (int j = chunks; j < d; j++) {
-            float xj = x[o + j];
-            int wb = j * k;
-            for (int l = 0; l < k; l++) out[l] += xj * w[wb + l];
-        }
+        for (int j = chunks; j < d; j++) OPS.mulAdd(out, 0, x[o + j], w, j * k, 0, k);
         int bb = d * k;
         for (int l = 0; l < k; l++) out[l] = w[bb + l] + out[l];
     }
@@ -140,11 +132,8 @@ final class LaneKernels {
         for (int j = 0; j < d; j++) {
             float xj = x[o + j];
             int gb = j * k;
-            if (j < fusedAxpy) {
-                for (int l = l0; l < k; l++) g[gb + l] = Math.fma(xj, r[l], g[gb + l]);
-            } else {
-                for (int l = l0; l < k; l++) g[gb + l] += r[l] * xj;
-            }
+            if (j < fusedAxpy) OPS.fma(g, gb, xj, r, 0, l0, k);
+            else OPS.mulAdd(g, gb, xj, r, 0, l0, k);
         }
         int bb = d * k;
         for (int l = l0; l < k; l++) g[bb + l] += r[l];

@@ -218,6 +218,7 @@ class SweepTest {
         assertTrue(device.contains(vector ? "vector, " + 32 * LaneKernels.cpuVectorLanes() + "-bit" : "scalar"), device);
         SweepResult r = Sweep.builder(Generators.regression(50, 2, 0.1, 1), Objective.SQUARED).add(Config.of(0.1, 1, Optimizer.SGD)).run(1, 1);
         assertNotNull(r.kernels());
+        System.out.println("cpu backend: " + device + "; sweep reproduces: " + r.kernels());
         assertNull(r.get(0).divergence());
     }
 }
