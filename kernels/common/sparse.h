@@ -30,13 +30,21 @@
 /* Below this scale a lazy run folds it into the weights (AbstractSession.LAZY_FOLD_BELOW). */
 #define DESCENT_LAZY_FOLD_BELOW 1e-3f
 
-/* Σ vals·w[cols] over row `row`'s stored values, in storage order. */
+/* Σ vals·w[cols] over row `row`'s stored values in a fixed order: four accumulators take the values of
+ * each group of four, the tail joins the first, summed (s0 + s1) + (s2 + s3) (CpuSession.sparseDot). */
 DESCENT_FN float descent_sparse_dot(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, int row, GLOBAL const float *w)
 {
-    float m = 0.0f;
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     const D_LONG end = offs[row + 1];
-    for (D_LONG q = offs[row]; q < end; ++q) m += vals[q] * w[cols[q]];
-    return m;
+    D_LONG q = offs[row];
+    for (; q + 3 < end; q += 4) {
+        s0 += vals[q] * w[cols[q]];
+        s1 += vals[q + 1] * w[cols[q + 1]];
+        s2 += vals[q + 2] * w[cols[q + 2]];
+        s3 += vals[q + 3] * w[cols[q + 3]];
+    }
+    for (; q < end; ++q) s0 += vals[q] * w[cols[q]];
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* The row's residual(s) at weights s·u (u = w, the biases unscaled) into m: one head's dℓ/dm, or softmax's
@@ -125,11 +133,6 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
             descent_sparse_residuals(offs, cols, vals, T, order[from + q], d, obj, obj_p, has_t, heads, params, s, use_bias, 0, m);
             for (int h = 0; h < heads; ++h) res[q * heads + h] = m[h];
         }
-        for (int q = 0; q < cnt; ++q) {
-            float r[DESCENT_MAX_HEADS];
-            for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
-            descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
-        }
         const float inv = 1.0f / (float)cnt;
         int bad = 0;
         if (lazy) {
@@ -139,18 +142,35 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                 descent_fold_scale(params, npar, d, s);
                 s2 = decay;
             }
-            for (int q = 0; q < cnt; ++q) {
-                const int row = order[from + q];
+            const float f = lr_j * inv / s2;               /* u_c <- u_c - (sum r.x)_c * lr/(|B| s') */
+            if (cnt == 1 && heads == 1) {                  /* one row: its r.x straight into the weights */
+                const int row = order[from];
+                const float fr = f * res[0];
                 const D_LONG end = offs[row + 1];
                 for (D_LONG e = offs[row]; e < end; ++e) {
-                    for (int h = 0; h < heads; ++h) {
-                        const int c = h * np + cols[e];
-                        const float gs = scratch[c];
-                        if (gs != 0.0f) {
-                            const float nu = params[c] - lr_j * (gs * inv) / s2;
-                            params[c] = nu;
-                            scratch[c] = 0.0f;
-                            bad |= !D_ISFINITE(nu);
+                    const float nu = params[cols[e]] - fr * vals[e];
+                    params[cols[e]] = nu;
+                    bad |= !D_ISFINITE(nu);
+                }
+                scratch[d] = res[0];
+            } else {
+                for (int q = 0; q < cnt; ++q) {
+                    float r[DESCENT_MAX_HEADS];
+                    for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
+                    descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
+                }
+                for (int q = 0; q < cnt; ++q) {           /* apply each touched column once, and clear it */
+                    const int row = order[from + q];
+                    const D_LONG end = offs[row + 1];
+                    for (D_LONG e = offs[row]; e < end; ++e) {
+                        for (int h = 0, c = cols[e]; h < heads; ++h, c += np) {
+                            const float gs = scratch[c];
+                            if (gs != 0.0f) {
+                                const float nu = params[c] - gs * f;
+                                params[c] = nu;
+                                scratch[c] = 0.0f;
+                                bad |= !D_ISFINITE(nu);
+                            }
                         }
                     }
                 }
@@ -166,6 +186,11 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
             }
             s = s2;
         } else {
+            for (int q = 0; q < cnt; ++q) {
+                float r[DESCENT_MAX_HEADS];
+                for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
+                descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
+            }
             for (int c = 0; c < npar; ++c) {
                 const int jc = c % np;
                 const float gm = scratch[c] * inv;

@@ -9,6 +9,7 @@ import dev.descent.data.Dataset;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
 
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
@@ -225,11 +226,27 @@ final class CpuSession extends AbstractSession {
         return w[so + d] + sparseDot(row, w, so);
     }
 
-    /** Σ x·w[so + col] over a sparse row's stored values, in their order. */
+    /** Σ x·w[so + col] over a sparse row's stored values (descent_sparse_dot in sparse.h). */
     private float sparseDot(int row, float[] w, int so) {
-        float m = 0f;
-        for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) m += vals[q] * w[so + cols[q]];
-        return m;
+        return sparseDot(vals, cols, (int) off[row], (int) off[row + 1], w, so);
+    }
+
+    /**
+     * Σ vals[q]·w[so + cols[q]] for q in [a, e), in a fixed order: four accumulators take the values
+     * a, a+1, a+2, a+3 of each group of four, then the tail joins the first; summed (s0 + s1) + (s2 + s3).
+     * Four chains instead of one hide the add latency of a row's gathers (the same as descent_sparse_dot).
+     */
+    static float sparseDot(float[] vals, int[] cols, int a, int e, float[] w, int so) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int q = a;
+        for (; q + 3 < e; q += 4) {
+            s0 += vals[q] * w[so + cols[q]];
+            s1 += vals[q + 1] * w[so + cols[q + 1]];
+            s2 += vals[q + 2] * w[so + cols[q + 2]];
+            s3 += vals[q + 3] * w[so + cols[q + 3]];
+        }
+        for (; q < e; q++) s0 += vals[q] * w[so + cols[q]];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** acc[ao .. ao + d) += r·x of a row (sparse rows: at their stored columns only). */
@@ -302,12 +319,25 @@ final class CpuSession extends AbstractSession {
             parallelBlocks(from, count, blocks, withLoss);
         }
         double[] acc = new double[npar + 1];                 // the blocks in block order, whoever computed them
-        for (int k = 0; k < blocks; k++) {
-            int o = k * (npar + 1);
-            for (int j = 0; j <= npar; j++) acc[j] += blockSums[o + j];
+        if ((long) blocks * npar < PARALLEL_VALUES || workers < 2) {
+            sumBlocks(acc, blocks, 0, npar + 1);
+        } else {                                             // wide models: each worker a range of columns, each column in block order
+            AtomicInteger next = new AtomicInteger();
+            int span = 4096;
+            inParallel(() -> {
+                for (int a; (a = next.getAndAdd(span)) <= npar; ) sumBlocks(acc, blocks, a, Math.min(npar + 1, a + span));
+            });
         }
         finish(acc, count);
         return withLoss ? acc[npar] / count : Double.NaN;
+    }
+
+    /** acc[a .. e) = the blocks' sums of those columns, added in block order. */
+    private void sumBlocks(double[] acc, int blocks, int a, int e) {
+        for (int k = 0; k < blocks; k++) {
+            int o = k * (npar + 1);
+            for (int j = a; j < e; j++) acc[j] += blockSums[o + j];
+        }
     }
 
     private void finish(double[] acc, int count) {
@@ -377,23 +407,23 @@ final class CpuSession extends AbstractSession {
         int row = order[q];
         float ti = t == null ? 0f : t[row];
         float step = lr * dloss(obj, objP, margin(row, p, 0), ti);
-        float z = 0f;                        // Σ (w − w): 0 exactly when every w is finite, NaN otherwise
+        int big = 0;                         // the largest |w| written, as bits (see NON_FINITE_BITS): an int max vectorizes
         if (x != null) {
             int o = row * d;
             for (int j = 0; j < d; j++) {
                 float nw = p[j] - step * x[o + j];
                 p[j] = nw;
-                z += nw - nw;
+                big = Math.max(big, Float.floatToRawIntBits(nw) & 0x7fffffff);
             }
         } else {                             // sparse: only the stored columns move
             for (int q2 = (int) off[row], e = (int) off[row + 1]; q2 < e; q2++) {
                 float nw = p[cols[q2]] - step * vals[q2];
                 p[cols[q2]] = nw;
-                z += nw - nw;
+                big = Math.max(big, Float.floatToRawIntBits(nw) & 0x7fffffff);
             }
         }
         if (bias) p[d] = p[d] - step;
-        return z == 0f && Float.isFinite(p[d]);
+        return big < NON_FINITE_BITS && Float.isFinite(p[d]);
     }
 
     // ------------------------------------------------------------------------------ the session's calls
@@ -433,7 +463,7 @@ final class CpuSession extends AbstractSession {
         int[] rec = recordedBatches(run);
         float[] snaps = new float[rec.length * npar];
         if (diverged) return new RunResult(new float[0], new int[0], d, heads, run.firstBatch());    // nothing applied, as on a device
-        if (lazySparse(run)) return runLazy(run, rec, snaps);
+        if (lazySparse(run)) return heads == 1 && run.batchSize() == 1 ? runLazyOne(run, rec, snaps) : runLazy(run, rec, snaps);
         int k = 0, at = -1, len = orderLength(), bs = run.batchSize(), every = run.recordEvery();
         int untilRecord = Math.floorMod(-run.firstBatch(), every);          // batches before the next recorded one
         for (int j = run.firstBatch(); j < run.firstBatch() + run.batches(); j++) {
@@ -484,32 +514,43 @@ final class CpuSession extends AbstractSession {
                     r[q] = dloss(obj, objP, m[0], t == null ? 0f : t[row]);
                 }
             }
-            for (int q = 0; q < cnt; q++) {                   // their sums per touched column, and per bias
-                int row = order[from + q];
-                for (int c = 0; c < heads; c++) {
-                    float rc = r[q * heads + c];
-                    axpy(acc, c * np, rc, row);
-                    acc[c * np + d] += rc;
-                }
-            }
             float decay = 1f - lr * lambda, s2 = s * decay;
             if (Math.abs(s2) < LAZY_FOLD_BELOW) {            // fold s into u before it loses precision
                 foldScale(s);
                 s2 = decay;
             }
-            float inv = 1f / cnt;
-            boolean bad = false;
-            for (int q = 0; q < cnt; q++) {                   // apply each touched column once, and clear it
-                int row = order[from + q];
+            float inv = 1f / cnt, f = lr * inv / s2;       // u_c ← u_c − (Σ r·x)_c · η/(|B|·s')
+            int big = 0;                                   // the largest |u| written, as bits: ≥ NON_FINITE_BITS once one is not finite
+            if (cnt == 1 && heads == 1) {                  // one row: its r·x straight into the weights, no sums to gather
+                int row = order[from];
+                float fr = f * r[0];
                 for (int e = (int) off[row], end = (int) off[row + 1]; e < end; e++) {
+                    int i = cols[e];
+                    float nu = p[i] - fr * vals[e];
+                    p[i] = nu;
+                    big = Math.max(big, Float.floatToRawIntBits(nu) & 0x7fffffff);
+                }
+                acc[d] = r[0];
+            } else {
+                for (int q = 0; q < cnt; q++) {               // the batch's sums per touched column, and per bias
+                    int row = order[from + q];
                     for (int c = 0; c < heads; c++) {
-                        int i = c * np + cols[e];
-                        float gs = acc[i];
-                        if (gs != 0f) {
-                            float nu = p[i] - lr * (gs * inv) / s2;
-                            p[i] = nu;
-                            acc[i] = 0f;
-                            bad |= !Float.isFinite(nu);
+                        float rc = r[q * heads + c];
+                        axpy(acc, c * np, rc, row);
+                        acc[c * np + d] += rc;
+                    }
+                }
+                for (int q = 0; q < cnt; q++) {               // apply each touched column once, and clear it
+                    int row = order[from + q];
+                    for (int e = (int) off[row], end = (int) off[row + 1]; e < end; e++) {
+                        for (int c = 0, i = cols[e]; c < heads; c++, i += np) {
+                            float gs = acc[i];
+                            if (gs != 0f) {
+                                float nu = p[i] - gs * f;
+                                p[i] = nu;
+                                acc[i] = 0f;
+                                big = Math.max(big, Float.floatToRawIntBits(nu) & 0x7fffffff);
+                            }
                         }
                     }
                 }
@@ -519,10 +560,11 @@ final class CpuSession extends AbstractSession {
                 if (bias) {
                     float nb = p[i] - lr * (acc[i] * inv);
                     p[i] = nb;
-                    bad |= !Float.isFinite(nb);
+                    big = Math.max(big, Float.floatToRawIntBits(nb) & 0x7fffffff);
                 }
                 acc[i] = 0f;
             }
+            boolean bad = big >= NON_FINITE_BITS;
             s = s2;
             if (untilRecord == 0) {
                 int o = (k++) * npar;
@@ -540,6 +582,68 @@ final class CpuSession extends AbstractSession {
         return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
                 d, heads, at);
     }
+
+    /**
+     * {@link #runLazy} for one head and batch 1, the common case of sparse SGD, as one tight loop: per
+     * step one pass over the row's stored values for the margin s·(u·x) + b and one to move them
+     * (u_c ← u_c − (η·r/s')·x_c), the same arithmetic as runLazy's one-row branch.
+     */
+    private RunResult runLazyOne(Run run, int[] rec, float[] snaps) {
+        final float[] p = this.p, vals = this.vals, t = this.t;
+        final int[] cols = this.cols, order = this.order;
+        final long[] off = this.off;
+        final Rate rate = run.rate();
+        int k = 0, at = -1, every = run.recordEvery(), first = run.firstBatch();
+        int untilRecord = Math.floorMod(-first, every);
+        float s = 1f;
+        for (int j = first; j < first + run.batches(); j++) {
+            float lr = (float) rate.at(j - first);
+            int row = order[j], a = (int) off[row], e = (int) off[row + 1];
+            float m = s * sparseDot(vals, cols, a, e, p, 0) + p[d];
+            float r = dloss(obj, objP, m, t == null ? 0f : t[row]);
+            float decay = 1f - lr * lambda, s2 = s * decay;
+            if (Math.abs(s2) < LAZY_FOLD_BELOW) {
+                foldScale(s);
+                s2 = decay;
+            }
+            float fr = (lr * 1f / s2) * r;
+            int big = 0;                                   // the largest |u| written, as bits: ≥ 0x7f800000 once one is not finite
+            for (int q = a; q < e; q++) {
+                int c = cols[q];
+                float nu = p[c] - fr * vals[q];
+                p[c] = nu;
+                big = Math.max(big, Float.floatToRawIntBits(nu) & 0x7fffffff);
+            }
+            if (bias) {
+                float nb = p[d] - lr * (r * 1f);
+                p[d] = nb;
+                big = Math.max(big, Float.floatToRawIntBits(nb) & 0x7fffffff);
+            }
+            s = s2;
+            if (untilRecord == 0) {
+                int o = (k++) * npar;
+                for (int i = 0; i < d; i++) snaps[o + i] = s * p[i];
+                snaps[o + d] = p[d];
+                untilRecord = every;
+            }
+            untilRecord--;
+            if (big >= NON_FINITE_BITS) {
+                at = j;
+                break;
+            }
+        }
+        foldScale(s);
+        diverged = at >= 0;
+        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
+                d, heads, at);
+    }
+
+    /**
+     * The bits of +∞ without the sign: a float whose |bits| reach this is ±∞ or NaN. A running integer
+     * max of |bits| checks a loop's writes with a one-cycle dependency, where a float sum of (u − u) chains
+     * the add's latency through every value.
+     */
+    static final int NON_FINITE_BITS = 0x7f800000;
 
     /** w = s·u for every weight (biases are not scaled). */
     private void foldScale(float s) {
