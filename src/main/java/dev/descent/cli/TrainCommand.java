@@ -4,6 +4,7 @@ import dev.descent.DescentException;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
 import dev.descent.backend.Session;
+import dev.descent.backend.Streaming;
 import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
@@ -150,6 +151,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Option(names = "--device-memory", paramLabel = "BYTES",
+            description = "OpenCL/CUDA: hold at most this many bytes of rows on the device (e.g. 64m, 2g); larger data stream "
+                    + "through in chunks. Default: the device's own memory.")
+    String deviceMemory;
+
+    @Option(names = "--chunk-rows", paramLabel = "N", defaultValue = "0",
+            description = "OpenCL/CUDA: rows per chunk. A streamed run equals a resident run with the same --chunk-rows bit for bit. "
+                    + "Default: as many as fit.")
+    int chunkRows;
+
     @Mixin
     BackendOption backend = new BackendOption();
 
@@ -196,10 +207,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         Params p0 = initial(ds.d(), sp.heads());
 
-        try (Backend b = backend.open(err, problem(ds, batch, sp.heads())); Session s = b.open(ds, sp);
+        DescentException.require(chunkRows >= 0, "--chunk-rows must be ≥ 0 (got " + chunkRows + ")");
+        Streaming streaming = new Streaming(deviceMemory == null ? 0 : bytes("--device-memory", deviceMemory), chunkRows);
+        try (Backend b = backend.open(err, problem(ds, batch, sp.heads())); Session s = b.open(ds, sp, streaming);
              Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + sp.objectiveName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
                     + ", lr " + lr + " (" + sch + "), " + ord.cliName() + ", " + epochs + " epochs");
+            if (s.streamed() || chunkRows > 0) err.println("descent: rows " + s.residency());
+            else if (deviceMemory != null) err.println("descent: --device-memory: the " + b.name() + " backend holds the rows in host memory");
+            residency = s.residency();
             int batches = dev.descent.backend.Batches.in(ds.n(), batch);
             if (resumed != null) {
                 Trainer.State st = resumed.state();
@@ -233,6 +249,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.println(String.format(Locale.ROOT, "%d steps, %d examples in %.3f s on %s%s", res.steps(), res.examples(), res.seconds(),
                     b.name(), res.interrupted() ? " (interrupted)" : ""));
+            residency = s.residency();
+            if (s.streamed()) err.println("descent: rows " + residency);
             if (history != null) save(res.history(), ds, sp, res.interrupted());
             if (plot != null) {
                 var chart = dev.descent.plot.HistoryPlots.lossCurves(res.history().label(), java.util.List.of(res.history()),
@@ -304,6 +322,23 @@ final class TrainCommand implements Callable<Integer> {
         return h.points().stream().allMatch(p -> !Double.isFinite(p.loss()) || p.loss() > 0);
     }
 
+    /** Where the session kept the rows ("resident", or how it streamed them), for the history. */
+    private String residency = "resident";
+
+    /** A byte count with an optional k, m or g suffix (powers of 1024). */
+    static long bytes(String option, String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        long unit = t.endsWith("k") ? 1L << 10 : t.endsWith("m") ? 1L << 20 : t.endsWith("g") ? 1L << 30 : 1;
+        if (unit > 1) t = t.substring(0, t.length() - 1);
+        try {
+            double x = Double.parseDouble(t);
+            if (x >= 1 && x * unit < 0x1p62) return (long) (x * unit);
+        } catch (NumberFormatException ignored) {
+            // the message below
+        }
+        throw new DescentException.InvalidArgument(option + " " + v + ": give a size of at least 1 byte, e.g. 65536, 64m or 2g");
+    }
+
     private void save(History h, Dataset ds, Spec sp, boolean interrupted) {
         if (history.getFileName().toString().endsWith(".json")) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -319,6 +354,7 @@ final class TrainCommand implements Callable<Integer> {
             c.put("period", period);
             c.put("seed", seed);
             c.put("backend", backend.backend);
+            c.put("rows", residency);
             c.put("complete", !interrupted);
             h.writeJson(history, c);
         } else {
