@@ -205,6 +205,11 @@ final class TrainCommand implements Callable<Integer> {
             DescentException.require(done <= epochs, "checkpoint " + resume + " has " + done + " epochs done, more than this run's "
                     + epochs + ": ask for --epochs " + done + " or more");
         }
+        long modelBytes = 4L * ((long) ds.d() + 1) * sp.heads() * (4 + sp.optimizer().slots());   // parameters, state, gradient and copies
+        DescentException.require(modelBytes < Runtime.getRuntime().maxMemory() / 2, String.format(Locale.ROOT,
+                "a model of %d features%s needs about %.1f MiB of Java heap for its parameters and optimizer state, more than half of the "
+                        + "%.1f MiB available: check the file's largest feature index, or give --features, or run java with a larger -Xmx",
+                ds.d(), sp.heads() > 1 ? " × " + sp.heads() + " classes" : "", modelBytes / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0));
         Params p0 = initial(ds.d(), sp.heads());
 
         DescentException.require(chunkRows >= 0, "--chunk-rows must be ≥ 0 (got " + chunkRows + ")");

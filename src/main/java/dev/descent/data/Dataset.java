@@ -131,7 +131,7 @@ public final class Dataset {
     public float[] features() {
         if (x == null) {
             throw new DescentException("dataset '" + name + "' is sparse (" + n + " × " + d + ", " + csr.nnz()
-                    + " stored values): this operation needs dense rows; take a narrower file, or one in CSV");
+                    + " stored values): this operation needs dense rows; use the sparse path (train and predict take sparse data), or densify a narrow file");
         }
         return x;
     }

@@ -10,8 +10,8 @@ import dev.descent.DescentException;
  *
  * <p>The offsets are 64-bit so that the layout stays the same once values live in more than one
  * array; today {@code cols} and {@code vals} are single Java arrays, so nnz ≤ 2^31−8 and the
- * loader refuses more in one line. descent's kernels are dense today: {@link #toDense} gives
- * the {@link Dataset} they take; sparse kernels will take these arrays as they are.
+ * loader refuses more in one line. {@link Dataset#sparse} makes them a dataset every backend
+ * trains on as they are; {@link #toDense} gives the dense rows where those are wanted.
  * The arrays are owned by the record; callers must not mutate them.
  *
  * @param name       the data's name (the file name), for messages
@@ -53,7 +53,7 @@ public record SparseRows(String name, long[] rowOffsets, int[] cols, float[] val
         if (cells > MAX_DENSE_VALUES) {
             throw new DescentException("data file " + name + " is sparse and wide: " + n + " rows × " + d + " features = " + cells
                     + " values dense (" + nnz() + " stored), over the " + MAX_DENSE_VALUES + " one dense dataset holds, and sparse "
-                    + "training is not there yet: take fewer rows, or fewer features (hash or select them)");
+                    + "this operation needs dense rows: train and predict on the sparse rows instead (a LIBSVM file is read sparse), or take fewer rows or features");
         }
         float[] x = new float[(int) cells];
         for (int i = 0; i < n; i++) {

@@ -121,6 +121,7 @@ class BadInputCatalogueTest {
                 "train --backend cpu --data @F/small-changed.svm --objective logistic --batch 3 --epochs 2 --resume @F/svm.ckpt",
                 "train --backend cpu --data @F/small.svm --target 0",
                 "data convert --data @F/wide.svm --out @F/converted",
+                "train --backend cpu --data @F/wide.svm --objective logistic --batch 2 --init zeros",
                 "predict --model @F/model.json --data @F/small.svm",
                 // the command line
                 "train --backend cpu --batch 0 --history @F/KEEP",
