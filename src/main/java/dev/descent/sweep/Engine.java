@@ -249,7 +249,7 @@ final class Engine {
                     int row = rows[q];
                     kern.margins(x, row * d, w, k, m, acc);
                     float ti = t == null ? 0f : t[row];
-                    for (int l = 0; l < k; l++) r[l] = FloatLoss.dloss(obj, objP, m[l], ti);
+                    for (int l = 0; l < k; l++) r[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, m[l], ti);
                     if (one) sgdOne(row);
                     if (l0 < k) kern.axpy(g, r, x, row * d, l0, k);
                 }
@@ -291,7 +291,7 @@ final class Engine {
                         int row = rows[q];
                         kern.margins(x, row * d, w, k, mm, aa);
                         float ti = t == null ? 0f : t[row];
-                        for (int l = 0; l < k; l++) rr[l] = FloatLoss.dloss(obj, objP, mm[l], ti);
+                        for (int l = 0; l < k; l++) rr[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);
                         kern.axpy(gb, rr, x, row * d, 0, k);
                     }
                 }
@@ -577,7 +577,7 @@ final class Engine {
                     for (int i = a; i < e; i++) {
                         kern.margins(x, i * d, snap.w, k, mm, aa);
                         float ti = t == null ? 0f : t[i];
-                        for (int l = 0; l < k; l++) sum[o + l] += FloatLoss.loss(obj, objP, mm[l], ti);
+                        for (int l = 0; l < k; l++) sum[o + l] += dev.descent.backend.cpu.FloatLosses.loss(obj, objP, mm[l], ti);
                     }
                 }
             }

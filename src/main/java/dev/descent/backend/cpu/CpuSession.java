@@ -135,49 +135,12 @@ final class CpuSession extends AbstractSession {
 
     // ------------------------------------------------------------------------------ the maths, in float
 
-    /** l(m, t) as objectives.h computes it; p is the loss's parameter. */
     static float loss(int obj, float p, float m, float t) {
-        if (obj == 0) {
-            float e = m - t;
-            return 0.5f * e * e;
-        }
-        if (obj == 1) return Math.max(m, 0f) + (float) Math.log1p(Math.exp(-Math.abs(m))) - t * m;
-        if (obj == 2) {
-            float m2 = m * m;
-            return (-m2 + m2 * m) * (float) Math.exp(-m2);
-        }
-        if (obj <= 5) {
-            float y = 2f * t - 1f, z = y * m;
-            if (obj == 3) return z <= 1f ? 1f - z : 0f;
-            if (obj == 4) return z < 1f ? (1f - z) * (1f - z) : 0f;
-            return z >= 1f ? 0f : z >= -1f ? (1f - z) * (1f - z) : -4f * z;
-        }
-        float e = m - t, a = Math.abs(e);
-        if (obj == 6) return a <= p ? 0.5f * e * e : p * a - 0.5f * p * p;
-        return a > p ? a - p : 0f;
+        return FloatLosses.loss(obj, p, m, t);
     }
 
-    /** dl/dm as objectives.h computes it. */
     static float dloss(int obj, float p, float m, float t) {
-        if (obj == 0) return m - t;
-        if (obj == 1) {
-            float e = (float) Math.exp(-Math.abs(m));
-            float s = m >= 0f ? 1f / (1f + e) : e / (1f + e);
-            return s - t;
-        }
-        if (obj == 2) {
-            float m2 = m * m;
-            return (-2f * m + 3f * m2 + 2f * m2 * m - 2f * m2 * m2) * (float) Math.exp(-m2);
-        }
-        if (obj <= 5) {
-            float y = 2f * t - 1f, z = y * m;
-            if (obj == 3) return z <= 1f ? -y : 0f;
-            if (obj == 4) return z < 1f ? -2f * y * (1f - z) : 0f;
-            return z >= 1f ? 0f : z >= -1f ? -2f * y * (1f - z) : -4f * y;
-        }
-        float e = m - t;
-        if (obj == 6) return e > p ? p : e < -p ? -p : e;
-        return e > p ? 1f : e < -p ? -1f : 0f;
+        return FloatLosses.dloss(obj, p, m, t);
     }
 
     /**
@@ -480,8 +443,7 @@ final class CpuSession extends AbstractSession {
                 break;
             }
         }
-        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
-                d, heads, at);
+        return recorded(snaps, rec, k, at);
     }
 
     /**
@@ -577,10 +539,7 @@ final class CpuSession extends AbstractSession {
                 break;
             }
         }
-        foldScale(s);
-        diverged = at >= 0;
-        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
-                d, heads, at);
+        return lazyEnd(s, snaps, rec, k, at);
     }
 
     /**
@@ -632,10 +591,7 @@ final class CpuSession extends AbstractSession {
                 break;
             }
         }
-        foldScale(s);
-        diverged = at >= 0;
-        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k),
-                d, heads, at);
+        return lazyEnd(s, snaps, rec, k, at);
     }
 
     /**
@@ -644,6 +600,18 @@ final class CpuSession extends AbstractSession {
      * the add's latency through every value.
      */
     static final int NON_FINITE_BITS = 0x7f800000;
+
+    /** A run's result with its first k records (a divergence at batch {@code at} cuts them short). */
+    private RunResult recorded(float[] snaps, int[] rec, int k, int at) {
+        return new RunResult(k == rec.length ? snaps : Arrays.copyOf(snaps, k * npar), k == rec.length ? rec : Arrays.copyOf(rec, k), d, heads, at);
+    }
+
+    /** The end of a lazy run: the scale folded into the weights, the divergence noted, the records returned. */
+    private RunResult lazyEnd(float s, float[] snaps, int[] rec, int k, int at) {
+        foldScale(s);
+        diverged = at >= 0;
+        return recorded(snaps, rec, k, at);
+    }
 
     /** w = s·u for every weight (biases are not scaled). */
     private void foldScale(float s) {

@@ -1,15 +1,16 @@
-package dev.descent.sweep;
+package dev.descent.backend.cpu;
 
 /**
- * A one-head loss and its derivative in float, operation for operation as the cpu backend computes
- * them. Copied from {@code CpuSession.loss} and {@code CpuSession.dloss} (package-private there;
- * both follow {@code kernels/common/objectives.h}): keep the three in step.
+ * The losses and their derivatives in float32, as {@code kernels/common/objectives.h} computes them
+ * (the same operations in the same order), for every Java path that must agree with the devices and
+ * with the cpu backend bit for bit: the cpu backend's sessions and the sweep engine. The objective
+ * codes are {@link dev.descent.model.Objective#code()}.
  */
-final class FloatLoss {
-    private FloatLoss() {}
+public final class FloatLosses {
+    private FloatLosses() {}
 
-    /** l(m, t); p is the loss's parameter (Huber's ε). */
-    static float loss(int obj, float p, float m, float t) {
+    /** l(m, t) as objectives.h computes it; p is the loss's parameter. */
+    public static float loss(int obj, float p, float m, float t) {
         if (obj == 0) {
             float e = m - t;
             return 0.5f * e * e;
@@ -30,8 +31,8 @@ final class FloatLoss {
         return a > p ? a - p : 0f;
     }
 
-    /** dl/dm. */
-    static float dloss(int obj, float p, float m, float t) {
+    /** dl/dm as objectives.h computes it. */
+    public static float dloss(int obj, float p, float m, float t) {
         if (obj == 0) return m - t;
         if (obj == 1) {
             float e = (float) Math.exp(-Math.abs(m));
