@@ -134,6 +134,7 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     public final String residency() {
         if (!streamed) return chunk > 0 ? "resident, in chunks of " + chunk + " rows" : "resident";
+        if (chunksUploaded == 0) return "streamed in chunks of " + chunk + " rows";
         return String.format(java.util.Locale.ROOT, "streamed in chunks of %d rows (%d chunks, %.1f MiB uploaded so far)", chunk, chunksUploaded,
                 bytesUploaded / 1048576.0);
     }
