@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The {@code descent} command line. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(name = "descent", mixinStandardHelpOptions = true, version = "descent " + Main.VERSION,
         description = "Gradient descent and SGD on GPUs (CUDA, OpenCL) with a double-precision CPU reference.",
-        subcommands = {ReproduceCommand.class, TrainCommand.class, PredictCommand.class, DevicesCommand.class, DataCommand.class, PlotCommand.class, BenchCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReproduceCommand.class, TrainCommand.class, PredictCommand.class, DevicesCommand.class, DataCommand.class, PlotCommand.class, BenchCommand.class, SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** This build's version, as {@code descent --version} prints it. */
     public static final String VERSION = "0.1.0";

@@ -163,6 +163,17 @@ class BadInputCatalogueTest {
                 "train --no-such-option",
                 "reproduce seed3 --backend cpu",
                 "bench nosuch",
+                // sweeps
+                "sweep --lr 1..0.1:log:0",
+                "sweep --lr ..",
+                "sweep --lr 0.1,-1",
+                "sweep --batch 1,10,2000",
+                "sweep --optimizer sgd,lion",
+                "sweep --lr 1e-3..1:log:100000 --rows 2 --features 100000 --batch 1",
+                "sweep --data @F/small.svm --objective logistic --batch 3",
+                "sweep --objective softmax",
+                "sweep --lr 0.1 --batch 10 --out @F/KEEP",
+                "sweep --config @F/good.csv",
                 "data --rows 0 --out @F/data",
                 "data --out @F/KEEP/sub");
     }

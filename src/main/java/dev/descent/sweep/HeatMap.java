@@ -1,0 +1,294 @@
+package dev.descent.sweep;
+
+import dev.descent.DescentException;
+import dev.descent.util.AtomicFiles;
+import de.erichseifert.vectorgraphics2d.Processors;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.Shape;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The sweep's heat map: final loss over (learning rate, batch size), one panel per remaining
+ * setting (optimizer with its decay, schedule, order). Colour is the final full-data loss on a log
+ * scale (viridis: dark is low); a diverged configuration is a black hatched cell marked "diverged";
+ * a finite final loss above the initial one is a brown cell marked "grew" (kept out of the colour
+ * scale, which would otherwise span its 10³⁰ and flatten the rest); the best configuration is framed in
+ * red. Drawn once with Java 2D into a PNG and, through VectorGraphics2D (XChart's SVG encoder), an SVG.
+ */
+final class HeatMap {
+    /** One configuration's cell. */
+    record Cell(double lr, int batch, double loss, boolean diverged, boolean grew, boolean best) {}
+
+    /** A panel: the cells of one optimizer (and schedule, order). */
+    record Panel(String title, List<Cell> cells) {}
+
+    static final int MAX_PANELS = 16;
+
+    private static final Color DIVERGED = new Color(20, 20, 20), HATCH = new Color(95, 95, 95), EMPTY = new Color(238, 238, 238),
+            BEST = new Color(230, 20, 60), GREW = new Color(166, 86, 40);
+    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15), AXIS = new Font(Font.SANS_SERIF, Font.PLAIN, 13),
+            TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 11), CELL = new Font(Font.SANS_SERIF, Font.PLAIN, 9),
+            CELL_BOLD = new Font(Font.SANS_SERIF, Font.BOLD, 9);
+
+    private final String title;
+    private final List<Panel> panels;
+    private final double lo, hi;                 // log10 of the colour scale's ends
+    private final int cw, ch, width, height, panelH;
+    private final List<double[]> lrs = new ArrayList<>();
+    private final List<int[]> batches = new ArrayList<>();
+    private static final int LEFT = 90, RIGHT = 120, TOP = 48, PANEL_TOP = 30, BOTTOM = 62, FOOT = 56;
+    private static final String[] FOOTER = {
+            "Colour: the final full-data loss (log scale, dark = low). Black, hatched: diverged (non-finite loss or parameters).",
+            "Brown, 'grew': finite, but above the initial loss (left out of the colour scale). Red frame: the best configuration. Grey: not in the sweep."};
+
+    HeatMap(String title, List<Panel> panels) {
+        DescentException.require(!panels.isEmpty(), "a heat map needs at least one panel");
+        this.title = title;
+        this.panels = panels.subList(0, Math.min(panels.size(), MAX_PANELS));
+        double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
+        int nx = 1, ny = 1;
+        for (Panel p : this.panels) {
+            TreeSet<Double> xs = new TreeSet<>();
+            TreeSet<Integer> ys = new TreeSet<>();
+            for (Cell c : p.cells) {
+                xs.add(c.lr);
+                ys.add(c.batch);
+                if (!c.diverged && !c.grew && Double.isFinite(c.loss) && c.loss > 0) {
+                    mn = Math.min(mn, c.loss);
+                    mx = Math.max(mx, c.loss);
+                }
+            }
+            lrs.add(xs.stream().mapToDouble(Double::doubleValue).toArray());
+            batches.add(ys.stream().mapToInt(Integer::intValue).toArray());
+            nx = Math.max(nx, xs.size());
+            ny = Math.max(ny, ys.size());
+        }
+        if (!Double.isFinite(mn)) {
+            mn = 1;
+            mx = 10;
+        }
+        lo = Math.floor(Math.log10(mn) * 4) / 4;
+        hi = Math.max(lo + 1, Math.ceil(Math.log10(mx) * 4) / 4);
+        cw = Math.max(30, Math.min(72, 1000 / nx));
+        ch = Math.max(22, Math.min(44, 440 / ny));
+        java.awt.Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int text = probe.getFontMetrics(TITLE).stringWidth(title);
+        for (String f : FOOTER) text = Math.max(text, probe.getFontMetrics(TICK).stringWidth(f));
+        for (Panel p : this.panels) text = Math.max(text, probe.getFontMetrics(AXIS).stringWidth(p.title));
+        probe.dispose();
+        width = Math.max(LEFT + nx * cw + RIGHT, LEFT + text + 20);
+        panelH = PANEL_TOP + ny * ch + BOTTOM;
+        height = TOP + this.panels.size() * panelH + FOOT;
+    }
+
+    int width() { return width; }
+
+    int height() { return height; }
+
+    void savePng(Path file) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        draw(g);
+        g.dispose();
+        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+    }
+
+    String svg() {
+        VectorGraphics2D g = new VectorGraphics2D();
+        draw(g);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Processors.get("svg").getDocument(g.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
+        } catch (IOException e) {
+            throw new DescentException("cannot render the heat map as SVG: " + e.getMessage());
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    void saveSvg(Path file) {
+        AtomicFiles.write(file, svg());
+    }
+
+    private void draw(Graphics2D g) {
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(new Color(34, 34, 34));
+        g.setFont(TITLE);
+        g.drawString(title, LEFT, 30);
+        for (int p = 0; p < panels.size(); p++) drawPanel(g, p, TOP + p * panelH);
+        g.setColor(new Color(60, 60, 60));
+        g.setFont(TICK);
+        for (int i = 0; i < FOOTER.length; i++) g.drawString(FOOTER[i], LEFT, height - FOOT + 14 + 16 * i);
+    }
+
+    private void drawPanel(Graphics2D g, int p, int y0) {
+        Panel panel = panels.get(p);
+        double[] xs = lrs.get(p);
+        int[] ys = batches.get(p);
+        int gx = LEFT, gy = y0 + PANEL_TOP, gw = xs.length * cw, gh = ys.length * ch;
+        g.setFont(AXIS);
+        g.setColor(new Color(34, 34, 34));
+        g.drawString(panel.title, gx, y0 + 20);
+        // cells: batch grows upwards
+        g.setColor(EMPTY);
+        g.fillRect(gx, gy, gw, gh);
+        Cell bestCell = null;
+        for (Cell c : panel.cells) {
+            int i = java.util.Arrays.binarySearch(xs, c.lr), j = java.util.Arrays.binarySearch(ys, c.batch);
+            int x = gx + i * cw, y = gy + (ys.length - 1 - j) * ch;
+            if (c.best) bestCell = c;
+            if (c.diverged || !Double.isFinite(c.loss)) {
+                g.setColor(DIVERGED);
+                g.fillRect(x, y, cw, ch);
+                Shape clip = g.getClip();
+                g.clipRect(x, y, cw, ch);
+                g.setColor(HATCH);
+                g.setStroke(new BasicStroke(1.2f));
+                for (int k = -ch; k < cw; k += 6) g.drawLine(x + k, y + ch, x + k + ch, y);
+                g.setClip(clip);
+                label(g, x, y, cw >= 46 ? "diverged" : "div.", Color.WHITE, true);
+            } else {
+                Color col = c.grew ? GREW : colour(c.loss);
+                g.setColor(col);
+                g.fillRect(x, y, cw, ch);
+                Color ink = luminance(col) > 0.45 ? Color.BLACK : Color.WHITE;
+                if (c.grew) label(g, x, y, "grew", Color.WHITE, true);
+                else if (cw >= 40) label(g, x, y, sci(c.loss), ink, false);
+            }
+        }
+        // grid lines between cells
+        g.setColor(Color.WHITE);
+        g.setStroke(new BasicStroke(1f));
+        for (int i = 1; i < xs.length; i++) g.drawLine(gx + i * cw, gy, gx + i * cw, gy + gh);
+        for (int j = 1; j < ys.length; j++) g.drawLine(gx, gy + j * ch, gx + gw, gy + j * ch);
+        if (bestCell != null) {
+            int i = java.util.Arrays.binarySearch(xs, bestCell.lr), j = java.util.Arrays.binarySearch(ys, bestCell.batch);
+            g.setColor(BEST);
+            g.setStroke(new BasicStroke(3f));
+            g.drawRect(gx + i * cw + 1, gy + (ys.length - 1 - j) * ch + 1, cw - 2, ch - 2);
+        }
+        g.setStroke(new BasicStroke(1f));
+        g.setColor(new Color(160, 160, 160));
+        g.drawRect(gx, gy, gw, gh);
+        // axes
+        g.setFont(TICK);
+        g.setColor(new Color(34, 34, 34));
+        FontMetrics fm = g.getFontMetrics();
+        for (int j = 0; j < ys.length; j++) {
+            String s = Integer.toString(ys[j]);
+            g.drawString(s, gx - 6 - fm.stringWidth(s), gy + (ys.length - 1 - j) * ch + ch / 2 + fm.getAscent() / 2 - 1);
+        }
+        int step = Math.max(1, (int) Math.ceil((fm.stringWidth("0.0015") + 8.0) / cw));
+        for (int i = 0; i < xs.length; i += step) {
+            String s = shortNumber(xs[i]);
+            g.drawString(s, gx + i * cw + cw / 2 - fm.stringWidth(s) / 2, gy + gh + 15);
+        }
+        g.setFont(AXIS);
+        fm = g.getFontMetrics();
+        String xt = "learning rate" + (isLog(xs) ? " (log spaced)" : "");
+        g.drawString(xt, gx + gw / 2 - fm.stringWidth(xt) / 2, gy + gh + 36);
+        AffineTransform t = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        String yt = "batch size";
+        g.drawString(yt, -(gy + gh / 2 + fm.stringWidth(yt) / 2), gx - 52);
+        g.setTransform(t);
+        colourBar(g, gx + gw + 24, gy, Math.max(gh, 120));
+    }
+
+    private void colourBar(Graphics2D g, int x, int y, int h) {
+        int w = 16;
+        for (int k = 0; k < h; k++) {
+            double v = hi - (hi - lo) * k / (h - 1.0);
+            g.setColor(viridis((v - lo) / (hi - lo)));
+            g.fillRect(x, y + k, w, 1);
+        }
+        g.setColor(new Color(160, 160, 160));
+        g.drawRect(x, y, w, h);
+        g.setFont(TICK);
+        g.setColor(new Color(34, 34, 34));
+        FontMetrics fm = g.getFontMetrics();
+        double span = hi - lo;
+        double tick = span <= 2 ? 0.5 : span <= 6 ? 1 : Math.ceil(span / 6);
+        for (double v = Math.ceil(lo / tick) * tick; v <= hi + 1e-9; v += tick) {
+            int yy = y + (int) Math.round((hi - v) / span * (h - 1));
+            g.drawLine(x + w, yy, x + w + 4, yy);
+            g.drawString(sci(Math.pow(10, v)), x + w + 7, yy + fm.getAscent() / 2 - 1);
+        }
+        g.drawString("final loss", x - 4, y - 6);
+    }
+
+    private void label(Graphics2D g, int x, int y, String s, Color ink, boolean bold) {
+        g.setFont(bold ? CELL_BOLD : CELL);
+        FontMetrics fm = g.getFontMetrics();
+        g.setColor(ink);
+        g.drawString(s, x + (cw - fm.stringWidth(s)) / 2, y + ch / 2 + fm.getAscent() / 2 - 1);
+    }
+
+    private Color colour(double loss) {
+        double v = (Math.log10(Math.max(loss, Double.MIN_NORMAL)) - lo) / (hi - lo);
+        return viridis(Math.max(0, Math.min(1, v)));
+    }
+
+    private static boolean isLog(double[] xs) {
+        if (xs.length < 3 || xs[0] <= 0) return false;
+        double r = xs[1] / xs[0];
+        for (int i = 2; i < xs.length; i++) if (Math.abs(xs[i] / xs[i - 1] / r - 1) > 1e-6) return false;
+        return Math.abs(r - 1) > 1e-9;
+    }
+
+    private static double luminance(Color c) {
+        return (0.2126 * c.getRed() + 0.7152 * c.getGreen() + 0.0722 * c.getBlue()) / 255;
+    }
+
+    /** Matplotlib's viridis, 9 anchors, linear between them: 0 = dark purple, 1 = yellow. */
+    private static final int[][] VIRIDIS = {{68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141},
+            {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
+
+    static Color viridis(double t) {
+        double x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
+        int i = Math.min(VIRIDIS.length - 2, (int) x);
+        double f = x - i;
+        int[] a = VIRIDIS[i], b = VIRIDIS[i + 1];
+        return new Color((int) Math.round(a[0] + f * (b[0] - a[0])), (int) Math.round(a[1] + f * (b[1] - a[1])),
+                (int) Math.round(a[2] + f * (b[2] - a[2])));
+    }
+
+    /** Two significant digits: 3.1e-05 → "3.1e-5", 0.25 → "0.25", 1200 → "1.2e3". */
+    static String sci(double v) {
+        if (!Double.isFinite(v)) return String.valueOf(v);
+        if (v != 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1000)) {
+            String s = String.format(Locale.ROOT, "%.1e", v);
+            int e = s.indexOf('e');
+            return s.substring(0, e).replace(".0", "") + "e" + Integer.parseInt(s.substring(e + 1));
+        }
+        return new BigDecimal(v).round(new MathContext(2)).stripTrailingZeros().toPlainString();
+    }
+
+    /** An axis label: up to two significant digits, plain between 0.001 and 1000. */
+    static String shortNumber(double v) {
+        if (v != 0 && (Math.abs(v) < 0.001 || Math.abs(v) >= 10000)) return sci(v);
+        return new BigDecimal(v).round(new MathContext(2)).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,507 @@
+package dev.descent.sweep;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.descent.DescentException;
+import dev.descent.data.BatchOrder;
+import dev.descent.optim.Schedule;
+import dev.descent.plot.Charts;
+import dev.descent.train.History;
+import dev.descent.util.AtomicFiles;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.IChart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A sweep's report folder, written from the {@link SweepResult} alone: {@code sweep.json} (every
+ * configuration's settings, history, final loss, divergence, steps, examples, time, rerun command),
+ * {@code report.md} and {@code report.html} (self-contained, charts inline), {@code heatmap.png/.svg}
+ * (final loss over learning rate × batch, one panel per optimizer), {@code curves-examples.png} and
+ * {@code curves-seconds.png} (the best five), and {@code REPRODUCE}.
+ */
+public final class SweepReport {
+    /** What the sweep shared, in words, and how it was asked for. */
+    public record Context(String command, String data, String objective, boolean bias, int epochs, long seed, int period, String init,
+                          double targetLoss, String targetRule) {}
+
+    /** The best configuration trained alone on the cpu backend in the same process: its final loss, wall seconds, and whether every bit matched. */
+    public record Check(int index, double finalLoss, double seconds, boolean identical) {}
+
+    /** Every configuration trained alone on the cpu backend, one after another: wall seconds each and whether each matched bit for bit. */
+    public record Alone(double[] seconds, boolean[] identical) {
+        public double total() {
+            double s = 0;
+            for (double x : seconds) s += x;
+            return s;
+        }
+
+        public boolean allIdentical() {
+            for (boolean b : identical) if (!b) return false;
+            return true;
+        }
+    }
+
+    /** When a configuration first recorded a loss at or below the target. */
+    public record Reached(long examples, double epochs, double seconds) {}
+
+    public static final int BEST_CURVES = 5;
+
+    private final Context ctx;
+    private final SweepResult r;
+    private final List<String> rerun;
+    private final Check check;
+    private final Alone alone;
+
+    /** {@code rerun}: for each configuration, the command that trains it alone; {@code check}, {@code alone}: null when not run. */
+    public SweepReport(Context ctx, SweepResult r, List<String> rerun, Check check, Alone alone) {
+        DescentException.require(rerun.size() == r.outcomes().size(), "one rerun command per configuration");
+        this.ctx = ctx;
+        this.r = r;
+        this.rerun = List.copyOf(rerun);
+        this.check = check;
+        this.alone = alone;
+    }
+
+    /** The first recorded loss at or below {@code target}, or null. */
+    public static Reached reached(Outcome o, double target) {
+        for (History.Point p : o.history().points()) {
+            if (Double.isFinite(p.loss()) && p.loss() <= target) return new Reached(p.examples(), p.epochs(), p.seconds());
+        }
+        return null;
+    }
+
+    /** The non-diverged configurations with a finite final loss, lowest first. */
+    public static List<Outcome> ranked(SweepResult r) {
+        return r.outcomes().stream().filter(o -> !o.diverged() && Double.isFinite(o.finalLoss()))
+                .sorted(Comparator.comparingDouble(Outcome::finalLoss).thenComparingInt(Outcome::index)).toList();
+    }
+
+    // ------------------------------------------------------------------------------------ JSON
+
+    public Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", 1);
+        m.put("command", ctx.command());
+        m.put("environment", environment());
+        Map<String, Object> shared = new LinkedHashMap<>();
+        shared.put("data", ctx.data());
+        shared.put("objective", ctx.objective());
+        shared.put("bias", ctx.bias());
+        shared.put("epochs", ctx.epochs());
+        shared.put("seed", ctx.seed());
+        shared.put("period", ctx.period());
+        shared.put("init", ctx.init());
+        m.put("shared", shared);
+        m.put("target_loss", finite(ctx.targetLoss()));
+        m.put("target_rule", ctx.targetRule());
+        m.put("configurations_count", r.outcomes().size());
+        m.put("groups", r.groups());
+        m.put("kernels", r.kernels());
+        m.put("threads", r.threads());
+        m.put("seconds", r.seconds());
+        m.put("loss_seconds", r.lossSeconds());
+        Outcome best = r.best();
+        if (best != null) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("index", best.index());
+            b.put("name", best.config().name());
+            b.put("final_loss", finite(best.finalLoss()));
+            b.put("command", rerun.get(best.index()));
+            if (check != null) {
+                b.put("alone_final_loss", finite(check.finalLoss()));
+                b.put("alone_seconds", check.seconds());
+                b.put("alone_identical", check.identical());
+            }
+            m.put("best", b);
+        }
+        if (alone != null) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("backend", "cpu");
+            a.put("seconds_total", alone.total());
+            a.put("sweep_seconds", r.seconds());
+            a.put("ratio", alone.total() / r.seconds());
+            a.put("all_identical", alone.allIdentical());
+            m.put("alone", a);
+        }
+        List<Map<String, Object>> cs = new ArrayList<>();
+        for (Outcome o : r.outcomes()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            Config k = o.config();
+            c.put("index", o.index());
+            c.put("name", k.name());
+            c.put("lr", k.lr());
+            c.put("batch", k.batchSize());
+            c.put("optimizer", k.optimizer().toString());
+            c.put("weight_decay", k.optimizer().weightDecay());
+            c.put("schedule", k.schedule().toString());
+            c.put("order", k.order().cliName());
+            c.put("group", o.group());
+            c.put("final_loss", finite(o.finalLoss()));
+            c.put("diverged", o.diverged());
+            if (o.diverged()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("epoch", o.divergence().epoch());
+                d.put("step", o.divergence().step());
+                d.put("cause", o.divergence().what() + " became non-finite");
+                c.put("divergence", d);
+            } else {
+                c.put("divergence", null);
+            }
+            c.put("steps", o.steps());
+            c.put("examples", o.examples());
+            List<History.Point> ps = o.history().points();
+            c.put("seconds", ps.isEmpty() ? 0.0 : ps.get(ps.size() - 1).seconds());
+            if (alone != null) {
+                c.put("alone_seconds", alone.seconds()[o.index()]);
+                c.put("alone_identical", alone.identical()[o.index()]);
+            }
+            Reached t = Double.isFinite(ctx.targetLoss()) ? reached(o, ctx.targetLoss()) : null;
+            if (t != null) {
+                Map<String, Object> tm = new LinkedHashMap<>();
+                tm.put("examples", t.examples());
+                tm.put("epochs", t.epochs());
+                tm.put("seconds", t.seconds());
+                c.put("to_target", tm);
+            } else {
+                c.put("to_target", null);
+            }
+            c.put("command", rerun.get(o.index()));
+            c.put("history_columns", List.of("epoch", "step", "examples", "loss", "seconds"));
+            List<Object[]> h = new ArrayList<>();
+            for (History.Point p : ps) h.add(new Object[] {p.epoch(), p.step(), p.examples(), finite(p.loss()), p.seconds()});
+            c.put("history", h);
+            cs.add(c);
+        }
+        m.put("configurations", cs);
+        return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** Where it ran: CPU model, cores, memory, OS, JVM, git commit (and whether the tree was dirty), time. */
+    static Map<String, Object> environment() {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("time", Instant.now().toString());
+        e.put("cpu", firstLine("/proc/cpuinfo", "model name", System.getProperty("os.arch")));
+        e.put("cores", Runtime.getRuntime().availableProcessors());
+        String mem = firstLine("/proc/meminfo", "MemTotal", null);
+        e.put("memory_bytes", mem == null ? -1 : Long.parseLong(mem.replaceAll("[^0-9]", "")) * 1024);
+        String os = firstLine("/etc/os-release", "PRETTY_NAME", System.getProperty("os.name"));
+        e.put("os", os.replace("\"", "").replaceFirst("^=", ""));
+        e.put("kernel", System.getProperty("os.version"));
+        e.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        e.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        String commit = run("git", "rev-parse", "HEAD"), status = run("git", "status", "--porcelain", "--untracked-files=no");
+        e.put("commit", commit == null ? "unknown" : commit);
+        e.put("dirty", status == null ? null : !status.isBlank());
+        return e;
+    }
+
+    private static String firstLine(String file, String key, String dflt) {
+        try {
+            for (String l : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+                if (l.startsWith(key)) {
+                    int i = l.indexOf(':') >= 0 && !key.equals("PRETTY_NAME") ? l.indexOf(':') : l.indexOf('=');
+                    return l.substring(i + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return dflt;
+    }
+
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
+            return out;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static String envLine(Map<String, Object> e) {
+        long mem = ((Number) e.get("memory_bytes")).longValue();
+        return String.format(Locale.ROOT, "%s, %d cores, %s memory, %s (kernel %s), %s, max heap %.1f GiB; commit %s%s; %s", e.get("cpu"),
+                (Integer) e.get("cores"), mem < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f GiB", mem / 1073741824.0), e.get("os"),
+                e.get("kernel"), e.get("jvm"), ((Number) e.get("max_heap_bytes")).longValue() / 1073741824.0, e.get("commit"),
+                Boolean.TRUE.equals(e.get("dirty")) ? " (dirty tree)" : "", e.get("time"));
+    }
+
+    // ------------------------------------------------------------------------------------ charts
+
+    /** The heat map's panels: one per optimizer (with its decay), schedule and order. */
+    HeatMap heatMap() {
+        Map<String, List<HeatMap.Cell>> panels = new LinkedHashMap<>();
+        Outcome best = r.best();
+        for (Outcome o : r.outcomes()) {
+            Config c = o.config();
+            String key = "optimizer " + c.optimizer() + (c.schedule() instanceof Schedule.Constant ? "" : ", schedule " + c.schedule())
+                    + (c.order() == BatchOrder.SHUFFLE ? "" : ", " + c.order().cliName());
+            double initial = o.history().points().isEmpty() ? Double.NaN : o.history().points().get(0).loss();
+            boolean grew = !o.diverged() && Double.isFinite(o.finalLoss()) && o.finalLoss() > initial;
+            panels.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new HeatMap.Cell(c.lr(), c.batchSize(), o.finalLoss(), o.diverged(), grew, best != null && o.index() == best.index()));
+        }
+        List<HeatMap.Panel> ps = new ArrayList<>();
+        for (var e : panels.entrySet()) ps.add(new HeatMap.Panel(e.getKey(), e.getValue()));
+        return new HeatMap(String.format(Locale.ROOT, "Final loss after %d epoch%s: %d configurations, %s", ctx.epochs(),
+                ctx.epochs() == 1 ? "" : "s", r.outcomes().size(), ctx.data()), ps);
+    }
+
+    /** Loss against examples seen, or against the sweep's clock, for the best configurations. */
+    XYChart curves(boolean byExamples) {
+        List<Outcome> top = ranked(r).subList(0, Math.min(BEST_CURVES, ranked(r).size()));
+        XYChart c = Charts.xy("Best " + top.size() + " configurations: loss vs " + (byExamples ? "examples seen" : "time"),
+                byExamples ? "examples seen" : "sweep training time (s; one clock for every configuration)", "full-data loss (log)");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        double xmax = 0;
+        for (Outcome o : top) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            for (History.Point p : o.history().points()) {
+                double x = byExamples ? p.examples() : p.seconds();
+                if (!Double.isFinite(p.loss()) || p.loss() <= 0) continue;
+                xs.add(x);
+                ys.add(p.loss());
+                xmax = Math.max(xmax, x);
+            }
+            if (xs.isEmpty()) continue;
+            String name = o.config().name();
+            for (int i = 2; c.getSeries(name) != null; i++) name = o.config().name() + " (" + i + ")";
+            XYSeries s = c.addSeries(name, xs, ys);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        if (Double.isFinite(ctx.targetLoss()) && ctx.targetLoss() > 0 && !c.getSeriesCollection().isEmpty()) {
+            XYSeries t = c.addSeries("target loss " + HeatMap.sci(ctx.targetLoss()), new double[] {0, Math.max(xmax, 1e-9)},
+                    new double[] {ctx.targetLoss(), ctx.targetLoss()});
+            t.setMarker(SeriesMarkers.NONE);
+            t.setLineColor(new java.awt.Color(120, 120, 120));
+            t.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f,
+                    new float[] {6f, 4f}, 0f));
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------------------------ the folder
+
+    /** Writes the folder; returns why the pictures were left out, or null when they were drawn. */
+    public String write(Path dir) {
+        Map<String, Object> json = json();
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            AtomicFiles.write(dir.resolve("sweep.json"), om.writeValueAsString(json));
+        } catch (IOException e) {
+            throw new DescentException("cannot encode the sweep as JSON: " + e.getMessage());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> env = (Map<String, Object>) json.get("environment");
+        String skipped = null, heatSvg = null;
+        Map<String, IChart> charts = new LinkedHashMap<>();
+        try {
+            HeatMap hm = heatMap();
+            hm.savePng(dir.resolve("heatmap.png"));
+            heatSvg = hm.svg();
+            AtomicFiles.write(dir.resolve("heatmap.svg"), heatSvg);
+            if (!ranked(r).isEmpty()) {
+                charts.put("curves-examples", curves(true));
+                charts.put("curves-seconds", curves(false));
+                for (var c : charts.entrySet()) Charts.save(c.getValue(), dir.resolve(c.getKey() + ".png"));
+            }
+        } catch (DescentException | LinkageError | java.awt.AWTError e) {       // the numbers matter more than the pictures
+            skipped = e.getMessage();
+            heatSvg = null;
+            charts = Map.of();
+        }
+        AtomicFiles.write(dir.resolve("report.md"), markdown(env, heatSvg != null, charts.keySet()));
+        AtomicFiles.write(dir.resolve("report.html"), html(env, heatSvg, charts));
+        AtomicFiles.write(dir.resolve("REPRODUCE"), "# rerun this sweep from the project root, at commit " + env.get("commit") + ":\n"
+                + ctx.command() + "\n");
+        return skipped;
+    }
+
+    private List<String> summary(Map<String, Object> env) {
+        List<String> s = new ArrayList<>();
+        int k = r.outcomes().size();
+        long diverged = r.outcomes().stream().filter(Outcome::diverged).count();
+        s.add(String.format(Locale.ROOT, "%d configurations of %s%s on %s, %d epoch%s, seed %d, initial parameters %s, period %s; "
+                        + "trained at once on the CPU in %d group%s (each step reads a batch's rows once for every configuration of its group):",
+                k, ctx.objective(), ctx.bias() ? " + bias" : "", ctx.data(), ctx.epochs(), ctx.epochs() == 1 ? "" : "s", ctx.seed(), ctx.init(),
+                ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples", r.groups().size(), r.groups().size() == 1 ? "" : "s"));
+        s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %.3f s evaluating the recorded full-data losses), %d thread%s, "
+                + "row kernels in the cpu backend's order: %s.", r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
+        s.add(diverged + " diverged (stopped at the step whose loss or parameters became non-finite; they cost nothing afterwards), "
+                + (k - diverged) + " ran every epoch.");
+        if (Double.isFinite(ctx.targetLoss())) {
+            long hit = r.outcomes().stream().filter(o -> reached(o, ctx.targetLoss()) != null).count();
+            s.add("Target loss " + HeatMap.sci(ctx.targetLoss()) + " (" + ctx.targetRule() + "): " + hit + " of " + k + " reached it.");
+        }
+        if (alone != null) {
+            s.add(String.format(Locale.ROOT, "Trained alone instead, one after another with descent's cpu backend in this process: %.3f s "
+                            + "(sum of wall times) against %.3f s for the sweep, %.1f× the sweep's time; every configuration's final "
+                            + "parameters and recorded losses bit-identical to its run alone: %s.", alone.total(), r.seconds(),
+                    alone.total() / r.seconds(), alone.allIdentical() ? "yes" : "NO"));
+        }
+        s.add("Each configuration's history, final parameters and divergence are those of the same configuration trained alone by "
+                + "`descent train --backend cpu` in the same JVM, bit for bit; only the times differ: a history's seconds are the sweep's "
+                + "clock, shared by all configurations.");
+        return s;
+    }
+
+    private List<String> bestLines() {
+        List<String> s = new ArrayList<>();
+        Outcome b = r.best();
+        if (b == null) {
+            s.add("Every configuration diverged: no best configuration.");
+            return s;
+        }
+        s.add(String.format(Locale.ROOT, "**%s**: final loss %s (exactly %s), %d steps, %d examples.", b.config().name(),
+                HeatMap.sci(b.finalLoss()), Double.toString(b.finalLoss()), b.steps(), b.examples()));
+        if (check != null) {
+            s.add(String.format(Locale.ROOT, "Checked in this process: trained alone on the cpu backend it ends at loss %s in %.3f s "
+                    + "(wall); parameters and every recorded loss bit-identical to the sweep's: %s.", Double.toString(check.finalLoss()),
+                    check.seconds(), check.identical() ? "yes" : "NO"));
+        }
+        return s;
+    }
+
+    private List<List<String>> targetRows() {
+        List<List<String>> rows = new ArrayList<>();
+        boolean t = Double.isFinite(ctx.targetLoss());
+        rows.add(List.of("rank", "configuration", "final loss", "status", t ? "examples to target" : "examples", t ? "epochs to target" : "epochs",
+                t ? "sweep s to target" : "sweep s"));
+        List<Outcome> order = new ArrayList<>(ranked(r));
+        for (Outcome o : r.outcomes()) if (!order.contains(o)) order.add(o);
+        int rank = 0;
+        for (Outcome o : order) {
+            rank++;
+            String status = o.diverged() ? "diverged: " + o.divergence().what() + " non-finite at epoch " + o.divergence().epoch() + ", step "
+                    + o.divergence().step() : "ran " + ctx.epochs() + " epoch" + (ctx.epochs() == 1 ? "" : "s");
+            Reached re = t ? reached(o, ctx.targetLoss()) : null;
+            String ex = t ? re == null ? "not reached" : Long.toString(re.examples()) : Long.toString(o.examples());
+            String ep = t ? re == null ? "" : String.format(Locale.ROOT, "%.3f", re.epochs()) : Integer.toString(ctx.epochs());
+            List<History.Point> ps = o.history().points();
+            String sec = t ? re == null ? "" : String.format(Locale.ROOT, "%.4f", re.seconds())
+                    : String.format(Locale.ROOT, "%.4f", ps.isEmpty() ? 0 : ps.get(ps.size() - 1).seconds());
+            rows.add(List.of(o.diverged() ? "—" : Integer.toString(rank), o.config().name(), o.diverged() ? "—" : HeatMap.sci(o.finalLoss()),
+                    status, ex, ep, sec));
+        }
+        return rows;
+    }
+
+    private String markdown(Map<String, Object> env, boolean heat, Iterable<String> charts) {
+        StringBuilder sb = new StringBuilder("# descent sweep: ").append(r.outcomes().size()).append(" configurations\n\n");
+        sb.append(envLine(env)).append("\n\nCommand: `").append(ctx.command()).append("`\n\n## Summary\n\n");
+        List<String> sum = summary(env);
+        for (int i = 0; i < sum.size(); i++) {
+            sb.append("- ").append(sum.get(i)).append('\n');
+            if (i == 0) for (String g : r.groups()) sb.append("  - ").append(g).append('\n');
+        }
+        sb.append("\n## Best configuration\n\n");
+        for (String l : bestLines()) sb.append(l).append("\n\n");
+        if (r.best() != null) sb.append("Rerun it alone:\n\n```\n").append(rerun.get(r.best().index())).append("\n```\n\n");
+        if (heat) {
+            sb.append("## Final loss over (learning rate, batch size)\n\n![final loss over learning rate and batch size](heatmap.png)\n\n");
+        }
+        boolean any = false;
+        for (String c : charts) {
+            if (!any) sb.append("## The best ").append(BEST_CURVES).append(": loss vs examples and vs time\n\n");
+            any = true;
+            sb.append("![").append(c).append("](").append(c).append(".png)\n\n");
+        }
+        sb.append("## Time to the target loss, every configuration\n\n");
+        if (!Double.isFinite(ctx.targetLoss())) sb.append("No target loss (every configuration diverged).\n\n");
+        List<List<String>> rows = targetRows();
+        for (int i = 0; i < rows.size(); i++) {
+            sb.append("| ").append(String.join(" | ", rows.get(i).stream().map(x -> x.replace("|", "\\|")).toList())).append(" |\n");
+            if (i == 0) sb.append("|").append("---|".repeat(rows.get(0).size())).append('\n');
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String md(String s) {        // the little Markdown the lines use: `code` and **bold**
+        return esc(s).replaceAll("`([^`]*)`", "<code>$1</code>").replaceAll("\\*\\*([^*]*)\\*\\*", "<strong>$1</strong>");
+    }
+
+    private String html(Map<String, Object> env, String heatSvg, Map<String, IChart> charts) {
+        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>descent sweep: ")
+                .append(r.outcomes().size()).append(" configurations</title>\n<style>body{font-family:sans-serif;max-width:1300px;margin:2em auto;"
+                + "color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
+                + "text-align:left}th{background:#f0f0f0}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}pre{background:#f6f6f6;"
+                + "padding:8px;overflow-x:auto}</style></head><body>\n");
+        sb.append("<h1>descent sweep: ").append(r.outcomes().size()).append(" configurations</h1>\n<p>").append(esc(envLine(env)))
+          .append("</p>\n<p>Command: <code>").append(esc(ctx.command())).append("</code></p>\n<h2>Summary</h2>\n<ul>\n");
+        List<String> sum = summary(env);
+        for (int i = 0; i < sum.size(); i++) {
+            sb.append("<li>").append(md(sum.get(i)));
+            if (i == 0) {
+                sb.append("<ul>");
+                for (String g : r.groups()) sb.append("<li>").append(esc(g)).append("</li>");
+                sb.append("</ul>");
+            }
+            sb.append("</li>\n");
+        }
+        sb.append("</ul>\n<h2>Best configuration</h2>\n");
+        for (String l : bestLines()) sb.append("<p>").append(md(l)).append("</p>\n");
+        if (r.best() != null) sb.append("<p>Rerun it alone:</p>\n<pre>").append(esc(rerun.get(r.best().index()))).append("</pre>\n");
+        if (heatSvg != null) {
+            int i = heatSvg.indexOf("<svg");
+            sb.append("<h2>Final loss over (learning rate, batch size)</h2>\n<figure class=\"plot\" id=\"heatmap\">")
+              .append(i < 0 ? heatSvg : heatSvg.substring(i)).append("<figcaption>heatmap</figcaption></figure>\n");
+        }
+        if (!charts.isEmpty()) sb.append("<h2>The best ").append(BEST_CURVES).append(": loss vs examples and vs time</h2>\n");
+        for (Map.Entry<String, IChart> c : charts.entrySet()) {
+            sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(svg(c.getValue()))
+              .append("<figcaption>").append(esc(c.getKey())).append("</figcaption></figure>\n");
+        }
+        sb.append("<h2>Time to the target loss, every configuration</h2>\n<table>\n");
+        List<List<String>> rows = targetRows();
+        for (int i = 0; i < rows.size(); i++) {
+            String tag = i == 0 ? "th" : "td";
+            sb.append("<tr>");
+            for (String cell : rows.get(i)) sb.append('<').append(tag).append('>').append(esc(cell)).append("</").append(tag).append('>');
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n</body></html>\n").toString();
+    }
+
+    private static String svg(IChart chart) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            String s = out.toString(StandardCharsets.UTF_8);
+            int i = s.indexOf("<svg");
+            return i < 0 ? s : s.substring(i);
+        } catch (IOException e) {
+            throw new DescentException("cannot render a chart as SVG: " + e.getMessage());
+        }
+    }
+}
