@@ -143,6 +143,11 @@ final class SweepCommand implements Callable<Integer> {
             + "is bit-identical to the sweep and report the sum of their times against the sweep's.")
     boolean alone;
 
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+            description = "Run the sweep (and with --alone, the lone runs) N times untimed first, so that the timed runs are compiled "
+                    + "code on both sides. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
     @Option(names = "--no-check", description = "Skip rerunning the best configuration alone (a check that it ends where the sweep says).")
     boolean noCheck;
 
@@ -159,6 +164,7 @@ final class SweepCommand implements Callable<Integer> {
         DescentException.require(epochs >= 1, "--epochs must be ≥ 1 (got " + epochs + ")");
         DescentException.require(period >= 0, "--period must be ≥ 0 (got " + period + "; 0 picks one)");
         DescentException.require(top >= 0, "--top must be ≥ 0 (got " + top + ")");
+        DescentException.require(warmup >= 0, "--warmup must be ≥ 0 (got " + warmup + ")");
         DescentException.require(threads == null || threads >= 1, "--threads must be ≥ 1 (got " + threads + ")");
         DescentException.require(targetLoss == null || Double.isFinite(targetLoss), "--target-loss must be a finite number (got " + targetLoss + ")");
         double[] lrs = Ranges.parse("--lr", lr);
@@ -215,6 +221,10 @@ final class SweepCommand implements Callable<Integer> {
                 + noise : ds.toString();
         err.println("descent: sweep of " + configs.size() + " configurations on " + where + ", seed " + seed + ", " + obj.cliName()
                 + (withBias ? " + bias" : "") + ", " + epochs + " epoch" + (epochs == 1 ? "" : "s") + ", on the CPU");
+        for (int w = 0; w < warmup; w++) {
+            sweep.run(epochs, seed);
+            if (alone) for (int i = 0; i < configs.size(); i++) sweep.alone(i, epochs, seed, "cpu");
+        }
         SweepResult r = sweep.run(epochs, seed);
         boolean vector = r.kernels().startsWith("vector");
         List<String> rerun = new ArrayList<>();
@@ -276,7 +286,7 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         if (check != null) {
-            stdout.println(String.format(Locale.ROOT, "Checked: alone on the cpu backend it ends at loss %s in %.3f s, %s", check.finalLoss(),
+            stdout.println(String.format(Locale.ROOT, "Checked: alone on the cpu backend it ends at loss %s in %.4f s, %s", check.finalLoss(),
                     check.seconds(), check.identical() ? "bit-identical to the sweep" : "NOT bit-identical to the sweep"));
         }
         double target = targetLoss != null ? targetLoss : best != null ? 2 * best.finalLoss() : Double.NaN;
