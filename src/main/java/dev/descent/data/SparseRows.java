@@ -52,8 +52,8 @@ public record SparseRows(String name, long[] rowOffsets, int[] cols, float[] val
         long cells = (long) n * d;
         if (cells > MAX_DENSE_VALUES) {
             throw new DescentException("data file " + name + " is sparse and wide: " + n + " rows × " + d + " features = " + cells
-                    + " values dense (" + nnz() + " stored), over the " + MAX_DENSE_VALUES + " one dense dataset holds, and sparse "
-                    + "this operation needs dense rows: train and predict on the sparse rows instead (a LIBSVM file is read sparse), or take fewer rows or features");
+                    + " values dense (" + nnz() + " stored), over the " + MAX_DENSE_VALUES + " one dense dataset holds, and this operation "
+                    + "needs dense rows: train and predict on the sparse rows instead (a LIBSVM file is read sparse), or take fewer rows or features");
         }
         float[] x = new float[(int) cells];
         for (int i = 0; i < n; i++) {

@@ -176,8 +176,8 @@ class LibsvmTest {
                 new float[] {1, 0, 1}, 3, d);
         DescentException e = assertThrows(DescentException.class, wide::toDense);
         assertEquals("data file wide.svm is sparse and wide: 3 rows × 1073741824 features = 3221225472 values dense (3 stored), over the "
-                + "2147483639 one dense dataset holds, and sparse training is not there yet: take fewer rows, or fewer features (hash or "
-                + "select them)", e.getMessage());
+                + "2147483639 one dense dataset holds, and this operation needs dense rows: train and predict on the sparse rows instead "
+                + "(a LIBSVM file is read sparse), or take fewer rows or features", e.getMessage());
     }
 
     @Test
