@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Groups and shards.</b> Configurations with the same batch size and batch order form a group:
  * they visit the same rows in the same order, so each step reads each batch row once for all of
  * them. A group's models are held in shards, each a parameter-major (d + 1, k) block of k models
- * (see {@link LaneKernels} for why that layout). A small-batch group (batches of at most
+ * (see {@link LaneKernels} for why that layout), or, for a small-batch group of wide rows
+ * (d ≥ {@link #MODEL_MAJOR_D}), k contiguous models [k][d + 1] that each run the cpu backend's own
+ * row loops on each row while it is in L1 (see {@link Shard}). A small-batch group (batches of at most
  * {@link #BLOCK} rows) is cut into up to one shard per thread and each shard runs a whole epoch on
  * one thread, reading the data once per shard; a larger batch keeps one shard and cuts each step's
  * rows into blocks of {@link #BLOCK} across the threads (full-batch GD: Xᵀ·R blocked by rows, each
@@ -51,6 +53,14 @@ final class Engine {
     static final int BLOCK = 2048;
     /** A small-batch group is not cut into shards of fewer models than this. */
     static final int MIN_SHARD_LANES = 4;
+    /**
+     * Small-batch shards of models with at least this many features are held model-major (see
+     * {@link Shard}): measured with SweepBench, batch-1 SGD on 2 cores, the parameter-major lane
+     * loops win at small d and lose at large d. -Ddescent.sweep.modelMajorD=N moves the line.
+     */
+    static final int MODEL_MAJOR_D = Integer.getInteger("descent.sweep.modelMajorD", 16);
+    /** The cpu backend's row kernels, copied (RowOps), for the model-major path. */
+    private static final RowOps ROW = RowOps.forCpuBackend();
 
     private final Dataset data;
     private final float[] x, t;
@@ -156,6 +166,7 @@ final class Engine {
             return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s") + " in "
                     + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + " " + Arrays.toString(sizes)
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
+                    + (!shards.isEmpty() && shards.get(0).mm ? ", model-major" : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -177,13 +188,21 @@ final class Engine {
         return groups.stream().map(Group::describe).toList();
     }
 
-    /** A shard: k models of one group, parameter-major, fast (plain batch-1-able SGD) lanes first. */
+    /**
+     * A shard: k models of one group, fast (plain batch-1-able SGD) lanes first. Parameter-major,
+     * (np, k), for small d: the lane loops of {@link LaneKernels}. Model-major, [k][np] (mm), for a
+     * small-batch group with d ≥ {@link #MODEL_MAJOR_D}: each batch row is read once and, while it is
+     * in L1, each model in turn runs the cpu backend's own row loops ({@link RowOps}) on its own
+     * contiguous parameters, so the bits are the lone run's by construction and there are no
+     * per-feature lane loops or 2L accumulator rows. Snapshots are parameter-major either way.
+     */
     private final class Shard {
         final Group group;
+        final boolean mm;                         // model-major: w[l·np + j]; else parameter-major: w[j·k + l]
         Lane[] lanes;
         int k, kFast;
-        float[] w;                                // (np, k) parameters
-        final float[] g;                          // (np, k) the batch's gradient
+        float[] w;                                // parameters, (np, k) or [k][np]
+        final float[] g;                          // the batch's gradient, laid out as w
         final float[] m, r, lr, z, acc;           // (k) margins, residuals, rates, finiteness sums; margin scratch
         final boolean[] bad;
         float[][] blockG = new float[0][];        // multi-block batches: each block's float partial (np, k)
@@ -194,6 +213,7 @@ final class Engine {
             this.group = group;
             this.lanes = lanes.toArray(new Lane[0]);
             this.k = lanes.size();
+            this.mm = group.bs <= BLOCK && d >= MODEL_MAJOR_D;
             for (Lane l : lanes) if (l.fast) kFast++;
             int k0 = k;
             w = new float[np * k0];
@@ -207,9 +227,14 @@ final class Engine {
             for (int l = 0; l < k0; l++) {
                 Params p = cfgs[this.lanes[l].cfg].init();
                 float[] pk = p == null ? new float[np] : p.packed();
-                for (int j = 0; j < np; j++) w[j * k0 + l] = pk[j];
+                for (int j = 0; j < np; j++) w[at(j, l)] = pk[j];
                 seedAverage(l);
             }
+        }
+
+        /** Where parameter j of lane l is in w and g. */
+        private int at(int j, int l) {
+            return mm ? l * np + j : j * k + l;
         }
 
         /** As CpuSession.seedAverage: an averaging optimizer's mean starts at the initial parameters. */
@@ -217,7 +242,7 @@ final class Engine {
             Lane lane = lanes[l];
             if (!lane.opt.average()) return;
             int a = lane.opt.averageSlot() * np;
-            for (int j = 0; j < np; j++) lane.state[a + j] = w[j * k + l];
+            for (int j = 0; j < np; j++) lane.state[a + j] = w[at(j, l)];
         }
 
         /** Every batch of this epoch, for every model still here. */
@@ -241,7 +266,9 @@ final class Engine {
             boolean one = cnt == 1;
             int l0 = one ? kFast : 0;                    // on one row the fast lanes need no gradient buffer
             Arrays.fill(bad, 0, k, false);
-            if (cnt > BLOCK) {
+            if (mm) {
+                modelMajorGradient(rows, from, cnt, one);
+            } else if (cnt > BLOCK) {
                 blockGradient(rows, from, cnt);
             } else {
                 Arrays.fill(g, 0, np * k, 0f);
@@ -260,6 +287,39 @@ final class Engine {
             for (int l = 0; l < l0; l++) any |= bad[l];
             for (int l = l0; l < k; l++) any |= bad[l] = !update(l, update);
             return any;
+        }
+
+        /**
+         * The model-major step's row pass: per row, per model, CpuSession.partial's margin, residual
+         * and r·x (the bias's residual summed in float from 0, in row order), or for a fast lane on
+         * one row CpuSession.sgdOne; then the one-block mean. g is [k][np].
+         */
+        private void modelMajorGradient(int[] rows, int from, int cnt, boolean one) {
+            int l0 = one ? kFast : 0;
+            Arrays.fill(g, l0 * np, k * np, 0f);
+            for (int q = from; q < from + cnt; q++) {
+                int row = rows[q], o = row * d;
+                float ti = t == null ? 0f : t[row];
+                for (int l = 0; l < k; l++) {
+                    int so = l * np;
+                    float ri = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, ROW.margin(x, o, w, so, d), ti);
+                    if (l < l0) {
+                        bad[l] = !sgdOneModelMajor(o, so, lr[l] * ri);
+                    } else {
+                        ROW.axpy(g, so, ri, x, o, d);
+                        g[so + d] += ri;
+                    }
+                }
+            }
+            double inv = 1.0 / cnt;                         // CpuSession's one-block mean
+            for (int i = l0 * np, e = k * np; i < e; i++) g[i] = (float) (g[i] * inv);
+        }
+
+        /** CpuSession.sgdOne on the model at w[so …]: w ← w − step·x; false when a parameter is non-finite. */
+        private boolean sgdOneModelMajor(int o, int so, float step) {
+            boolean finite = ROW.sgd(w, so, step, x, o, d);
+            if (bias) w[so + d] = w[so + d] - step;
+            return finite && Float.isFinite(w[so + d]);
         }
 
         /** CpuSession.sgdOne for the fast lanes: w ← w − (η·r)·x in one pass; bad[l] when a parameter is non-finite. */
@@ -315,7 +375,7 @@ final class Engine {
             for (int j = 0; j < np; j++) {
                 boolean weight = j < d;
                 if (!weight && !bias) continue;
-                int i = j * k + l;
+                int i = at(j, l);
                 float nw = o.stepFloat(w[i], g[i], st, np, j, t, rate, weight);
                 w[i] = nw;
                 finite &= Float.isFinite(nw);
@@ -324,7 +384,13 @@ final class Engine {
         }
 
         private Snapshot snapshot(int epoch, int j) {
-            float[] s = Arrays.copyOf(w, np * k);
+            float[] s;
+            if (mm) {
+                s = new float[np * k];
+                for (int l = 0; l < k; l++) for (int q = 0; q < np; q++) s[q * k + l] = w[l * np + q];
+            } else {
+                s = Arrays.copyOf(w, np * k);
+            }
             int[] ids = new int[k];
             for (int l = 0; l < k; l++) {
                 Lane lane = lanes[l];
@@ -341,7 +407,7 @@ final class Engine {
             Lane lane = lanes[l];
             float[] p = new float[np];
             if (lane.opt.average()) System.arraycopy(lane.state, lane.opt.averageSlot() * np, p, 0, np);
-            else for (int j = 0; j < np; j++) p[j] = w[j * k + l];
+            else for (int j = 0; j < np; j++) p[j] = w[at(j, l)];
             return Params.ofPacked(p, d, 1);
         }
 
@@ -355,7 +421,7 @@ final class Engine {
             int q = 0, fast = 0;
             for (int l = 0; l < k; l++) {
                 if (out[l]) continue;
-                for (int j = 0; j < np; j++) nw[j * keep + q] = w[j * k + l];
+                for (int j = 0; j < np; j++) nw[mm ? q * np + j : j * keep + q] = w[at(j, l)];
                 nl[q++] = lanes[l];
                 if (lanes[l].fast) fast++;
             }
@@ -554,7 +620,9 @@ final class Engine {
      * The mean full-data loss of every model of every snapshot, in one pass over the rows: blocks of
      * {@link #BLOCK} rows on the threads, each block evaluating all snapshots while its rows are in
      * cache; per model the loss is summed in double in row order within a block and the blocks in
-     * order (CpuSession.doLosses).
+     * order (CpuSession.doLosses). Wide rows (d ≥ {@link #MODEL_MAJOR_D}) take each model's margin with the
+     * row kernel's copy ({@link RowOps}) on a model-major copy of the snapshot: the same bits, without
+     * the lane loops' per-feature overhead.
      */
     private double[][] losses(List<Snapshot> snaps) {
         int blocks = (n + BLOCK - 1) / BLOCK, S = snaps.size();
@@ -565,6 +633,14 @@ final class Engine {
             maxK = Math.max(maxK, snaps.get(s).k);
         }
         int mk = maxK;
+        boolean wide = d >= MODEL_MAJOR_D;               // wide rows: each model's margin by the row kernel itself, on a [k][np] copy
+        float[][] byModel = new float[wide ? S : 0][];
+        for (int s = 0; s < byModel.length; s++) {
+            Snapshot snap = snaps.get(s);
+            int k = snap.k;
+            float[] wm = byModel[s] = new float[k * np];
+            for (int l = 0; l < k; l++) for (int j = 0; j < np; j++) wm[l * np + j] = snap.w[j * k + l];
+        }
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
             float[] mm = new float[mk], aa = new float[kern.scratch(mk)];
@@ -574,6 +650,14 @@ final class Engine {
                     Snapshot snap = snaps.get(s);
                     int k = snap.k, o = b * k;
                     double[] sum = sums[s];
+                    if (wide) {
+                        float[] wm = byModel[s];
+                        for (int i = a; i < e; i++) {
+                            float ti = t == null ? 0f : t[i];
+                            for (int l = 0; l < k; l++) sum[o + l] += dev.descent.backend.cpu.FloatLosses.loss(obj, objP, ROW.margin(x, i * d, wm, l * np, d), ti);
+                        }
+                        continue;
+                    }
                     for (int i = a; i < e; i++) {
                         kern.margins(x, i * d, snap.w, k, mm, aa);
                         float ti = t == null ? 0f : t[i];

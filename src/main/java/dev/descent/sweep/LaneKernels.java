@@ -15,7 +15,8 @@ import java.util.Arrays;
  * the JIT; and each model keeps its own partial sums in the same positions the single-model kernel
  * keeps them (four accumulators for the scalar kernel, 2·L lanes for the Vector API one), which is
  * what makes bit-identity possible. A model-major [k][d + 1] layout would vectorize along d, which
- * does nothing at d = 2 and needs a horizontal sum per model per row.
+ * does nothing at d = 2 and needs a horizontal sum per model per row; for wide rows it is the better
+ * one, and the engine uses it there (d ≥ {@code Engine.MODEL_MAJOR_D}, with {@link RowOps}).
  *
  * <p>The two orders copied here (keep them in step with {@code RowKernels.SCALAR} and
  * {@code VectorRowKernels}):

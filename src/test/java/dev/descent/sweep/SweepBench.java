@@ -31,8 +31,9 @@ import java.util.Locale;
 public final class SweepBench {
     public static void main(String[] args) {
         int n = 200_000;
-        int[] ks = {1, 8, 64};
-        for (int d : Boolean.getBoolean("bench.d64") ? new int[] {64} : new int[] {2, 64}) {
+        int[] ks = java.util.Arrays.stream(System.getProperty("bench.k", "1,8,64").split(",")).mapToInt(Integer::parseInt).toArray();
+        String ds0 = System.getProperty("bench.d", Boolean.getBoolean("bench.d64") ? "64" : "2,64");     // -Dbench.d=8,16,32
+        for (int d : java.util.Arrays.stream(ds0.split(",")).mapToInt(Integer::parseInt).toArray()) {
             Dataset ds = Generators.regression(n, d, 0.3, 7);
             double lone = loneEpoch(ds, 5);
             for (int K : ks) {
