@@ -206,6 +206,7 @@ final class TrainCommand implements Callable<Integer> {
                     + epochs + ": ask for --epochs " + done + " or more");
         }
         long modelBytes = 4L * ((long) ds.d() + 1) * sp.heads() * (4 + sp.optimizer().slots());   // parameters, state, gradient and copies
+        if (batch > 2048) modelBytes += 8L * Math.min(16, (batch + 2047) / 2048) * ((long) ds.d() + 1) * sp.heads();   // cpu: a batch's block sums
         DescentException.require(modelBytes < Runtime.getRuntime().maxMemory() / 2, String.format(Locale.ROOT,
                 "a model of %d features%s needs about %.1f MiB of Java heap for its parameters and optimizer state, more than half of the "
                         + "%.1f MiB available: check the file's largest feature index, or give --features, or run java with a larger -Xmx",

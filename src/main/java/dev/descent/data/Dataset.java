@@ -81,9 +81,15 @@ public final class Dataset {
                         + " columns and " + (vals == null ? 0 : vals.length) + " values");
         float[] t = s.targets();
         DescentException.require(t == null || t.length == n, "dataset '" + name + "': " + (t == null ? 0 : t.length) + " targets for " + n + " rows");
+        for (int i = 0; i < n; i++) {                        // every offset first: a later row's offset bounds an earlier row's reads
+            long a = off[i], e = off[i + 1];
+            if (e < a || e > nnz) {
+                throw new DescentException("dataset '" + name + "': row " + (i + 1) + (e < a ? " ends before it starts" : " ends past the stored values")
+                        + " (offsets " + a + ", " + e + "; " + nnz + " stored)");
+            }
+        }
         for (int i = 0; i < n; i++) {
             long a = off[i], e = off[i + 1];
-            if (e < a) throw new DescentException("dataset '" + name + "': row " + (i + 1) + " ends before it starts (offsets " + a + ", " + e + ")");
             int prev = -1;
             for (long q = a; q < e; q++) {
                 int c = cols[(int) q];

@@ -291,4 +291,23 @@ class DataTest {
         assertEquals(5, l[9]);
         assertEquals(-5 + 10.0 / 9, l[1], 1e-15);
     }
+
+    /** Bad CSR layouts are one line each, checked before any column is read (a later offset bounds an earlier row). */
+    @Test
+    void badSparseLayoutsAreOneLine() {
+        String[][] cases = {
+            {"ends past the stored values"}, {"ends before it starts"}, {"stores column 6, beyond its 5 features"},
+            {"stores column 2 after column 3"}, {"is NaN"}};
+        SparseRows[] rows = {
+            new SparseRows("a", new long[] {0, 3, 1}, new int[] {0}, new float[] {1f}, null, 2, 5),
+            new SparseRows("b", new long[] {0, 1, 0, 1}, new int[] {0}, new float[] {1f}, null, 3, 5),
+            new SparseRows("c", new long[] {0, 1}, new int[] {5}, new float[] {1f}, null, 1, 5),
+            new SparseRows("d", new long[] {0, 2}, new int[] {2, 1}, new float[] {1f, 2f}, null, 1, 5),
+            new SparseRows("e", new long[] {0, 1}, new int[] {0}, new float[] {Float.NaN}, null, 1, 5)};
+        for (int i = 0; i < rows.length; i++) {
+            SparseRows r = rows[i];
+            DescentException e = assertThrows(DescentException.class, () -> Dataset.sparse(r));
+            assertTrue(e.getMessage().contains(cases[i][0]) && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
 }

@@ -129,8 +129,6 @@ final class CpuSession extends AbstractSession {
     @Override
     protected void doSetOrder(int[] o) {
         order = o.clone();
-        int blocks = (o.length + block(o.length) - 1) / block(o.length);
-        if (blockSums.length < blocks * (npar + 1)) blockSums = new double[blocks * (npar + 1)];
     }
 
     // ------------------------------------------------------------------------------ the maths, in float
@@ -269,6 +267,12 @@ final class CpuSession extends AbstractSession {
             if (!bias) zeroBiases(g);
             return withLoss ? l * inv : Double.NaN;
         }
+        long need = (long) blocks * (npar + 1);                  // the blocks' sums, sized for this batch (a batch-1 run needs none)
+        if (need > Integer.MAX_VALUE - 8) {
+            throw new dev.descent.DescentException("a batch of " + count + " rows of a model of " + npar + " parameters needs " + blocks + " block sums of "
+                    + (npar + 1) + " values, over one Java array: use a smaller batch");
+        }
+        if (blockSums.length < need) blockSums = new double[(int) need];
         if (values(count) < PARALLEL_VALUES || workers < 2) {
             float[] s = scratch;
             for (int k = 0; k < blocks; k++) {

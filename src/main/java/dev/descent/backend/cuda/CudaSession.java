@@ -86,7 +86,8 @@ final class CudaSession extends DeviceSession {
         // sparse: a thread per part (sparse.h), up to 64 per multiprocessor within the same partial-buffer budget
         this.maxParts = Math.min(sparse ? cu.multiprocessors * 64 : cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
                 (int) Math.max(cu.multiprocessors, PARTIAL_BYTES / (4L * (npar + 1))));
-        long other = 4L * n + 4L * maxParts * (npar + 1) + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots());
+        // order, partials (twice: a streamed chunk's parts are staged), params, state, and room for 64 records or loss snapshots
+        long other = 4L * n + 2 * 4L * maxParts * (npar + 1) + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots()) + 2 * 64L * 4 * npar;
         long[] free = new long[1], total = new long[1];
         try {
             JCudaDriver.cuMemGetInfo(free, total);
@@ -99,7 +100,8 @@ final class CudaSession extends DeviceSession {
         }
         // the rows stream through in chunks when they do not fit in what is free beside the rest (a 64 MiB margin for the driver)
         int rows = chunking(streaming, Math.max(0, free[0] - other - (64L << 20)), "the GPU");
-        long nnz = !sparse ? 0 : streamed() ? Math.min(data.stored(), rows * maxRowNnz()) : data.stored();
+        // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
+        long nnz = !sparse ? 0 : streamed() ? (long) rows * maxRowNnz() : data.stored();
         long xBytes = 4L * rows * d;
         try {
             fMean = function(CudaKernels.GRAD_MEAN);

@@ -57,15 +57,17 @@ final class OpenClSession extends DeviceSession {
         this.cpu = backend.cpuKernels();
         this.sparse = data.isSparse();
         long partialBytes = 4L * maxGroups * lanes * (npar + 1);
-        long other = 4L * n + partialBytes + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots());   // order, partials, params, state
+        // order, partials (twice: a streamed chunk's parts are staged), params, state, and room for 64 records or loss snapshots
+        long other = 4L * n + 2 * partialBytes + 64L * (npar + 1) + 4L * npar * (2 + spec.optimizer().slots()) + 2 * 64L * 4 * npar;
         if (other > backend.globalMem) {
             throw new DescentException(String.format(Locale.ROOT, "dataset %s needs %s of device memory besides its rows (order, parameters, "
                     + "partials), but %s has %s: use fewer rows or features, or another device", data.name(), mib(other), backend.device.name(),
                     mib(backend.globalMem)));
         }
         // the rows stream through in chunks when they do not fit beside the rest (or in one allocation)
-        int rows = chunking(streaming, Math.min(backend.globalMem - other, backend.maxAlloc), backend.device.name());
-        long nnz = !sparse ? 0 : streamed() ? Math.min(data.stored(), rows * maxRowNnz()) : data.stored();
+        int rows = chunking(streaming, Math.min(backend.globalMem - other - backend.globalMem / 16, backend.maxAlloc), backend.device.name());
+        // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
+        long nnz = !sparse ? 0 : streamed() ? (long) rows * maxRowNnz() : data.stored();
         long xBytes = sparse ? 4L * nnz : 4L * rows * d;
         long need = other + residentRowBytes();
         try {

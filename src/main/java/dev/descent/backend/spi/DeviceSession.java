@@ -106,6 +106,7 @@ public abstract class DeviceSession extends AbstractSession {
         chunk = streaming.chunkRows();
         if (streamed) {
             long fit = room / Math.max(1, bytesPerRow());
+            if (data.isSparse()) fit = Math.min(fit, (Integer.MAX_VALUE - 8) / Math.max(1, maxRowNnz()));   // a chunk's values in one host array
             if (fit < 1) {
                 throw new dev.descent.DescentException(String.format(java.util.Locale.ROOT,
                         "%s cannot hold even one row of dataset %s: a row needs %d bytes on the device, the room for rows is %d bytes%s",
@@ -120,8 +121,8 @@ public abstract class DeviceSession extends AbstractSession {
         }
         if (!streamed) return n;
         stage = data.isSparse()
-                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) Math.min(Integer.MAX_VALUE - 8, chunk * maxRowNnz())],
-                        new float[(int) Math.min(Integer.MAX_VALUE - 8, chunk * maxRowNnz())])
+                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) (chunk * maxRowNnz())],
+                        new float[(int) (chunk * maxRowNnz())])
                 : new Rows(new float[chunk * d], data.hasTargets() ? new float[chunk] : null, null, null, null);
         return chunk;
     }
