@@ -455,22 +455,6 @@ final class SweepCommand implements Callable<Integer> {
 
     /** train's --init: N(0, 1) from seed + 1, zeros, or one value; bias 0. One instance shared by every configuration. */
     private Params initial(int dim) {
-        float[] w;
-        switch (init.toLowerCase(Locale.ROOT)) {
-            case "normal" -> w = Generators.gaussian(new Random(seed + 1), dim, 1.0);
-            case "zeros" -> w = new float[dim];
-            default -> {
-                float v;
-                try {
-                    v = Float.parseFloat(init);
-                } catch (NumberFormatException e) {
-                    throw new DescentException.InvalidArgument("--init '" + init + "': use normal, zeros or a number");
-                }
-                DescentException.require(Float.isFinite(v), "--init must be finite (got " + init + ")");
-                w = new float[dim];
-                Arrays.fill(w, v);
-            }
-        }
-        return new Params(w, 0f);
+        return new Params(TrainCommand.initialWeights(init, seed, dim), 0f);
     }
 }

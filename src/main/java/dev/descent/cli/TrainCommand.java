@@ -412,6 +412,11 @@ final class TrainCommand implements Callable<Integer> {
             for (int c = 0; c < heads; c++) System.arraycopy(w, c * dim, packed, c * (dim + 1), dim);
             return Params.ofPacked(packed, dim, heads);
         }
+        return new Params(initialWeights(init, seed, dim), 0f);
+    }
+
+    /** --init's weights for {@code dim} features: N(0, 1) drawn from seed + 1, zeros, or one value (train and sweep share it). */
+    static float[] initialWeights(String init, long seed, int dim) {
         float[] w;
         switch (init.toLowerCase(Locale.ROOT)) {
             case "normal" -> w = Generators.gaussian(new Random(seed + 1), dim, 1.0);
@@ -428,7 +433,7 @@ final class TrainCommand implements Callable<Integer> {
                 Arrays.fill(w, v);
             }
         }
-        return new Params(w, 0f);
+        return w;
     }
 
     /** A progress bar on stderr that appears only once a run has taken more than two seconds. */
