@@ -4,7 +4,7 @@
 # call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
 #   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
-#   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed)
+#   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed), sparse and streaming included
 #   tests2     kill/resume, leak (failing opens), auto-choice and ceiling tests, CUDA required (TESTS2: other classes)
 #   determinism the same training in separate processes, per backend (bench/gpu/determinism.sh)
 #   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
@@ -50,7 +50,8 @@ if want tests; then
   phase tests
   timeout "$(limit 150)" $JUNIT --select-class dev.descent.backend.BackendConformanceTest \
     --select-class dev.descent.backend.cuda.CudaAvailabilityTest --select-class dev.descent.backend.cuda.CudaKernelNamesTest \
-    --select-class dev.descent.optim.TorchTrajectoryTest --select-class dev.descent.optim.SklearnSgdTest > "$OUT/tests.txt" 2>&1
+    --select-class dev.descent.optim.TorchTrajectoryTest --select-class dev.descent.optim.SklearnSgdTest \
+    --select-class dev.descent.backend.SparseConformanceTest --select-class dev.descent.backend.StreamingTest > "$OUT/tests.txt" 2>&1
   rc=$?
   grep -E "tests (successful|failed|skipped|aborted)" "$OUT/tests.txt"
   grep -E "✘|■" "$OUT/tests.txt" | grep -v "opencl" | head -40
@@ -141,7 +142,13 @@ if want sanitize; then
         "train --backend cuda -n 3000 -d 40 -B 64 -e 2 --objective huber:0.5 --l1 0.01 --optimizer adam --no-progress"
         "train --backend cuda -n 3000 -d 1100 -B 2000 -e 2 --objective modified-huber --average --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --checkpoint-every 1 --no-progress"
-        "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress")
+        "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 1 -e 1 --weight-decay 1e-4 --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 256 -e 1 --optimizer momentum:0.9 --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 16 -e 1 --device-memory 2m --chunk-rows 200 --no-progress"
+        "train --backend cuda -n 20000 -d 64 -B 5000 -e 1 --device-memory 1m --no-progress")
+  # sparse rows (kernels/common/sparse.h) and streaming: rcv1-shaped, 3000 rows
+  $D data --sparse --rows 3000 --format libsvm --out /tmp/san-sparse.svm > /dev/null 2>&1
   for tool in ${SANITIZERS//,/ }; do
     : > "$OUT/sanitize-$tool.txt"
     for r in "${runs[@]}"; do
