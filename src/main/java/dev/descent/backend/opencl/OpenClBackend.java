@@ -390,8 +390,13 @@ public final class OpenClBackend implements Backend {
     public void close() {
         if (closed) return;
         closed = true;
-        CL.clReleaseProgram(program);
-        CL.clReleaseCommandQueue(queue);
-        CL.clReleaseContext(context);
+        // serialised with context creation: JOCL keeps its contexts in one native std::map, unguarded, which
+        // clCreateContext inserts into and clReleaseContext erases from; a backend closed on one thread while
+        // another opened crashed the JVM in that map's rebalancing (OpenClThreadsTest, round 37 of 50, on CI)
+        synchronized (DISCOVERY) {
+            CL.clReleaseProgram(program);
+            CL.clReleaseCommandQueue(queue);
+            CL.clReleaseContext(context);
+        }
     }
 }
