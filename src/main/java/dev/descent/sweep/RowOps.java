@@ -1,11 +1,13 @@
 package dev.descent.sweep;
 
+import dev.descent.backend.cpu.RowKernels;
+
 /**
  * The cpu backend's two row loops for one model whose parameters are contiguous (d weights, then
- * the bias): copies of {@code dev.descent.backend.cpu.RowKernels.SCALAR} and
- * {@code dev.descent.backend.cpu.VectorRowKernels} (package-private there), in exactly their order,
- * so that the sweep's model-major path (see {@code Engine}) gives a model the bits it gets alone by
- * construction. Keep these in step with those two classes.
+ * the bias): its own {@link RowKernels} ({@code RowKernels.get()}, the very instance kind the cpu
+ * backend uses in this JVM), so that the sweep's model-major path (see {@code Engine}) gives a model
+ * the bits it gets alone by construction; plus CpuSession.sgdOne's weight loop, on the Vector API
+ * when the row kernels are ({@link VectorRowOps}).
  */
 interface RowOps {
     /** The margin of the row at x[o …] for the parameters at w[so …] (d weights, then b): RowKernels.margin. */
@@ -28,35 +30,29 @@ interface RowOps {
         return big < 0x7f800000;
     }
 
-    /** RowKernels.SCALAR: four accumulators in a fixed pattern; the update as a plain loop. */
-    RowOps SCALAR = new RowOps() {
-        @Override
-        public float margin(float[] x, int o, float[] w, int so, int d) {
-            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-            int j = 0;
-            for (; j + 3 < d; j += 4) {
-                s0 += x[o + j] * w[so + j];
-                s1 += x[o + j + 1] * w[so + j + 1];
-                s2 += x[o + j + 2] * w[so + j + 2];
-                s3 += x[o + j + 3] * w[so + j + 3];
+    /** The row loops of {@code k}, with the scalar weight loop. */
+    static RowOps of(RowKernels k) {
+        return new RowOps() {
+            @Override
+            public float margin(float[] x, int o, float[] w, int so, int d) {
+                return k.margin(x, o, w, so, d);
             }
-            for (; j < d; j++) s0 += x[o + j] * w[so + j];
-            return w[so + d] + ((s0 + s1) + (s2 + s3));
-        }
 
-        @Override
-        public void axpy(float[] acc, int ao, float r, float[] x, int o, int d) {
-            for (int j = 0; j < d; j++) acc[ao + j] += r * x[o + j];
-        }
-    };
+            @Override
+            public void axpy(float[] acc, int ao, float r, float[] x, int o, int d) {
+                k.axpy(acc, ao, r, x, o, d);
+            }
+        };
+    }
 
-    /** The loops the cpu backend uses in this JVM: RowKernels.get()'s rule (see {@link LaneKernels#cpuVectorLanes()}). */
+    /** The loops the cpu backend uses in this JVM: RowKernels.get(), with the weight loop on the Vector API when those are. */
     static RowOps forCpuBackend() {
-        if (LaneKernels.cpuVectorLanes() == 0) return SCALAR;
+        RowKernels k = RowKernels.get();
+        if (k == RowKernels.SCALAR) return of(k);
         try {
-            return (RowOps) Class.forName("dev.descent.sweep.VectorRowOps").getDeclaredConstructor().newInstance();
+            return (RowOps) Class.forName("dev.descent.sweep.VectorRowOps").getDeclaredConstructor(RowKernels.class).newInstance(k);
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("the cpu backend uses the Vector API row kernels but the sweep cannot load its copy", e);
+            throw new IllegalStateException("the cpu backend uses the Vector API row kernels but the sweep cannot load its weight loop", e);
         }
     }
 }

@@ -7,9 +7,9 @@ package dev.descent.backend.cpu;
  * {@link #get()} returns {@code VectorRowKernels}, the same loops on the JDK's Vector API with
  * the CPU's widest lanes. Each is deterministic on a given machine; they differ from each other
  * in the order of the float sums, so a run and its resume must use the same one (the backend's
- * device line names it).
+ * device line names it). Public so that the sweep engine runs the very same loops per model.
  */
-interface RowKernels {
+public interface RowKernels {
     /** The margin of the row at x[o …] for the parameters at w[so …] (d weights, then b). */
     float margin(float[] x, int o, float[] w, int so, int d);
 
