@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Where a report was measured: machine, OS, JVM, devices, the git commit and whether the tree was dirty, the time. */
-final class Environments {
+public final class Environments {
     private Environments() {}
 
     static Report.Environment capture(List<Report.Device> devices) {
@@ -69,10 +69,10 @@ final class Environments {
         return System.getProperty("os.name");
     }
 
-    /** A command's trimmed stdout, or null if it failed. */
-    static String run(String... cmd) {
+    /** A command's trimmed stdout, or null if it failed (its stderr discarded; 20 s at most). */
+    public static String run(String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
             return out;

@@ -124,7 +124,8 @@ public final class ReportWriter {
         sb.append("</table>\n");
     }
 
-    private static String svg(IChart chart) {
+    /** A chart as an SVG element to inline in HTML (the XML prolog and DOCTYPE dropped). */
+    public static String svg(IChart chart) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);

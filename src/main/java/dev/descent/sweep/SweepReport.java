@@ -8,14 +8,12 @@ import dev.descent.optim.Schedule;
 import dev.descent.plot.Charts;
 import dev.descent.train.History;
 import dev.descent.util.AtomicFiles;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.IChart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A sweep's report folder, written from the {@link SweepResult} alone: {@code sweep.json} (every
@@ -210,7 +207,8 @@ public final class SweepReport {
         e.put("kernel", System.getProperty("os.version"));
         e.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         e.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        String commit = run("git", "rev-parse", "HEAD"), status = run("git", "status", "--porcelain", "--untracked-files=no");
+        String commit = dev.descent.bench.Environments.run("git", "rev-parse", "HEAD"),
+                status = dev.descent.bench.Environments.run("git", "status", "--porcelain", "--untracked-files=no");
         e.put("commit", commit == null ? "unknown" : commit);
         e.put("dirty", status == null ? null : !status.isBlank());
         return e;
@@ -228,20 +226,6 @@ public final class SweepReport {
             // not Linux
         }
         return dflt;
-    }
-
-    private static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
-            return out;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     private static String envLine(Map<String, Object> e) {
@@ -479,7 +463,7 @@ public final class SweepReport {
         }
         if (!charts.isEmpty()) sb.append("<h2>The best ").append(BEST_CURVES).append(": loss vs examples and vs time</h2>\n");
         for (Map.Entry<String, IChart> c : charts.entrySet()) {
-            sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(svg(c.getValue()))
+            sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(dev.descent.bench.ReportWriter.svg(c.getValue()))
               .append("<figcaption>").append(esc(c.getKey())).append("</figcaption></figure>\n");
         }
         sb.append("<h2>Time to the target loss, every configuration</h2>\n<table>\n");
@@ -491,17 +475,5 @@ public final class SweepReport {
             sb.append("</tr>\n");
         }
         return sb.append("</table>\n</body></html>\n").toString();
-    }
-
-    private static String svg(IChart chart) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-            String s = out.toString(StandardCharsets.UTF_8);
-            int i = s.indexOf("<svg");
-            return i < 0 ? s : s.substring(i);
-        } catch (IOException e) {
-            throw new DescentException("cannot render a chart as SVG: " + e.getMessage());
-        }
     }
 }
