@@ -12,6 +12,7 @@
 #   bench      `descent bench gpu --backends cuda --data /tmp/gpu-data`: copy/read ceilings, fused GD step at n = 16M (d = 64)
 #              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
 #   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
+#   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too
 #   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path
 #   compile    PyTorch's torch.compile'd step on the 16M x 64 workload (last: compiling can take long)
 set -uo pipefail
@@ -21,7 +22,7 @@ OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at th
 rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
 T0=$(date +%s)
 BUDGET=${VISIT_SECONDS:-420}
-PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile}
+PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,sanitize,compile}
 SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
 DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
@@ -124,11 +125,35 @@ for run in o["runs"]:
 PY
 fi
 
+# sparse rows and streaming on the GPU, timed (one run each, the CLI's own timing line): rcv1-shaped 100k rows
+if want sparse; then
+  phase sparse
+  $D data --sparse --rows 100000 --format libsvm --out /tmp/sp100k.svm > /dev/null 2>&1
+  for r in "cuda -B 1" "cpu -B 1" "cuda -B 256" "cpu -B 256" "cuda -B 100000 -e 5" "cpu -B 100000 -e 5" \
+           "cuda -B 256 --device-memory 8m" "cuda -B 100000 -e 5 --device-memory 8m"; do
+    (( $(left) > 20 )) || break
+    echo "--- $r" >> "$OUT/sparse.txt"
+    timeout "$(limit 40)" $D train --backend ${r%% *} --data /tmp/sp100k.svm --objective logistic ${r#* } --no-progress >> "$OUT/sparse.txt" 2>&1
+    echo "exit $?" >> "$OUT/sparse.txt"
+  done
+  grep -E "^---|steps,|loss|exit" "$OUT/sparse.txt" | tail -40
+  row "sparse timing runs" "$(grep -c '^exit 0' "$OUT/sparse.txt") of $(grep -c '^exit' "$OUT/sparse.txt") ran"
+fi
+
 if want sanitize; then
   phase sanitize
   # every launch path: batch-1 thread kernel (d = 2, 16), one-block run kernel, partial + finish (v4 and
   # generic instances), loss kernels (1 and 8 snapshots), the bandwidth probes are not included
-  runs=("reproduce --backend cuda --out /tmp/san-rep"
+  # the paths never run on a GPU before come first (sparse rows, streaming, softmax), then the dense ones
+  runs=("train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 1 -e 1 --weight-decay 1e-4 --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 256 -e 1 --optimizer momentum:0.9 --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 16 -e 1 --device-memory 2m --chunk-rows 200 --no-progress"
+        "train --backend cuda -n 20000 -d 64 -B 5000 -e 1 --device-memory 1m --no-progress"
+        "train --backend cuda --data /tmp/san-soft.csv --objective softmax -B 1 -e 1 --no-progress"
+        "train --backend cuda --data /tmp/san-soft.csv --objective softmax -B 64 -e 2 --optimizer adam --no-progress"
+        "train --backend cuda --data /tmp/san-soft.csv --objective softmax -B 3000 -e 3 --no-progress"
+        "train --backend cuda --data /tmp/san-soft.svm --objective softmax -B 32 -e 1 --no-progress"
+        "reproduce --backend cuda --out /tmp/san-rep"
         "train --backend cuda -n 3000 -d 16 -B 1 -e 1 --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer nesterov:0.9 --no-progress"
         "train --backend cuda -n 3000 -d 64 -B 3000 -e 3 --optimizer momentum:0.9 --no-progress"
@@ -142,13 +167,20 @@ if want sanitize; then
         "train --backend cuda -n 3000 -d 40 -B 64 -e 2 --objective huber:0.5 --l1 0.01 --optimizer adam --no-progress"
         "train --backend cuda -n 3000 -d 1100 -B 2000 -e 2 --objective modified-huber --average --no-progress"
         "train --backend cuda -n 3000 -d 16 -B 64 -e 2 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --checkpoint-every 1 --no-progress"
-        "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress"
-        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 1 -e 1 --weight-decay 1e-4 --no-progress"
-        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 256 -e 1 --optimizer momentum:0.9 --no-progress"
-        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 16 -e 1 --device-memory 2m --chunk-rows 200 --no-progress"
-        "train --backend cuda -n 20000 -d 64 -B 5000 -e 1 --device-memory 1m --no-progress")
+        "train --backend cuda -n 3000 -d 16 -B 64 -e 3 --optimizer momentum:0.9 --checkpoint /tmp/san.ckpt --resume /tmp/san.ckpt --no-progress")
   # sparse rows (kernels/common/sparse.h) and streaming: rcv1-shaped, 3000 rows
   $D data --sparse --rows 3000 --format libsvm --out /tmp/san-sparse.svm > /dev/null 2>&1
+  # softmax: 3000 rows, 20 features, 4 classes, as CSV (dense rows) and LIBSVM (sparse rows)
+  python3 - <<'PY'
+import random
+random.seed(3)
+with open("/tmp/san-soft.csv", "w") as c, open("/tmp/san-soft.svm", "w") as s:
+    for i in range(3000):
+        x = [round(random.gauss(0, 1), 4) if random.random() < 0.4 else 0.0 for _ in range(20)]
+        k = max(range(4), key=lambda j: sum(x[5 * j:5 * j + 5]) + random.gauss(0, 0.3))
+        c.write(",".join(str(v) for v in x) + "," + str(k) + "\n")
+        s.write(str(k) + "".join(" %d:%s" % (j + 1, v) for j, v in enumerate(x) if v != 0.0) + "\n")
+PY
   for tool in ${SANITIZERS//,/ }; do
     : > "$OUT/sanitize-$tool.txt"
     for r in "${runs[@]}"; do
