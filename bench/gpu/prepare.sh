@@ -5,11 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q -B package -DskipTests
-# bundle.sh keeps an existing .gpu/jre: make it first with java.desktop, which the charts (AWT) need
-if [[ ! -x .gpu/jre/bin/java ]] || ! .gpu/jre/bin/java --list-modules | grep -q '^java.desktop'; then
+# bundle.sh keeps an existing .gpu/jre: make it first with java.desktop, which the charts (AWT) need; JRE_LEAN=1
+# leaves it out (12 MB less: the working tree and .gpu must stay under the device tool's 64 MiB) for visits
+# that draw no pictures (no reproduce or bench phase)
+mods=java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.xml
+[[ ${JRE_LEAN:-0} == 1 ]] || mods=$mods,java.desktop
+has_desktop=$( [[ -x .gpu/jre/bin/java ]] && .gpu/jre/bin/java --list-modules | grep -c '^java.desktop' || true )
+if [[ ! -x .gpu/jre/bin/java || ${has_desktop:-0} != $(( ${JRE_LEAN:-0} == 1 ? 0 : 1 )) ]]; then
   rm -rf .gpu/jre
   mkdir -p .gpu
-  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.desktop,java.xml \
+  jlink --add-modules "$mods" \
         --strip-debug --no-man-pages --no-header-files --compress=2 --output .gpu/jre
 fi
 bash ../shared/gpu/bundle.sh

@@ -5,6 +5,7 @@
 #   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed), sparse and streaming included
+#              (TESTS1: other classes)
 #   tests2     kill/resume, leak (failing opens), auto-choice and ceiling tests, CUDA required (TESTS2: other classes)
 #   determinism the same training in separate processes, per backend (bench/gpu/determinism.sh)
 #   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
@@ -13,7 +14,7 @@
 #              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
 #   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
 #   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too
-#   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path
+#   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path (SAN_MATCH: only runs naming it)
 #   compile    PyTorch's torch.compile'd step on the 16M x 64 workload (last: compiling can take long)
 set -uo pipefail
 set -f                    # no globbing: the class path .gpu/app/* goes to java as it is
@@ -49,10 +50,9 @@ fi
 
 if want tests; then
   phase tests
-  timeout "$(limit 150)" $JUNIT --select-class dev.descent.backend.BackendConformanceTest \
-    --select-class dev.descent.backend.cuda.CudaAvailabilityTest --select-class dev.descent.backend.cuda.CudaKernelNamesTest \
-    --select-class dev.descent.optim.TorchTrajectoryTest --select-class dev.descent.optim.SklearnSgdTest \
-    --select-class dev.descent.backend.SparseConformanceTest --select-class dev.descent.backend.StreamingTest > "$OUT/tests.txt" 2>&1
+  T1=${TESTS1:-dev.descent.backend.BackendConformanceTest,dev.descent.backend.cuda.CudaAvailabilityTest,dev.descent.backend.cuda.CudaKernelNamesTest,dev.descent.optim.TorchTrajectoryTest,dev.descent.optim.SklearnSgdTest,dev.descent.backend.SparseConformanceTest,dev.descent.backend.StreamingTest}
+  sel=(); for c in ${T1//,/ }; do sel+=(--select-class "$c"); done
+  timeout "$(limit 150)" $JUNIT "${sel[@]}" > "$OUT/tests.txt" 2>&1
   rc=$?
   grep -E "tests (successful|failed|skipped|aborted)" "$OUT/tests.txt"
   grep -E "✘|■" "$OUT/tests.txt" | grep -v "opencl" | head -40
@@ -129,7 +129,7 @@ fi
 if want sparse; then
   phase sparse
   $D data --sparse --rows 100000 --format libsvm --out /tmp/sp100k.svm > /dev/null 2>&1
-  for r in "cuda -B 1" "cpu -B 1" "cuda -B 256" "cpu -B 256" "cuda -B 100000 -e 5" "cpu -B 100000 -e 5" \
+  for r in "cuda -B 1" "cpu -B 1" "cuda -B 256" "cpu -B 256" "cuda -B 1024" "cuda -B 2048" "cuda -B 100000 -e 5" "cpu -B 100000 -e 5" \
            "cuda -B 256 --device-memory 8m" "cuda -B 100000 -e 5 --device-memory 8m"; do
     (( $(left) > 20 )) || break
     echo "--- $r" >> "$OUT/sparse.txt"
@@ -148,6 +148,7 @@ if want sanitize; then
   runs=("train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 1 -e 1 --weight-decay 1e-4 --no-progress"
         "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 256 -e 1 --optimizer momentum:0.9 --no-progress"
         "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 16 -e 1 --device-memory 2m --chunk-rows 200 --no-progress"
+        "train --backend cuda --data /tmp/san-sparse.svm --objective logistic -B 3000 -e 2 --optimizer adam --no-progress"
         "train --backend cuda -n 20000 -d 64 -B 5000 -e 1 --device-memory 1m --no-progress"
         "train --backend cuda --data /tmp/san-soft.csv --objective softmax -B 1 -e 1 --no-progress"
         "train --backend cuda --data /tmp/san-soft.csv --objective softmax -B 64 -e 2 --optimizer adam --no-progress"
@@ -185,6 +186,7 @@ PY
     : > "$OUT/sanitize-$tool.txt"
     for r in "${runs[@]}"; do
       (( $(left) > 10 )) || break
+      [[ -z ${SAN_MATCH:-} || $r == *$SAN_MATCH* ]] || continue
       echo "--- $r" >> "$OUT/sanitize-$tool.txt"
       timeout "$(limit 60)" "$SAN" --tool "$tool" --target-processes all --error-exitcode 3 $D $r >> "$OUT/sanitize-$tool.txt" 2>&1
       echo "exit $?" >> "$OUT/sanitize-$tool.txt"

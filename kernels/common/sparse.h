@@ -9,9 +9,13 @@
  * A row's margin per head: the stored values times their weights, summed in storage order, then
  * the head's bias. Every kernel touches a row's stored values only.
  *
- * Shapes: the cpu kernel family's (descent.cl): a work-item per part of rows with a dense partial
- * row of its own, one work-item for a run of steps. Deterministic by construction: no atomics;
- * the parts are summed in part order by grad_mean / grad_step (or in double by the host, losses).
+ * Shapes: work-groups whose size the host picks (a power of 2 up to DESCENT_SPARSE_GROUP): 1 for the
+ * cpu kernel family (a work-item per part of rows with a dense partial of its own, one work-item for
+ * a run of steps), DESCENT_SPARSE_GROUP on a GPU (CUDA, OpenCL's gpu family): the items take a row
+ * each for the residuals, and the group adds the rows' values one row after another, splitting each
+ * row's values (distinct columns) between the items. Deterministic by construction: no float atomics;
+ * a place's adds come in row order whatever the group size; the parts are summed in part order by
+ * grad_mean / grad_step (or in double by the host, losses).
  * Floors (bytes each kernel must move; nnz_B the stored values of the batch, P parts):
  *   grad_rows_sparse   nnz_B·8 (value and column) + |B|·(8 + 8) (order, target, two offsets)
  *                      + nnz_B·4·heads gathered weights + P·(npar + 1)·4 partials written
@@ -19,8 +23,8 @@
  *                      read for the margin, read and written by the update) + |B|·16; lazy: no O(d)
  *                      term, else npar·4·(2 + 2·slots) per step (every parameter's update)
  *   losses_sparse      per block of snapshots nnz·8 + n·12 + nnz·4·K gathered weights
- * TODO(perf): on GPUs a warp per row (coalesced values, a shuffle reduction) and a transposed copy
- * for the full-batch gradient; these shapes are the CPU's and are correct everywhere.
+ * TODO(perf): a transposed copy (CSC) for the full-batch gradient (a work-item per column, no barrier
+ * per row); a warp per row for the residuals (coalesced values).
  */
 #ifndef DESCENT_SPARSE_H
 #define DESCENT_SPARSE_H
@@ -62,84 +66,127 @@ DESCENT_FN float descent_sparse_residuals(GLOBAL const D_LONG *offs, GLOBAL cons
     return l;
 }
 
-/* g[h·np + col] += r_h·x over the row's stored values, g[h·np + d] += r_h, for every head. */
+/* The most work-items a group kernel below is launched with; a launch's group size is a power of 2 up to it. */
+#define DESCENT_SPARSE_GROUP 256
+
+/* g[h·np + col] += r_h·x over the row's stored values, g[h·np + d] += r_h, for every head; r in global memory
+ * (heads floats). Every item of the work-group calls it: the items split the row's values (a row's columns are
+ * distinct, so no two items write one place), item 0 adds the biases. Each place gets its adds in the order a
+ * single item would give them: the result does not depend on the group's size. */
 DESCENT_FN void descent_sparse_add(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, int row, int d, int heads,
-                                   const float *r, GLOBAL float *g)
+                                   GLOBAL const float *r, GLOBAL float *g)
 {
-    const int np = d + 1;
+    const int np = d + 1, lid = D_LID, L = D_LSIZE;
     const D_LONG end = offs[row + 1];
     for (int h = 0; h < heads; ++h) {
         GLOBAL float *gh = g + h * np;
-        for (D_LONG q = offs[row]; q < end; ++q) gh[cols[q]] += r[h] * vals[q];
-        gh[d] += r[h];
+        const float rh = r[h];
+        for (D_LONG q = offs[row] + lid; q < end; q += L) gh[cols[q]] += rh * vals[q];
+        if (lid == 0) gh[d] += rh;
     }
 }
 
-/* Stage 1 of the batch gradient: work-item i of `parts` sums positions [from + i·rows_per_part, …) of the
- * order into partial[i] (per head the sums of r·x and r, then the loss). Stage 2 is grad_mean / grad_step. */
-D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, const int parts)
+/* The sum of every item's v in a fixed tree order over the group (its size a power of 2 ≤ DESCENT_SPARSE_GROUP);
+ * every item gets it. Every item of the group calls it. */
+DESCENT_FN float descent_group_sum(LOCAL float *red, float v)
 {
-    const int i = D_GID;
+    const int lid = D_LID;
+    red[lid] = v;
+    D_BARRIER;
+    for (int o = D_LSIZE / 2; o > 0; o >>= 1) {
+        if (lid < o) red[lid] += red[lid + o];
+        D_BARRIER;
+    }
+    const float sum = red[0];
+    D_BARRIER;
+    return sum;
+}
+
+/* Stage 1 of the batch gradient: work-group i of `parts` sums positions [from + i·rows_per_part, …) of the
+ * order into partial[i] (per head the sums of r·x and r, then the loss); res holds the batch's residuals
+ * (count × heads). The items take a row each for its residuals, then the group adds the rows one after
+ * another, splitting each row's values (a barrier between rows): the partial is the same for any group
+ * size, the loss is summed over the items in a fixed tree. Stage 2 is grad_mean / grad_step. */
+D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, GLOBAL float *res, const int parts)
+{
+    D_SHARED(float, red, DESCENT_SPARSE_GROUP);
+    const int i = D_GROUP, lid = D_LID, L = D_LSIZE;
     if (i >= parts || status[0] != STATUS_OK) return;
     const int ext = heads * (d + 1) + 1;
     GLOBAL float *g = partial + (size_t)i * ext;
-    for (int c = 0; c < ext; ++c) g[c] = 0.0f;
+    for (int c = lid; c < ext; c += L) g[c] = 0.0f;
     const int begin = from + i * rows_per_part;
     const int end = D_MIN(begin + rows_per_part, from + count);
     float ls = 0.0f;
-    for (int p = begin; p < end; ++p) {
-        const int row = order[p];
+    for (int p = begin + lid; p < end; p += L) {
         float m[DESCENT_MAX_HEADS];
-        ls += descent_sparse_residuals(offs, cols, vals, T, row, d, obj, obj_p, has_t, heads, params, 1.0f, use_bias, with_loss, m);
-        descent_sparse_add(offs, cols, vals, row, d, heads, m, g);
+        ls += descent_sparse_residuals(offs, cols, vals, T, order[p], d, obj, obj_p, has_t, heads, params, 1.0f, use_bias, with_loss, m);
+        for (int h = 0; h < heads; ++h) res[(size_t)(p - from) * heads + h] = m[h];
     }
-    g[ext - 1] = ls;
+    D_BARRIER;
+    for (int p = begin; p < end; ++p) {
+        descent_sparse_add(offs, cols, vals, order[p], d, heads, res + (size_t)(p - from) * heads, g);
+        D_BARRIER;
+    }
+    ls = descent_group_sum(red, ls);
+    if (lid == 0) g[ext - 1] = ls;
 }
 
-/* w = s·u for every weight of every head (biases are not scaled). */
+/* w = s·u for every weight of every head (biases are not scaled), the group's items splitting the parameters. */
 DESCENT_FN void descent_fold_scale(GLOBAL float *params, int npar, int d, float s)
 {
     if (s == 1.0f) return;
-    for (int c = 0; c < npar; ++c)
+    for (int c = D_LID; c < npar; c += D_LSIZE)
         if (c % (d + 1) < d) params[c] = s * params[c];
 }
 
 /*
- * Many steps in one launch, one work-item (D_GID 0). Per step: the batch's residuals into res (batch ×
- * heads), their sums per column into scratch (npar floats, all 0 between steps), then the update.
+ * Many steps in one launch, by one work-group (group 0; its size any power of 2 up to DESCENT_SPARSE_GROUP:
+ * the results are the same bits for every size). Per step: the batch's residuals into res (batch × heads),
+ * an item per row; their sums per column into scratch (npar floats, all 0 between steps), the rows added one
+ * after another by the whole group (descent_sparse_add); then the update.
  * lazy (plain SGD, no L1, no averaging, every η·λ ≤ ½: AbstractSession.lazySparse): the weights are
  * held as s·u, weight decay multiplies s, and only the batch's stored columns move
  * (u_c ← u_c − η·(Σ/|B|)/s'), each applied once and cleared: O(nnz of the batch) per step. s is folded
  * into the weights when it falls under DESCENT_LAZY_FOLD_BELOW and at the end; a record is s·u.
  * Otherwise every parameter takes descent_step with its mean gradient (0 where the batch stores nothing),
- * as the rule's maths asks (a momentum decays where the gradient is 0): O(npar) per step.
+ * as the rule's maths asks (a momentum decays where the gradient is 0): O(npar) per step, split over the items.
+ * A divergence is or-ed into bad[step parity] (two flags: one is cleared while the other is read).
  */
 D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, GLOBAL float *scratch,
                           GLOBAL float *res, const int lazy)
 {
-    if (D_GID != 0 || status[0] != STATUS_OK) return;
+    D_SHARED(int, bad, 2);
+    const int lid = D_LID, L = D_LSIZE;
+    if (D_GROUP != 0 || status[0] != STATUS_OK) return;
     const int np = d + 1, npar = heads * np, slots = descent_slots(rule, average);
-    for (int c = 0; c < npar; ++c) scratch[c] = 0.0f;
+    for (int c = lid; c < npar; c += L) scratch[c] = 0.0f;
+    if (lid == 0) bad[0] = bad[1] = 0;
     float s = 1.0f;
     float st[DESCENT_MAX_SLOTS];
     int rec = 0;
+    D_BARRIER;
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const int from = descent_batch_from(j, batch);
         const int cnt = descent_batch_count(j, batch, order_len);
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const int t_j = t0 + (j - first_batch) + 1;
-        for (int q = 0; q < cnt; ++q) {
+        const int flag = (j - first_batch) & 1;
+        for (int q = lid; q < cnt; q += L) {
             float m[DESCENT_MAX_HEADS];
             descent_sparse_residuals(offs, cols, vals, T, order[from + q], d, obj, obj_p, has_t, heads, params, s, use_bias, 0, m);
             for (int h = 0; h < heads; ++h) res[q * heads + h] = m[h];
         }
+        D_BARRIER;
+        if (lid == 0) bad[flag ^ 1] = 0;                  /* the next step's flag: every item read it at the previous step's end */
         const float inv = 1.0f / (float)cnt;
-        int bad = 0;
+        int b = 0;
         if (lazy) {
             const float decay = 1.0f - lr_j * lambda;
             float s2 = s * decay;
             if (D_FABS(s2) < DESCENT_LAZY_FOLD_BELOW) {
                 descent_fold_scale(params, npar, d, s);
+                D_BARRIER;
                 s2 = decay;
             }
             const float f = lr_j * inv / s2;               /* u_c <- u_c - (sum r.x)_c * lr/(|B| s') */
@@ -147,51 +194,50 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                 const int row = order[from];
                 const float fr = f * res[0];
                 const D_LONG end = offs[row + 1];
-                for (D_LONG e = offs[row]; e < end; ++e) {
+                for (D_LONG e = offs[row] + lid; e < end; e += L) {
                     const float nu = params[cols[e]] - fr * vals[e];
                     params[cols[e]] = nu;
-                    bad |= !D_ISFINITE(nu);
+                    b |= !D_ISFINITE(nu);
                 }
-                scratch[d] = res[0];
+                if (lid == 0) scratch[d] = res[0];
             } else {
                 for (int q = 0; q < cnt; ++q) {
-                    float r[DESCENT_MAX_HEADS];
-                    for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
-                    descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
+                    descent_sparse_add(offs, cols, vals, order[from + q], d, heads, res + q * heads, scratch);
+                    D_BARRIER;
                 }
                 for (int q = 0; q < cnt; ++q) {           /* apply each touched column once, and clear it */
                     const int row = order[from + q];
                     const D_LONG end = offs[row + 1];
-                    for (D_LONG e = offs[row]; e < end; ++e) {
+                    for (D_LONG e = offs[row] + lid; e < end; e += L) {
                         for (int h = 0, c = cols[e]; h < heads; ++h, c += np) {
                             const float gs = scratch[c];
                             if (gs != 0.0f) {
                                 const float nu = params[c] - gs * f;
                                 params[c] = nu;
                                 scratch[c] = 0.0f;
-                                bad |= !D_ISFINITE(nu);
+                                b |= !D_ISFINITE(nu);
                             }
                         }
                     }
+                    D_BARRIER;
                 }
             }
-            for (int h = 0; h < heads; ++h) {
+            for (int h = lid; h < heads; h += L) {         /* item 0 wrote every bias sum (descent_sparse_add) */
                 const int c = h * np + d;
                 if (use_bias) {
                     const float nb = params[c] - lr_j * (scratch[c] * inv);
                     params[c] = nb;
-                    bad |= !D_ISFINITE(nb);
+                    b |= !D_ISFINITE(nb);
                 }
                 scratch[c] = 0.0f;
             }
             s = s2;
         } else {
             for (int q = 0; q < cnt; ++q) {
-                float r[DESCENT_MAX_HEADS];
-                for (int h = 0; h < heads; ++h) r[h] = res[q * heads + h];
-                descent_sparse_add(offs, cols, vals, order[from + q], d, heads, r, scratch);
+                descent_sparse_add(offs, cols, vals, order[from + q], d, heads, res + q * heads, scratch);
+                D_BARRIER;
             }
-            for (int c = 0; c < npar; ++c) {
+            for (int c = lid; c < npar; c += L) {
                 const int jc = c % np;
                 const float gm = scratch[c] * inv;
                 scratch[c] = 0.0f;
@@ -201,19 +247,22 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                                              decoupled, average, t_j);
                 params[c] = w;
                 DESCENT_STORE_SLOTS(st, state, npar, c, slots);
-                bad |= !D_ISFINITE(w);
+                b |= !D_ISFINITE(w);
             }
         }
+        if (b) D_ATOMIC_OR_LOCAL(&bad[flag], 1);
+        D_BARRIER;
         if (j % record_every == 0) {
-            for (int c = 0; c < npar; ++c)
+            for (int c = lid; c < npar; c += L)
                 snaps[(size_t)rec * npar + c] = average ? state[(slots - 1) * npar + c] : (c % np < d ? s * params[c] : params[c]);
             ++rec;
         }
-        if (bad) {
-            status[0] = step0 + (j - first_batch);
+        if (bad[flag]) {
+            if (lid == 0) status[0] = step0 + (j - first_batch);
             break;
         }
     }
+    D_BARRIER;
     descent_fold_scale(params, npar, d, s);
 }
 

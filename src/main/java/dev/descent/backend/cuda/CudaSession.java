@@ -62,7 +62,7 @@ final class CudaSession extends DeviceSession {
     private final CUfunction fRowsSparse, fRunSparse, fLossSparse;   // sparse rows (kernels/common/sparse.h)
     private final boolean sparse;
     private final Mem offs, cols, vals, scratch;    // sparse rows (CSR) and run_steps_sparse's npar sums; null when dense
-    private Mem residuals;                          // run_steps_sparse: a batch's residuals (batch × heads)
+    private Mem residuals;                          // sparse rows: a batch's residuals (batch × heads)
     private final int partialBlock;                 // threads per block of fPartial
     private final int partialShared;
     private final int maxParts;
@@ -83,7 +83,7 @@ final class CudaSession extends DeviceSession {
         // a part's partial is npar + 1 floats: wide softmax models (k·(d + 1) in the 100,000s) cap the parts so that the
         // buffer stays near PARTIAL_BYTES, at least one part per multiprocessor (one-head models never reach the cap)
         this.sparse = data.isSparse();
-        // sparse: a thread per part (sparse.h), up to 64 per multiprocessor within the same partial-buffer budget
+        // sparse: the loss a thread per part (sparse.h), up to 64 per multiprocessor within the same partial-buffer budget; the gradient two groups
         this.maxParts = Math.min(sparse ? cu.multiprocessors * 64 : cu.multiprocessors * residentBlocks(fPartial, partialBlock, partialShared),
                 (int) Math.max(cu.multiprocessors, PARTIAL_BYTES / (4L * (npar + 1))));
         // order, partials (twice: a streamed chunk's parts are staged), params, state, and room for 64 records or loss snapshots
@@ -305,8 +305,13 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
-        if (sparse) return Math.min(maxParts, count);
+        if (sparse) return RunLimits.sparseGroups(count, Math.min(maxParts, 2 * cu.multiprocessors));
         return Math.min(maxParts, (count + partialBlock - 1) / partialBlock);
+    }
+
+    @Override
+    protected int lossParts() {
+        return sparse ? Math.min(maxParts, n) : super.lossParts();   // losses_sparse: a thread per part
     }
 
     @Override
@@ -321,7 +326,9 @@ final class CudaSession extends DeviceSession {
         try {
             poison(partial, unit * g);
             if (sparse) {
-                launch(fRowsSparse, (g + 63) / 64, 64, 0, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus).then(g));
+                residuals = grow(residuals, 4L * count * heads);
+                launch(fRowsSparse, g, RunLimits.SPARSE_GPU_GROUP, 0, args().sparseRows().batch(from, count).weights()
+                        .partialsOut(withLoss, rpp, honorStatus).then(residuals, g));
             } else {
                 launch(fPartial, g, partialBlock, partialShared, args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus));
             }
@@ -376,8 +383,9 @@ final class CudaSession extends DeviceSession {
     protected boolean runInOneLaunch(Run run, int step0, long t0) {
         int b = run.batchSize();
         if (sparse) {
+            if (b > RunLimits.SPARSE_ONE_GROUP_MAX_BATCH) return false;
             residuals = grow(residuals, 4L * Math.min(b, orderLength()) * heads);
-            launch(fRunSparse, 1, 1, 0, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
+            launch(fRunSparse, 1, RunLimits.SPARSE_GPU_GROUP / 2, 0, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
                     .then(scratch, residuals, lazySparse(run) ? 1 : 0));
             return true;
         }

@@ -35,7 +35,7 @@ final class OpenClSession extends DeviceSession {
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
     private final boolean sparse;
-    private ClCalls.Buffer residuals;  // run_steps_sparse: a batch's residuals (batch × heads)
+    private ClCalls.Buffer residuals;  // sparse rows: a batch's residuals (batch × heads)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
     private final int local;          // work-group size of the gradient and loss kernels
@@ -247,8 +247,19 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected int partialParts(int count) {
-        if (cpu || sparse) return Math.min(maxGroups, count);
+        if (cpu) return Math.min(maxGroups, count);
+        if (sparse) return RunLimits.sparseGroups(count, maxGroups);
         return Math.min(maxGroups, (count + local - 1) / local);
+    }
+
+    @Override
+    protected int lossParts() {
+        return sparse ? Math.min(maxGroups, n) : super.lossParts();   // losses_sparse: a work-item per part
+    }
+
+    /** Work-items per group of the sparse kernels: 1 in the cpu family, else {@link RunLimits#sparseGroup}. */
+    private int sparseLocal() {
+        return cpu ? 1 : RunLimits.sparseGroup(backend.device.gpu());
     }
 
     /** Floats of stage 1's output per work-group: its row lanes' partials (one lane per work-item on a CPU and for sparse rows). */
@@ -270,7 +281,9 @@ final class OpenClSession extends DeviceSession {
         try {
             poison(partial, unit * g);
             if (sparse) {
-                launch(kRowsSparse, g, 1, args().sparseRows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus).then(g));
+                residuals = grow(residuals, 4L * count * heads);
+                launch(kRowsSparse, g, sparseLocal(), args().sparseRows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus)
+                        .then(residuals, g));
             } else {
                 KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus);
                 if (cpu) {
@@ -340,9 +353,10 @@ final class OpenClSession extends DeviceSession {
     @Override
     protected boolean runInOneLaunch(Run run, int step0, long t0) {
         if (sparse) {
+            if (!cpu && run.batchSize() > RunLimits.SPARSE_ONE_GROUP_MAX_BATCH) return false;
             int rows = Math.min(run.batchSize(), orderLength());
             residuals = grow(residuals, 4L * rows * heads);
-            launch(kRunSparse, 1, 1, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
+            launch(kRunSparse, 1, sparseLocal(), args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
                     .then(scratch, residuals, lazySparse(run) ? 1 : 0));
             return true;
         }

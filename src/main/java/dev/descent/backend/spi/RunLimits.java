@@ -29,4 +29,27 @@ public final class RunLimits {
     public static boolean oneBlock(int batch, int d) {
         return batch <= ONE_GROUP_MAX_BATCH && (long) batch * d <= ONE_GROUP_MAX_VALUES;
     }
+
+    /**
+     * Work-items per group of the sparse kernels on GPUs (kernels/common/sparse.h: DESCENT_SPARSE_GROUP, the
+     * group-sum's shared array). A run of steps is the same bits for every group size; a gradient's loss is
+     * summed in a tree over the group, so a backend keeps one size.
+     */
+    public static final int SPARSE_GPU_GROUP = 256;
+
+    /** Sparse rows, one work-group walking the steps: batches up to this many rows (each row added after a barrier). */
+    public static final int SPARSE_ONE_GROUP_MAX_BATCH = 1024;
+
+    /** Rows per work-group of the sparse gradient at least (a part's dense partial is npar + 1 floats to write and sum). */
+    public static final int SPARSE_MIN_ROWS_PER_GROUP = 32;
+
+    /** The sparse gradient's work-groups for a batch of {@code count} rows, at most {@code cap}. */
+    public static int sparseGroups(int count, int cap) {
+        return Math.max(1, Math.min(cap, (count + SPARSE_MIN_ROWS_PER_GROUP - 1) / SPARSE_MIN_ROWS_PER_GROUP));
+    }
+
+    /** The sparse kernels' group size on a device: {@link #SPARSE_GPU_GROUP} on GPUs, {@link #NON_GPU_RUN_GROUP_CAP} elsewhere (PoCL). */
+    public static int sparseGroup(boolean gpu) {
+        return gpu ? SPARSE_GPU_GROUP : NON_GPU_RUN_GROUP_CAP;
+    }
 }
