@@ -27,6 +27,11 @@ PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse
 SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
 DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
+# Signal chaining (JSIG=0: off). On the third H200 visit a JUnit JVM with CUDA and two NVIDIA OpenCL contexts open
+# died of SIGSEGV with no hs_err file (the JVM's own handler never ran) in pure-Java code; the same tests alone
+# passed. A native library that installs its own SIGSEGV handler breaks the JVM's safepoint polls and implicit
+# null checks that way; libjsig chains the handlers. A hypothesis until a visit runs both ways.
+[[ ${JSIG:-1} == 1 && -f .gpu/jre/lib/libjsig.so ]] && J="env LD_PRELOAD=$PWD/.gpu/jre/lib/libjsig.so $J"
 CP='.gpu/app/*'
 D="$J -Xmx48g -Djava.awt.headless=true -Ddescent.home=. -cp $CP dev.descent.cli.Main"
 JUNIT="$J -Xmx8g -Djava.awt.headless=true -cp $CP org.junit.platform.console.ConsoleLauncher execute --class-path .gpu/app --details=tree --disable-banner --disable-ansi-colors"

@@ -153,7 +153,11 @@ public final class Trainer {
         }
 
         int every = cfg.recordEvery(n);
-        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, (long) bs * d * s.spec().heads()) / every * every));
+        // values a step reads: its rows' features (sparse: the stored values, on average) per head, and on sparse rows
+        // an update that may touch every parameter; a sparse run cut by d instead would stop for a full-data loss every few steps
+        long perRow = s.data().isSparse() ? Math.max(1, (s.data().stored() + n - 1) / n) : d;
+        long perStep = bs * perRow * s.spec().heads() + (s.data().isSparse() ? (long) s.spec().heads() * (d + 1) : 0);
+        int chunk = (int) Math.max(every, Math.min(batches, CHUNK_VALUES / Math.max(1L, perStep) / every * every));
         long total = (long) batches * cfg.epochs();
         long done = Math.min(total, (long) (firstEpoch - 1) * batches + firstBatch);
         long ckEvery = opt.checkpointEvery();
