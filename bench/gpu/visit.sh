@@ -6,7 +6,7 @@
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed), sparse and streaming included
 #              (TESTS1: other classes)
-#   tests2     kill/resume, leak (failing opens), auto-choice and ceiling tests, CUDA required (TESTS2: other classes)
+#   tests2     kill/resume, leak (failing opens), auto-choice, ceiling and any-thread tests, CUDA required (TESTS2: other classes)
 #   determinism the same training in separate processes, per backend (bench/gpu/determinism.sh)
 #   reproduce  `descent reproduce --backend cuda` twice (bit-identical?) and once on the CPU (same lines?)
 #   data       bench/gpu/make_data.py: the GPU workloads as .npy under /tmp/gpu-data (PyTorch draws them on the GPU)
@@ -69,7 +69,7 @@ fi
 if want tests2; then
   phase tests2
   JUNIT2=${JUNIT/-Xmx8g/-Xmx8g -Ddescent.leak.failing=100}
-  T2=${TESTS2:-dev.descent.cli.KillResumeTest,dev.descent.backend.SessionLeakTest,dev.descent.backend.AutoChoiceTest,dev.descent.bench.LimitsTest}
+  T2=${TESTS2:-dev.descent.cli.KillResumeTest,dev.descent.backend.SessionLeakTest,dev.descent.backend.AutoChoiceTest,dev.descent.bench.LimitsTest,dev.descent.backend.AnyThreadTest}
   sel=(); for c in ${T2//,/ }; do sel+=(--select-class "$c"); done
   timeout "$(limit 150)" $JUNIT2 "${sel[@]}" > "$OUT/tests2.txt" 2>&1
   rc=$?

@@ -11,6 +11,10 @@ import dev.descent.model.Params;
  * {@link #run} for many steps in one call and {@link #losses} for the recorded snapshots. A caller
  * with its own loop uses {@link #setParams}, {@link #setOrder}, {@link #gradient} and {@link #step}.
  * Batches are ranges of positions in the current order, so indices cross to the device once.
+ *
+ * <p>Threads: any thread may call a session, on every backend (a task thread of an engine, a pool
+ * thread, the next thread of a loop), but one call at a time: a session is not safe for concurrent
+ * calls. Sessions of one backend may be used concurrently from different threads.
  */
 public interface Session extends AutoCloseable {
 

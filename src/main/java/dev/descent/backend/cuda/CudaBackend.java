@@ -21,7 +21,8 @@ import java.util.Locale;
 /**
  * The CUDA backend (JCuda driver API): a context on one device and the module loaded from the
  * fatbin that nvcc built from kernels/cuda/descent.cu at build time. Sessions own their device
- * memory. Calls are made from the thread that opened the backend (the context is current there).
+ * memory. Any thread may call the backend and its sessions (one call at a time per session): each
+ * call makes the context current on its thread first.
  */
 public final class CudaBackend implements Backend {
     static final String FATBIN = "cuda/descent.fatbin";
@@ -261,6 +262,7 @@ public final class CudaBackend implements Backend {
     public void close() {
         if (closed) return;
         closed = true;
+        makeCurrent();                                   // the module unloads from the current context: any thread may close
         JCudaDriver.cuModuleUnload(module);
         JCudaDriver.cuCtxDestroy(context);
     }

@@ -430,6 +430,12 @@ final class CudaSession extends DeviceSession {
         return read(lossPartial, g * count);
     }
 
+    /** Any thread may call: the backend's context is made current on it first (cuCtxSetCurrent, a few hundred ns). */
+    @Override
+    protected void onCallingThread() {
+        cu.makeCurrent();
+    }
+
     @Override
     protected void doClose() {
         RuntimeException first = null;

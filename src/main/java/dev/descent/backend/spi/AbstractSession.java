@@ -170,8 +170,16 @@ public abstract class AbstractSession implements Session {
     public final void close() {
         if (closed) return;
         closed = true;
+        onCallingThread();
         doClose();
     }
+
+    /**
+     * Called on the calling thread before every call reaches the backend (sessions may be used from
+     * any thread, one call at a time): a backend whose driver state is per thread makes it current
+     * here (CUDA: the backend's context).
+     */
+    protected void onCallingThread() {}
 
     /** Number of batches of the given size in the current order (the last one may be short). */
     protected final int batchesIn(int batchSize) {
@@ -225,6 +233,7 @@ public abstract class AbstractSession implements Session {
 
     private void open() {
         if (closed) throw new IllegalStateException("session is closed");
+        onCallingThread();
     }
 
     protected abstract void doSetParams(Params p);
