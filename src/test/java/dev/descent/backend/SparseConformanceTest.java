@@ -145,6 +145,43 @@ class SparseConformanceTest {
         }
     }
 
+    /**
+     * A large batch whose order repeats rows: a few rows many times each (and most rows not at all), a
+     * whole order's length, and a REPLACEMENT order's full batch. Each repeat counts as a row of its
+     * own. On the cpu backend these batches take the gradient by columns (rows' residuals times their
+     * multiplicity, then a gather per column of the transposed copy); a small batch of the same order
+     * takes the block path, and both must match the reference.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendObjective")
+    void largeBatchWithRepeatedRowsMatchesReference(String name, Objective obj) {
+        Backend dev = backend(name);
+        int n = 2000, d = 300;
+        Dataset sp = randomSparse(obj, n, d, 0.03);
+        Spec spec = BackendConformanceTest.spec(obj);
+        Params p = randomParams(d, spec, obj == Objective.WAVE ? 0.3 : 1);
+        int[] few = new int[n];
+        for (int q = 0; q < n; q++) few[q] = (q * 7 + q / 3) % 11 * 37;           // 11 rows, each about n/11 times
+        try (Session s = dev.open(sp, spec); Session ref = new RefBackend().open(sp, spec)) {
+            for (int[] rows : List.of(few, BatchOrder.REPLACEMENT.order(n, 4, SEED))) {
+                for (Session x : List.of(s, ref)) {
+                    x.setOrder(rows);
+                    x.setParams(p);
+                }
+                for (int[] fc : new int[][] {{0, n}, {n / 2, n / 2}, {3, 40}}) {
+                    Gradient g = s.gradient(fc[0], fc[1], true), r = ref.gradient(fc[0], fc[1], true);
+                    double[] bound = Tolerance.gradient(sp, obj, p, rows, fc[0], fc[1], 4096);
+                    String where = name + " " + obj + (rows == few ? " 11 rows repeated" : " REPLACEMENT") + " batch [" + fc[0] + ", +" + fc[1]
+                            + ") seed " + SEED;
+                    float[] rp = r.packed().packed(), gp = g.packed().packed();
+                    for (int j = 0; j < rp.length; j++) assertEquals(rp[j], gp[j], bound[j], where + " parameter " + j);
+                    double lb = Tolerance.loss(BackendConformanceTest.subset(sp.dense(), rows, fc[0], fc[1]), obj, p, 1);
+                    assertEquals(r.loss(), g.loss(), lb, where + " loss");
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> backendObjectiveOptimizer() {
         List<Optimizer> opts = List.of(Optimizer.SGD, Optimizer.SGD.withWeightDecay(0.1, false), Optimizer.SGD.withWeightDecay(0.2, true),
                 Optimizer.momentum(0.9).withWeightDecay(0.05, false), Optimizer.adam(), Optimizer.SGD.withAverage(true),
@@ -276,6 +313,7 @@ class SparseConformanceTest {
                     s.setParams(Params.zeros(2000));
                     RunResult r = s.run(new Run(1, 0, 500, Rate.constant(0.1), 50));
                     s.step(0, 64, 0.1);
+                    s.step(0, 500, 0.1);                     // a full batch: on the cpu backend the gradient by columns
                     out[rep] = s.params().packed();
                     losses[rep] = s.losses(r.snapshots(), r.records());
                 }

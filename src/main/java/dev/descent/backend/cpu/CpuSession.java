@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * block order in double. Which thread computed a block changes nothing, so a run is
  * bit-identical run to run and for any number of cores. Batches of one block stay on the calling
  * thread and allocate nothing, so a run of small-batch steps allocates only its snapshots.
+ *
+ * <p><b>Large sparse batches</b> (at least n / {@link #BY_COLUMNS_SHARE} positions) take the gradient
+ * by columns instead ({@link #gradientByColumns}): the rows' residuals, then a gather per column over a
+ * transposed copy of the rows made on first use ({@link SparseColumns}); no partials, and the same
+ * bits for any thread count and any order of the batch's rows.
  */
 final class CpuSession extends AbstractSession {
     /** The per-row loops: on the Vector API where the JVM offers it, else scalar (see {@link RowKernels}). */
@@ -36,6 +41,12 @@ final class CpuSession extends AbstractSession {
     private static final long PARALLEL_VALUES = 1L << 17;
     /** Sparse rows: a batch is cut into at most this many blocks (each holds a dense npar partial, and d may be in the millions). */
     static final int SPARSE_BLOCKS = 16;
+    /**
+     * Sparse rows: a batch of at least n / this many positions takes its gradient by columns (see
+     * {@link #gradientByColumns}); smaller batches the blocks. The column pass reads all of X whatever
+     * the batch, so it pays where the batch covers much of X (measured on rcv1-shaped rows: see README).
+     */
+    static final int BY_COLUMNS_SHARE = 2;
 
     private final float[] x;                 // dense rows, or null when sparse
     private final long[] off;                // sparse rows (CSR), or null when dense
@@ -57,6 +68,11 @@ final class CpuSession extends AbstractSession {
     private boolean diverged;                // as a device's status: set by a non-finite step, cleared by setParams / restoreState
     private final ForkJoinPool pool;
     private final int workers;
+    private SparseColumns byColumn;          // sparse rows transposed (CSC) for large batches, built on first use; null before and when refused
+    private boolean byColumnRefused;         // the heap had no comfortable room for the copy: large batches take the block path
+    private float[] rowResiduals;            // (n·heads) a large batch's residuals per storage row, times the row's multiplicity
+    private int[] multiplicity;              // (n) how often each row occurs in a large batch
+    private final boolean poison = dev.descent.backend.spi.Kernels.poison();   // NaN into g before a pass that writes it piecewise
 
     CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
         super(data, spec);
@@ -259,6 +275,7 @@ final class CpuSession extends AbstractSession {
 
     /** The mean gradient over order[from, from + count) into g; the mean loss when asked, else NaN. */
     private double gradientInto(int from, int count, boolean withLoss) {
+        if (byColumns(count)) return gradientByColumns(from, count, withLoss);
         int bl = block(count), blocks = (count + bl - 1) / bl;
         if (blocks == 1) {                                   // one block: its float sums, no allocation
             float l = partial(from, from + count, p, g, withLoss);
@@ -297,6 +314,129 @@ final class CpuSession extends AbstractSession {
         }
         finish(acc, count);
         return withLoss ? acc[npar] / count : Double.NaN;
+    }
+
+    /**
+     * Whether a batch of {@code count} takes {@link #gradientByColumns}: sparse rows, a batch of at least
+     * 1/{@link #BY_COLUMNS_SHARE} of n (the column pass reads every stored value, in the batch or not),
+     * and a transposed copy at hand, built here on first use when the heap has room for it.
+     */
+    private boolean byColumns(int count) {
+        if (x != null || (long) count * BY_COLUMNS_SHARE < n || byColumnRefused) return false;
+        if (byColumn != null) return true;
+        // The copy doubles the rows' bytes (8 a stored value) and the batch adds 4·(heads + 1) a row. It is
+        // made only when that takes at most half the heap still free; else (and if the allocation fails
+        // anyway) this session keeps today's block path for every batch, whose result differs from the
+        // column path's in its last bits (both within the conformance bounds), so the choice is made once.
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long need = SparseColumns.bytes(off[n], d) + 4L * n * (heads + 1);
+        if (need > free / 2 || (long) n * heads > Integer.MAX_VALUE - 8) {
+            byColumnRefused = true;
+            return false;
+        }
+        try {
+            rowResiduals = new float[n * heads];
+            multiplicity = new int[n];
+            byColumn = SparseColumns.of(off, cols, vals, n, d);
+            return true;
+        } catch (OutOfMemoryError e) {
+            rowResiduals = null;
+            multiplicity = null;
+            byColumnRefused = true;
+            return false;
+        }
+    }
+
+    /**
+     * The mean gradient of a large sparse batch by columns. (1) Each row's multiplicity in the batch
+     * (the order may repeat rows). (2) Row-parallel over fixed blocks of {@link #BLOCK} storage rows:
+     * each row in the batch gets its residuals (the margins of {@link #margin}, as the block path) times
+     * its multiplicity into {@link #rowResiduals} (0 for a row not in the batch), and each block its
+     * residual and loss sums in double. (3) Column-parallel: each column's gradient is its gather over
+     * the transposed copy ({@link SparseColumns#gather}), written straight into g. The bias gradients
+     * and the loss add the blocks' sums in block order. Nothing depends on the threads: the same bits for
+     * any core count, and whatever the batch's order within its rows.
+     */
+    private double gradientByColumns(int from, int count, boolean withLoss) {
+        int[] mult = multiplicity;
+        Arrays.fill(mult, 0);
+        for (int q = from; q < from + count; q++) mult[order[q]]++;
+        int blocks = (n + BLOCK - 1) / BLOCK, hs = heads + 1;
+        double[] sums = new double[blocks * hs];             // per row block: the heads' residual sums, then the loss sum
+        boolean parallel = workers >= 2 && values(n) >= PARALLEL_VALUES;
+        AtomicInteger nextBlock = new AtomicInteger();
+        Runnable rowsPass = () -> {
+            float[] m = new float[heads];
+            for (int k; (k = nextBlock.getAndIncrement()) < blocks; ) residualBlock(k, mult, m, sums, withLoss);
+        };
+        if (parallel) inParallel(rowsPass);
+        else rowsPass.run();
+        if (poison) Arrays.fill(g, Float.NaN);                // a column the gather misses is NaN, not last call's value
+        double inv = 1.0 / count;
+        AtomicInteger nextChunk = new AtomicInteger();
+        SparseColumns cs = byColumn;
+        float[] r = rowResiduals;
+        int np = d + 1, chunks = cs.chunkCount();
+        Runnable columnsPass = () -> {
+            double[] acc = new double[heads];
+            for (int k; (k = nextChunk.getAndIncrement()) < chunks; ) {
+                for (int j = cs.chunks()[k], e = cs.chunks()[k + 1]; j < e; j++) {
+                    if (heads == 1) {
+                        g[j] = (float) (cs.gather(j, r) * inv);
+                    } else {
+                        cs.gather(j, r, heads, acc);
+                        for (int c = 0; c < heads; c++) g[c * np + j] = (float) (acc[c] * inv);
+                    }
+                }
+            }
+        };
+        if (parallel) inParallel(columnsPass);
+        else columnsPass.run();
+        double loss = 0;
+        for (int c = 0; c < heads; c++) {
+            double b = 0;
+            for (int k = 0; k < blocks; k++) b += sums[k * hs + c];
+            g[c * np + d] = bias ? (float) (b * inv) : 0f;
+        }
+        for (int k = 0; k < blocks; k++) loss += sums[k * hs + heads];
+        return withLoss ? loss * inv : Double.NaN;
+    }
+
+    /**
+     * Row block k of {@link #gradientByColumns}'s row pass: rowResiduals of its rows (multiplicity ×
+     * residuals, or 0), and into sums[k·(heads + 1) …] its residual sums per head and its loss sum.
+     */
+    private void residualBlock(int k, int[] mult, float[] m, double[] sums, boolean withLoss) {
+        float[] r = rowResiduals;
+        int hs = heads + 1, np = d + 1;
+        double loss = 0;
+        double[] rs = new double[heads];
+        for (int i = k * BLOCK, e = Math.min(n, i + BLOCK); i < e; i++) {
+            int mu = mult[i];
+            if (mu == 0) {
+                for (int c = 0; c < heads; c++) r[i * heads + c] = 0f;
+                continue;
+            }
+            float ti = t == null ? 0f : t[i], l;
+            if (heads > 1) {
+                for (int c = 0; c < heads; c++) m[c] = margin(i, p, c * np);
+                l = softmaxResiduals(m, heads, ti, withLoss);
+                for (int c = 0; c < heads; c++) {
+                    float rc = mu * m[c];
+                    r[i * heads + c] = rc;
+                    rs[c] += rc;
+                }
+            } else {
+                float mi = margin(i, p, 0), rc = mu * dloss(obj, objP, mi, ti);
+                r[i] = rc;
+                rs[0] += rc;
+                l = withLoss ? loss(obj, objP, mi, ti) : 0f;
+            }
+            if (withLoss) loss += (double) mu * l;
+        }
+        for (int c = 0; c < heads; c++) sums[k * hs + c] = rs[c];
+        sums[k * hs + heads] = loss;
     }
 
     /** acc[a .. e) = the blocks' sums of those columns, added in block order. */
