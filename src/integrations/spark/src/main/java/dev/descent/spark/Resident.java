@@ -1,0 +1,110 @@
+package dev.descent.spark;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.data.Dataset;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The executor side: each partition of a trainer's RDD, read once, resident in a descent session in this
+ * JVM across the trainer's jobs (a retried or repeated task finds it here). Sessions of one backend share
+ * one {@link Backend} per JVM, opened at the first session and closed with the last.
+ */
+final class Resident {
+    private Resident() {}
+
+    /** A resident partition: its session, its row count, the backend's key (as opened) and its description. */
+    record Part(Session session, int rows, String key, String device) {}
+
+    private static final Map<String, Part> PARTS = new ConcurrentHashMap<>();
+    private static final Map<String, Backend> BACKENDS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> USERS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> UPLOADS = new ConcurrentHashMap<>();
+
+    /** The partition's session, opened (its rows read from {@code rows} and uploaded) on first use in this JVM. */
+    static Part part(String trainer, int partition, Iterator<Row> rows, Settings s) {
+        return PARTS.computeIfAbsent(trainer + "/" + partition, k -> open(trainer, partition, rows, s));
+    }
+
+    private static Part open(String trainer, int partition, Iterator<Row> it, Settings s) {
+        List<Row> rows = new ArrayList<>();
+        it.forEachRemaining(rows::add);
+        dev.descent.DescentException.require(!rows.isEmpty(), "partition " + partition + " of the training RDD is empty: "
+                + "repartition (or coalesce) so that every partition holds rows");
+        int n = rows.size(), d = rows.get(0).x().length;
+        float[] x = new float[n * d], t = new float[n];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            dev.descent.DescentException.require(r.x().length == d, "row " + i + " of partition " + partition + " has " + r.x().length
+                    + " features, the partition's first row " + d + ": every row needs the same number");
+            System.arraycopy(r.x(), 0, x, i * d, d);
+            t[i] = r.y();
+        }
+        Dataset ds = new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d);
+        Spec spec = s.spec();
+        Backend b;
+        synchronized (BACKENDS) {
+            b = BACKENDS.computeIfAbsent(s.backend(), Backends::open);
+            USERS.computeIfAbsent(s.backend(), k -> new AtomicInteger()).incrementAndGet();
+        }
+        Session session;
+        try {
+            session = b.open(ds, spec);
+        } catch (RuntimeException e) {
+            release(s.backend());
+            throw e;
+        }
+        UPLOADS.computeIfAbsent(trainer, k -> new AtomicInteger()).incrementAndGet();
+        return new Part(session, n, s.backend(), b.name() + ": " + b.device());
+    }
+
+    private static final java.util.Set<Session> IN_ORDER = ConcurrentHashMap.newKeySet();
+
+    /** Sets the session's batch order; the in-order order (full-batch steps) only when the session does not hold it already. */
+    static void setOrder(Session s, int[] order, boolean inOrder) {
+        if (inOrder && IN_ORDER.contains(s)) return;
+        s.setOrder(order);
+        if (inOrder) IN_ORDER.add(s);
+        else IN_ORDER.remove(s);
+    }
+
+    /** Partitions uploaded into sessions in this JVM for the trainer (retries and repeated jobs reuse them). */
+    static int uploads(String trainer) {
+        AtomicInteger a = UPLOADS.get(trainer);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Closes the trainer's sessions in this JVM (and a backend no session uses any more). */
+    static void close(String trainer) {
+        for (var e : List.copyOf(PARTS.entrySet())) {
+            if (!e.getKey().startsWith(trainer + "/")) continue;
+            if (PARTS.remove(e.getKey()) == null) continue;
+            IN_ORDER.remove(e.getValue().session());
+            try {
+                e.getValue().session().close();
+            } finally {
+                release(e.getValue().key());
+            }
+        }
+    }
+
+    private static void release(String backend) {
+        if (backend == null) return;
+        synchronized (BACKENDS) {
+            AtomicInteger u = USERS.get(backend);
+            if (u != null && u.decrementAndGet() == 0) {
+                USERS.remove(backend);
+                Backend b = BACKENDS.remove(backend);
+                if (b != null) b.close();
+            }
+        }
+    }
+}
