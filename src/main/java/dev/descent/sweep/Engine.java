@@ -54,6 +54,12 @@ final class Engine {
     /** A small-batch group is not cut into shards of fewer models than this. */
     static final int MIN_SHARD_LANES = 4;
     /**
+     * A shard of wide rows (d ≥ {@link #MODEL_MAJOR_D}) with fewer models than this goes model-major
+     * even where the block loops run: a block of {@link BlockOps#width()} lanes with most of them empty
+     * does more work than the few models alone along d.
+     */
+    static final int MIN_BLOCK_LANES = 4;
+    /**
      * Small-batch shards of models with at least this many features are held model-major (see
      * {@link Shard}): measured with SweepBench, batch-1 SGD on 2 cores, the parameter-major lane
      * loops win at small d and lose at large d. -Ddescent.sweep.modelMajorD=N moves the line.
@@ -68,6 +74,8 @@ final class Engine {
     private final float objP;
     private final boolean bias;
     final LaneKernels kern;
+    /** The block loops (Vector API), or null: then the lane loops of {@link #kern} and, for wide rows, the model-major path. */
+    final BlockOps blocks;
     private final ForkJoinPool pool;
     final int threads;
     private final Config[] cfgs;
@@ -88,8 +96,13 @@ final class Engine {
     /** One model's place in a shard. */
     private record Lane(int cfg, Optimizer opt, float[] state, boolean fast) {}
 
-    /** A model's parameters at a recorded batch: the shard's (d + 1, k) block, averaged columns substituted. */
-    private record Snapshot(int epoch, int batch, int[] cfgs, float[] w, int k) {}
+    /** A model's parameters at a recorded batch: (d + 1, stride) parameter-major, k models, averaged columns substituted. */
+    private record Snapshot(int epoch, int batch, int[] cfgs, float[] w, int k, int stride) {}
+
+    /** The parameter-major stride of k models: whole blocks with {@link #blocks}, else k. */
+    private int strideOf(int k) {
+        return blocks != null ? blocks.stride(k) : k;
+    }
 
     @SuppressWarnings("unchecked")
     Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool) {
@@ -103,6 +116,7 @@ final class Engine {
         this.objP = objParam;
         this.bias = bias;
         this.kern = LaneKernels.forCpuBackend(d);
+        this.blocks = BlockOps.get(d, kern.vectorLanes);
         this.pool = pool;
         this.threads = threads;
         this.cfgs = configs.toArray(new Config[0]);
@@ -154,7 +168,8 @@ final class Engine {
                 lanes.add(new Lane(c, o, new float[o.slots() * np], fast));
             }
             lanes.sort((a, b) -> Boolean.compare(b.fast, a.fast));       // fast lanes first, as each shard wants them
-            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, lanes.size() / MIN_SHARD_LANES));
+            int minLanes = blocks != null ? Math.max(MIN_SHARD_LANES, blocks.width()) : MIN_SHARD_LANES;   // no half-empty blocks
+            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, lanes.size() / minLanes));
             List<List<Lane>> split = new ArrayList<>();
             for (int s = 0; s < shardCount; s++) split.add(new ArrayList<>());
             for (int i = 0; i < lanes.size(); i++) split.get(i % shardCount).add(lanes.get(i));   // round robin keeps the mix even
@@ -166,7 +181,8 @@ final class Engine {
             return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s") + " in "
                     + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + " " + Arrays.toString(sizes)
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
-                    + (!shards.isEmpty() && shards.get(0).mm ? ", model-major" : "")
+                    + (!shards.isEmpty() && shards.get(0).mm ? ", model-major"
+                            : !shards.isEmpty() && shards.get(0).blocked ? ", blocks of " + blocks.width() + " models" : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -198,14 +214,15 @@ final class Engine {
      */
     private final class Shard {
         final Group group;
-        final boolean mm;                         // model-major: w[l·np + j]; else parameter-major: w[j·k + l]
+        final boolean mm;                         // model-major: w[l·np + j]; else parameter-major: w[j·kp + l]
+        final boolean blocked;                    // parameter-major on the block loops (BlockOps), kp whole blocks
         Lane[] lanes;
-        int k, kFast;
-        float[] w;                                // parameters, (np, k) or [k][np]
+        int k, kFast, kp;                         // models, the plain-SGD ones (first), the parameter-major stride
+        float[] w;                                // parameters, (np, kp) or [k][np]
         final float[] g;                          // the batch's gradient, laid out as w
-        final float[] m, r, lr, z, acc;           // (k) margins, residuals, rates, finiteness sums; margin scratch
+        final float[] m, r, lr, z, acc;           // (kp) margins, residuals, rates, finiteness sums; margin scratch
         final boolean[] bad;
-        float[][] blockG = new float[0][];        // multi-block batches: each block's float partial (np, k)
+        float[][] blockG = new float[0][];        // multi-block batches: each block's float partial (np, kp)
         final List<Snapshot> snaps = new ArrayList<>();
         final List<int[]> diverged = new ArrayList<>();   // {cfg, epoch, batch} of each parameter divergence
 
@@ -213,9 +230,11 @@ final class Engine {
             this.group = group;
             this.lanes = lanes.toArray(new Lane[0]);
             this.k = lanes.size();
-            this.mm = group.bs <= BLOCK && d >= MODEL_MAJOR_D;
+            this.mm = group.bs <= BLOCK && d >= MODEL_MAJOR_D && (blocks == null || k < MIN_BLOCK_LANES);
+            this.blocked = !mm && blocks != null;
+            this.kp = blocked ? blocks.stride(k) : k;
             for (Lane l : lanes) if (l.fast) kFast++;
-            int k0 = k;
+            int k0 = kp;
             w = new float[np * k0];
             g = new float[np * k0];
             m = new float[k0];
@@ -224,7 +243,7 @@ final class Engine {
             z = new float[k0];
             acc = new float[kern.scratch(k0)];
             bad = new boolean[k0];
-            for (int l = 0; l < k0; l++) {
+            for (int l = 0; l < k; l++) {
                 Params p = cfgs[this.lanes[l].cfg].init();
                 float[] pk = p == null ? new float[np] : p.packed();
                 for (int j = 0; j < np; j++) w[at(j, l)] = pk[j];
@@ -234,7 +253,7 @@ final class Engine {
 
         /** Where parameter j of lane l is in w and g. */
         private int at(int j, int l) {
-            return mm ? l * np + j : j * k + l;
+            return mm ? l * np + j : j * kp + l;
         }
 
         /** As CpuSession.seedAverage: an averaging optimizer's mean starts at the initial parameters. */
@@ -270,23 +289,56 @@ final class Engine {
                 modelMajorGradient(rows, from, cnt, one);
             } else if (cnt > BLOCK) {
                 blockGradient(rows, from, cnt);
+            } else if (blocked) {
+                blockRows(rows, from, cnt, one && kFast > 0, l0);
             } else {
-                Arrays.fill(g, 0, np * k, 0f);
+                Arrays.fill(g, 0, np * kp, 0f);
                 for (int q = from; q < from + cnt; q++) {
                     int row = rows[q];
-                    kern.margins(x, row * d, w, k, m, acc);
+                    kern.margins(x, row * d, w, kp, m, acc);
                     float ti = t == null ? 0f : t[row];
                     for (int l = 0; l < k; l++) r[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, m[l], ti);
                     if (one) sgdOne(row);
                     if (l0 < k) kern.axpy(g, r, x, row * d, l0, k);
                 }
-                double inv = 1.0 / cnt;                     // CpuSession's one-block mean
-                for (int j = 0; j < np; j++) for (int l = l0, b = j * k; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
+                mean(l0, cnt);
             }
             boolean any = false;
             for (int l = 0; l < l0; l++) any |= bad[l];
-            for (int l = l0; l < k; l++) any |= bad[l] = !update(l, update);
+            int l1 = l0;
+            if (blocked && l0 == 0 && kFast > 0) {          // plain SGD lanes on the block loops, the others one by one
+                blocks.sgdUpdate(w, g, lr, kp, kFast, bias, bad);
+                for (int l = 0; l < kFast; l++) any |= bad[l];
+                l1 = kFast;
+            }
+            for (int l = l1; l < k; l++) any |= bad[l] = !update(l, update);
             return any;
+        }
+
+        /**
+         * The block loops' row pass over order positions [from, from + cnt): per row every block's
+         * margins and residuals, then CpuSession.sgdOne for the fast lanes (sgd) and r·x for lanes
+         * [l0, k); then the one-block mean. Its own small method so that the JIT compiles it with the
+         * vector calls inlined (inside step's much larger body it ran out of inlining budget and the
+         * vectors went through their boxed Java fallback, several times slower).
+         */
+        private void blockRows(int[] rows, int from, int cnt, boolean sgd, int l0) {
+            boolean grad = l0 < k;
+            if (grad) Arrays.fill(g, 0, np * kp, 0f);
+            for (int q = from; q < from + cnt; q++) {
+                int row = rows[q], o = row * d;
+                blocks.margins(x, o, w, kp, m);
+                blocks.residuals(obj, objP, m, t == null ? 0f : t[row], r, kp);
+                if (sgd) blocks.sgd(w, kp, lr, r, x, o, kFast, bias, bad);
+                if (grad) blocks.axpy(g, r, x, o, l0, kp);
+            }
+            if (grad) mean(l0, cnt);
+        }
+
+        /** CpuSession's one-block mean of a parameter-major gradient, lanes [l0, k). */
+        private void mean(int l0, int cnt) {
+            double inv = 1.0 / cnt;
+            for (int j = 0; j < np; j++) for (int l = l0, b = j * kp; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
         }
 
         /**
@@ -322,37 +374,43 @@ final class Engine {
             return finite && Float.isFinite(w[so + d]);
         }
 
-        /** CpuSession.sgdOne for the fast lanes: w ← w − (η·r)·x in one pass; bad[l] when a parameter is non-finite. */
+        /** CpuSession.sgdOne for the fast lanes (lane loops): w ← w − (η·r)·x in one pass; bad[l] when a parameter is non-finite. */
         private void sgdOne(int row) {
-            int kf = kFast, o = row * d, bb = d * k;
+            int kf = kFast, o = row * d, bb = d * kp;
             if (kf == 0) return;
             for (int l = 0; l < kf; l++) {
                 z[l] = 0f;
                 r[l] = lr[l] * r[l];                   // the step; r is not needed again for these lanes
             }
-            for (int j = 0; j < d; j++) LaneKernels.OPS.sgdRow(w, j * k, r, x[o + j], z, kf);   // z: 0 exactly while every weight is finite
+            for (int j = 0; j < d; j++) LaneKernels.OPS.sgdRow(w, j * kp, r, x[o + j], z, kf);   // z: 0 exactly while every weight is finite
             if (bias) for (int l = 0; l < kf; l++) w[bb + l] = w[bb + l] - r[l];
             for (int l = 0; l < kf; l++) bad[l] = !(z[l] == 0f && Float.isFinite(w[bb + l]));
         }
 
         /** The gradient of a batch over several blocks: each block's float partial on some thread, then the blocks in order in double. */
         private void blockGradient(int[] rows, int from, int cnt) {
-            int blocks = (cnt + BLOCK - 1) / BLOCK, size = np * k;
-            if (blockG.length < blocks || blockG[0].length < size) {
-                blockG = new float[blocks][size];
+            int blocksN = (cnt + BLOCK - 1) / BLOCK, size = np * kp;
+            if (blockG.length < blocksN || blockG[0].length < size) {
+                blockG = new float[blocksN][size];
             }
             AtomicInteger next = new AtomicInteger();
             Runnable work = () -> {
-                float[] mm = new float[k], rr = new float[k], aa = new float[kern.scratch(k)];
-                for (int b; (b = next.getAndIncrement()) < blocks; ) {
+                float[] mm = new float[kp], rr = new float[kp], aa = new float[kern.scratch(kp)];
+                for (int b; (b = next.getAndIncrement()) < blocksN; ) {
                     float[] gb = blockG[b];
                     Arrays.fill(gb, 0, size, 0f);
                     for (int q = from + b * BLOCK, e = Math.min(from + cnt, q + BLOCK); q < e; q++) {
-                        int row = rows[q];
-                        kern.margins(x, row * d, w, k, mm, aa);
+                        int row = rows[q], o = row * d;
                         float ti = t == null ? 0f : t[row];
+                        if (blocked) {
+                            blocks.margins(x, o, w, kp, mm);
+                            blocks.residuals(obj, objP, mm, ti, rr, kp);
+                            blocks.axpy(gb, rr, x, o, 0, kp);
+                            continue;
+                        }
+                        kern.margins(x, o, w, k, mm, aa);
                         for (int l = 0; l < k; l++) rr[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);
-                        kern.axpy(gb, rr, x, row * d, 0, k);
+                        kern.axpy(gb, rr, x, o, 0, k);
                     }
                 }
             };
@@ -360,7 +418,7 @@ final class Engine {
             double inv = 1.0 / cnt;
             for (int i = 0; i < size; i++) {
                 double s = 0;
-                for (int b = 0; b < blocks; b++) s += blockG[b][i];
+                for (int b = 0; b < blocksN; b++) s += blockG[b][i];
                 g[i] = (float) (s * inv);
             }
         }
@@ -384,12 +442,16 @@ final class Engine {
         }
 
         private Snapshot snapshot(int epoch, int j) {
+            int sk = strideOf(k);
             float[] s;
             if (mm) {
-                s = new float[np * k];
-                for (int l = 0; l < k; l++) for (int q = 0; q < np; q++) s[q * k + l] = w[l * np + q];
+                s = new float[np * sk];
+                for (int l = 0; l < k; l++) for (int q = 0; q < np; q++) s[q * sk + l] = w[l * np + q];
+            } else if (sk == kp) {
+                s = Arrays.copyOf(w, np * kp);
             } else {
-                s = Arrays.copyOf(w, np * k);
+                s = new float[np * sk];
+                for (int q = 0; q < np; q++) System.arraycopy(w, q * kp, s, q * sk, k);
             }
             int[] ids = new int[k];
             for (int l = 0; l < k; l++) {
@@ -397,10 +459,10 @@ final class Engine {
                 ids[l] = lane.cfg;
                 if (lane.opt.average()) {
                     int a = lane.opt.averageSlot() * np;
-                    for (int q = 0; q < np; q++) s[q * k + l] = lane.state[a + q];
+                    for (int q = 0; q < np; q++) s[q * sk + l] = lane.state[a + q];
                 }
             }
-            return new Snapshot(epoch, j, ids, s, k);
+            return new Snapshot(epoch, j, ids, s, k, sk);
         }
 
         Params params(int l) {
@@ -416,18 +478,20 @@ final class Engine {
             int keep = 0;
             for (int l = 0; l < k; l++) if (!out[l]) keep++;
             if (keep == k) return;
-            float[] nw = new float[np * Math.max(1, keep)];
+            int nkp = mm ? keep : blocked ? blocks.stride(keep) : Math.max(1, keep);
+            float[] nw = new float[np * Math.max(1, nkp)];
             Lane[] nl = new Lane[keep];
             int q = 0, fast = 0;
             for (int l = 0; l < k; l++) {
                 if (out[l]) continue;
-                for (int j = 0; j < np; j++) nw[mm ? q * np + j : j * keep + q] = w[at(j, l)];
+                for (int j = 0; j < np; j++) nw[mm ? q * np + j : j * nkp + q] = w[at(j, l)];
                 nl[q++] = lanes[l];
                 if (lanes[l].fast) fast++;
             }
             w = nw;
             lanes = nl;
             k = keep;
+            kp = mm ? keep : nkp;
             kFast = fast;
         }
     }
@@ -612,7 +676,7 @@ final class Engine {
 
     private Params column(Snapshot s, int l) {
         float[] p = new float[np];
-        for (int j = 0; j < np; j++) p[j] = s.w[j * s.k + l];
+        for (int j = 0; j < np; j++) p[j] = s.w[j * s.stride + l];
         return Params.ofPacked(p, d, 1);
     }
 
@@ -620,32 +684,48 @@ final class Engine {
      * The mean full-data loss of every model of every snapshot, in one pass over the rows: blocks of
      * {@link #BLOCK} rows on the threads, each block evaluating all snapshots while its rows are in
      * cache; per model the loss is summed in double in row order within a block and the blocks in
-     * order (CpuSession.doLosses). Wide rows (d ≥ {@link #MODEL_MAJOR_D}) take each model's margin with the
-     * row kernel's copy ({@link RowOps}) on a model-major copy of the snapshot: the same bits, without
-     * the lane loops' per-feature overhead.
+     * order (CpuSession.doLosses). With the block loops ({@link BlockOps}) a block's rows go in runs
+     * of {@link #lossRun} rows (about 8 KiB), each run through every snapshot while both are in L1,
+     * every block of models taking its margins and losses on vectors. Without them, wide rows
+     * (d ≥ {@link #MODEL_MAJOR_D}) take each model's margin with the row kernel ({@link RowOps}) on a
+     * model-major copy of the snapshot, narrow rows the lane loops. The same bits every way.
      */
     private double[][] losses(List<Snapshot> snaps) {
-        int blocks = (n + BLOCK - 1) / BLOCK, S = snaps.size();
+        int rowBlocks = (n + BLOCK - 1) / BLOCK, S = snaps.size();
         double[][] sums = new double[S][];
         int maxK = 1;
         for (int s = 0; s < S; s++) {
-            sums[s] = new double[blocks * snaps.get(s).k];
-            maxK = Math.max(maxK, snaps.get(s).k);
+            sums[s] = new double[rowBlocks * snaps.get(s).k];
+            maxK = Math.max(maxK, snaps.get(s).stride);
         }
-        int mk = maxK;
-        boolean wide = d >= MODEL_MAJOR_D;               // wide rows: each model's margin by the row kernel itself, on a [k][np] copy
+        int mk = maxK, run = lossRun();
+        boolean wide = blocks == null && d >= MODEL_MAJOR_D;      // wide rows: each model's margin by the row kernel itself, on a [k][np] copy
         float[][] byModel = new float[wide ? S : 0][];
         for (int s = 0; s < byModel.length; s++) {
             Snapshot snap = snaps.get(s);
             int k = snap.k;
             float[] wm = byModel[s] = new float[k * np];
-            for (int l = 0; l < k; l++) for (int j = 0; j < np; j++) wm[l * np + j] = snap.w[j * k + l];
+            for (int l = 0; l < k; l++) for (int j = 0; j < np; j++) wm[l * np + j] = snap.w[j * snap.stride + l];
         }
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
             float[] mm = new float[mk], aa = new float[kern.scratch(mk)];
-            for (int b; (b = next.getAndIncrement()) < blocks; ) {
+            for (int b; (b = next.getAndIncrement()) < rowBlocks; ) {
                 int a = b * BLOCK, e = Math.min(n, a + BLOCK);
+                if (blocks != null) {
+                    for (int a2 = a; a2 < e; a2 += run) {
+                        int e2 = Math.min(e, a2 + run);
+                        for (int s = 0; s < S; s++) {
+                            Snapshot snap = snaps.get(s);
+                            int o = b * snap.k;
+                            for (int i = a2; i < e2; i++) {
+                                blocks.margins(x, i * d, snap.w, snap.stride, mm);
+                                blocks.addLosses(obj, objP, mm, t == null ? 0f : t[i], sums[s], o, snap.k);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (int s = 0; s < S; s++) {
                     Snapshot snap = snaps.get(s);
                     int k = snap.k, o = b * k;
@@ -673,10 +753,15 @@ final class Engine {
             out[s] = new double[k];
             for (int l = 0; l < k; l++) {
                 double sum = 0;
-                for (int b = 0; b < blocks; b++) sum += sums[s][b * k + l];
+                for (int b = 0; b < rowBlocks; b++) sum += sums[s][b * k + l];
                 out[s][l] = sum / n;
             }
         }
         return out;
+    }
+
+    /** Rows per run of the loss pass: about 8 KiB of rows, so a run and one snapshot stay in L1 together. */
+    private int lossRun() {
+        return Math.max(1, Math.min(BLOCK, 2048 / Math.max(1, d)));
     }
 }

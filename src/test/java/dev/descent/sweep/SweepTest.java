@@ -97,6 +97,34 @@ class SweepTest {
         }
     }
 
+    /**
+     * Whole blocks of plain-SGD models (the block loops' vector update, not only their lane-by-lane
+     * remainder) at batch 1, 10 and full, beside momentum lanes, with one model diverging inside a full
+     * block; d = 27 has whole 2L chunks, one more L chunk and a tail of the vector row order.
+     */
+    @Test
+    void wholeBlocksOfPlainSgdModelsEqualTheirRunsAlone() {
+        long seed = System.nanoTime();
+        for (int d : new int[] {27, 64}) {
+            Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
+            List<Config> cs = new ArrayList<>();
+            for (int bs : new int[] {1, 10, ds.n()}) {
+                double s = bs == 1 ? 0.002 : bs == 10 ? 0.01 : 0.1;
+                for (int i = 0; i < 18; i++) cs.add(Config.of(s * (1 + 0.1 * i), bs, Optimizer.SGD));
+                cs.add(Config.of(1e15, bs, Optimizer.SGD).withLabel("too large, batch " + bs));
+                cs.add(Config.of(s, bs, Optimizer.momentum(0.9)));
+            }
+            Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).threads(2).addAll(cs).build();
+            SweepResult r = sweep.run(2, seed);
+            assertTrue(r.groups().stream().anyMatch(g -> g.contains("blocks of")) || LaneKernels.OPS == LaneOps.SCALAR,
+                    "seed " + seed + ": the block loops ran: " + r.groups());
+            for (int i = 0; i < cs.size(); i++) {
+                assertEquals(cs.get(i).label() != null, r.get(i).diverged(), "seed " + seed + ", d " + d + ": " + cs.get(i).name() + " diverged?");
+                assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", d " + d);
+            }
+        }
+    }
+
     @Test
     void logisticAndHuberConfigurationsEqualTheirRunsAlone() {
         long seed = System.nanoTime();

@@ -1,0 +1,93 @@
+package dev.descent.sweep;
+
+/**
+ * The sweep's row loops over blocks of {@link #width()} models at once, for the parameter-major
+ * (d + 1, kp) layout ({@code w[j·kp + l]}, kp a multiple of the width): one vector holds one
+ * parameter of a block of models, and every operation is lane-wise, so lane l computes exactly the
+ * float operations of the cpu backend's row kernels for its model alone, in their order (the
+ * margin's partial sums as independent chains, see {@code VectorBlockOps}). The bits are therefore the
+ * lone run's. Each row is read once and, while it is in L1, every block of models takes its margin,
+ * its residual and its update or gradient with its partial sums in registers: the per-feature,
+ * per-lane-run calls of {@link LaneKernels} (accumulators in memory) are gone.
+ *
+ * <p>Order of use: {@link #margins} → {@link #residuals} → {@link #sgd} (batch 1, plain SGD) or
+ * {@link #axpy} (a batch's gradient) → after the batch {@link #sgdUpdate} for the plain-SGD lanes;
+ * {@link #margins} → {@link #addLosses} for the recorded losses.
+ *
+ * <p>Only on the Vector API ({@link #get} gives null without it; the engine then keeps the
+ * {@link LaneKernels} and model-major paths).
+ */
+interface BlockOps {
+    /** Models per block: the Vector API's preferred float lane count. */
+    int width();
+
+    /**
+     * out[l] = x[o … o + d)·w_l + b_l for every lane l in [0, kp), in the cpu backend's row order.
+     *
+     * @param w read, (d + 1, kp)
+     * @param out written, kp floats
+     */
+    void margins(float[] x, int o, float[] w, int kp, float[] out);
+
+    /**
+     * r[l] = dℓ/dm(m[l], t) for l in [0, kp) (FloatLosses.dloss; the squared loss on vectors).
+     *
+     * @param r written, kp floats
+     */
+    void residuals(int obj, float p, float[] m, float t, float[] r, int kp);
+
+    /**
+     * CpuSession.sgdOne for the lanes [0, kf): step = lr·r, w_j ← w_j − step·x_j (not fused), the
+     * bias b ← b − step with a bias; bad[l] when a parameter of lane l became non-finite.
+     *
+     * @param w modified, (d + 1, kp)
+     * @param bad written for [0, kf)
+     */
+    void sgd(float[] w, int kp, float[] lr, float[] r, float[] x, int o, int kf, boolean bias, boolean[] bad);
+
+    /**
+     * g_j += r·x_j (fused where the row kernel's axpy fuses) and g_d += r for the blocks that hold
+     * lanes [l0, kp) (lanes of the first such block below l0 are written too; their g is not read).
+     *
+     * @param g modified, (d + 1, kp)
+     */
+    void axpy(float[] g, float[] r, float[] x, int o, int l0, int kp);
+
+    /**
+     * Optimizer.stepFloat of plain SGD without decay, L1 or averaging for lanes [0, kf):
+     * w ← w − lr·(g + 0·w) on each weight and, with a bias, on the bias; bad[l] when lane l's
+     * parameters became non-finite.
+     *
+     * @param w modified, (d + 1, kp)
+     * @param bad written for [0, kf)
+     */
+    void sgdUpdate(float[] w, float[] g, float[] lr, int kp, int kf, boolean bias, boolean[] bad);
+
+    /**
+     * sum[so + l] += (double) ℓ(m[l], t) for l in [0, k) (FloatLosses.loss; the squared loss on vectors).
+     *
+     * @param sum modified
+     */
+    void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k);
+
+    /** kp for k models: k rounded up to whole blocks. */
+    default int stride(int k) {
+        int v = width();
+        return Math.max(v, (k + v - 1) / v * v);
+    }
+
+    /**
+     * The blocks for rows of d features with the cpu backend's row order (rowLanes 0: the scalar
+     * kernel's four accumulators; else the vector kernel's lane count), or null without the Vector
+     * API or under -Ddescent.sweep.blocks=false.
+     */
+    static BlockOps get(int d, int rowLanes) {
+        String on = System.getProperty("descent.sweep.blocks", "true");
+        if (!Boolean.parseBoolean(on) || LaneKernels.OPS == LaneOps.SCALAR) return null;
+        try {
+            return (BlockOps) Class.forName("dev.descent.sweep.VectorBlockOps").getDeclaredConstructor(int.class, int.class).newInstance(d, rowLanes);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.descent.sweep;
+
+import dev.descent.backend.cpu.FloatLosses;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link BlockOps} on the JDK's Vector API, vector lanes along the models (loaded by
+ * {@link BlockOps#get} only when the JVM resolved jdk.incubator.vector).
+ *
+ * <p><b>Why the bits are the lone run's.</b> The cpu backend's vector margin (VectorRowKernels, L
+ * lanes) keeps 2L float partial sums: sum i (i &lt; L) takes x_j·w_j fused for j ≡ i (mod 2L) over the
+ * whole 2L chunks and then j = twoChunks + i from one more L chunk; sum L + i takes j ≡ L + i; the
+ * result is b + (Σ_i (a_i + a_{L+i}) in lane order, then the tail x_j·w_j not fused). Each partial sum
+ * is its own chain of fused multiply-adds, so here each chain is one vector over a block of models
+ * (a register, not memory), computed chain pair by chain pair and added in the same order. The scalar
+ * kernel's four sums s_{j mod 4} (not fused) are four vector registers. Products commute exactly
+ * (x·w = w·x in IEEE), and nothing adds across lanes.
+ */
+final class VectorBlockOps implements BlockOps {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int V = S.length(), DV = D.length();
+    private final int d, L;                 // L: the cpu row kernels' lanes, 0 for the scalar kernel
+    private final int twoChunks, chunks, fusedAxpy;
+    private final float[] zs = new float[V];   // finiteness sums of one block, read lane by lane
+
+    VectorBlockOps(int d, int rowLanes) {
+        this.d = d;
+        this.L = rowLanes;
+        this.twoChunks = L == 0 ? 0 : d / (2 * L) * (2 * L);
+        this.chunks = L == 0 ? 0 : d / L * L;
+        this.fusedAxpy = L == 0 ? 0 : d / L * L;
+    }
+
+    @Override
+    public int width() {
+        return V;
+    }
+
+    @Override
+    public void margins(float[] x, int o, float[] w, int kp, float[] out) {
+        for (int b = 0; b < kp; b += V) {
+            FloatVector s = L == 0 ? scalarOrder(x, o, w, kp, b) : vectorOrder(x, o, w, kp, b);
+            s.intoArray(out, b);
+        }
+    }
+
+    /** VectorRowKernels.margin for the block at lanes [b, b + V). */
+    private FloatVector vectorOrder(float[] x, int o, float[] w, int kp, int b) {
+        FloatVector s = FloatVector.zero(S);
+        int step = 2 * L;
+        if (d >= L) {
+            for (int i = 0; i < L; i++) {
+                FloatVector a = FloatVector.zero(S), c = FloatVector.zero(S);
+                for (int j = i; j < twoChunks; j += step) {
+                    a = FloatVector.broadcast(S, x[o + j]).fma(FloatVector.fromArray(S, w, j * kp + b), a);
+                    c = FloatVector.broadcast(S, x[o + j + L]).fma(FloatVector.fromArray(S, w, (j + L) * kp + b), c);
+                }
+                int j = twoChunks + i;
+                if (j < chunks) a = FloatVector.broadcast(S, x[o + j]).fma(FloatVector.fromArray(S, w, j * kp + b), a);
+                s = s.add(a.add(c));
+            }
+        }
+        for (int j = chunks; j < d; j++) s = s.add(FloatVector.broadcast(S, x[o + j]).mul(FloatVector.fromArray(S, w, j * kp + b)));
+        return FloatVector.fromArray(S, w, d * kp + b).add(s);
+    }
+
+    /** RowKernels.SCALAR.margin for the block at lanes [b, b + V). */
+    private FloatVector scalarOrder(float[] x, int o, float[] w, int kp, int b) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            s0 = s0.add(FloatVector.broadcast(S, x[o + j]).mul(FloatVector.fromArray(S, w, j * kp + b)));
+            s1 = s1.add(FloatVector.broadcast(S, x[o + j + 1]).mul(FloatVector.fromArray(S, w, (j + 1) * kp + b)));
+            s2 = s2.add(FloatVector.broadcast(S, x[o + j + 2]).mul(FloatVector.fromArray(S, w, (j + 2) * kp + b)));
+            s3 = s3.add(FloatVector.broadcast(S, x[o + j + 3]).mul(FloatVector.fromArray(S, w, (j + 3) * kp + b)));
+        }
+        for (; j < d; j++) s0 = s0.add(FloatVector.broadcast(S, x[o + j]).mul(FloatVector.fromArray(S, w, j * kp + b)));
+        return FloatVector.fromArray(S, w, d * kp + b).add(s0.add(s1).add(s2.add(s3)));
+    }
+
+    @Override
+    public void residuals(int obj, float p, float[] m, float t, float[] r, int kp) {
+        if (obj == 0) {                          // FloatLosses.dloss's squared loss: m − t
+            FloatVector tv = FloatVector.broadcast(S, t);
+            for (int b = 0; b < kp; b += V) FloatVector.fromArray(S, m, b).sub(tv).intoArray(r, b);
+            return;
+        }
+        for (int l = 0; l < kp; l++) r[l] = FloatLosses.dloss(obj, p, m[l], t);
+    }
+
+    @Override
+    public void sgd(float[] w, int kp, float[] lr, float[] r, float[] x, int o, int kf, boolean bias, boolean[] bad) {
+        int full = kf / V * V, bb = d * kp;
+        for (int b = 0; b < full; b += V) {
+            FloatVector step = FloatVector.fromArray(S, lr, b).mul(FloatVector.fromArray(S, r, b)), z = FloatVector.zero(S);
+            for (int j = 0; j < d; j++) {
+                int i = j * kp + b;
+                FloatVector nw = FloatVector.fromArray(S, w, i).sub(step.mul(x[o + j]));
+                nw.intoArray(w, i);
+                z = z.add(nw.sub(nw));                   // 0 while every weight is finite, NaN after
+            }
+            if (bias) FloatVector.fromArray(S, w, bb + b).sub(step).intoArray(w, bb + b);
+            z.intoArray(zs, 0);
+            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f && Float.isFinite(w[bb + b + l]));
+        }
+        for (int l = full; l < kf; l++) {                  // a block shared with other lanes: CpuSession.sgdOne lane by lane
+            float step = lr[l] * r[l];
+            boolean finite = true;
+            for (int j = 0; j < d; j++) {
+                int i = j * kp + l;
+                float nw = w[i] - step * x[o + j];
+                w[i] = nw;
+                finite &= Float.isFinite(nw);
+            }
+            if (bias) w[bb + l] = w[bb + l] - step;
+            bad[l] = !(finite && Float.isFinite(w[bb + l]));
+        }
+    }
+
+    @Override
+    public void axpy(float[] g, float[] r, float[] x, int o, int l0, int kp) {
+        int bb = d * kp;
+        for (int b = l0 / V * V; b < kp; b += V) {
+            FloatVector rv = FloatVector.fromArray(S, r, b);
+            for (int j = 0; j < d; j++) {
+                int i = j * kp + b;
+                FloatVector gv = FloatVector.fromArray(S, g, i), xv = FloatVector.broadcast(S, x[o + j]);
+                (j < fusedAxpy ? xv.fma(rv, gv) : gv.add(rv.mul(xv))).intoArray(g, i);
+            }
+            FloatVector.fromArray(S, g, bb + b).add(rv).intoArray(g, bb + b);
+        }
+    }
+
+    @Override
+    public void sgdUpdate(float[] w, float[] g, float[] lr, int kp, int kf, boolean bias, boolean[] bad) {
+        int full = kf / V * V, rows = bias ? d + 1 : d;
+        FloatVector zero = FloatVector.zero(S);
+        for (int b = 0; b < full; b += V) {
+            FloatVector rate = FloatVector.fromArray(S, lr, b), z = zero;
+            for (int j = 0; j < rows; j++) {
+                int i = j * kp + b;
+                FloatVector wv = FloatVector.fromArray(S, w, i);
+                FloatVector nw = wv.sub(rate.mul(FloatVector.fromArray(S, g, i).add(zero.mul(wv))));
+                nw.intoArray(w, i);
+                z = z.add(nw.sub(nw));
+            }
+            z.intoArray(zs, 0);
+            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f);
+        }
+        for (int l = full; l < kf; l++) {
+            boolean finite = true;
+            for (int j = 0; j < rows; j++) {
+                int i = j * kp + l;
+                float nw = w[i] - lr[l] * (g[i] + 0f * w[i]);
+                w[i] = nw;
+                finite &= Float.isFinite(nw);
+            }
+            bad[l] = !finite;
+        }
+    }
+
+    @Override
+    public void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k) {
+        int l = 0;
+        if (obj == 0) {                          // FloatLosses.loss's squared loss: 0.5·e·e, e = m − t; then to double
+            FloatVector tv = FloatVector.broadcast(S, t), half = FloatVector.broadcast(S, 0.5f);
+            for (; l + V <= k; l += V) {
+                FloatVector e = FloatVector.fromArray(S, m, l).sub(tv), f = half.mul(e).mul(e);
+                for (int part = 0; part < V / DV; part++) {
+                    int i = so + l + part * DV;
+                    DoubleVector.fromArray(D, sum, i).add(f.convertShape(VectorOperators.F2D, D, part)).intoArray(sum, i);
+                }
+            }
+        }
+        for (; l < k; l++) sum[so + l] += FloatLosses.loss(obj, p, m[l], t);
+    }
+}
