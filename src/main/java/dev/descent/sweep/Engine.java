@@ -528,7 +528,9 @@ final class Engine {
     List<Outcome> run(int epochs, long seed) {
         List<Snapshot> init = new ArrayList<>();
         for (Group gr : groups) for (Shard s : gr.shards) init.add(s.snapshot(0, -1));
+        long i0 = System.nanoTime();
         double[][] l0 = losses(init);
+        lossSeconds += (System.nanoTime() - i0) / 1e9;       // the initial losses count as loss evaluation too
         boolean[] kill = new boolean[cfgs.length];
         for (int i = 0; i < init.size(); i++) {
             Snapshot s = init.get(i);

@@ -11,7 +11,7 @@ import java.util.List;
  * @param kernels  the row-kernel order the sweep reproduced: the cpu backend's ("scalar" or "vector, L lanes")
  * @param threads  worker threads used
  * @param seconds  wall time of the whole sweep, loss evaluations included
- * @param lossSeconds of which evaluating the recorded losses
+ * @param lossSeconds of which evaluating the recorded losses (the initial ones included): training is the difference
  */
 public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, int threads, double seconds, double lossSeconds) {
     public SweepResult {

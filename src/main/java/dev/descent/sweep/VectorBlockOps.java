@@ -101,11 +101,11 @@ final class VectorBlockOps implements BlockOps {
                 int i = j * kp + b;
                 FloatVector nw = FloatVector.fromArray(S, w, i).sub(step.mul(x[o + j]));
                 nw.intoArray(w, i);
-                z = z.add(nw.sub(nw));                   // 0 while every weight is finite, NaN after
+                z = z.add(nw);                           // finite when every weight is (one add, not two); checked exactly when not
             }
             if (bias) FloatVector.fromArray(S, w, bb + b).sub(step).intoArray(w, bb + b);
             z.intoArray(zs, 0);
-            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f && Float.isFinite(w[bb + b + l]));
+            for (int l = 0; l < V; l++) bad[b + l] = !(Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) || !Float.isFinite(w[bb + b + l]);
         }
         for (int l = full; l < kf; l++) {                  // a block shared with other lanes: CpuSession.sgdOne lane by lane
             float step = lr[l] * r[l];
@@ -119,6 +119,12 @@ final class VectorBlockOps implements BlockOps {
             if (bias) w[bb + l] = w[bb + l] - step;
             bad[l] = !(finite && Float.isFinite(w[bb + l]));
         }
+    }
+
+    /** Whether lane l's d weights are all finite (a lane whose sum overflowed). */
+    private boolean allFinite(float[] w, int kp, int l) {
+        for (int j = 0; j < d; j++) if (!Float.isFinite(w[j * kp + l])) return false;
+        return true;
     }
 
     @Override

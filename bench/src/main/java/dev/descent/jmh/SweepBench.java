@@ -1,0 +1,116 @@
+package dev.descent.jmh;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.Run;
+import dev.descent.backend.RunResult;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
+import dev.descent.sweep.Config;
+import dev.descent.sweep.Sweep;
+import dev.descent.sweep.SweepResult;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue #15's sweep benchmark: one epoch of K configurations (the squared loss, K learning rates,
+ * rows in order) as one sweep ({@code sweep}) against one configuration alone on the cpu backend
+ * ({@code lone}, Session.run over the epoch; K separate runs cost K times that), for batch-1 SGD
+ * ({@code batch} 1), batch 100 and full-batch GD ({@code batch} 0), at d = 2 and 64. Time per epoch
+ * is the score; the sweep records one loss per epoch (in its score: one full-data evaluation per
+ * model; {@link SweepVsPeer} subtracts it and also prints the roofline). Ratio to K separate runs:
+ * K·lone / sweep; ratio to the roofline: sweep / max(n(d+1)·4 bytes ÷ read ceiling,
+ * K·n·4d flops ÷ FMA peak), both measured by {@link SweepVsPeer}.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SweepBench -p n=200000 -rf json
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class SweepBench {
+    @Param({"200000"})
+    public int n;
+
+    @Param({"2", "64"})
+    public int d;
+
+    @Param({"1", "8", "64", "256"})
+    public int k;
+
+    /** Rows per step; 0 for full-batch GD. */
+    @Param({"1", "100", "0"})
+    public int batch;
+
+    private Sweep sweep;
+    private Backend cpu;
+    private Session lone;
+    private Params p0;
+    private int bs;
+
+    /** K learning rates spaced evenly in log between 1e-4 and 1e-2 (full batch: ×10), none diverging at d ≤ 64. */
+    static List<Config> configs(int k, int bs, int n) {
+        List<Config> cs = new ArrayList<>();
+        double lo = bs == n ? 1e-3 : 1e-4, hi = bs == n ? 1e-1 : 1e-2;
+        for (int i = 0; i < k; i++) {
+            double lr = k == 1 ? lo : lo * Math.pow(hi / lo, i / (double) (k - 1));
+            cs.add(Config.of(lr, bs, Optimizer.SGD).withOrder(BatchOrder.IN_ORDER));
+        }
+        return cs;
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Dataset ds = Fixtures.linear(n, d);
+        bs = batch == 0 ? n : batch;
+        sweep = Sweep.builder(ds, Objective.SQUARED).period(Math.max(bs, n / bs * bs)).addAll(configs(k, bs, n)).build();
+        cpu = Backends.open("cpu");
+        lone = cpu.open(ds, new Spec(Objective.SQUARED, true, Optimizer.SGD));
+        lone.setOrder(BatchOrder.IN_ORDER.order(n, 1, 0));
+        p0 = Params.zeros(d);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        lone.close();
+        cpu.close();
+    }
+
+    @Benchmark
+    public SweepResult sweep() {
+        return sweep.run(1, 1);
+    }
+
+    @Benchmark
+    public RunResult lone() {
+        lone.setParams(p0);
+        lone.resetState();
+        int batches = (n + bs - 1) / bs;
+        return lone.run(new Run(bs, 0, batches, Rate.constant(1e-4), batches));
+    }
+}

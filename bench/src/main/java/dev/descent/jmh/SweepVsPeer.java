@@ -1,0 +1,194 @@
+package dev.descent.jmh;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.Run;
+import dev.descent.backend.Session;
+import dev.descent.backend.Spec;
+import dev.descent.data.BatchOrder;
+import dev.descent.data.Dataset;
+import dev.descent.data.Generators;
+import dev.descent.model.Objective;
+import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
+import dev.descent.sweep.Config;
+import dev.descent.sweep.Outcome;
+import dev.descent.sweep.Sweep;
+import dev.descent.sweep.SweepResult;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The sweep side of bench/sweep.sh (issue #15): K batch-1 SGD configurations of the squared loss
+ * (learning rates spaced in log from 1e-4 to 1e-2, rows in file order, parameters from zero, one epoch)
+ * on a float32 file that bench/peers/sweep_peer.py fits with scikit-learn too, and the two
+ * ceilings the roofline takes, measured in the same process:
+ * <ul>
+ *   <li>read: GB/s of a vector sum over a 256 MiB float array on every thread (best of 9);</li>
+ *   <li>FMA: GFLOP/s of ten independent vector fused multiply-add chains per thread on every thread
+ *       (best of 9; an FMA counts 2 flops).</li>
+ * </ul>
+ * Roofline bound of one sweep epoch: max(n·(d + 1)·4 bytes ÷ read, K·n·4d flops ÷ FMA) — a model-row
+ * is a margin (d FMAs) and an update (d multiply-subtracts). Prints RESULT lines (key=value).
+ *
+ * <pre>
+ * SweepVsPeer make FILE ROWS D                 x (ROWS×D) then t (ROWS), float32 little-endian
+ * SweepVsPeer run FILE ROWS D K REPS           the ceilings, the sweep, one lone cpu-backend run
+ * </pre>
+ */
+public final class SweepVsPeer {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private SweepVsPeer() {}
+
+    public static void main(String[] a) throws Exception {
+        Path file = Path.of(a[1]);
+        int n = Integer.parseInt(a[2]), d = Integer.parseInt(a[3]);
+        if (a[0].equals("make")) {
+            make(file, n, d);
+            return;
+        }
+        int k = Integer.parseInt(a[4]), reps = Integer.parseInt(a[5]);
+        int threads = Runtime.getRuntime().availableProcessors();
+        Dataset ds = read(file, n, d);
+        double read = readCeiling(threads), fma = fmaPeak(threads);
+        System.out.printf(Locale.ROOT, "RESULT side=ceiling measure=read-d%d best=%.3f unit=GB/s threads=%d%n", d, read, threads);
+        System.out.printf(Locale.ROOT, "RESULT side=ceiling measure=fma-d%d best=%.3f unit=GFLOP/s threads=%d%n", d, fma, threads);
+        double bytes = (double) n * (d + 1) * 4, flops = (double) k * n * 4 * d;
+        double bound = Math.max(bytes / (read * 1e9), flops / (fma * 1e9));
+
+        List<Config> cs = new ArrayList<>();
+        for (int i = 0; i < k; i++) cs.add(Config.of(lr(i, k), 1, Optimizer.SGD).withOrder(BatchOrder.IN_ORDER));
+        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(n).addAll(cs).build();
+        SweepResult r = sweep.run(1, 1);                      // warm-up
+        double[] train = new double[reps], wall = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            r = sweep.run(1, 1);
+            train[i] = r.seconds() - r.lossSeconds();
+            wall[i] = r.seconds();
+        }
+        double best = Arrays.stream(train).min().orElseThrow();
+        StringBuilder losses = new StringBuilder();
+        for (int i : new int[] {0, k / 2, k - 1}) {
+            Outcome o = r.get(i);
+            losses.append(i).append(':').append(String.format(Locale.ROOT, "%.6g", o.finalLoss())).append(i == k - 1 ? "" : ",");
+        }
+        System.out.printf(Locale.ROOT, "RESULT side=descent measure=sweep-d%d best=%.4f min=%.4f max=%.4f runs=%d wall_best=%.4f k=%d "
+                        + "bound=%.4f bound_by=%s roofline_ratio=%.2f losses=%s groups=\"%s\"%n", d, best, best,
+                Arrays.stream(train).max().orElseThrow(), reps, Arrays.stream(wall).min().orElseThrow(), k, bound,
+                bytes / (read * 1e9) > flops / (fma * 1e9) ? "bytes" : "flops", best / bound, losses, String.join("; ", r.groups()));
+        double lone = lone(ds, lr(k / 2, k), reps);
+        System.out.printf(Locale.ROOT, "RESULT side=descent measure=lone-d%d best=%.4f k=%d k_lone=%.4f vs_sweep=%.2f%n", d, lone, k, k * lone, k * lone / best);
+    }
+
+    /** Configuration i's learning rate of k: 1e-4 to 1e-2, evenly in log (the peer's formula). */
+    static double lr(int i, int k) {
+        return k == 1 ? 1e-4 : 1e-4 * Math.pow(100, i / (double) (k - 1));
+    }
+
+    static void make(Path file, int n, int d) throws IOException {
+        Dataset ds = Generators.regression(n, d, 0.3, 7);
+        ByteBuffer b = ByteBuffer.allocate(4 * (n * d + n)).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(ds.features()).put(ds.targets());
+        Files.write(file, b.array());
+    }
+
+    static Dataset read(Path file, int n, int d) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, 4L * ((long) n * d + n)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] x = new float[n * d], t = new float[n];
+            b.asFloatBuffer().get(x).get(t);
+            return new Dataset(file.getFileName().toString(), x, t, n, d);
+        }
+    }
+
+    /** Best of reps one-epoch batch-1 SGD runs of one configuration on the cpu backend, rows in order. */
+    static double lone(Dataset ds, double lr, int reps) {
+        int n = ds.n();
+        double best = Double.MAX_VALUE;
+        try (Backend b = Backends.open("cpu"); Session s = b.open(ds, new Spec(Objective.SQUARED, true, Optimizer.SGD))) {
+            s.setOrder(BatchOrder.IN_ORDER.order(n, 1, 1));
+            for (int rep = 0; rep <= reps; rep++) {
+                s.setParams(Params.zeros(ds.d()));
+                s.resetState();
+                long t0 = System.nanoTime();
+                s.run(new Run(1, 0, n, Rate.constant(lr), n));
+                double sec = (System.nanoTime() - t0) / 1e9;
+                if (rep > 0) best = Math.min(best, sec);
+            }
+        }
+        return best;
+    }
+
+    /** GB/s: every thread sums its own slice of a 256 MiB array, best of 9. */
+    static double readCeiling(int threads) throws Exception {
+        float[] big = new float[64 << 20];
+        Arrays.fill(big, 1f);
+        int slice = big.length / threads;
+        return best(threads, 9, i -> {
+            FloatVector acc = FloatVector.zero(S);
+            int l = S.length();
+            for (int j = i * slice, e = j + slice; j < e; j += l) acc = acc.add(FloatVector.fromArray(S, big, j));
+            return acc.reduceLanes(VectorOperators.ADD);
+        }, 4.0 * big.length / 1e9);
+    }
+
+    /** GFLOP/s: ten independent FMA chains per thread. */
+    static double fmaPeak(int threads) throws Exception {
+        long iters = 20_000_000;
+        return best(threads, 9, i -> {
+            FloatVector a0 = FloatVector.broadcast(S, 1f + i), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+            FloatVector m = FloatVector.broadcast(S, 0.999999f), c = FloatVector.broadcast(S, 1e-7f);
+            for (long q = 0; q < iters; q++) {
+                a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c); a4 = a4.fma(m, c);
+                a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c); a8 = a8.fma(m, c); a9 = a9.fma(m, c);
+            }
+            return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).reduceLanes(VectorOperators.ADD);
+        }, threads * iters * 10.0 * S.length() * 2 / 1e9);
+    }
+
+    interface Part {
+        float run(int thread);
+    }
+
+    /** Best units/s over reps (+1 warm-up) of the work run on every thread at once. */
+    private static double best(int threads, int reps, Part part, double units) throws Exception {
+        ExecutorService ex = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            for (int rep = 0; rep <= reps; rep++) {
+                List<Callable<Float>> tasks = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    int t = i;
+                    tasks.add(() -> part.run(t));
+                }
+                long t0 = System.nanoTime();
+                float sink = 0;
+                for (Future<Float> f : ex.invokeAll(tasks)) sink += f.get();
+                double sec = (System.nanoTime() - t0) / 1e9;
+                if (rep > 0 && sink != 12345f) best = Math.max(best, units / sec);
+            }
+            return best;
+        } finally {
+            ex.shutdown();
+        }
+    }
+}
