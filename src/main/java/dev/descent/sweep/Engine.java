@@ -268,14 +268,19 @@ final class Engine {
         void runEpoch(int epoch) {
             Group gr = group;
             long t0 = (long) (epoch - 1) * gr.batches;
+            boolean varying = false;                     // a per-step or 1/√t rate: each batch's rate afresh, else once an epoch
+            for (Lane lane : lanes) varying |= rates[lane.cfg].steps() != null || rates[lane.cfg].inverseSqrt();
+            boolean stale = true;
             for (int j = 0; j < gr.batches && k > 0; j++) {
                 int from = Batches.from(j, gr.bs), cnt = Batches.count(j, gr.bs, n);
-                for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
+                if (stale || varying) for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
+                stale = false;
                 boolean anyBad = step(gr.rows, from, cnt, t0 + j + 1);
                 if (j % gr.every == 0) snaps.add(snapshot(epoch, j));   // non-finite ones too: a lone run records them
                 if (anyBad) {
                     for (int l = 0; l < k; l++) if (bad[l]) diverged.add(new int[] {lanes[l].cfg, epoch, j});
                     remove(bad);
+                    stale = true;                        // the lanes moved
                 }
             }
         }

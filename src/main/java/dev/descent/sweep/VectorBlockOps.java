@@ -103,7 +103,12 @@ final class VectorBlockOps implements BlockOps {
                 nw.intoArray(w, i);
                 z = z.add(nw);                           // finite when every weight is (one add, not two); checked exactly when not
             }
-            if (bias) FloatVector.fromArray(S, w, bb + b).sub(step).intoArray(w, bb + b);
+            FloatVector nb = FloatVector.fromArray(S, w, bb + b);
+            if (bias) {
+                nb = nb.sub(step);
+                nb.intoArray(w, bb + b);
+            }
+            if (z.add(nb).test(VectorOperators.IS_FINITE).allTrue()) continue;     // bad[] is false already (the engine clears it)
             z.intoArray(zs, 0);
             for (int l = 0; l < V; l++) bad[b + l] = !(Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) || !Float.isFinite(w[bb + b + l]);
         }
@@ -155,7 +160,7 @@ final class VectorBlockOps implements BlockOps {
                 z = z.add(nw.sub(nw));
             }
             z.intoArray(zs, 0);
-            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f);
+            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f);    // (a batch's update is rare beside its rows: kept simple)
         }
         for (int l = full; l < kf; l++) {
             boolean finite = true;

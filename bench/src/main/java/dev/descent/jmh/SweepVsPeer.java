@@ -89,7 +89,7 @@ public final class SweepVsPeer {
         StringBuilder losses = new StringBuilder();
         for (int i : new int[] {0, k / 2, k - 1}) {
             Outcome o = r.get(i);
-            losses.append(i).append(':').append(String.format(Locale.ROOT, "%.6g", o.finalLoss())).append(i == k - 1 ? "" : ",");
+            losses.append(i).append(':').append(String.format(Locale.ROOT, "%.6g", squaredLoss(ds, o.params()))).append(i == k - 1 ? "" : ",");
         }
         System.out.printf(Locale.ROOT, "RESULT side=descent measure=sweep-d%d best=%.4f min=%.4f max=%.4f runs=%d wall_best=%.4f k=%d "
                         + "bound=%.4f bound_by=%s roofline_ratio=%.2f losses=%s groups=\"%s\"%n", d, best, best,
@@ -97,6 +97,19 @@ public final class SweepVsPeer {
                 bytes / (read * 1e9) > flops / (fma * 1e9) ? "bytes" : "flops", best / bound, losses, String.join("; ", r.groups()));
         double lone = lone(ds, lr(k / 2, k), reps);
         System.out.printf(Locale.ROOT, "RESULT side=descent measure=lone-d%d best=%.4f k=%d k_lone=%.4f vs_sweep=%.2f%n", d, lone, k, k * lone, k * lone / best);
+    }
+
+    /** The mean of 0.5·(x·w + b − t)² over all rows in double, at the final parameters (the peer's formula). */
+    static double squaredLoss(Dataset ds, Params p) {
+        float[] x = ds.features(), t = ds.targets(), w = p.packed();
+        int n = ds.n(), d = ds.d();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double m = w[d];
+            for (int j = 0; j < d; j++) m += (double) x[i * d + j] * w[j];
+            sum += 0.5 * (m - t[i]) * (m - t[i]);
+        }
+        return sum / n;
     }
 
     /** Configuration i's learning rate of k: 1e-4 to 1e-2, evenly in log (the peer's formula). */
