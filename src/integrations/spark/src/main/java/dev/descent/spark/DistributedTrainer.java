@@ -130,6 +130,20 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
         return w;
     }
 
+    /** The objective's mean over every row at the model {@code w} (one job, no update). */
+    public double loss(float[] w) {
+        open();
+        float[] wk = check(w);
+        int dd = d;
+        List<Part> parts = job((p, s, pr) -> {
+            s.setParams(Params.ofPacked(wk, dd, 1));
+            Resident.setOrder(s, BatchOrder.IN_ORDER.order(pr, 1, 0), true);
+            return new Part(p, pr, new float[dd + 1], s.gradient(0, pr, true).loss(), "");
+        });
+        lastLoss = combine(parts)[d + 1];
+        return lastLoss;
+    }
+
     /**
      * Local SGD: {@code rounds} jobs; in each, every partition runs {@code localSteps} steps of batches of
      * {@code batch} rows (its own shuffled order from {@code seed}) with the settings' optimizer at rate
