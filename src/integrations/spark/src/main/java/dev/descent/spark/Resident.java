@@ -34,6 +34,26 @@ final class Resident {
         return PARTS.computeIfAbsent(trainer + "/" + partition, k -> open(trainer, partition, rows, s));
     }
 
+    /**
+     * The backend a task opens: when Spark scheduled the task with a GPU (task resources "gpu", from
+     * {@code spark.task.resource.gpu.amount} and the executor's discovery script) and the settings say
+     * auto or cuda, CUDA on the first address Spark gave it; otherwise the settings' backend as named.
+     */
+    static String backendFor(String configured, java.util.Map<String, String[]> taskResources) {
+        String[] gpus = taskResources == null ? null : taskResources.get("gpu");
+        String c = configured.trim().toLowerCase(java.util.Locale.ROOT);
+        if (gpus == null || gpus.length == 0 || !(c.equals("auto") || c.equals("cuda"))) return configured;
+        return "cuda:" + gpus[0];
+    }
+
+    private static String backendForThisTask(Settings s) {
+        org.apache.spark.TaskContext tc = org.apache.spark.TaskContext.get();
+        if (tc == null) return s.backend();
+        java.util.Map<String, String[]> r = new java.util.HashMap<>();
+        tc.resourcesJMap().forEach((k, v) -> r.put(k, v.addresses()));
+        return backendFor(s.backend(), r);
+    }
+
     private static Part open(String trainer, int partition, Iterator<Row> it, Settings s) {
         List<Row> rows = new ArrayList<>();
         it.forEachRemaining(rows::add);
@@ -50,20 +70,21 @@ final class Resident {
         }
         Dataset ds = new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d);
         Spec spec = s.spec();
+        String key = backendForThisTask(s);
         Backend b;
         synchronized (BACKENDS) {
-            b = BACKENDS.computeIfAbsent(s.backend(), Backends::open);
-            USERS.computeIfAbsent(s.backend(), k -> new AtomicInteger()).incrementAndGet();
+            b = BACKENDS.computeIfAbsent(key, Backends::open);
+            USERS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         }
         Session session;
         try {
             session = b.open(ds, spec);
         } catch (RuntimeException e) {
-            release(s.backend());
+            release(key);
             throw e;
         }
         UPLOADS.computeIfAbsent(trainer, k -> new AtomicInteger()).incrementAndGet();
-        return new Part(session, n, s.backend(), b.name() + ": " + b.device());
+        return new Part(session, n, key, b.name() + ": " + b.device());
     }
 
     private static final java.util.Set<Session> IN_ORDER = ConcurrentHashMap.newKeySet();

@@ -208,6 +208,15 @@ class DistributedTrainerTest {
     }
 
     @Test
+    void aTaskScheduledWithAGpuOpensCudaOnItsAddress() {
+        assertEquals("cuda:3", Resident.backendFor("auto", java.util.Map.of("gpu", new String[] {"3", "5"})));
+        assertEquals("cuda:0", Resident.backendFor("cuda", java.util.Map.of("gpu", new String[] {"0"})));
+        assertEquals("opencl", Resident.backendFor("opencl", java.util.Map.of("gpu", new String[] {"1"})));   // named: kept
+        assertEquals("auto", Resident.backendFor("auto", java.util.Map.of()));
+        assertEquals("cpu", Resident.backendFor("cpu", null));
+    }
+
+    @Test
     void badInputIsOneLine() {
         var e = assertThrows(DescentException.class, () -> Settings.of("cpu", "no-such-loss"));
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
