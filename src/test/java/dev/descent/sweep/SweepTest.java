@@ -110,8 +110,8 @@ class SweepTest {
             List<Config> cs = new ArrayList<>();
             for (int bs : new int[] {1, 10, ds.n()}) {
                 double s = bs == 1 ? 0.002 : bs == 10 ? 0.01 : 0.1;
+                cs.add(Config.of(1e15, bs, Optimizer.SGD).withLabel("too large, batch " + bs));   // first: lane 0, a whole block
                 for (int i = 0; i < 18; i++) cs.add(Config.of(s * (1 + 0.1 * i), bs, Optimizer.SGD));
-                cs.add(Config.of(1e15, bs, Optimizer.SGD).withLabel("too large, batch " + bs));
                 cs.add(Config.of(s, bs, Optimizer.momentum(0.9)));
             }
             Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).threads(2).addAll(cs).build();
