@@ -1,16 +1,12 @@
 package dev.descent.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.DescentException;
 import dev.descent.data.Dataset;
 import dev.descent.data.SparseRows;
 import dev.descent.data.Standardization;
 import dev.descent.util.AtomicFiles;
+import dev.descent.util.Json;
+import dev.descent.util.Json.Node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -191,8 +187,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
     }
 
     public void save(Path file) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode o = json.createObjectNode();
+        Map<String, Object> o = new LinkedHashMap<>();
         o.put("format", FORMAT);
         boolean multi = objective == Objective.SOFTMAX;
         o.put("version", multi ? 2 : 1);
@@ -201,40 +196,38 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         o.put("d", d());
         if (multi) {
             o.put("classes", classes());
-            ArrayNode w = o.putArray("weights"), b = o.putArray("intercepts");
+            List<List<String>> w = new ArrayList<>();
+            List<String> b = new ArrayList<>();
             for (int c = 0; c < classes(); c++) {
-                ArrayNode row = w.addArray();
+                List<String> row = new ArrayList<>();
                 for (int j = 0; j < d(); j++) row.add(Float.toString(params.w(c, j)));
+                w.add(row);
                 b.add(Float.toString(params.b(c)));
             }
+            o.put("weights", w);
+            o.put("intercepts", b);
         } else {
-            ArrayNode w = o.putArray("weights");
+            List<String> w = new ArrayList<>();
             for (int j = 0; j < d(); j++) w.add(Float.toString(params.w(j)));
+            o.put("weights", w);
             o.put("intercept", Float.toString(params.b()));
         }
-        if (features != null) {
-            ArrayNode f = o.putArray("features");
-            features.forEach(f::add);
-        }
+        if (features != null) o.put("features", features);
         if (target != null) o.put("target", target);
         if (scaling != null) {
-            ObjectNode s = o.putObject("standardization");
-            ArrayNode mean = s.putArray("mean"), std = s.putArray("std");
-            for (double v : scaling.mean()) mean.add(v);
-            for (double v : scaling.std()) std.add(v);
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("mean", scaling.mean());
+            st.put("std", scaling.std());
             if (scaling.scalesTarget()) {
-                s.put("target_mean", scaling.targetMean());
-                s.put("target_std", scaling.targetStd());
+                st.put("target_mean", scaling.targetMean());
+                st.put("target_std", scaling.targetStd());
             }
+            o.put("standardization", st);
         }
-        ObjectNode t = o.putObject("trained");
+        Map<String, Object> t = new LinkedHashMap<>();
         trained.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> t.put(e.getKey(), e.getValue()));
-        try {
-            String text = json.writeValueAsString(o) + "\n";
-            AtomicFiles.write(file, text);
-        } catch (JsonProcessingException e) {
-            throw new DescentException("cannot encode the model as JSON: " + e.getOriginalMessage());
-        }
+        o.put("trained", t);
+        AtomicFiles.write(file, Json.write(o) + "\n");
     }
 
     public static Model load(Path file) {
@@ -249,14 +242,13 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         } catch (IOException e) {
             throw new DescentException("cannot read model file " + file + ": " + AtomicFiles.reason(e));
         }
-        JsonNode o;
+        Node o;
         try {
-            o = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            throw notAModel(file, "it is not valid JSON" + (line > 0 ? " (line " + line + ")" : ""));
+            o = Json.parse(text);
+        } catch (Json.Error e) {
+            throw notAModel(file, "it is not valid JSON (line " + e.line + ")");
         }
-        if (o == null || !o.isObject() || !FORMAT.equals(o.path("format").asText())) throw notAModel(file, "it has no \"format\": \"" + FORMAT + "\"");
+        if (!o.isObject() || !FORMAT.equals(o.path("format").asText())) throw notAModel(file, "it has no \"format\": \"" + FORMAT + "\"");
         int version = o.path("version").asInt(-1);
         if (version > VERSION) {
             throw new DescentException("model " + file + " has format version " + version + ", this descent reads " + VERSION
@@ -266,17 +258,17 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         try {
             Objective obj = Objective.parse(o.path("objective").asText());
             int d = o.path("d").asInt(-1);
-            JsonNode w = o.path("weights");
+            Node w = o.path("weights");
             Params params;
             if (obj == Objective.SOFTMAX) {
                 int k = o.path("classes").asInt(-1);
-                JsonNode bs = o.path("intercepts");
+                Node bs = o.path("intercepts");
                 if (k < 2 || d < 1 || !w.isArray() || w.size() != k || !bs.isArray() || bs.size() != k) {
                     throw notAModel(file, "a softmax model needs \"classes\" ≥ 2, \"weights\" as that many lists of \"d\" numbers and as many \"intercepts\"");
                 }
                 float[] packed = new float[k * (d + 1)];
                 for (int c = 0; c < k; c++) {
-                    JsonNode row = w.get(c);
+                    Node row = w.get(c);
                     if (!row.isArray() || row.size() != d) throw notAModel(file, "\"weights\" of class " + c + " must hold \"d\" numbers");
                     for (int j = 0; j < d; j++) packed[c * (d + 1) + j] = number(file, row.get(j), "weight " + (j + 1) + " of class " + c);
                     packed[c * (d + 1) + d] = number(file, bs.get(c), "intercept of class " + c);
@@ -291,17 +283,17 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             List<String> features = null;
             if (o.has("features")) {
                 features = new ArrayList<>();
-                for (JsonNode f : o.path("features")) features.add(f.asText());
+                for (Node f : o.path("features").elements()) features.add(f.asText());
             }
             Standardization sc = null;
             if (o.has("standardization")) {
-                JsonNode s = o.path("standardization");
+                Node s = o.path("standardization");
                 double[] mean = doubles(file, s.path("mean"), d, "standardization mean"), std = doubles(file, s.path("std"), d, "standardization std");
                 boolean st = s.has("target_mean");
                 sc = new Standardization(mean, std, st, st ? s.path("target_mean").asDouble() : 0, st ? s.path("target_std").asDouble() : 1);
             }
             Map<String, String> trained = new LinkedHashMap<>();
-            o.path("trained").fields().forEachRemaining(e -> trained.put(e.getKey(), e.getValue().asText()));
+            o.path("trained").fields().forEach((k, v) -> trained.put(k, v.asText()));
             return new Model(obj, params, o.path("bias").asBoolean(true), sc, features,
                     o.has("target") ? o.path("target").asText() : null, trained);
         } catch (DescentException e) {
@@ -310,9 +302,9 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         }
     }
 
-    private static float number(Path file, JsonNode v, String what) {
+    private static float number(Path file, Node v, String what) {
         try {
-            if (v == null || v.isMissingNode() || v.isNull()) throw new NumberFormatException();
+            if (v == null || v.isMissing() || v.isNull()) throw new NumberFormatException();
             float f = Float.parseFloat(v.asText());
             if (!Float.isFinite(f)) throw new NumberFormatException();
             return f;
@@ -321,7 +313,7 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
         }
     }
 
-    private static double[] doubles(Path file, JsonNode a, int d, String what) {
+    private static double[] doubles(Path file, Node a, int d, String what) {
         if (!a.isArray() || a.size() != d) throw notAModel(file, what + " must hold " + d + " numbers");
         double[] v = new double[d];
         for (int j = 0; j < d; j++) {

@@ -1,7 +1,5 @@
 package dev.descent.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.DescentException;
 import dev.descent.data.Csv;
 
@@ -79,13 +77,17 @@ public final class History {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("label", label);
         m.put("config", config);
-        m.put("epochs", epochs.stream().map(e -> Map.of("epoch", e.epoch, "lr", e.lr, "loss", json(e.loss), "seconds", e.seconds)).toList());
-        m.put("points", points.stream().map(p -> Map.of("epoch", p.epoch, "step", p.step, "examples", p.examples, "loss", json(p.loss), "seconds", p.seconds)).toList());
-        try {
-            writeAtomically(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
-        } catch (IOException e) {
-            throw new DescentException("cannot encode history as JSON: " + e.getMessage());
-        }
+        m.put("epochs", epochs.stream().map(e -> ordered("epoch", e.epoch, "lr", e.lr, "loss", json(e.loss), "seconds", e.seconds)).toList());
+        m.put("points", points.stream().map(p -> ordered("epoch", p.epoch, "step", p.step, "examples", p.examples, "loss", json(p.loss),
+                "seconds", p.seconds)).toList());
+        writeAtomically(file, dev.descent.util.Json.write(m));
+    }
+
+    /** A map of the given keys and values, in that order. */
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
     }
 
     /** Reads a CSV written by {@link #writeCsv}; a file that is not one gets one clear line. */
