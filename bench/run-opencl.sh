@@ -13,13 +13,8 @@ mvn -q -B install -DskipTests
 mvn -q -B -f bench/pom.xml package
 for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
 {
-  echo "date: $(date -u +%FT%TZ)"
-  echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- src kernels bench pom.xml || echo ' (dirty)')"
-  echo "command: bench/run-opencl.sh $name"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores visible"
-  echo "memory: $(free -g | awk '/Mem:/{print $2}') GiB"
-  echo "os: $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
-  echo "java: $(java -version 2>&1 | head -1)"
+  . bench/env.sh
+  bench_env "bench/run-opencl.sh $name"
   echo "opencl: $(clinfo -l 2>/dev/null | tr '\n' ' ')"
 } > "$out/env.txt"
 # ceilings: the native probe (membw.c) before and after the OpenCL probes, judged (see CeilingRun)

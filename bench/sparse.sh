@@ -51,15 +51,8 @@ jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.
 vector=()
 [[ ${DESCENT_VECTOR:-0} == 1 ]] && vector=(--add-modules jdk.incubator.vector)
 cmd="bench/sparse.sh $rows $work  (ROUNDS=$rounds REPS=$reps GRAD_REPS=$grad_reps LR=$lr ALPHA=$alpha BACKENDS=$backends)"
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "command: $cmd"
-echo "machine: $machine; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-if commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-  git -C "$root" diff --quiet HEAD -- src kernels pom.xml || commit="$commit (library sources modified)"
-else
-  commit="${COMMIT:-unknown} (not a git checkout)"
-fi
-echo "commit: $commit; jar built $(date -u -r "$jar" +%FT%TZ); $(java -version 2>&1 | head -1)"
+. "$root/bench/env.sh"
+bench_header "$cmd" "$root" "$jar"
 echo "file: $svm, $(stat -L -c %s "$svm") bytes"
 : > "$work/descent.txt"; : > "$work/peer.txt"
 for r in $(seq "$rounds"); do                                  # descent, then the peer, ROUNDS times: both see the same machine

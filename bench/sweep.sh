@@ -36,15 +36,8 @@ if [[ ! -f $cls || $src -nt $cls || $jar -nt $cls ]]; then
 fi
 java=(java ${JAVA_OPTS:--Xmx6g} --add-modules jdk.incubator.vector -cp "$work/classes:$jar:$root/target/lib/*" dev.descent.jmh.SweepVsPeer)
 cmd="bench/sweep.sh $rows $work  (DIMS=$dims K=$k ROUNDS=$rounds REPS=$reps PEER_REPS=$peer_reps)"
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "command: $cmd"
-echo "machine: $machine; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-if commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-  git -C "$root" diff --quiet HEAD -- src kernels pom.xml || commit="$commit (library sources modified)"
-else
-  commit="${COMMIT:-unknown} (not a git checkout)"
-fi
-echo "commit: $commit; jar built $(date -u -r "$jar" +%FT%TZ); $(java -version 2>&1 | head -1)"
+. "$root/bench/env.sh"
+bench_header "$cmd" "$root" "$jar"
 : > "$work/descent.txt"; : > "$work/peer.txt"
 for d in ${dims//,/ }; do
   f=$work/sweep-$rows-$d.f32

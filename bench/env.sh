@@ -1,0 +1,28 @@
+# Sourced by the benchmark scripts: where and when a run happened, printed the same way by all of them.
+
+# bench_env COMMAND: "key: value" lines (date, commit, command, cpu, memory, os, java, load) for a results folder's env.txt
+bench_env() {
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- src kernels bench pom.xml || echo ' (dirty)')"
+  echo "command: $1"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores visible"
+  echo "memory: $(free -g | awk '/Mem:/{print $2}') GiB"
+  echo "os: $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# bench_header COMMAND ROOT JAR: the header a peer-comparison script prints (command, machine and load, commit, jar, java);
+# leaves $machine and $commit set for the script's summary
+bench_header() {
+  local cmd=$1 root=$2 jar=$3
+  machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "command: $cmd"
+  echo "machine: $machine; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  if commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+    git -C "$root" diff --quiet HEAD -- src kernels pom.xml || commit="$commit (library sources modified)"
+  else
+    commit="${COMMIT:-unknown} (not a git checkout)"
+  fi
+  echo "commit: $commit; jar built $(date -u -r "$jar" +%FT%TZ); $(java -version 2>&1 | head -1)"
+}
