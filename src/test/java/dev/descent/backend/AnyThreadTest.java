@@ -12,9 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -36,18 +34,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * call; OpenCL and the Java backends need nothing.
  */
 class AnyThreadTest {
-    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final TestBackends.Cache OPEN = new TestBackends.Cache();
 
     static Backend backend(String name) {
-        synchronized (OPEN) {
-            return OPEN.computeIfAbsent(name, TestBackends::open);
-        }
+        return OPEN.get(name);
     }
 
     @AfterAll
     static void closeAll() {
-        OPEN.values().forEach(Backend::close);
-        OPEN.clear();
+        OPEN.closeAll();
     }
 
     static Stream<Arguments> cases() {

@@ -15,9 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -39,18 +37,17 @@ class SparseConformanceTest {
         System.setProperty("descent.poison", "true");
     }
 
-    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final TestBackends.Cache OPEN = new TestBackends.Cache();
     private static final long SEED = Long.getLong("descent.seed", System.nanoTime());
     private static final Random RNG = new Random(SEED);
 
     static Backend backend(String name) {
-        return OPEN.computeIfAbsent(name, TestBackends::open);
+        return OPEN.get(name);
     }
 
     @AfterAll
     static void closeAll() {
-        OPEN.values().forEach(Backend::close);
-        OPEN.clear();
+        OPEN.closeAll();
     }
 
     /**

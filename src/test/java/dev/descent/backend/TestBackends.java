@@ -3,8 +3,10 @@ package dev.descent.backend;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -35,5 +37,22 @@ public final class TestBackends {
             Assumptions.assumeTrue(false, name + " unavailable: " + p.detail());
         }
         return Backends.open(selector);
+    }
+
+    /**
+     * Backends a test class opens once and closes after its last test ({@code @AfterAll}: {@link #closeAll}),
+     * each opened by {@link #open} (skipping, or failing when required, where it cannot start).
+     */
+    public static final class Cache {
+        private final Map<String, Backend> open = new HashMap<>();
+
+        public synchronized Backend get(String selector) {
+            return open.computeIfAbsent(selector, TestBackends::open);
+        }
+
+        public synchronized void closeAll() {
+            open.values().forEach(Backend::close);
+            open.clear();
+        }
     }
 }
