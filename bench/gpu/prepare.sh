@@ -8,14 +8,14 @@ mvn -q -B package -DskipTests
 # bundle.sh keeps an existing .gpu/jre: make it first with java.desktop, which the charts (AWT) need; JRE_LEAN=1
 # leaves it out (12 MB less: the working tree and .gpu must stay under the device tool's 64 MiB) for visits
 # that draw no pictures (no reproduce or bench phase)
-mods=java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.xml
+mods=java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.xml,jdk.jfr
 [[ ${JRE_LEAN:-0} == 1 ]] || mods=$mods,java.desktop
-has_desktop=$( [[ -x .gpu/jre/bin/java ]] && .gpu/jre/bin/java --list-modules | grep -c '^java.desktop' || true )
-if [[ ! -x .gpu/jre/bin/java || ${has_desktop:-0} != $(( ${JRE_LEAN:-0} == 1 ? 0 : 1 )) ]]; then
+if [[ ! -x .gpu/jre/bin/java || "$(cat .gpu/jre/MODULES 2>/dev/null)" != "$mods" ]]; then
   rm -rf .gpu/jre
   mkdir -p .gpu
   jlink --add-modules "$mods" \
         --strip-debug --no-man-pages --no-header-files --compress=2 --output .gpu/jre
+  echo "$mods" > .gpu/jre/MODULES
 fi
 bash ../shared/gpu/bundle.sh
 # the working tree travels with .gpu under 64 MiB: strip the JRE's native libraries (libjvm.so 24 → 20 MB)

@@ -2,7 +2,7 @@
 # On the GPU machine, in one call (device tool: run with carry [".gpu"]): what the CUDA issue needs
 # measured. Every phase has a time limit inside one overall budget (VISIT_SECONDS, default 420), so the
 # call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
-#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sanitize,compile
+#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,profile,resume,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed), sparse and streaming included
 #              (TESTS1: other classes)
@@ -14,6 +14,9 @@
 #              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
 #   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
 #   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too
+#              (SPARSE_RUNS: the runs, ';'-separated)
+#   profile    Java Flight Recorder (and nsys where present) over one slow run (PROFILE_RUN), profile.jfr beside the logs
+#   resume     the kill/resume test's training twice and once checkpointed per backend (RESUME_BACKENDS): history rows equal?
 #   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path (SAN_MATCH: only runs naming it)
 #   compile    PyTorch's torch.compile'd step on the 16M x 64 workload (last: compiling can take long)
 set -uo pipefail
@@ -23,7 +26,7 @@ OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at th
 rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
 T0=$(date +%s)
 BUDGET=${VISIT_SECONDS:-420}
-PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,sanitize,compile}
+PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,profile,resume,sanitize,compile}
 SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
 DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
@@ -134,8 +137,8 @@ fi
 if want sparse; then
   phase sparse
   $D data --sparse --rows 100000 --format libsvm --out /tmp/sp100k.svm > /dev/null 2>&1
-  for r in "cuda -B 1" "cpu -B 1" "cuda -B 256" "cpu -B 256" "cuda -B 1024" "cuda -B 2048" "cuda -B 100000 -e 5" "cpu -B 100000 -e 5" \
-           "cuda -B 256 --device-memory 8m" "cuda -B 100000 -e 5 --device-memory 8m"; do
+  IFS=';' read -ra sruns <<< "${SPARSE_RUNS:-cuda -B 1;cpu -B 1;cuda -B 256;cpu -B 256;cuda -B 1024;cuda -B 2048;cuda -B 100000 -e 5;cpu -B 100000 -e 5;cuda -B 256 --device-memory 8m;cuda -B 100000 -e 5 --device-memory 8m}"
+  for r in "${sruns[@]}"; do
     (( $(left) > 20 )) || break
     echo "--- $r" >> "$OUT/sparse.txt"
     timeout "$(limit 40)" $D train --backend ${r%% *} --data /tmp/sp100k.svm --objective logistic ${r#* } --no-progress >> "$OUT/sparse.txt" 2>&1
@@ -143,6 +146,42 @@ if want sparse; then
   done
   grep -E "^---|steps,|loss|exit" "$OUT/sparse.txt" | tail -40
   row "sparse timing runs" "$(grep -c '^exit 0' "$OUT/sparse.txt") of $(grep -c '^exit' "$OUT/sparse.txt") ran"
+fi
+
+# where a slow run's time goes: Java Flight Recorder's samples (jfr print reads them here) and, where nsys is
+# installed, its CUDA kernel and copy summary; PROFILE_RUN is the run (default: streamed sparse, batch 256)
+if want profile; then
+  phase profile
+  [[ -f /tmp/sp100k.svm ]] || $D data --sparse --rows 100000 --format libsvm --out /tmp/sp100k.svm > /dev/null 2>&1
+  pr=${PROFILE_RUN:-train --backend cuda --data /tmp/sp100k.svm --objective logistic -B 256 -e 1 --device-memory 8m --no-progress}
+  P=${D/-cp /-XX:StartFlightRecording=filename=$FINAL/profile.jfr,settings=profile -cp }
+  timeout "$(limit 30)" $P $pr > "$OUT/profile.txt" 2>&1
+  echo "exit $?" >> "$OUT/profile.txt"
+  if command -v nsys > /dev/null && (( $(left) > 40 )); then
+    timeout "$(limit 40)" nsys profile --duration=12 --stats=true -o /tmp/nsys-prof $D $pr >> "$OUT/profile.txt" 2>&1
+    echo "nsys exit $?" >> "$OUT/profile.txt"
+  fi
+  grep -E "steps,|chunks|exit" "$OUT/profile.txt"
+  row "profile" "$(grep -c exit "$OUT/profile.txt") runs; jfr $(ls -la "$FINAL/profile.jfr" 2>/dev/null | awk '{print $5}') bytes"
+fi
+
+# kill/resume's history difference on NVIDIA OpenCL (visits 2 and 3): the same training twice in separate
+# processes and once checkpointed, per backend; the first differing history row (wall time left out)
+if want resume; then
+  phase resume
+  A="--rows 60000 --features 24 --batch 4 --epochs 4 --lr 0.01 --optimizer momentum:0.9 --schedule step:2:0.5 --order shuffle --seed 7 --no-progress"
+  for b in ${RESUME_BACKENDS:-opencl:@cpu opencl:@gpu cuda}; do
+    (( $(left) > 25 )) || break
+    f=${b//[:@]/_}
+    timeout "$(limit 20)" $D train --backend $b $A --history /tmp/h-$f-1.csv > /dev/null 2>&1
+    timeout "$(limit 20)" $D train --backend $b $A --history /tmp/h-$f-2.csv > /dev/null 2>&1
+    rm -f /tmp/ck-$f
+    timeout "$(limit 20)" $D train --backend $b $A --checkpoint /tmp/ck-$f --checkpoint-every 997 --history /tmp/h-$f-ck.csv > /dev/null 2>&1
+    for k in 2 ck; do
+      echo "$b run 1 vs $k: $(diff <(cut -d, -f1-5 /tmp/h-$f-1.csv) <(cut -d, -f1-5 /tmp/h-$f-$k.csv) | head -4 | tr '\n' ' ') (rows $(wc -l < /tmp/h-$f-$k.csv))"
+    done | tee -a "$OUT/resume.txt"
+  done
+  row "resume history" "$(grep -cE "vs (2|ck): +\(rows" "$OUT/resume.txt") of $(wc -l < "$OUT/resume.txt") pairs equal"
 fi
 
 if want sanitize; then

@@ -12,8 +12,9 @@
  * Shapes: work-groups whose size the host picks (a power of 2 up to DESCENT_SPARSE_GROUP): 1 for the
  * cpu kernel family (a work-item per part of rows with a dense partial of its own, one work-item for
  * a run of steps), DESCENT_SPARSE_GROUP on a GPU (CUDA, OpenCL's gpu family): the items take a row
- * each for the residuals, and the group adds the rows' values one row after another, splitting each
- * row's values (distinct columns) between the items. Deterministic by construction: no float atomics;
+ * each for the residuals, then the group adds the rows' values (descent_sparse_rows): each column
+ * added by the item that owns it, every item reading the rows in order. Deterministic by
+ * construction: no float atomics;
  * a place's adds come in row order whatever the group size; the parts are summed in part order by
  * grad_mean / grad_step (or in double by the host, losses).
  * Floors (bytes each kernel must move; nnz_B the stored values of the batch, P parts):
@@ -23,8 +24,8 @@
  *                      read for the margin, read and written by the update) + |B|·16; lazy: no O(d)
  *                      term, else npar·4·(2 + 2·slots) per step (every parameter's update)
  *   losses_sparse      per block of snapshots nnz·8 + n·12 + nnz·4·K gathered weights
- * TODO(perf): a transposed copy (CSC) for the full-batch gradient (a work-item per column, no barrier
- * per row); a warp per row for the residuals (coalesced values).
+ * TODO(perf): a transposed copy (CSC) for the full-batch gradient (a work-item per column); a warp per
+ * row for the residuals (coalesced values; a batch-1 step is one item's dot product, latency-bound).
  */
 #ifndef DESCENT_SPARSE_H
 #define DESCENT_SPARSE_H
@@ -69,21 +70,60 @@ DESCENT_FN float descent_sparse_residuals(GLOBAL const D_LONG *offs, GLOBAL cons
 /* The most work-items a group kernel below is launched with; a launch's group size is a power of 2 up to it. */
 #define DESCENT_SPARSE_GROUP 256
 
-/* g[h·np + col] += r_h·x over the row's stored values, g[h·np + d] += r_h, for every head; r in global memory
- * (heads floats). Every item of the work-group calls it: the items split the row's values (a row's columns are
- * distinct, so no two items write one place), item 0 adds the biases. Each place gets its adds in the order a
- * single item would give them: the result does not depend on the group's size. */
-DESCENT_FN void descent_sparse_add(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, int row, int d, int heads,
-                                   GLOBAL const float *r, GLOBAL float *g)
+/* Local memory of descent_sparse_rows: a window of up to DESCENT_SPARSE_GROUP batch rows, each row's first and
+ * end stored value. */
+#define DESCENT_SPARSE_ROWS_LOCAL D_SHARED(D_LONG, sw_beg, DESCENT_SPARSE_GROUP); D_SHARED(D_LONG, sw_end, DESCENT_SPARSE_GROUP)
+#define DESCENT_SPARSE_ROWS_LOCAL_ARGS sw_beg, sw_end
+
+/*
+ * The batch rows at positions [from, from + cnt) of the order, r their residuals (cnt × heads), every item of the
+ * work-group calling it. apply == 0: g[h·np + col] += r_h·x over the rows' stored values and g[h·np + d] += r_h, the
+ * adds of each place in row order. apply != 0 (the lazy update): each stored column c of the rows whose sum
+ * g[c] (per head) is not 0 moves params[c] -= g[c]·f, once, and g[c] is cleared; returns whether a moved weight is
+ * not finite. Each column has an owner, item (column mod group size), the only one to touch its places: every
+ * item reads the rows' columns in row order (the same addresses at once: one read serves the group) and works on
+ * its own. The rows' offsets come a window at a time (one row per item, then a barrier): no barrier per row, and
+ * a place's adds in row order, the same bits for every group size (a group of one walks the rows).
+ */
+DESCENT_FN int descent_sparse_rows(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const int *order,
+                                   int from, int cnt, int d, int heads, GLOBAL const float *r, GLOBAL float *g, int apply,
+                                   GLOBAL float *params, float f, LOCAL D_LONG *sw_beg, LOCAL D_LONG *sw_end)
 {
     const int np = d + 1, lid = D_LID, L = D_LSIZE;
-    const D_LONG end = offs[row + 1];
-    for (int h = 0; h < heads; ++h) {
-        GLOBAL float *gh = g + h * np;
-        const float rh = r[h];
-        for (D_LONG q = offs[row] + lid; q < end; q += L) gh[cols[q]] += rh * vals[q];
-        if (lid == 0) gh[d] += rh;
+    int b = 0;
+    for (int w0 = 0; w0 < cnt; w0 += L) {
+        const int W = D_MIN(L, cnt - w0);
+        if (lid < W) {
+            const int row = order[from + w0 + lid];
+            sw_beg[lid] = offs[row];
+            sw_end[lid] = offs[row + 1];
+        }
+        D_BARRIER;
+        for (int k = 0; k < W; ++k) {
+            const int q = w0 + k;
+            const D_LONG end = sw_end[k];
+            for (D_LONG e = sw_beg[k]; e < end; ++e) {
+                const int col = cols[e];
+                if ((col & (L - 1)) != lid) continue;
+                for (int h = 0; h < heads; ++h) {
+                    const int c = h * np + col;
+                    if (!apply) {
+                        g[c] += r[q * heads + h] * vals[e];
+                    } else if (g[c] != 0.0f) {
+                        const float nu = params[c] - g[c] * f;
+                        params[c] = nu;
+                        g[c] = 0.0f;
+                        b |= !D_ISFINITE(nu);
+                    }
+                }
+            }
+        }
+        if (!apply && lid == 0)
+            for (int k = 0; k < W; ++k)
+                for (int h = 0; h < heads; ++h) g[h * np + d] += r[(w0 + k) * heads + h];
+        D_BARRIER;
     }
+    return b;
 }
 
 /* The sum of every item's v in a fixed tree order over the group (its size a power of 2 ≤ DESCENT_SPARSE_GROUP);
@@ -104,12 +144,13 @@ DESCENT_FN float descent_group_sum(LOCAL float *red, float v)
 
 /* Stage 1 of the batch gradient: work-group i of `parts` sums positions [from + i·rows_per_part, …) of the
  * order into partial[i] (per head the sums of r·x and r, then the loss); res holds the batch's residuals
- * (count × heads). The items take a row each for its residuals, then the group adds the rows one after
- * another, splitting each row's values (a barrier between rows): the partial is the same for any group
+ * (count × heads). The items take a row each for its residuals, then the group adds the rows'
+ * values (descent_sparse_rows, each place's adds in row order): the partial is the same for any group
  * size, the loss is summed over the items in a fixed tree. Stage 2 is grad_mean / grad_step. */
 D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, GLOBAL float *res, const int parts)
 {
     D_SHARED(float, red, DESCENT_SPARSE_GROUP);
+    DESCENT_SPARSE_ROWS_LOCAL;
     const int i = D_GROUP, lid = D_LID, L = D_LSIZE;
     if (i >= parts || status[0] != STATUS_OK) return;
     const int ext = heads * (d + 1) + 1;
@@ -124,10 +165,9 @@ D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_O
         for (int h = 0; h < heads; ++h) res[(size_t)(p - from) * heads + h] = m[h];
     }
     D_BARRIER;
-    for (int p = begin; p < end; ++p) {
-        descent_sparse_add(offs, cols, vals, order[p], d, heads, res + (size_t)(p - from) * heads, g);
-        D_BARRIER;
-    }
+    if (begin < end)
+        descent_sparse_rows(offs, cols, vals, order, begin, end - begin, d, heads, res + (size_t)(begin - from) * heads, g, 0, 0, 0.0f,
+                            DESCENT_SPARSE_ROWS_LOCAL_ARGS);
     ls = descent_group_sum(red, ls);
     if (lid == 0) g[ext - 1] = ls;
 }
@@ -143,8 +183,8 @@ DESCENT_FN void descent_fold_scale(GLOBAL float *params, int npar, int d, float 
 /*
  * Many steps in one launch, by one work-group (group 0; its size any power of 2 up to DESCENT_SPARSE_GROUP:
  * the results are the same bits for every size). Per step: the batch's residuals into res (batch × heads),
- * an item per row; their sums per column into scratch (npar floats, all 0 between steps), the rows added one
- * after another by the whole group (descent_sparse_add); then the update.
+ * an item per row; their sums per column into scratch (npar floats, all 0 between steps), each place's adds
+ * in row order (descent_sparse_rows); then the update.
  * lazy (plain SGD, no L1, no averaging, every η·λ ≤ ½: AbstractSession.lazySparse): the weights are
  * held as s·u, weight decay multiplies s, and only the batch's stored columns move
  * (u_c ← u_c − η·(Σ/|B|)/s'), each applied once and cleared: O(nnz of the batch) per step. s is folded
@@ -157,6 +197,7 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                           GLOBAL float *res, const int lazy)
 {
     D_SHARED(int, bad, 2);
+    DESCENT_SPARSE_ROWS_LOCAL;
     const int lid = D_LID, L = D_LSIZE;
     if (D_GROUP != 0 || status[0] != STATUS_OK) return;
     const int np = d + 1, npar = heads * np, slots = descent_slots(rule, average);
@@ -200,29 +241,12 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                     b |= !D_ISFINITE(nu);
                 }
                 if (lid == 0) scratch[d] = res[0];
-            } else {
-                for (int q = 0; q < cnt; ++q) {
-                    descent_sparse_add(offs, cols, vals, order[from + q], d, heads, res + q * heads, scratch);
-                    D_BARRIER;
-                }
-                for (int q = 0; q < cnt; ++q) {           /* apply each touched column once, and clear it */
-                    const int row = order[from + q];
-                    const D_LONG end = offs[row + 1];
-                    for (D_LONG e = offs[row] + lid; e < end; e += L) {
-                        for (int h = 0, c = cols[e]; h < heads; ++h, c += np) {
-                            const float gs = scratch[c];
-                            if (gs != 0.0f) {
-                                const float nu = params[c] - gs * f;
-                                params[c] = nu;
-                                scratch[c] = 0.0f;
-                                b |= !D_ISFINITE(nu);
-                            }
-                        }
-                    }
-                    D_BARRIER;
-                }
+            } else {                                       /* the sums, then each touched column applied once and cleared */
+                descent_sparse_rows(offs, cols, vals, order, from, cnt, d, heads, res, scratch, 0, params, f, DESCENT_SPARSE_ROWS_LOCAL_ARGS);
+                b |= descent_sparse_rows(offs, cols, vals, order, from, cnt, d, heads, res, scratch, 1, params, f,
+                                         DESCENT_SPARSE_ROWS_LOCAL_ARGS);
             }
-            for (int h = lid; h < heads; h += L) {         /* item 0 wrote every bias sum (descent_sparse_add) */
+            for (int h = lid; h < heads; h += L) {         /* item 0 wrote every bias sum (descent_sparse_rows) */
                 const int c = h * np + d;
                 if (use_bias) {
                     const float nb = params[c] - lr_j * (scratch[c] * inv);
@@ -233,10 +257,7 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
             }
             s = s2;
         } else {
-            for (int q = 0; q < cnt; ++q) {
-                descent_sparse_add(offs, cols, vals, order[from + q], d, heads, res + q * heads, scratch);
-                D_BARRIER;
-            }
+            descent_sparse_rows(offs, cols, vals, order, from, cnt, d, heads, res, scratch, 0, params, 0.0f, DESCENT_SPARSE_ROWS_LOCAL_ARGS);
             for (int c = lid; c < npar; c += L) {
                 const int jc = c % np;
                 const float gm = scratch[c] * inv;
