@@ -311,7 +311,7 @@ final class CudaSession extends DeviceSession {
 
     @Override
     protected int lossParts() {
-        return sparse ? Math.min(maxParts, n) : super.lossParts();   // losses_sparse: a thread per part
+        return sparse ? RunLimits.sparseLossParts(n, RunLimits.SPARSE_GPU_GROUP, maxParts) : super.lossParts();   // losses_sparse: a block per part
     }
 
     @Override
@@ -423,7 +423,7 @@ final class CudaSession extends DeviceSession {
         }
         poison(lossPartial, 4L * g * count);
         if (sparse) {
-            launch(fLossSparse, (g + 63) / 64, 64, 0, args(rows).sparseAllRows().losses(where, count, rpp).then(g));
+            launch(fLossSparse, g, RunLimits.SPARSE_GPU_GROUP, 0, args(rows).sparseAllRows().losses(where, count, rpp).then(g));
         } else {
             launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0, args(rows).allRows().losses(where, count, rpp));
         }

@@ -254,7 +254,7 @@ final class OpenClSession extends DeviceSession {
 
     @Override
     protected int lossParts() {
-        return sparse ? Math.min(maxGroups, n) : super.lossParts();   // losses_sparse: a work-item per part
+        return sparse ? RunLimits.sparseLossParts(n, sparseLocal(), maxGroups) : super.lossParts();   // losses_sparse: a work-group per part
     }
 
     /** Work-items per group of the sparse kernels: 1 in the cpu family, else {@link RunLimits#sparseGroup}. */
@@ -393,7 +393,7 @@ final class OpenClSession extends DeviceSession {
         }
         poison(lossPartial, 4L * g * count);
         if (sparse) {
-            launch(kLossSparse, g, 1, args(rows).sparseAllRows().losses(where, count, rpp).then(g));
+            launch(kLossSparse, g, sparseLocal(), args(rows).sparseAllRows().losses(where, count, rpp).then(g));
         } else {
             KernelArgs a = args(rows).allRows().losses(where, count, rpp);
             if (cpu) launch(kLossCpu, g, 1, a);

@@ -48,6 +48,11 @@ public final class RunLimits {
         return Math.max(1, Math.min(cap, (count + SPARSE_MIN_ROWS_PER_GROUP - 1) / SPARSE_MIN_ROWS_PER_GROUP));
     }
 
+    /** Parts (work-groups) of the sparse full-data loss over n rows: a row per work-item of a {@code group}-item group, at most {@code cap}. */
+    public static int sparseLossParts(int n, int group, int cap) {
+        return Math.max(1, Math.min(cap, (n + group - 1) / group));
+    }
+
     /** The sparse kernels' group size on a device: {@link #SPARSE_GPU_GROUP} on GPUs, {@link #NON_GPU_RUN_GROUP_CAP} elsewhere (PoCL). */
     public static int sparseGroup(boolean gpu) {
         return gpu ? SPARSE_GPU_GROUP : NON_GPU_RUN_GROUP_CAP;
