@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The README's "use as a library" examples, as the README prints them: the first Java block of the
  * sections "Using it from Java" and "Sweeps" is cut out of README.md, put in a method that declares what
  * the prose assumes (a dataset, an epoch, a seed), compiled with the JDK's compiler against the test
- * class path, and run. An example that stops compiling or running fails here.
+ * class path (or, in CI, descent-core's jar and its dependencies alone), and run. An example that stops
+ * compiling or running fails here.
  */
 class ReadmeExamplesTest {
     private static final String IMPORTS = """
@@ -70,9 +71,17 @@ class ReadmeExamplesTest {
         Files.writeString(src, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = javac.run(null, null, err, "-proc:none", "-cp", System.getProperty("java.class.path"), "-d", dir.toString(), src.toString());
-        assertEquals(0, rc, "the README's examples do not compile:\n" + err.toString(StandardCharsets.UTF_8) + "\n" + source);
-        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        // -Ddescent.readme.classpath=…: against that class path alone (CI: descent-core and its dependencies, so the
+        // library example needs nothing of the application); else against the test class path
+        String only = System.getProperty("descent.readme.classpath");
+        String cp = only != null ? only : System.getProperty("java.class.path");
+        int rc = javac.run(null, null, err, "-proc:none", "-cp", cp, "-d", dir.toString(), src.toString());
+        assertEquals(0, rc, "the README's examples do not compile against " + (only != null ? only : "the test class path") + ":\n"
+                + err.toString(StandardCharsets.UTF_8) + "\n" + source);
+        List<URL> urls = new java.util.ArrayList<>(List.of(dir.toUri().toURL()));
+        if (only != null) for (String e : only.split(java.io.File.pathSeparator)) urls.add(Path.of(e).toUri().toURL());
+        ClassLoader parent = only != null ? ClassLoader.getPlatformClassLoader() : getClass().getClassLoader();
+        try (URLClassLoader cl = new URLClassLoader(urls.toArray(URL[]::new), parent)) {
             Runnable r = (Runnable) cl.loadClass("ReadmeExamples").getDeclaredConstructor().newInstance();
             r.run();
         }

@@ -15,7 +15,7 @@ import dev.descent.sweep.Config;
 import dev.descent.sweep.Outcome;
 import dev.descent.sweep.Ranges;
 import dev.descent.sweep.Sweep;
-import dev.descent.sweep.SweepReport;
+import dev.descent.bench.SweepReport;
 import dev.descent.sweep.SweepResult;
 import dev.descent.train.History;
 import dev.descent.train.Trainer;

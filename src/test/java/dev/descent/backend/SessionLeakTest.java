@@ -80,15 +80,22 @@ class SessionLeakTest {
             long[] after = memory();
             long[] devAfter = deviceMemory(b);
             report(point, before, after, devBefore, devAfter);
-            if (after[2] - before[2] >= 64L << 20) {
-                // The process's native memory moves with the allocator's arenas and the suite's other threads (seen: +134 MiB
-                // in one CI run, flat in a JVM of its own). A leak grows again by as much in a second round; noise does not.
+            // The process's native memory moves with the allocator's arenas and the suite's other threads (seen: +134 MiB
+            // in one CI run, flat in a JVM of its own), and the CUDA driver's host allocations settle over rounds (an H200:
+            // 100 failing backend opens +341 MiB, a second round +72.5 MiB, device memory flat). A leak grows again by as
+            // much in each round; settling shrinks: another round (up to 3 more) while one grew 64 MiB or more and by at most
+            // half the round before.
+            long grew = after[2] - before[2];
+            for (int round = 2; round <= 4 && grew >= 64L << 20; round++) {
+                long previous = grew;
                 before = after;
                 devBefore = devAfter;
                 for (int i = 0; i < FAILING; i++) fail.run();
                 after = memory();
                 devAfter = deviceMemory(b);
-                report(point + " (second round)", before, after, devBefore, devAfter);
+                report(point + " (round " + round + ")", before, after, devBefore, devAfter);
+                grew = after[2] - before[2];
+                if (grew > previous / 2) break;               // not settling: judged below
             }
             assertTrue(after[0] - before[0] < 16L << 20, point + ": heap in use grew " + mib(after[0] - before[0]) + " MiB");
             assertTrue(after[2] - before[2] < 64L << 20, point + ": memory outside the heap grew " + mib(after[2] - before[2]) + " MiB");

@@ -16,6 +16,7 @@ import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -87,6 +88,12 @@ public final class CudaBackend implements Backend {
             return count[0];
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             String m = String.valueOf(e.getMessage());
+            String natives = "lib/libJCudaDriver-" + jcuda.JCudaVersion.get() + "-linux-x86_64.so";
+            boolean x64 = List.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
+            if (e instanceof UnsatisfiedLinkError && x64 && CudaBackend.class.getClassLoader().getResource(natives) == null) {
+                throw new DescentException("CUDA unavailable: JCuda's native library is not on the class path (descent-core leaves it "
+                        + "optional): add org.jcuda:jcuda-natives:" + jcuda.JCudaVersion.get() + ":linux-x86_64 to use a GPU");
+            }
             if (m.contains("libcuda") || m.contains("JCudaDriver")) {
                 throw new DescentException("CUDA unavailable: no NVIDIA driver (libcuda.so.1 not found)");
             }

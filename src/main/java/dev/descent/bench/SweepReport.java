@@ -1,4 +1,4 @@
-package dev.descent.sweep;
+package dev.descent.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -6,6 +6,10 @@ import dev.descent.DescentException;
 import dev.descent.data.BatchOrder;
 import dev.descent.optim.Schedule;
 import dev.descent.plot.Charts;
+import dev.descent.sweep.Config;
+import dev.descent.plot.HeatMap;
+import dev.descent.sweep.Outcome;
+import dev.descent.sweep.SweepResult;
 import dev.descent.train.History;
 import dev.descent.util.AtomicFiles;
 import org.knowm.xchart.XYChart;
@@ -207,8 +211,8 @@ public final class SweepReport {
         e.put("kernel", System.getProperty("os.version"));
         e.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         e.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        String commit = dev.descent.bench.Environments.run("git", "rev-parse", "HEAD"),
-                status = dev.descent.bench.Environments.run("git", "status", "--porcelain", "--untracked-files=no");
+        String commit = Environments.run("git", "rev-parse", "HEAD"),
+                status = Environments.run("git", "status", "--porcelain", "--untracked-files=no");
         e.put("commit", commit == null ? "unknown" : commit);
         e.put("dirty", status == null ? null : !status.isBlank());
         return e;
@@ -463,7 +467,7 @@ public final class SweepReport {
         }
         if (!charts.isEmpty()) sb.append("<h2>The best ").append(BEST_CURVES).append(": loss vs examples and vs time</h2>\n");
         for (Map.Entry<String, IChart> c : charts.entrySet()) {
-            sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(dev.descent.bench.ReportWriter.svg(c.getValue()))
+            sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(ReportWriter.svg(c.getValue()))
               .append("<figcaption>").append(esc(c.getKey())).append("</figcaption></figure>\n");
         }
         sb.append("<h2>Time to the target loss, every configuration</h2>\n<table>\n");

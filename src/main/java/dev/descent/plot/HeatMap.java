@@ -1,4 +1,4 @@
-package dev.descent.sweep;
+package dev.descent.plot;
 
 import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
@@ -35,12 +35,12 @@ import java.util.TreeSet;
  * scale, which would otherwise span its 10³⁰ and flatten the rest); the best configuration is framed in
  * red. Drawn once with Java 2D into a PNG and, through VectorGraphics2D (XChart's SVG encoder), an SVG.
  */
-final class HeatMap {
+public final class HeatMap {
     /** One configuration's cell. */
-    record Cell(double lr, int batch, double loss, boolean diverged, boolean grew, boolean best) {}
+    public record Cell(double lr, int batch, double loss, boolean diverged, boolean grew, boolean best) {}
 
     /** A panel: the cells of one optimizer (and schedule, order). */
-    record Panel(String title, List<Cell> cells) {}
+    public record Panel(String title, List<Cell> cells) {}
 
     static final int MAX_PANELS = 16;
 
@@ -61,7 +61,7 @@ final class HeatMap {
             "Colour: the final full-data loss (log scale, dark = low). Black, hatched: diverged (non-finite loss or parameters).",
             "Brown, 'grew': finite, but above the initial loss (left out of the colour scale). Red frame: the best configuration. Grey: not in the sweep."};
 
-    HeatMap(String title, List<Panel> panels) {
+    public HeatMap(String title, List<Panel> panels) {
         DescentException.require(!panels.isEmpty(), "a heat map needs at least one panel");
         this.title = title;
         this.panels = panels.subList(0, Math.min(panels.size(), MAX_PANELS));
@@ -105,7 +105,7 @@ final class HeatMap {
 
     int height() { return height; }
 
-    void savePng(Path file) {
+    public void savePng(Path file) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -115,7 +115,7 @@ final class HeatMap {
         AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
     }
 
-    String svg() {
+    public String svg() {
         VectorGraphics2D g = new VectorGraphics2D();
         draw(g);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -127,7 +127,7 @@ final class HeatMap {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    void saveSvg(Path file) {
+    public void saveSvg(Path file) {
         AtomicFiles.write(file, svg());
     }
 
@@ -276,7 +276,7 @@ final class HeatMap {
     }
 
     /** Two significant digits: 3.1e-05 → "3.1e-5", 0.25 → "0.25", 1200 → "1.2e3". */
-    static String sci(double v) {
+    public static String sci(double v) {
         if (!Double.isFinite(v)) return String.valueOf(v);
         if (v != 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1000)) {
             String s = String.format(Locale.ROOT, "%.1e", v);
