@@ -1,7 +1,5 @@
 package dev.descent.spark;
 
-import dev.descent.DescentException;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.classification.Classifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.DoubleParam;
@@ -11,8 +9,6 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * A spark.ml {@code Estimator} (a {@link Classifier}, so it works in a {@code Pipeline} with a
@@ -24,13 +20,7 @@ import static org.apache.spark.sql.functions.col;
 public class DescentLogisticRegression extends Classifier<Vector, DescentLogisticRegression, DescentLogisticRegressionModel> {
     private final String uid;
 
-    // a Param belongs to its parent's uid when made, so they are made once the uid is set; Spark finds a stage's
-    // params through public no-argument methods that return them (below), not through fields
-    private final Param<String> backend;
-    private final IntParam maxIter;
-    private final DoubleParam stepSize;
-    private final IntParam batchSize;
-    private final LongParam seed;
+    private final Fits.Knobs k;
 
     public DescentLogisticRegression() {
         this(Identifiable.randomUID("descentLogReg"));
@@ -43,55 +33,33 @@ public class DescentLogisticRegression extends Classifier<Vector, DescentLogisti
     private DescentLogisticRegression(String uid, Void constructing) {
         this.uid = uid;
         Uids.clear();
-        backend = new Param<>(this, "backend", "the descent backend: auto, cpu, opencl, cuda or ref");
-        maxIter = new IntParam(this, "maxIter", "steps of gradient descent (≥ 1)");
-        stepSize = new DoubleParam(this, "stepSize", "the learning rate (> 0)");
-        batchSize = new IntParam(this, "batchSize", "rows per step; 0: every row (full-batch GD)");
-        seed = new LongParam(this, "seed", "the seed of the mini-batch orders");
-        setDefault(backend, "auto");
-        setDefault(maxIter, 100);
-        setDefault(stepSize, 1.0);
-        setDefault(batchSize, 0);
-        setDefault(seed, 42L);
+        k = Fits.Knobs.of(this);
+        setDefault(k.backend(), "auto");
+        setDefault(k.maxIter(), 100);
+        setDefault(k.stepSize(), 1.0);
+        setDefault(k.batchSize(), 0);
+        setDefault(k.seed(), 42L);
     }
 
     @Override public String uid() { return uid != null ? uid : Uids.pending(); }
 
-    public Param<String> backend() { return backend; }
-    public IntParam maxIter() { return maxIter; }
-    public DoubleParam stepSize() { return stepSize; }
-    public IntParam batchSize() { return batchSize; }
-    public LongParam seed() { return seed; }
+    public Param<String> backend() { return k.backend(); }
+    public IntParam maxIter() { return k.maxIter(); }
+    public DoubleParam stepSize() { return k.stepSize(); }
+    public IntParam batchSize() { return k.batchSize(); }
+    public LongParam seed() { return k.seed(); }
 
-    public DescentLogisticRegression setBackend(String v) { return (DescentLogisticRegression) set(backend, v); }
-    public DescentLogisticRegression setMaxIter(int v) { return (DescentLogisticRegression) set(maxIter, v); }
-    public DescentLogisticRegression setStepSize(double v) { return (DescentLogisticRegression) set(stepSize, v); }
-    public DescentLogisticRegression setBatchSize(int v) { return (DescentLogisticRegression) set(batchSize, v); }
-    public DescentLogisticRegression setSeed(long v) { return (DescentLogisticRegression) set(seed, v); }
+    public DescentLogisticRegression setBackend(String v) { return (DescentLogisticRegression) set(k.backend(), v); }
+    public DescentLogisticRegression setMaxIter(int v) { return (DescentLogisticRegression) set(k.maxIter(), v); }
+    public DescentLogisticRegression setStepSize(double v) { return (DescentLogisticRegression) set(k.stepSize(), v); }
+    public DescentLogisticRegression setBatchSize(int v) { return (DescentLogisticRegression) set(k.batchSize(), v); }
+    public DescentLogisticRegression setSeed(long v) { return (DescentLogisticRegression) set(k.seed(), v); }
 
     @Override
     public DescentLogisticRegressionModel train(Dataset<?> dataset) {
-        int steps = (Integer) $(maxIter), batch = (Integer) $(batchSize);
-        double lr = (Double) $(stepSize);
-        DescentException.require(steps >= 1, "maxIter must be ≥ 1 (got " + steps + ")");
-        DescentException.require(batch >= 0, "batchSize must be ≥ 0 (0: full batch; got " + batch + ")");
-        JavaRDD<Row> rows = dataset.select(col(getLabelCol()), col(getFeaturesCol())).javaRDD().map(r -> {
-            double y = r.getDouble(0);
-            if (y != 0 && y != 1) throw new DescentException("logistic regression takes labels 0 and 1, got " + y + ": map the labels first");
-            double[] a = ((Vector) r.get(1)).toArray();
-            float[] x = new float[a.length];
-            for (int j = 0; j < a.length; j++) x[j] = (float) a[j];
-            return new Row(x, (float) y);
-        }).cache();
-        try {
-            int d = rows.first().x().length;
-            try (DistributedTrainer t = new DistributedTrainer(rows, d, new Settings($(backend), "logistic", true, "sgd"))) {
-                float[] w = batch == 0 ? t.gd(new float[d + 1], steps, lr) : t.sgd(new float[d + 1], steps, batch, lr, (Long) $(seed));
-                return new DescentLogisticRegressionModel(uid, w, t.loss(w), t.device());
-            }
-        } finally {
-            rows.unpersist(false);
-        }
+        Fits.Fit f = Fits.fit(dataset, getLabelCol(), getFeaturesCol(), "logistic", true, $(k.backend()), (Integer) $(k.maxIter()),
+                (Double) $(k.stepSize()), (Integer) $(k.batchSize()), (Long) $(k.seed()));
+        return new DescentLogisticRegressionModel(uid, f.w(), f.loss(), f.device());
     }
 
     @Override

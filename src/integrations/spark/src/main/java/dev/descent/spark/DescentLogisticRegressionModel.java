@@ -42,9 +42,7 @@ public class DescentLogisticRegressionModel extends ClassificationModel<Vector, 
 
     /** w·x + b, in double. */
     public double margin(Vector features) {
-        double m = w[w.length - 1];
-        for (int j = 0; j < w.length - 1; j++) m += w[j] * features.apply(j);
-        return m;
+        return Fits.margin(w, features);
     }
 
     @Override

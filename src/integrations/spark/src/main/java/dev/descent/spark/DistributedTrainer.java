@@ -115,7 +115,7 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
                     Resident.setOrder(s, BatchOrder.IN_ORDER.order(pr, 1, 0), true);   // uploaded once, not every step
                 }
                 Gradient g = s.gradient(from, count, true);
-                return new Part(p, count, g.packed().packed(), g.loss(), "");
+                return new Share(count, g.packed().packed(), g.loss());
             });
             double[] g = combine(parts);
             lastLoss = g[d + 1];
@@ -138,7 +138,7 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
         List<Part> parts = job((p, s, pr) -> {
             s.setParams(Params.ofPacked(wk, dd, 1));
             Resident.setOrder(s, BatchOrder.IN_ORDER.order(pr, 1, 0), true);
-            return new Part(p, pr, new float[dd + 1], s.gradient(0, pr, true).loss(), "");
+            return new Share(pr, new float[dd + 1], s.gradient(0, pr, true).loss());
         });
         lastLoss = combine(parts)[d + 1];
         return lastLoss;
@@ -162,7 +162,6 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
                 s.setParams(Params.ofPacked(wr, dd, 1));
                 s.resetState();
                 int b = Math.min(batch, pr), perEpoch = (pr + b - 1) / b;
-                float[] out = null;
                 int done = 0, epoch = round * ((localSteps + perEpoch - 1) / perEpoch);
                 while (done < localSteps) {
                     Resident.setOrder(s, BatchOrder.SHUFFLE.order(pr, ++epoch, seed * 1_000_003L + p), false);
@@ -171,8 +170,7 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
                     if (res.diverged()) throw new DescentException("local SGD diverged on partition " + p + " in round " + (round + 1) + ": lower the learning rate (" + lr + ")");
                     done += now;
                 }
-                out = s.params().packed();
-                return new Part(p, pr, out, Double.NaN, "");
+                return new Share(pr, s.params().packed(), Double.NaN);
             });
             double[] avg = combine(parts);
             float[] next = new float[d + 1];
@@ -197,9 +195,12 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
         return sum;
     }
 
+    /** A partition's answer in one job: the rows it weighs with, d + 1 values (a gradient or a model), a loss. */
+    record Share(long rows, float[] values, double loss) {}
+
     /** What a partition does in one job, with its resident session and row count. */
     interface Work extends Serializable {
-        Part apply(int partition, Session session, int rows);
+        Share apply(int partition, Session session, int rows);
     }
 
     private List<Part> job(Work work) {
@@ -213,11 +214,11 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
             if (fault != null && tc != null && tc.attemptNumber() == 0 && fault.failAt(p, job)) {
                 throw new IllegalStateException("fault injected into partition " + p + ", job " + job + " (attempt 0)");
             }
-            Part r;
+            Share r;
             synchronized (part.session()) {              // two attempts of one task may overlap (speculation): one call at a time
                 r = work.apply(p, part.session(), part.rows());
             }
-            return List.of(new Part(r.index(), r.rows(), r.values(), r.loss(), part.device())).iterator();
+            return List.of(new Part(p, r.rows(), r.values(), r.loss(), part.device())).iterator();
         }, true).collect());
         return out;
     }

@@ -30,6 +30,6 @@ public record Settings(String backend, String objective, boolean bias, String op
     private static Spec spec(String objective, boolean bias, String optimizer) {
         Objective o = Objective.parse(objective);
         dev.descent.DescentException.require(!o.multiclass(), "the Spark trainer fits one-output models; softmax is not supported here yet");
-        return new Spec(o, bias, Optimizer.parse(optimizer));
+        return new Spec(o, Objective.parseParam(objective), bias, Optimizer.parse(optimizer));   // huber:0.5 keeps its 0.5
     }
 }

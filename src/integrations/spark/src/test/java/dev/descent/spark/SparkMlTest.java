@@ -5,7 +5,15 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The spark.ml estimator in a Pipeline on a DataFrame, against Spark's own LogisticRegression on the
  * real LIBSVM file Debian's liblinear-tools ships (heart_scale: 270 rows, 13 features in [−1, 1]):
  * descent's full-batch GD reaches Spark's (L-BFGS, no regularization) mean log loss within 1%; both
- * times (after a warm-up fit of each) are printed.
+ * times (after a warm-up fit of each) are printed. And the linear regressor against Spark's
+ * LinearRegression (normal equations, the least-squares optimum) on a planted model, in a Pipeline.
  */
 class SparkMlTest {
     static final Path HEART_SCALE = Path.of("/usr/share/doc/liblinear-tools/examples/heart_scale");
@@ -80,5 +90,40 @@ class SparkMlTest {
             if (r.getDouble(0) == r.getDouble(1)) right++;
         }
         assertTrue(right > 0.8 * rows.size(), "training accuracy " + right + " of " + rows.size());
+    }
+
+    @Test
+    void linearRegressionInAPipelineReachesTheLeastSquaresOptimumWithinOnePercent() {
+        dev.descent.data.Dataset data = dev.descent.data.Generators.regression(3000, 8, 0.5, 11);
+        int d = data.d();
+        float[] x = data.features(), t = data.targets();
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 0; i < data.n(); i++) {
+            double[] a = new double[d];
+            for (int j = 0; j < d; j++) a[j] = x[i * d + j];
+            rows.add(RowFactory.create((double) t[i], Vectors.dense(a)));
+        }
+        StructType schema = new StructType(new StructField[] {DataTypes.createStructField("label", DataTypes.DoubleType, false),
+                DataTypes.createStructField("features", SQLDataTypes.VectorType(), false)});
+        Dataset<org.apache.spark.sql.Row> df = spark.createDataFrame(rows, schema).repartition(3).cache();
+
+        LinearRegressionModel theirs = new LinearRegression().setSolver("normal").setRegParam(0).fit(df);
+        double sparkMse = theirs.summary().meanSquaredError();
+        var est = new DescentLinearRegression().setBackend("cpu").setMaxIter(200).setStepSize(0.5);
+        PipelineModel pm = new Pipeline().setStages(new PipelineStage[] {est}).fit(df);
+        var ours = (DescentLinearRegressionModel) pm.stages()[0];
+        double mse = 0;
+        List<org.apache.spark.sql.Row> out = pm.transform(df).select("label", "prediction", "features").collectAsList();
+        for (org.apache.spark.sql.Row r : out) {
+            double p = ours.predict((Vector) r.get(2));
+            assertEquals(p, r.getDouble(1), 0, "the prediction is w·x + b");
+            mse += (p - r.getDouble(0)) * (p - r.getDouble(0));
+        }
+        mse /= out.size();
+        System.out.printf(Locale.ROOT, "[spark-ml] planted 3000 x 8: Spark LinearRegression (normal) MSE %.6f; descent GD (200 steps, %s) MSE %.6f, "
+                + "training loss %.6f%n", sparkMse, ours.device(), mse, ours.trainingLoss());
+        assertEquals(3000, out.size());
+        assertTrue(mse <= sparkMse * 1.01, "descent MSE " + mse + " vs Spark's least-squares optimum " + sparkMse);
+        assertEquals(mse / 2, ours.trainingLoss(), 1e-4 * mse, "the training loss is half the mean squared error");
     }
 }
