@@ -206,10 +206,11 @@ public final class DistributedTrainer implements AutoCloseable, Serializable {
     private List<Part> job(Work work) {
         String trainer = id;
         Settings s = settings;
+        int features = d;
         FaultAt fault = faultAt;
         long job = jobs++;
         List<Part> out = new ArrayList<>(rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
-            Resident.Part part = Resident.part(trainer, p, it, s);
+            Resident.Part part = Resident.part(trainer, p, it, features, s);
             TaskContext tc = TaskContext.get();
             if (fault != null && tc != null && tc.attemptNumber() == 0 && fault.failAt(p, job)) {
                 throw new IllegalStateException("fault injected into partition " + p + ", job " + job + " (attempt 0)");

@@ -2,6 +2,7 @@ package dev.descent.spark;
 
 import dev.descent.DescentException;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -41,16 +42,22 @@ final class Fits {
                    double lr, int batch, long seed) {
         DescentException.require(steps >= 1, "maxIter must be ≥ 1 (got " + steps + ")");
         DescentException.require(batch >= 0, "batchSize must be ≥ 0 (0: full batch; got " + batch + ")");
+        // sparse feature vectors (Spark's LIBSVM reader, hashing, text) stay sparse: the first row decides for all
+        Vector first = (Vector) dataset.select(col(featuresCol)).first().get(0);
+        boolean sparse = first instanceof SparseVector;
+        int d = first.size();
         JavaRDD<Row> rows = dataset.select(col(labelCol), col(featuresCol)).javaRDD().map(r -> {
             double y = r.getDouble(0);
             if (zeroOne && y != 0 && y != 1) throw new DescentException(objective + " regression takes labels 0 and 1, got " + y + ": map the labels first");
-            double[] a = ((Vector) r.get(1)).toArray();
+            Vector v = (Vector) r.get(1);
+            if (v.size() != d) throw new DescentException("a features vector has " + v.size() + " entries, the first " + d + ": every row needs the same width");
+            SparseVector sv = sparse ? v.toSparse() : null;
+            double[] a = sparse ? sv.values() : v.toArray();
             float[] x = new float[a.length];
             for (int j = 0; j < a.length; j++) x[j] = (float) a[j];
-            return new Row(x, (float) y);
+            return sparse ? Row.sparse(sv.indices(), x, (float) y) : new Row(x, (float) y);
         }).cache();
         try {
-            int d = rows.first().x().length;
             try (DistributedTrainer t = new DistributedTrainer(rows, d, new Settings(backend, objective, true, "sgd"))) {
                 float[] w = batch == 0 ? t.gd(new float[d + 1], steps, lr) : t.sgd(new float[d + 1], steps, batch, lr, seed);
                 return new Fit(w, t.loss(w), t.device());

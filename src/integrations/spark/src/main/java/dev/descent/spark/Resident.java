@@ -5,6 +5,7 @@ import dev.descent.backend.Backends;
 import dev.descent.backend.Session;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -30,8 +31,8 @@ final class Resident {
     private static final Map<String, AtomicInteger> UPLOADS = new ConcurrentHashMap<>();
 
     /** The partition's session, opened (its rows read from {@code rows} and uploaded) on first use in this JVM. */
-    static Part part(String trainer, int partition, Iterator<Row> rows, Settings s) {
-        return PARTS.computeIfAbsent(trainer + "/" + partition, k -> open(trainer, partition, rows, s));
+    static Part part(String trainer, int partition, Iterator<Row> rows, int d, Settings s) {
+        return PARTS.computeIfAbsent(trainer + "/" + partition, k -> open(trainer, partition, rows, d, s));
     }
 
     /**
@@ -54,21 +55,12 @@ final class Resident {
         return backendFor(s.backend(), r);
     }
 
-    private static Part open(String trainer, int partition, Iterator<Row> it, Settings s) {
+    private static Part open(String trainer, int partition, Iterator<Row> it, int d, Settings s) {
         List<Row> rows = new ArrayList<>();
         it.forEachRemaining(rows::add);
         dev.descent.DescentException.require(!rows.isEmpty(), "partition " + partition + " of the training RDD is empty: "
                 + "repartition (or coalesce) so that every partition holds rows");
-        int n = rows.size(), d = rows.get(0).x().length;
-        float[] x = new float[n * d], t = new float[n];
-        for (int i = 0; i < n; i++) {
-            Row r = rows.get(i);
-            dev.descent.DescentException.require(r.x().length == d, "row " + i + " of partition " + partition + " has " + r.x().length
-                    + " features, the partition's first row " + d + ": every row needs the same number");
-            System.arraycopy(r.x(), 0, x, i * d, d);
-            t[i] = r.y();
-        }
-        Dataset ds = new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d);
+        Dataset ds = rows.get(0).isSparse() ? sparse(partition, rows, d, s) : dense(partition, rows, d, s);
         Spec spec = s.spec();
         String key = backendForThisTask(s);
         Backend b;
@@ -84,7 +76,45 @@ final class Resident {
             throw e;
         }
         UPLOADS.computeIfAbsent(trainer, k -> new AtomicInteger()).incrementAndGet();
-        return new Part(session, n, key, b.name() + ": " + b.device());
+        return new Part(session, ds.n(), key, b.name() + ": " + b.device());
+    }
+
+    private static Dataset dense(int partition, List<Row> rows, int d, Settings s) {
+        int n = rows.size();
+        float[] x = new float[Math.multiplyExact(n, d)], t = new float[n];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            dev.descent.DescentException.require(!r.isSparse() && r.x().length == d, "row " + i + " of partition " + partition + " has "
+                    + (r.isSparse() ? "sparse features" : r.x().length + " features") + ", the trainer " + d
+                    + " dense ones: every row needs the same number, all dense or all sparse");
+            System.arraycopy(r.x(), 0, x, i * d, d);
+            t[i] = r.y();
+        }
+        return new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d);
+    }
+
+    /** The partition's sparse rows as CSR (validated by {@link Dataset#sparse}: columns in 0..d−1, strictly increasing). */
+    private static Dataset sparse(int partition, List<Row> rows, int d, Settings s) {
+        int n = rows.size();
+        long[] off = new long[n + 1];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            dev.descent.DescentException.require(r.isSparse(), "row " + i + " of partition " + partition
+                    + " is dense, the partition's first row sparse: all dense or all sparse");
+            off[i + 1] = off[i] + r.x().length;
+        }
+        dev.descent.DescentException.require(off[n] <= Integer.MAX_VALUE - 8, "partition " + partition + " stores " + off[n]
+                + " values, more than one partition holds (2^31 − 8): repartition into more partitions");
+        int[] cols = new int[(int) off[n]];
+        float[] vals = new float[(int) off[n]], t = new float[n];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            System.arraycopy(r.cols(), 0, cols, (int) off[i], r.x().length);
+            System.arraycopy(r.x(), 0, vals, (int) off[i], r.x().length);
+            t[i] = r.y();
+        }
+        return Dataset.sparse(new SparseRows("spark partition " + partition, off, cols, vals,
+                s.spec().objective().needsTargets() ? t : null, n, d));
     }
 
     private static final java.util.Set<Session> IN_ORDER = ConcurrentHashMap.newKeySet();

@@ -88,9 +88,34 @@ class DistributedTrainerTest {
         return sc.parallelize(chunks, sizes.length).flatMap(List::iterator);
     }
 
+    /** The rows of {@code xs} as sparse rows (their non-zero values), cut into partitions of the given sizes. */
+    static JavaRDD<Row> sparseRdd(float[] xs, int... sizes) {
+        List<List<Row>> chunks = new ArrayList<>();
+        int at = 0;
+        for (int s : sizes) {
+            List<Row> c = new ArrayList<>();
+            for (int i = at; i < at + s; i++) {
+                int k = 0;
+                for (int j = 0; j < D; j++) if (xs[i * D + j] != 0) k++;
+                int[] cols = new int[k];
+                float[] vals = new float[k];
+                k = 0;
+                for (int j = 0; j < D; j++) if (xs[i * D + j] != 0) { cols[k] = j; vals[k++] = xs[i * D + j]; }
+                c.add(Row.sparse(cols, vals, t[i]));
+            }
+            chunks.add(c);
+            at += s;
+        }
+        return sc.parallelize(chunks, sizes.length).flatMap(List::iterator);
+    }
+
     /** One session on all rows: {@code steps} full-batch steps from zero. */
     static float[] oneSession(String backend, int steps, double lr) {
-        try (Backend b = Backends.open(backend); Session s = b.open(new Dataset("all", x, t, N, D), Settings.of(backend, "squared").spec())) {
+        return oneSession(backend, x, steps, lr);
+    }
+
+    static float[] oneSession(String backend, float[] xs, int steps, double lr) {
+        try (Backend b = Backends.open(backend); Session s = b.open(new Dataset("all", xs, t, N, D), Settings.of(backend, "squared").spec())) {
             s.setOrder(BatchOrder.IN_ORDER.order(N, 1, 0));
             s.setParams(Params.zeros(D));
             for (int k = 0; k < steps; k++) s.step(0, N, lr);
@@ -104,6 +129,10 @@ class DistributedTrainerTest {
      * u·|w| (twice: a fused or an unfused multiply-add); GD at this rate contracts, so the steps' errors add.
      */
     static double[] bound(float[] w, int steps, double lr) {
+        return bound(x, w, steps, lr);
+    }
+
+    static double[] bound(float[] x, float[] w, int steps, double lr) {
         double[] a = new double[D + 1];
         for (int i = 0; i < N; i++) {
             double m = w[D];
@@ -140,6 +169,31 @@ class DistributedTrainerTest {
             String where = backend + " partitions " + java.util.Arrays.toString(sizes) + " seed " + SEED;
             assertArrayEquals(a, b, where + ": rerun");
             for (int j = 0; j <= D; j++) assertEquals(want[j], a[j], tol[j], where + ": parameter " + j + " vs one session");
+        }
+    }
+
+    /**
+     * Sparse rows (a third of the values not stored) train in sparse sessions: GD over uneven partitions equals one
+     * dense session on the same rows (zeros where nothing is stored) within the float32 bound, one upload per partition.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cpu", "opencl"})
+    void sparseRowsTrainInSparseSessionsAndEqualTheDenseRun(String backend) {
+        assumeBackend(backend);
+        float[] xs = x.clone();
+        for (int i = 0; i < N; i++) for (int j = 0; j < D; j++) if ((i * 7 + j) % 3 == 0) xs[i * D + j] = 0;
+        int steps = 25;
+        double lr = 0.1;
+        float[] want = oneSession(backend, xs, steps, lr);
+        double[] tol = bound(xs, want, steps, lr);
+        for (int[] sizes : new int[][] {{N}, {100, 650, 450}}) {
+            float[] a;
+            try (DistributedTrainer tr = new DistributedTrainer(sparseRdd(xs, sizes).cache(), D, Settings.of(backend, "squared"))) {
+                a = tr.gd(new float[D + 1], steps, lr);
+                assertEquals(sizes.length, tr.uploadsInThisJvm(), "one upload per partition");
+            }
+            String where = backend + " sparse rows, partitions " + java.util.Arrays.toString(sizes) + " seed " + SEED;
+            for (int j = 0; j <= D; j++) assertEquals(want[j], a[j], tol[j], where + ": parameter " + j + " vs one dense session");
         }
     }
 
