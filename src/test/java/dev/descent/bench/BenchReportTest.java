@@ -147,8 +147,13 @@ class BenchReportTest {
                 "gradient/linear-5k-16/cpu/batch=5000 ")) {
             assertTrue(o.out().contains(id), id + " in " + o.out());
         }
+        // every backend's: even a 500% threshold was crossed once (cpu batch 1, 7.2×, while another build ran beside CI),
+        // so the same rule: matched and judged, exit 0 or 1
         var all = CliAccess.cli("report", "compare", a.toString(), b.toString(), "--threshold", "5");
-        assertEquals(0, all.code(), "every backend's benchmarks compare: " + all.out());
+        assertTrue(all.code() == 0 || all.code() == 1, "every backend's benchmarks compare: " + all.out() + all.err());
+        for (String id : List.of("throughput/linear-5k-16/cpu/batch=1 ", "throughput/linear-5k-16/ref/batch=1 ", "gradient/linear-5k-16/ref/batch=5000 ")) {
+            assertTrue(all.out().contains(id), id + " in " + all.out());
+        }
     }
 
     /**

@@ -101,7 +101,7 @@ final class CudaSession extends DeviceSession {
         // the rows stream through in chunks when they do not fit in what is free beside the rest (a 64 MiB margin for the driver)
         int rows = chunking(streaming, Math.max(0, free[0] - other - (64L << 20)), "the GPU");
         // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
-        long nnz = !sparse ? 0 : streamed() ? (long) rows * maxRowNnz() : data.stored();
+        long nnz = !sparse ? 0 : streamed() ? chunkValues(rows) : data.stored();
         long xBytes = 4L * rows * d;
         try {
             fMean = function(CudaKernels.GRAD_MEAN);

@@ -67,7 +67,7 @@ final class OpenClSession extends DeviceSession {
         // the rows stream through in chunks when they do not fit beside the rest (or in one allocation)
         int rows = chunking(streaming, Math.min(backend.globalMem - other - backend.globalMem / 16, backend.maxAlloc), backend.device.name());
         // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
-        long nnz = !sparse ? 0 : streamed() ? (long) rows * maxRowNnz() : data.stored();
+        long nnz = !sparse ? 0 : streamed() ? chunkValues(rows) : data.stored();
         long xBytes = sparse ? 4L * nnz : 4L * rows * d;
         long need = other + residentRowBytes();
         try {

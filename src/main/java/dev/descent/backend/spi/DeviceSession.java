@@ -88,6 +88,49 @@ public abstract class DeviceSession extends AbstractSession {
         return maxRowNnzCache;
     }
 
+    private long[] lengthCounts;                           // sparse: how many rows store exactly k values, k = 0..maxRowNnz
+
+    /**
+     * The most values any {@code rows} rows of the data store together: the sum of the {@code rows} longest rows'
+     * lengths (a chunk gathered through any order holds at most this many), or rows × d for dense rows. A sparse
+     * chunk is sized by it rather than by rows × the widest row: on rcv1-shaped data (a few rows of thousands of
+     * values, most of 75) an 8 MB cap holds 658 rows by the widest row, several thousand by this bound.
+     */
+    protected final long chunkValues(long rows) {
+        if (!data.isSparse()) return rows * d;
+        if (lengthCounts == null) {
+            long[] off = data.rowsSparse().rowOffsets();
+            long[] c = new long[(int) maxRowNnz() + 1];
+            for (int i = 0; i < n; i++) c[(int) (off[i + 1] - off[i])]++;
+            lengthCounts = c;
+        }
+        long left = Math.min(rows, n), sum = 0;
+        for (int k = lengthCounts.length - 1; k > 0 && left > 0; k--) {
+            long take = Math.min(left, lengthCounts[k]);
+            sum += take * k;
+            left -= take;
+        }
+        return sum;
+    }
+
+    /** Device bytes a chunk of {@code rows} rows needs: features (sparse: {@link #chunkValues} values and columns, offsets) and targets. */
+    private long chunkBytes(long rows) {
+        long t = data.hasTargets() ? 4 : 0;
+        if (!data.isSparse()) return rows * (4L * d + t);
+        return 8L * chunkValues(rows) + rows * (8 + t);
+    }
+
+    /** The most rows a chunk may hold in {@code room} device bytes (0: not even one), its values in one host array. */
+    private long rowsThatFit(long room) {
+        if (!data.isSparse()) return room / Math.max(1, bytesPerRow());
+        long lo = 0, hi = n;                                     // chunkBytes grows with the rows: the largest that fits
+        while (lo < hi) {
+            long mid = (lo + hi + 1) >>> 1;
+            if (chunkBytes(mid) <= room && chunkValues(mid) <= Integer.MAX_VALUE - 8) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
     /** Device bytes of the rows when all are resident: features (sparse: values, columns, offsets) and targets. */
     protected final long residentRowBytes() {
         return data.isSparse() ? 8L * data.stored() + 8L * (n + 1) + (data.hasTargets() ? 4L * n : 0) : 4L * n * d + (data.hasTargets() ? 4L * n : 0);
@@ -105,8 +148,7 @@ public abstract class DeviceSession extends AbstractSession {
         streamed = need > room;
         chunk = streaming.chunkRows();
         if (streamed) {
-            long fit = room / Math.max(1, bytesPerRow());
-            if (data.isSparse()) fit = Math.min(fit, (Integer.MAX_VALUE - 8) / Math.max(1, maxRowNnz()));   // a chunk's values in one host array
+            long fit = rowsThatFit(room);
             if (fit < 1) {
                 throw new dev.descent.DescentException(String.format(java.util.Locale.ROOT,
                         "%s cannot hold even one row of dataset %s: a row needs %d bytes on the device, the room for rows is %d bytes%s",
@@ -115,14 +157,14 @@ public abstract class DeviceSession extends AbstractSession {
             if (chunk > fit) {
                 throw new dev.descent.DescentException(String.format(java.util.Locale.ROOT,
                         "chunks of %d rows of dataset %s need %d bytes on %s, but the room for rows is %d bytes: use at most %d rows per chunk",
-                        chunk, data.name(), chunk * bytesPerRow(), device, room, fit));
+                        chunk, data.name(), chunkBytes(chunk), device, room, fit));
             }
             if (chunk == 0) chunk = (int) Math.min(fit, n);
         }
         if (!streamed) return n;
         stage = data.isSparse()
-                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) (chunk * maxRowNnz())],
-                        new float[(int) (chunk * maxRowNnz())])
+                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) chunkValues(chunk)],
+                        new float[(int) chunkValues(chunk)])
                 : new Rows(new float[chunk * d], data.hasTargets() ? new float[chunk] : null, null, null, null);
         return chunk;
     }
