@@ -88,7 +88,7 @@ public abstract class DeviceSession extends AbstractSession {
         return maxRowNnzCache;
     }
 
-    private long[] lengthCounts;                           // sparse: how many rows store exactly k values, k = 0..maxRowNnz
+    private int[] lengthCounts;                            // sparse: how many rows store exactly k values, k = 0..maxRowNnz
 
     /**
      * The most values any {@code rows} rows of the data store together: the sum of the {@code rows} longest rows'
@@ -100,7 +100,7 @@ public abstract class DeviceSession extends AbstractSession {
         if (!data.isSparse()) return rows * d;
         if (lengthCounts == null) {
             long[] off = data.rowsSparse().rowOffsets();
-            long[] c = new long[(int) maxRowNnz() + 1];
+            int[] c = new int[(int) maxRowNnz() + 1];
             for (int i = 0; i < n; i++) c[(int) (off[i + 1] - off[i])]++;
             lengthCounts = c;
         }
