@@ -26,3 +26,13 @@ bench_header() {
   fi
   echo "commit: $commit; jar built $(date -u -r "$jar" +%FT%TZ); $(java -version 2>&1 | head -1)"
 }
+
+# bench_prepare: builds descent and the JMH jar, and writes the n = 1M, d = 2 and 64 .npy workloads under target/bench
+# (once: kept between runs) that the JMH runs and their peers read
+bench_prepare() {
+  mkdir -p target/bench
+  mvn -q -B install -DskipTests
+  mvn -q -B -f bench/pom.xml package
+  local d
+  for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
+}

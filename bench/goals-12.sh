@@ -10,12 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:-goals12-$(date -u +%Y%m%d-%H%M)}
 out=bench/results/$name
-mkdir -p "$out" target/bench
-mvn -q -B install -DskipTests
-mvn -q -B -f bench/pom.xml package
-for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
+mkdir -p "$out"
+. bench/env.sh
+bench_prepare
 {
-  . bench/env.sh
   bench_env "bench/goals-12.sh $name"
 } > "$out/env.txt"
 jmh=(java -jar bench/target/benchmarks.jar -f 1 -wi 3 -i 5 -w 1 -r 1 -jvmArgsAppend "--add-modules=jdk.incubator.vector")

@@ -8,12 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:-opencl-$(date -u +%Y%m%d-%H%M)}
 out=bench/results/$name
-mkdir -p "$out" target/bench
-mvn -q -B install -DskipTests
-mvn -q -B -f bench/pom.xml package
-for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
+mkdir -p "$out"
+. bench/env.sh
+bench_prepare
 {
-  . bench/env.sh
   bench_env "bench/run-opencl.sh $name"
   echo "opencl: $(clinfo -l 2>/dev/null | tr '\n' ' ')"
 } > "$out/env.txt"
