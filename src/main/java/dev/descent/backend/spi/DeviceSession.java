@@ -70,9 +70,7 @@ public abstract class DeviceSession extends AbstractSession {
 
     /** Device bytes one row needs: its features (sparse: the widest row's values and columns, and an offset) and target. */
     protected final long bytesPerRow() {
-        long t = data.hasTargets() ? 4 : 0;
-        if (!data.isSparse()) return 4L * d + t;
-        return 8L * maxRowNnz() + 8 + t;
+        return chunkBytes(1);
     }
 
     private long maxRowNnzCache = -1;
@@ -122,7 +120,7 @@ public abstract class DeviceSession extends AbstractSession {
 
     /** The most rows a chunk may hold in {@code room} device bytes (0: not even one), its values in one host array. */
     private long rowsThatFit(long room) {
-        if (!data.isSparse()) return room / Math.max(1, bytesPerRow());
+        if (!data.isSparse()) return room / bytesPerRow();
         long lo = 0, hi = n;                                     // chunkBytes grows with the rows: the largest that fits
         while (lo < hi) {
             long mid = (lo + hi + 1) >>> 1;
