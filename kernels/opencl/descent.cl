@@ -445,97 +445,109 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
     g[d + 1] = ls;
 }
 
+/* One step of the CPU run on the model at params / state (scratch: npar floats): batch j of `batch`
+ * rows of the order at learning rate lr_j, update number t. Returns 1 when a parameter became
+ * non-finite. Shared by run_steps_cpu (one model) and sweep_steps_cpu (a model per work-item), so a
+ * sweep's model takes the same arithmetic as the model trained alone. */
+static inline int step_cpu(ROWS_ARGS, global float *params, global float *state, const int use_bias, RULE_ARGS,
+                           const int order_len, const int batch, const int j, const float lr_j, const int t, global float *scratch)
+{
+    const int np = heads * (d + 1), slots = descent_slots(rule, average);   /* np: all parameters */
+    float st[DESCENT_MAX_SLOTS];
+    const int from = descent_batch_from(j, batch);
+    const int cnt = descent_batch_count(j, batch, order_len);
+    const float b = use_bias ? params[d] : 0.0f;
+    int bad = 0;
+    if (from + PREFETCH < order_len) prefetch(X + (size_t)order[from + PREFETCH] * d, (size_t)d);
+    if (heads > 1) {
+        /* softmax: the batch's gradient of every head into scratch[0..np), then every parameter's update */
+        for (int c = 0; c < np; ++c) scratch[c] = 0.0f;
+        for (int q = 0; q < cnt; ++q) {
+            if (from + q + PREFETCH < order_len) prefetch(X + (size_t)order[from + q + PREFETCH] * d, (size_t)d);
+            const int row = order[from + q];
+            global const float *x = X + (size_t)row * d;
+            float m[DESCENT_MAX_HEADS];
+            margins_cpu(m, x, params, d, heads, use_bias);
+            descent_softmax_residuals(heads, m, T[row], 0);
+            for (int h = 0; h < heads; ++h) {
+                axpy_cpu(m[h], x, scratch + h * (d + 1), d);
+                scratch[h * (d + 1) + d] += m[h];
+            }
+        }
+        const float inv = 1.0f / (float)cnt;
+        for (int c = 0; c < np; ++c) {
+            const int jc = c % (d + 1);
+            if (jc == d && !use_bias) continue;
+            DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+            const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f,
+                                         decoupled, average, t);
+            params[c] = w;
+            DESCENT_STORE_SLOTS(st, state, np, c, slots);
+            bad |= !D_ISFINITE(w);
+        }
+    } else if (cnt == 1) {
+        /* one row: the gradient is r·x, no scratch pass */
+        const int row = order[from];
+        global const float *x = X + (size_t)row * d;
+        const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+        if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f && !average) {
+            for (int c = 0; c < d; ++c) {
+                const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
+                params[c] = w;
+                bad |= !D_ISFINITE(w);
+            }
+        } else {
+            for (int c = 0; c < d; ++c) {
+                DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average, t);
+                params[c] = w;
+                DESCENT_STORE_SLOTS(st, state, np, c, slots);
+                bad |= !D_ISFINITE(w);
+            }
+        }
+        scratch[d] = r;
+    } else {
+        for (int c = 0; c <= d; ++c) scratch[c] = 0.0f;
+        float rs = 0.0f;
+        for (int q = 0; q < cnt; ++q) {
+            if (from + q + PREFETCH < order_len) prefetch(X + (size_t)order[from + q + PREFETCH] * d, (size_t)d);
+            const int row = order[from + q];
+            global const float *x = X + (size_t)row * d;
+            const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+            axpy_cpu(r, x, scratch, d);
+            rs += r;
+        }
+        const float inv = 1.0f / (float)cnt;
+        scratch[d] = rs * inv;
+        for (int c = 0; c < d; ++c) {
+            DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+            const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average, t);
+            params[c] = w;
+            DESCENT_STORE_SLOTS(st, state, np, c, slots);
+            bad |= !D_ISFINITE(w);
+        }
+    }
+    if (use_bias && heads == 1) {
+        DESCENT_LOAD_SLOTS(st, state, np, d, slots);
+        const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, average, t);
+        params[d] = w;
+        DESCENT_STORE_SLOTS(st, state, np, d, slots);
+        bad |= !D_ISFINITE(w);
+    }
+    return bad;
+}
+
 /* Many steps on a CPU: one work-item, parameters in global memory (they stay in L1), the batch
  * gradient accumulated in scratch[0..d], then the update as an elementwise loop. */
 kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
-    const int np = heads * (d + 1), slots = descent_slots(rule, average);   /* np: all parameters */
-    float st[DESCENT_MAX_SLOTS];
+    const int np = heads * (d + 1), slots = descent_slots(rule, average);
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
-        const int from = descent_batch_from(j, batch);
-        const int cnt = descent_batch_count(j, batch, order_len);
-        const float b = use_bias ? params[d] : 0.0f;
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
-        int bad = 0;
-        if (from + PREFETCH < order_len) prefetch(X + (size_t)order[from + PREFETCH] * d, (size_t)d);
-        if (heads > 1) {
-            /* softmax: the batch's gradient of every head into scratch[0..np), then every parameter's update */
-            for (int c = 0; c < np; ++c) scratch[c] = 0.0f;
-            for (int t = 0; t < cnt; ++t) {
-                if (from + t + PREFETCH < order_len) prefetch(X + (size_t)order[from + t + PREFETCH] * d, (size_t)d);
-                const int row = order[from + t];
-                global const float *x = X + (size_t)row * d;
-                float m[DESCENT_MAX_HEADS];
-                margins_cpu(m, x, params, d, heads, use_bias);
-                descent_softmax_residuals(heads, m, T[row], 0);
-                for (int h = 0; h < heads; ++h) {
-                    axpy_cpu(m[h], x, scratch + h * (d + 1), d);
-                    scratch[h * (d + 1) + d] += m[h];
-                }
-            }
-            const float inv = 1.0f / (float)cnt;
-            for (int c = 0; c < np; ++c) {
-                const int jc = c % (d + 1);
-                if (jc == d && !use_bias) continue;
-                DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, jc < d ? lambda : 0.0f, jc < d ? l1 : 0.0f,
-                                             decoupled, average, t0 + (j - first_batch) + 1);
-                params[c] = w;
-                DESCENT_STORE_SLOTS(st, state, np, c, slots);
-                bad |= !D_ISFINITE(w);
-            }
-        } else if (cnt == 1) {
-            /* one row: the gradient is r·x, no scratch pass */
-            const int row = order[from];
-            global const float *x = X + (size_t)row * d;
-            const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
-            if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f && !average) {
-                for (int c = 0; c < d; ++c) {
-                    const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
-                    params[c] = w;
-                    bad |= !D_ISFINITE(w);
-                }
-            } else {
-                for (int c = 0; c < d; ++c) {
-                    DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                    const float w = descent_step(rule, params[c], r * x[c], st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average, t0 + (j - first_batch) + 1);
-                    params[c] = w;
-                    DESCENT_STORE_SLOTS(st, state, np, c, slots);
-                    bad |= !D_ISFINITE(w);
-                }
-            }
-            scratch[d] = r;
-        } else {
-            for (int c = 0; c <= d; ++c) scratch[c] = 0.0f;
-            float rs = 0.0f;
-            for (int t = 0; t < cnt; ++t) {
-                if (from + t + PREFETCH < order_len) prefetch(X + (size_t)order[from + t + PREFETCH] * d, (size_t)d);
-                const int row = order[from + t];
-                global const float *x = X + (size_t)row * d;
-                const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
-                axpy_cpu(r, x, scratch, d);
-                rs += r;
-            }
-            const float inv = 1.0f / (float)cnt;
-            scratch[d] = rs * inv;
-            for (int c = 0; c < d; ++c) {
-                DESCENT_LOAD_SLOTS(st, state, np, c, slots);
-                const float w = descent_step(rule, params[c], scratch[c] * inv, st, lr_j, mu, beta2, eps, lambda, l1, decoupled, average,
-                                             t0 + (j - first_batch) + 1);
-                params[c] = w;
-                DESCENT_STORE_SLOTS(st, state, np, c, slots);
-                bad |= !D_ISFINITE(w);
-            }
-        }
-        if (use_bias && heads == 1) {
-            DESCENT_LOAD_SLOTS(st, state, np, d, slots);
-            const float w = descent_step(rule, params[d], scratch[d], st, lr_j, mu, beta2, eps, 0.0f, 0.0f, decoupled, average, t0 + (j - first_batch) + 1);
-            params[d] = w;
-            DESCENT_STORE_SLOTS(st, state, np, d, slots);
-            bad |= !D_ISFINITE(w);
-        }
+        const int bad = step_cpu(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
+                                 average, order_len, batch, j, lr_j, t0 + (j - first_batch) + 1, scratch);
         if (j % record_every == 0) {
             for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = average ? state[(slots - 1) * np + c] : params[c];
             ++rec;
@@ -544,6 +556,47 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
             status[0] = step0 + (j - first_batch);
             break;
         }
+    }
+}
+
+/* Sweeps on a CPU: `lanes` models of one batch size and order, a work-item each (lane l = global id),
+ * each running step_cpu on its own parameters, so a lane ends bit-identical to its model trained alone
+ * by run_steps_cpu. Lane l's settings are lint[l·LANE_INTS ..] and lflt[l·LANE_FLOATS ..] (contract.h).
+ * A barrier after every step keeps a work-group's lanes on the same batch: PoCL runs a group's items one
+ * after another between barriers, so each batch row comes from memory once per work-group and from
+ * cache for its other lanes. A lane that diverges stops updating (its status holds the step) but still
+ * meets every barrier. Floor per step: |B|·(d·4 + 8) per work-group; per lane npar·4·(2 + 2·slots) in cache. */
+kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *scratch)
+{
+    const int l = (int)get_global_id(0);
+    const int np = heads * (d + 1);
+    const int live = l < lanes;
+    const int li = live ? l : 0;
+    global float *params = lparams + (size_t)li * np;
+    global float *state = lstate + (size_t)li * lstride;
+    global float *scr = scratch + (size_t)li * np;
+    global const int *ci = lint + (size_t)li * LANE_INTS;
+    global const float *cf = lflt + (size_t)li * LANE_FLOATS;
+    const int rule = ci[0], decoupled = ci[1], average = ci[2], t0 = ci[3], inv_sqrt = ci[4], first_step = ci[5], per_step = ci[6];
+    const float lr = cf[0], mu = cf[1], beta2 = cf[2], eps = cf[3], lambda = cf[4], l1 = cf[5];
+    const int slots = descent_slots(rule, average);
+    int dead = !live || lstatus[li] != STATUS_OK;
+    int rec = 0;
+    for (int j = first_batch; j < first_batch + batches; ++j) {
+        const int k = j - first_batch;
+        if (!dead) {
+            const float lr_j = descent_run_rate(llrs + (size_t)li * batches, per_step, lr, inv_sqrt, first_step, k);
+            const int bad = step_cpu(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
+                                     average, order_len, batch, j, lr_j, t0 + k + 1, scr);
+            if (j % record_every == 0)
+                for (int c = 0; c < np; ++c) lsnaps[((size_t)rec * lanes + li) * np + c] = average ? state[(slots - 1) * np + c] : params[c];
+            if (bad) {
+                lstatus[li] = k;
+                dead = 1;
+            }
+        }
+        if (j % record_every == 0) ++rec;
+        barrier(CLK_GLOBAL_MEM_FENCE);
     }
 }
 

@@ -42,10 +42,10 @@ public final class SweepReport {
     public record Context(String command, String data, String objective, boolean bias, int epochs, long seed, int period, String init,
                           double targetLoss, String targetRule) {}
 
-    /** The best configuration trained alone on the cpu backend in the same process: its final loss, wall seconds, and whether every bit matched. */
+    /** The best configuration trained alone on the sweep's backend in the same process: its final loss, wall seconds, and whether every bit matched. */
     public record Check(int index, double finalLoss, double seconds, boolean identical) {}
 
-    /** Every configuration trained alone on the cpu backend, one after another: wall seconds each and whether each matched bit for bit. */
+    /** Every configuration trained alone on the sweep's backend, one after another: wall seconds each and whether each matched bit for bit. */
     public record Alone(double[] seconds, boolean[] identical) {
         public double total() {
             double s = 0;
@@ -134,7 +134,7 @@ public final class SweepReport {
         }
         if (alone != null) {
             Map<String, Object> a = new LinkedHashMap<>();
-            a.put("backend", "cpu");
+            a.put("backend", r.backend());
             a.put("seconds_total", alone.total());
             a.put("sweep_seconds", r.seconds());
             a.put("ratio", alone.total() / r.seconds());
@@ -337,11 +337,13 @@ public final class SweepReport {
         int k = r.outcomes().size();
         long diverged = r.outcomes().stream().filter(Outcome::diverged).count();
         s.add(String.format(Locale.ROOT, "%d configurations of %s%s on %s, %d epoch%s, seed %d, initial parameters %s, period %s; "
-                        + "trained at once on the CPU in %d group%s (each step reads a batch's rows once for every configuration of its group):",
+                        + "trained at once on %s in %d group%s (each step reads a batch's rows once for every configuration of its group):",
                 k, ctx.objective(), ctx.bias() ? " + bias" : "", ctx.data(), ctx.epochs(), ctx.epochs() == 1 ? "" : "s", ctx.seed(), ctx.init(),
-                ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples", r.groups().size(), r.groups().size() == 1 ? "" : "s"));
-        s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %.3f s evaluating the recorded full-data losses), %d thread%s, "
-                + "row kernels in the cpu backend's order: %s.", r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
+                ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples",
+                r.backend().equals("cpu") ? "the CPU" : "backend " + r.backend(), r.groups().size(), r.groups().size() == 1 ? "" : "s"));
+        s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
+                r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
+                r.backend().equals("cpu") ? "row kernels in the cpu backend's order" : "device", r.kernels()));
         s.add(diverged + " diverged (stopped at the step whose loss or parameters became non-finite; they cost nothing afterwards), "
                 + (k - diverged) + " ran every epoch.");
         if (Double.isFinite(ctx.targetLoss())) {
@@ -349,13 +351,13 @@ public final class SweepReport {
             s.add("Target loss " + HeatMap.sci(ctx.targetLoss()) + " (" + ctx.targetRule() + "): " + hit + " of " + k + " reached it.");
         }
         if (alone != null) {
-            s.add(String.format(Locale.ROOT, "Trained alone instead, one after another with descent's cpu backend in this process: %.3f s "
+            s.add(String.format(Locale.ROOT, "Trained alone instead, one after another with descent's " + r.backend() + " backend in this process: %.3f s "
                             + "(sum of wall times) against %.3f s for the sweep, %.1f× the sweep's time; every configuration's final "
                             + "parameters and recorded losses bit-identical to its run alone: %s.", alone.total(), r.seconds(),
                     alone.total() / r.seconds(), alone.allIdentical() ? "yes" : "NO"));
         }
         s.add("Each configuration's history, final parameters and divergence are those of the same configuration trained alone by "
-                + "`descent train --backend cpu` in the same JVM, bit for bit; only the times differ: a history's seconds are the sweep's "
+                + "`descent train --backend " + r.backend() + "` in the same JVM, bit for bit; only the times differ: a history's seconds are the sweep's "
                 + "clock, shared by all configurations.");
         return s;
     }

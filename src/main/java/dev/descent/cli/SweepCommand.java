@@ -124,6 +124,12 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed for data, initial weights and batch orders. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
+            description = "Where the models train: cpu (the sweep engine on this machine's cores), or a device backend as train's "
+                    + "--backend (opencl, opencl:@cpu, cuda, …), each configuration then bit-identical to its lone run there. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String backend;
+
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: one per core); the results do not depend on it.")
     Integer threads;
 
@@ -139,7 +145,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into an existing report folder (its files are replaced).")
     boolean force;
 
-    @Option(names = "--alone", description = "Also train every configuration alone with the cpu backend, one after another: check each "
+    @Option(names = "--alone", description = "Also train every configuration alone on the sweep's backend, one after another: check each "
             + "is bit-identical to the sweep and report the sum of their times against the sweep's.")
     boolean alone;
 
@@ -214,19 +220,21 @@ final class SweepCommand implements Callable<Integer> {
         Sweep.Builder builder = Sweep.builder(ds, obj).bias(withBias).period(period).addAll(configs);
         builder.lossParam(objParam);
         if (threads != null) builder.threads(threads);
+        builder.backend(backend);
         Sweep sweep = builder.build();                      // every refusal (sparse data, heap, period) before any output
         if (out != null) AtomicFiles.folder(out.resolve("sweep.json"));
 
         String where = data.equals("synthetic") ? "synthetic (seed 1's generator), " + ds.n() + " rows × " + ds.d() + " features, noise "
                 + noise : ds.toString();
         err.println("descent: sweep of " + configs.size() + " configurations on " + where + ", seed " + seed + ", " + obj.cliName()
-                + (withBias ? " + bias" : "") + ", " + epochs + " epoch" + (epochs == 1 ? "" : "s") + ", on the CPU");
+                + (withBias ? " + bias" : "") + ", " + epochs + " epoch" + (epochs == 1 ? "" : "s") + ", on "
+                + (backend.equals("cpu") ? "the CPU" : "backend " + backend));
         for (int w = 0; w < warmup; w++) {
             sweep.run(epochs, seed);
-            if (alone) for (int i = 0; i < configs.size(); i++) sweep.alone(i, epochs, seed, "cpu");
+            if (alone) for (int i = 0; i < configs.size(); i++) sweep.alone(i, epochs, seed, backend);
         }
         SweepResult r = sweep.run(epochs, seed);
-        boolean vector = r.kernels().startsWith("vector");
+        boolean vector = backend.equals("cpu") && r.kernels().startsWith("vector");
         List<String> rerun = new ArrayList<>();
         for (Config c : configs) rerun.add(rerunCommand(c, vector));
 
@@ -262,7 +270,7 @@ final class SweepCommand implements Callable<Integer> {
             stdout.println("Rerun it alone: " + rerun.get(best.index()));
             if (!noCheck && !alone) {
                 long t0 = System.nanoTime();
-                Trainer.Result solo = sweep.alone(best.index(), epochs, seed, "cpu");
+                Trainer.Result solo = sweep.alone(best.index(), epochs, seed, backend);
                 double s = (System.nanoTime() - t0) / 1e9;
                 check = new SweepReport.Check(best.index(), solo.history().lastLoss(), s, identical(best, solo));
             }
@@ -273,20 +281,20 @@ final class SweepCommand implements Callable<Integer> {
             boolean[] same = new boolean[configs.size()];
             for (int i = 0; i < configs.size(); i++) {
                 long t0 = System.nanoTime();
-                Trainer.Result solo = sweep.alone(i, epochs, seed, "cpu");
+                Trainer.Result solo = sweep.alone(i, epochs, seed, backend);
                 secs[i] = (System.nanoTime() - t0) / 1e9;
                 same[i] = identical(r.get(i), solo);
             }
             lone = new SweepReport.Alone(secs, same);
-            stdout.println(String.format(Locale.ROOT, "Alone, one after another on the cpu backend: %.3f s in all against the sweep's %.3f s "
-                    + "(%.1f×); every configuration bit-identical to the sweep: %s", lone.total(), r.seconds(), lone.total() / r.seconds(),
+            stdout.println(String.format(Locale.ROOT, "Alone, one after another on the %s backend: %.3f s in all against the sweep's %.3f s "
+                    + "(%.1f×); every configuration bit-identical to the sweep: %s", backend, lone.total(), r.seconds(), lone.total() / r.seconds(),
                     lone.allIdentical() ? "yes" : "NO"));
             if (best != null) {
                 check = new SweepReport.Check(best.index(), best.finalLoss(), secs[best.index()], same[best.index()]);
             }
         }
         if (check != null) {
-            stdout.println(String.format(Locale.ROOT, "Checked: alone on the cpu backend it ends at loss %s in %.4f s, %s", check.finalLoss(),
+            stdout.println(String.format(Locale.ROOT, "Checked: alone on the %s backend it ends at loss %s in %.4f s, %s", backend, check.finalLoss(),
                     check.seconds(), check.identical() ? "bit-identical to the sweep" : "NOT bit-identical to the sweep"));
         }
         double target = targetLoss != null ? targetLoss : best != null ? 2 * best.finalLoss() : Double.NaN;
@@ -321,11 +329,11 @@ final class SweepCommand implements Callable<Integer> {
         return true;
     }
 
-    /** The {@code descent train} command that trains configuration c alone on the cpu backend, bit-identical to the sweep. */
+    /** The {@code descent train} command that trains configuration c alone on the sweep's backend, bit-identical to the sweep. */
     String rerunCommand(Config c, boolean vector) {
         List<String> a = new ArrayList<>();
         if (vector) a.add("DESCENT_VECTOR=1");
-        a.addAll(List.of("./descent", "train", "--backend", "cpu", "--objective", objective));
+        a.addAll(List.of("./descent", "train", "--backend", backend, "--objective", objective));
         if (data.equals("synthetic")) {
             a.addAll(List.of("--data", "synthetic", "--rows", Integer.toString(n)));
             if (d != null) a.addAll(List.of("--features", Integer.toString(d)));

@@ -1,6 +1,8 @@
 package dev.descent.sweep;
 
 import dev.descent.backend.Batches;
+import dev.descent.backend.Run;
+import dev.descent.backend.RunResult;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
 import dev.descent.model.Params;
@@ -77,6 +79,8 @@ final class Engine {
     /** The block loops (Vector API), or null: then the lane loops of {@link #kern} and, for wide rows, the model-major path. */
     final BlockOps blocks;
     private final ForkJoinPool pool;
+    /** The device's sessions when the sweep runs on a device backend (then every group is one {@link DeviceShard}), else null. */
+    private final Sessions sessions;
     final int threads;
     private final Config[] cfgs;
     private final int period;
@@ -96,6 +100,26 @@ final class Engine {
     /** One model's place in a shard. */
     private record Lane(int cfg, Optimizer opt, float[] state, boolean fast) {}
 
+    /** What the run needs of a shard, on the CPU ({@link Shard}) or on a device ({@link DeviceShard}). */
+    private interface Part {
+        /** Models still here. */
+        int k();
+        /** The configuration of model l. */
+        int cfg(int l);
+        /** Every batch of this epoch, for every model still here: records to {@link #snaps}, divergences to {@link #diverged}. */
+        void runEpoch(int epoch);
+        /** This epoch's records so far. */
+        List<Snapshot> snaps();
+        /** {cfg, epoch, batch} of each model whose parameters became non-finite this epoch. */
+        List<int[]> diverged();
+        /** The models' parameters now (the averages for averaging optimizers), as a record at batch j. */
+        Snapshot snapshot(int epoch, int j);
+        /** Model l's parameters now. */
+        Params params(int l);
+        /** Drops the models marked in out. */
+        void remove(boolean[] out);
+    }
+
     /** A model's parameters at a recorded batch: (d + 1, stride) parameter-major, k models, averaged columns substituted. */
     private record Snapshot(int epoch, int batch, int[] cfgs, float[] w, int k, int stride) {}
 
@@ -105,8 +129,10 @@ final class Engine {
     }
 
     @SuppressWarnings("unchecked")
-    Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool) {
+    Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool,
+           Sessions sessions) {
         this.data = data;
+        this.sessions = sessions;
         this.x = data.features();
         this.t = data.targets();
         this.n = data.n();
@@ -151,7 +177,7 @@ final class Engine {
     private final class Group {
         final int bs, batches, every;
         final BatchOrder order;
-        final List<Shard> shards = new ArrayList<>();
+        final List<Part> shards = new ArrayList<>();
         int[] rows;                               // this epoch's batch order
         final int configs;
 
@@ -167,6 +193,10 @@ final class Engine {
                 boolean fast = o.rule() == Optimizer.Rule.SGD && (float) o.weightDecay() == 0f && o.l1() == 0 && !o.average();
                 lanes.add(new Lane(c, o, new float[o.slots() * np], fast));
             }
+            if (sessions != null) {                                       // a device: one shard of all the group's models
+                shards.add(new DeviceShard(this, lanes));
+                return;
+            }
             lanes.sort((a, b) -> Boolean.compare(b.fast, a.fast));       // fast lanes first, as each shard wants them
             int minLanes = blocks != null ? Math.max(MIN_SHARD_LANES, blocks.width()) : MIN_SHARD_LANES;   // no half-empty blocks
             int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, lanes.size() / minLanes));
@@ -177,12 +207,16 @@ final class Engine {
         }
 
         String describe() {
-            int[] sizes = shards.stream().mapToInt(s -> s.k).toArray();
+            if (sessions != null) return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s")
+                    + (sessions.lanesFit(bs) ? " in one launch per epoch, a work-item per model (rows read once per work-group of "
+                            + sessions.lanesPerGroup() + ")" : " one after another on the device (no lane kernel for this batch here)")
+                    + ", records every " + every + " batch" + (every == 1 ? "" : "es");
+            int[] sizes = shards.stream().mapToInt(Part::k).toArray();
             return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s") + " in "
                     + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + " " + Arrays.toString(sizes)
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
-                    + (!shards.isEmpty() && shards.get(0).mm ? ", model-major"
-                            : !shards.isEmpty() && shards.get(0).blocked ? ", blocks of " + blocks.width() + " models" : "")
+                    + (!shards.isEmpty() && ((Shard) shards.get(0)).mm ? ", model-major"
+                            : !shards.isEmpty() && ((Shard) shards.get(0)).blocked ? ", blocks of " + blocks.width() + " models" : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -212,7 +246,7 @@ final class Engine {
      * contiguous parameters, so the bits are the lone run's by construction and there are no
      * per-feature lane loops or 2L accumulator rows. Snapshots are parameter-major either way.
      */
-    private final class Shard {
+    private final class Shard implements Part {
         final Group group;
         final boolean mm;                         // model-major: w[l·np + j]; else parameter-major: w[j·kp + l]
         final boolean blocked;                    // parameter-major on the block loops (BlockOps), kp whole blocks
@@ -225,6 +259,11 @@ final class Engine {
         float[][] blockG = new float[0][];        // multi-block batches: each block's float partial (np, kp)
         final List<Snapshot> snaps = new ArrayList<>();
         final List<int[]> diverged = new ArrayList<>();   // {cfg, epoch, batch} of each parameter divergence
+
+        @Override public int k() { return k; }
+        @Override public int cfg(int l) { return lanes[l].cfg; }
+        @Override public List<Snapshot> snaps() { return snaps; }
+        @Override public List<int[]> diverged() { return diverged; }
 
         Shard(Group group, List<Lane> lanes) {
             this.group = group;
@@ -264,8 +303,8 @@ final class Engine {
             for (int j = 0; j < np; j++) lane.state[a + j] = w[at(j, l)];
         }
 
-        /** Every batch of this epoch, for every model still here. */
-        void runEpoch(int epoch) {
+        @Override
+        public void runEpoch(int epoch) {
             Group gr = group;
             long t0 = (long) (epoch - 1) * gr.batches;
             boolean varying = false;                     // a per-step or 1/√t rate: each batch's rate afresh, else once an epoch
@@ -446,7 +485,8 @@ final class Engine {
             return finite;
         }
 
-        private Snapshot snapshot(int epoch, int j) {
+        @Override
+        public Snapshot snapshot(int epoch, int j) {
             int sk = strideOf(k);
             float[] s;
             if (mm) {
@@ -470,7 +510,8 @@ final class Engine {
             return new Snapshot(epoch, j, ids, s, k, sk);
         }
 
-        Params params(int l) {
+        @Override
+        public Params params(int l) {
             Lane lane = lanes[l];
             float[] p = new float[np];
             if (lane.opt.average()) System.arraycopy(lane.state, lane.opt.averageSlot() * np, p, 0, np);
@@ -479,7 +520,8 @@ final class Engine {
         }
 
         /** Drops the lanes marked in out: the shard is rebuilt with the others, in their order. */
-        void remove(boolean[] out) {
+        @Override
+        public void remove(boolean[] out) {
             int keep = 0;
             for (int l = 0; l < k; l++) if (!out[l]) keep++;
             if (keep == k) return;
@@ -532,7 +574,7 @@ final class Engine {
     /** Trains every configuration for {@code epochs} epochs; returns the outcomes in configuration order. */
     List<Outcome> run(int epochs, long seed) {
         List<Snapshot> init = new ArrayList<>();
-        for (Group gr : groups) for (Shard s : gr.shards) init.add(s.snapshot(0, -1));
+        for (Group gr : groups) for (Part s : gr.shards) init.add(s.snapshot(0, -1));
         long i0 = System.nanoTime();
         double[][] l0 = losses(init);
         lossSeconds += (System.nanoTime() - i0) / 1e9;       // the initial losses count as loss evaluation too
@@ -559,14 +601,16 @@ final class Engine {
                 int ep = epoch;
                 gr.rows = orders.computeIfAbsent(gr.order, o -> o.order(n, ep, seed));
                 long first = (long) (epoch - 1) * gr.batches + 1;
-                for (Shard s : gr.shards) for (Lane lane : s.lanes) rates[lane.cfg] = cfgs[lane.cfg].schedule().rate(cfgs[lane.cfg].lr(), epoch, first);
+                for (Part s : gr.shards) {
+                    for (int l = 0; l < s.k(); l++) rates[s.cfg(l)] = cfgs[s.cfg(l)].schedule().rate(cfgs[s.cfg(l)].lr(), epoch, first);
+                }
             }
             List<Callable<Void>> small = new ArrayList<>();
             for (Group gr : groups) {
-                if (gr.bs > BLOCK) continue;
-                for (Shard s : gr.shards) {
+                if (gr.bs > BLOCK || sessions != null) continue;       // a device's shards run one at a time, below
+                for (Part s : gr.shards) {
                     int ep = epoch;
-                    if (s.k > 0) small.add(() -> {
+                    if (s.k() > 0) small.add(() -> {
                         s.runEpoch(ep);
                         return null;
                     });
@@ -577,19 +621,19 @@ final class Engine {
             } else {
                 join(pool.invokeAll(small));
             }
-            for (Group gr : groups) if (gr.bs > BLOCK) for (Shard s : gr.shards) if (s.k > 0) s.runEpoch(epoch);
+            for (Group gr : groups) if (gr.bs > BLOCK || sessions != null) for (Part s : gr.shards) if (s.k() > 0) s.runEpoch(epoch);
             double epochTrain = (System.nanoTime() - e0) / 1e9;
             long l0n = System.nanoTime();
             List<Snapshot> recs = new ArrayList<>();
-            for (Group gr : groups) for (Shard s : gr.shards) recs.addAll(s.snaps);
+            for (Group gr : groups) for (Part s : gr.shards) recs.addAll(s.snaps());
             double[][] ls = losses(recs);
             lossSeconds += (System.nanoTime() - l0n) / 1e9;
             double epochSeconds = (System.nanoTime() - e0) / 1e9;
             Arrays.fill(kill, false);
             int at = 0;
             for (Group gr : groups) {
-                for (Shard s : gr.shards) {
-                    for (Snapshot snap : s.snaps) {
+                for (Part s : gr.shards) {
+                    for (Snapshot snap : s.snaps()) {
                         double[] loss = ls[at++];
                         for (int l = 0; l < snap.k; l++) {
                             int c = snap.cfgs[l];
@@ -611,14 +655,14 @@ final class Engine {
                             lfStep[c] = j + 1;
                         }
                     }
-                    s.snaps.clear();
-                    for (int[] e : s.diverged) {
+                    s.snaps().clear();
+                    for (int[] e : s.diverged()) {
                         int c = e[0], j = e[2];
                         if (done[c]) continue;
                         epochLog[c].add(new History.Epoch(epoch, rates[c].at(0), Double.NaN, epochSeconds));
                         stop(c, new Divergence(epoch, j + 1, "the parameters", lastFinite[c], lfEpoch[c], lfStep[c]), epoch, j, gr);
                     }
-                    s.diverged.clear();
+                    s.diverged().clear();
                 }
             }
             removeKilled(kill);
@@ -630,9 +674,9 @@ final class Engine {
             }
         }
         for (Group gr : groups) {
-            for (Shard s : gr.shards) {
-                for (int l = 0; l < s.k; l++) {
-                    int c = s.lanes[l].cfg;
+            for (Part s : gr.shards) {
+                for (int l = 0; l < s.k(); l++) {
+                    int c = s.cfg(l);
                     finalParams[c] = s.params(l);
                     steps[c] = (long) gr.batches * epochs;
                     examples[c] = (long) n * epochs;
@@ -667,10 +711,10 @@ final class Engine {
 
     private void removeKilled(boolean[] kill) {
         for (Group gr : groups) {
-            for (Shard s : gr.shards) {
-                boolean[] out = new boolean[s.k];
+            for (Part s : gr.shards) {
+                boolean[] out = new boolean[s.k()];
                 boolean any = false;
-                for (int l = 0; l < s.k; l++) any |= out[l] = kill[s.lanes[l].cfg];
+                for (int l = 0; l < s.k(); l++) any |= out[l] = kill[s.cfg(l)];
                 if (any) s.remove(out);
             }
         }
@@ -698,6 +742,7 @@ final class Engine {
      * model-major copy of the snapshot, narrow rows the lane loops. The same bits every way.
      */
     private double[][] losses(List<Snapshot> snaps) {
+        if (sessions != null) return deviceLosses(snaps);
         int rowBlocks = (n + BLOCK - 1) / BLOCK, S = snaps.size();
         double[][] sums = new double[S][];
         int maxK = 1;
@@ -765,6 +810,122 @@ final class Engine {
             }
         }
         return out;
+    }
+
+    /** The losses on the device: every model of every snapshot packed, one {@link dev.descent.backend.Session#losses} call (the lone run's kernel). */
+    private double[][] deviceLosses(List<Snapshot> snaps) {
+        int count = 0;
+        for (Snapshot s : snaps) count += s.k;
+        float[] packed = new float[count * np];
+        int at = 0;
+        for (Snapshot s : snaps) for (int l = 0; l < s.k; l++, at++) for (int j = 0; j < np; j++) packed[at * np + j] = s.w[j * s.stride + l];
+        double[] all = count == 0 ? new double[0] : sessions.losses(packed, count);
+        double[][] out = new double[snaps.size()][];
+        at = 0;
+        for (int i = 0; i < snaps.size(); i++) {
+            out[i] = java.util.Arrays.copyOfRange(all, at, at + snaps.get(i).k);
+            at += snaps.get(i).k;
+        }
+        return out;
+    }
+
+    /**
+     * A group's models on a device: each model's training state is held on the host in
+     * {@link dev.descent.backend.Session#saveState}'s layout between epochs. An epoch runs either in one
+     * lane launch for all of them ({@link dev.descent.backend.spi.LaneRunner}: the batch rows read once per work-group), or,
+     * where the device has no lane kernel for the batch, one model after another on a session of its
+     * optimizer (restoreState, one {@link Run} of the epoch, saveState). Both give each model the bits of
+     * its lone run on that device. Records are one snapshot per model and recorded batch.
+     */
+    private final class DeviceShard implements Part {
+        final Group group;
+        Lane[] lanes;
+        double[][] saved;
+        final List<Snapshot> snaps = new ArrayList<>();
+        final List<int[]> diverged = new ArrayList<>();
+
+        DeviceShard(Group group, List<Lane> lanes) {
+            this.group = group;
+            this.lanes = lanes.toArray(new Lane[0]);
+            this.saved = new double[this.lanes.length][];
+            for (int l = 0; l < this.lanes.length; l++) {
+                Params init = cfgs[this.lanes[l].cfg].init();
+                saved[l] = Sessions.fresh(this.lanes[l].opt, init != null ? init : Params.zeros(d));
+            }
+        }
+
+        @Override public int k() { return lanes.length; }
+        @Override public int cfg(int l) { return lanes[l].cfg; }
+        @Override public List<Snapshot> snaps() { return snaps; }
+        @Override public List<int[]> diverged() { return diverged; }
+
+        @Override
+        public void runEpoch(int epoch) {
+            Group gr = group;
+            int k = lanes.length;
+            RunResult[] rr = new RunResult[k];
+            if (sessions.lanesFit(gr.bs)) {
+                Optimizer[] opts = new Optimizer[k];
+                Rate[] rs = new Rate[k];
+                for (int l = 0; l < k; l++) {
+                    opts[l] = lanes[l].opt;
+                    rs[l] = rates[lanes[l].cfg];
+                }
+                rr = sessions.runLanes(gr.rows, gr.bs, gr.batches, gr.every, opts, rs, saved);
+            } else {
+                for (int l = 0; l < k; l++) {
+                    rr[l] = sessions.runAlone(lanes[l].opt, gr.rows, new Run(gr.bs, 0, gr.batches, rates[lanes[l].cfg], gr.every), saved[l]);
+                }
+            }
+            boolean[] out = new boolean[k];
+            for (int l = 0; l < k; l++) {
+                RunResult r = rr[l];
+                for (int q = 0; q < r.records(); q++) {
+                    snaps.add(new Snapshot(epoch, r.recordedBatches()[q], new int[] {lanes[l].cfg},
+                            java.util.Arrays.copyOfRange(r.snapshots(), q * np, (q + 1) * np), 1, 1));
+                }
+                if (r.diverged()) {
+                    diverged.add(new int[] {lanes[l].cfg, epoch, r.divergedBatch()});
+                    out[l] = true;
+                }
+            }
+            remove(out);
+        }
+
+        @Override
+        public Snapshot snapshot(int epoch, int j) {
+            int k = lanes.length;
+            float[] w = new float[np * Math.max(1, k)];
+            int[] ids = new int[k];
+            for (int l = 0; l < k; l++) {
+                ids[l] = lanes[l].cfg;
+                float[] p = params(l).packed();
+                for (int q = 0; q < np; q++) w[q * k + l] = p[q];
+            }
+            return new Snapshot(epoch, j, ids, w, k, Math.max(1, k));
+        }
+
+        @Override
+        public Params params(int l) {
+            Optimizer o = lanes[l].opt;
+            int from = o.average() ? np * (1 + o.averageSlot()) : 0;
+            float[] p = new float[np];
+            for (int q = 0; q < np; q++) p[q] = (float) saved[l][from + q];
+            return Params.ofPacked(p, d, 1);
+        }
+
+        @Override
+        public void remove(boolean[] out) {
+            List<Lane> keep = new ArrayList<>();
+            List<double[]> st = new ArrayList<>();
+            for (int l = 0; l < lanes.length; l++) {
+                if (out[l]) continue;
+                keep.add(lanes[l]);
+                st.add(saved[l]);
+            }
+            lanes = keep.toArray(new Lane[0]);
+            saved = st.toArray(new double[0][]);
+        }
     }
 
     /** Rows per run of the loss pass: about 8 KiB of rows, so a run and one snapshot stay in L1 together. */

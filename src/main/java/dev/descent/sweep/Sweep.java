@@ -39,16 +39,23 @@ import java.util.concurrent.ForkJoinPool;
  * backend's float32 arithmetic and its reduction order, with whichever row kernels, scalar or Vector
  * API, that backend picked). Only the times differ: they are the sweep's.
  *
- * <p><b>Limits of this first slice:</b> dense data only (sparse rows are refused in one line); one
- * head (softmax is refused); the cpu backend's arithmetic only (no OpenCL/CUDA kernels yet).
+ * <p><b>Backends.</b> By default the models train on the CPU with the cpu backend's arithmetic; with
+ * {@link Builder#backend} on a device backend, each configuration's results are those of its lone run
+ * on that device instead (same history losses and parameters, bit for bit): OpenCL's CPU kernels run a
+ * small-batch group in one launch (sweep_steps_cpu, a work-item per model); other groups, and CUDA, train
+ * their models one after another on the device.
+ *
+ * <p><b>Limits:</b> dense data only (sparse rows are refused in one line); one head (softmax is refused).
  */
 public final class Sweep {
     private final Dataset data;
     private final Spec spec;
     private final List<Config> configs;
     private final int period, threads;
+    private final String backend;
 
     private Sweep(Builder b) {
+        this.backend = b.backend;
         this.data = b.data;
         this.spec = new Spec(b.objective, b.lossParam, b.bias, dev.descent.optim.Optimizer.SGD);
         this.configs = List.copyOf(b.configs);
@@ -68,6 +75,7 @@ public final class Sweep {
         private boolean bias;
         private int period;
         private int threads = Runtime.getRuntime().availableProcessors();
+        private String backend = "cpu";
         private final List<Config> configs = new ArrayList<>();
 
         private Builder(Dataset data, Objective objective) {
@@ -117,6 +125,17 @@ public final class Sweep {
         public Builder threads(int t) {
             DescentException.require(t >= 1, "threads must be ≥ 1 (got " + t + ")");
             this.threads = t;
+            return this;
+        }
+
+        /**
+         * The backend that trains the models (default "cpu": the sweep engine on the host's cores). Any other
+         * name {@link Backends#open} takes ("opencl", "opencl:@cpu", "cuda", …) trains them on that device,
+         * each model bit-identical to its lone run there (see {@link dev.descent.backend.spi.LaneRunner}).
+         */
+        public Builder backend(String name) {
+            DescentException.require(name != null && !name.isBlank(), "a sweep's backend needs a name: cpu, opencl or cuda");
+            this.backend = name.trim();
             return this;
         }
 
@@ -182,11 +201,19 @@ public final class Sweep {
     public SweepResult run(int epochs, long seed) {
         DescentException.require(epochs >= 1, "epochs must be ≥ 1 (got " + epochs + ")");
         long t0 = System.nanoTime();
+        if (!backend.equals("cpu")) {
+            try (Backend b = Backends.open(backend);
+                 Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
+                Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, 1, null, ss);
+                List<Outcome> out = e.run(epochs, seed);
+                return new SweepResult(out, e.describeGroups(), ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+            }
+        }
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
         try {
-            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, threads, pool);
+            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, threads, pool, null);
             List<Outcome> out = e.run(epochs, seed);
-            return new SweepResult(out, e.describeGroups(), e.kern.describe(), threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+            return new SweepResult(out, e.describeGroups(), e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
         } finally {
             if (pool != null) pool.shutdown();
         }

@@ -8,12 +8,15 @@ import java.util.List;
  * @param outcomes one per configuration, in the order they were added
  * @param groups   the groups the configurations were trained in, in words (batch size, order,
  *                 configurations, shards), as the engine ran them
- * @param kernels  the row-kernel order the sweep reproduced: the cpu backend's ("scalar" or "vector, L lanes")
+ * @param kernels  on the cpu backend, the row-kernel order the sweep reproduced ("scalar" or "vector, L lanes"); on a
+ *                 device backend, the backend and its device
+ * @param backend  the backend the models trained on ("cpu", or a device selector such as "opencl:@cpu")
  * @param threads  worker threads used
  * @param seconds  wall time of the whole sweep, loss evaluations included
  * @param lossSeconds of which evaluating the recorded losses (the initial ones included): training is the difference
  */
-public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, int threads, double seconds, double lossSeconds) {
+public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, String backend, int threads, double seconds,
+                          double lossSeconds) {
     public SweepResult {
         outcomes = List.copyOf(outcomes);
         groups = List.copyOf(groups);

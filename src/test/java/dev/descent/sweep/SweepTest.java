@@ -10,7 +10,10 @@ import dev.descent.optim.Optimizer;
 import dev.descent.optim.Schedule;
 import dev.descent.train.History;
 import dev.descent.train.Trainer;
+import dev.descent.backend.TestBackends;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +56,12 @@ class SweepTest {
     }
 
     private static void assertSameAsAlone(Sweep sweep, SweepResult r, int i, int epochs, long seed, String where) {
+        assertSameAsAlone(sweep, r, i, epochs, seed, where, "cpu");
+    }
+
+    private static void assertSameAsAlone(Sweep sweep, SweepResult r, int i, int epochs, long seed, String where, String backend) {
         Outcome o = r.get(i);
-        Trainer.Result solo = sweep.alone(i, epochs, seed, "cpu");
+        Trainer.Result solo = sweep.alone(i, epochs, seed, backend);
         String w = where + ", configuration " + i + " (" + o.config().name() + ")";
         assertEquals(solo.diverged(), o.diverged(), w + ": divergence");
         if (solo.diverged()) {
@@ -198,6 +205,33 @@ class SweepTest {
 
     private static List<Double> losses(Outcome o) {
         return o.history().points().stream().map(History.Point::loss).toList();
+    }
+
+    /**
+     * On a device backend each configuration ends where it ends trained alone on that device, bit for
+     * bit: small batches through the lane launch (OpenCL's CPU kernels), the full batch and the other
+     * kernel families one model after another; every optimizer, averaging, 1/√t, the three orders and
+     * a diverging model in one sweep.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
+    void onADeviceEveryConfigurationEqualsItsRunAloneThereBitForBit(String backend) {
+        TestBackends.open(backend).close();               // skips (or fails when required) where the backend cannot start
+        long seed = System.nanoTime();
+        Dataset ds = Generators.regression(1203, 61, 0.3, seed);          // batch 1203 × 61 values: past the lane launch on a CPU device
+        List<Config> cs = new ArrayList<>(mixed(ds, seed));
+        cs.add(Config.of(1e15, 10, Optimizer.SGD).withLabel("too large, batch 10"));
+        cs.add(Config.of(1e13, 1, Optimizer.momentum(0.9)).withLabel("too large with momentum, batch 1"));
+        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).backend(backend).addAll(cs).build();
+        SweepResult r = sweep.run(2, seed);
+        System.out.println(backend + ": " + r.kernels() + "; " + r.groups());
+        if (backend.equals("opencl:@cpu")) {
+            assertTrue(r.groups().stream().anyMatch(g -> g.contains("one launch per epoch")), "seed " + seed + ": the lane launch ran: " + r.groups());
+        }
+        for (int i = 0; i < cs.size(); i++) {
+            if (cs.get(i).label() != null) assertTrue(r.get(i).diverged(), "seed " + seed + ": " + cs.get(i).name() + " diverged");
+            assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", " + backend, backend);
+        }
     }
 
     @Test

@@ -231,6 +231,8 @@ final class CudaSession extends DeviceSession {
             case OFFS -> offs;
             case COLS -> cols;
             case VALS -> vals;
+            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_LRS, LANE_SNAPS, LANE_STATUS ->
+                    throw new IllegalStateException("the CUDA backend has no sweep lane kernel: it runs a sweep's models one after another");
         };
     }
 

@@ -4,8 +4,12 @@ import dev.descent.DescentException;
 import dev.descent.backend.spi.DeviceSession;
 import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.KernelArgs;
+import dev.descent.backend.spi.LaneRunner;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.Run;
+import dev.descent.backend.RunResult;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
 import dev.descent.backend.spi.RunLimits;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
@@ -25,12 +29,12 @@ import java.util.Locale;
  * {@link #setOrder}; parameters, velocities, the divergence status and all intermediates stay on
  * the device. Only gradients asked for, snapshots and loss partials come back.
  */
-final class OpenClSession extends DeviceSession {
+final class OpenClSession extends DeviceSession implements LaneRunner {
 
     private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu;
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -38,6 +42,7 @@ final class OpenClSession extends DeviceSession {
     private ClCalls.Buffer residuals;  // sparse rows: a batch's residuals (batch × heads)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
+    private ClCalls.Buffer laneParams, laneState, laneInt, laneFloat, laneLrs, laneSnaps, laneStatus;   // sweeps (runLanes)
     private final int local;          // work-group size of the gradient and loss kernels
     private final int lanes;          // P: row lanes in grad_partial's phase 2
     private final int maxGroups;
@@ -86,6 +91,7 @@ final class OpenClSession extends DeviceSession {
             kRowsSparse = kernel("grad_rows_sparse");
             kRunSparse = kernel("run_steps_sparse");
             kLossSparse = kernel("losses_sparse");
+            kSweepCpu = kernel("sweep_steps_cpu");
             x = buffer(sparse ? 4 : xBytes);
             offs = sparse ? buffer(8L * (rows + 1)) : null;
             cols = sparse ? buffer(4L * nnz) : null;
@@ -213,6 +219,13 @@ final class OpenClSession extends DeviceSession {
             case OFFS -> offs;
             case COLS -> cols;
             case VALS -> vals;
+            case LANE_PARAMS -> laneParams;
+            case LANE_STATE -> laneState;
+            case LANE_INT -> laneInt;
+            case LANE_FLOAT -> laneFloat;
+            case LANE_LRS -> laneLrs != null ? laneLrs : laneFloat;   // unread without a per-step schedule
+            case LANE_SNAPS -> laneSnaps;
+            case LANE_STATUS -> laneStatus;
         };
     }
 
@@ -371,6 +384,100 @@ final class OpenClSession extends DeviceSession {
         launch(kRun, 1, l, a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stateFloats()), new ClCalls.Local(4L * run.batchSize() * heads),
                 new ClCalls.Local(4L * run.batchSize()), new ClCalls.Local(4)));
         return true;
+    }
+
+    // ---------------------------------------------------------------------------------------- sweeps
+
+    /** The CPU kernels' one-work-item run (run_steps_cpu) takes this batch, over resident unchunked dense rows of one head. */
+    @Override
+    public boolean lanesFit(int batchSize) {
+        return cpu && !sparse && heads == 1 && chunkRows() == 0 && (long) batchSize * d <= RunLimits.CPU_ONE_ITEM_MAX_VALUES;
+    }
+
+    @Override
+    public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
+        DescentException.require(lanesFit(bs), "this session cannot run sweep lanes of batch " + bs + ": train the models one by one");
+        int lanesN = opts.length, np = npar, maxSlots = 0;
+        boolean perStep = false;
+        for (int i = 0; i < lanesN; i++) {
+            maxSlots = Math.max(maxSlots, opts[i].slots());
+            perStep |= rates[i].steps() != null;
+        }
+        int stride = Math.max(1, maxSlots * np);
+        Run shape = new Run(bs, 0, batches, Rate.constant(1), every);
+        int records = shape.records();
+        float[] p = new float[lanesN * np], st = new float[lanesN * stride], f = new float[lanesN * KernelArgs.LANE_FLOATS];
+        float[] lr = perStep ? new float[lanesN * batches] : null;
+        int[] in = new int[lanesN * KernelArgs.LANE_INTS], status = new int[lanesN];
+        for (int i = 0; i < lanesN; i++) {
+            Optimizer o = opts[i];
+            double[] s = states[i];
+            int sv = o.slots() * np;
+            DescentException.require(s.length == np + sv + 1, "lane " + i + "'s state has " + s.length + " values, not " + (np + sv + 1));
+            for (int c = 0; c < np; c++) p[i * np + c] = (float) s[c];
+            for (int c = 0; c < sv; c++) st[i * stride + c] = (float) s[np + c];
+            long t0 = Math.min(Optimizer.T_CAP, (long) s[s.length - 1]);
+            Rate r = rates[i];
+            int[] v = {o.rule().code(), o.decoupled() ? 1 : 0, o.average() ? 1 : 0, (int) t0, r.inverseSqrt() ? 1 : 0,
+                    (int) Math.min(Integer.MAX_VALUE, r.firstStep()), r.steps() != null ? 1 : 0};
+            System.arraycopy(v, 0, in, i * KernelArgs.LANE_INTS, v.length);
+            float[] w = {(float) r.lr(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1()};
+            System.arraycopy(w, 0, f, i * KernelArgs.LANE_FLOATS, w.length);
+            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, lr, i * batches, batches);
+            status[i] = OK;
+        }
+        try {
+            laneParams = grow(laneParams, 4L * p.length);
+            laneState = grow(laneState, 4L * st.length);
+            laneFloat = grow(laneFloat, 4L * f.length);
+            laneInt = grow(laneInt, 4L * in.length);
+            laneStatus = grow(laneStatus, 4L * lanesN);
+            laneSnaps = grow(laneSnaps, 4L * Math.max(1, records) * lanesN * np);
+            write(laneParams, p);
+            write(laneState, st);
+            write(laneFloat, f);
+            CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * in.length, Pointer.to(in), 0, null, null);
+            CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
+            if (lr != null) {
+                laneLrs = grow(laneLrs, 4L * lr.length);
+                write(laneLrs, lr);
+            }
+            poison(laneSnaps, 4L * records * lanesN * np);
+            int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
+            launch(kSweepCpu, groups, local, args().rows().useBias().steps(shape).then(every).lanes(stride, lanesN).then(scratchFor(groups * local)));
+            p = read(laneParams, p.length);
+            st = read(laneState, st.length);
+            float[] snapsAll = read(laneSnaps, records * lanesN * np);
+            CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
+            int[] recorded = recordedBatches(shape);
+            RunResult[] out = new RunResult[lanesN];
+            for (int i = 0; i < lanesN; i++) {
+                int sv = opts[i].slots() * np, keep = recorded.length;
+                int diverged = status[i] == OK ? -1 : status[i];
+                if (diverged >= 0) {
+                    keep = 0;
+                    while (keep < recorded.length && recorded[keep] <= diverged) keep++;
+                }
+                float[] mine = new float[keep * np];
+                for (int r = 0; r < keep; r++) System.arraycopy(snapsAll, (r * lanesN + i) * np, mine, r * np, np);
+                out[i] = new RunResult(mine, java.util.Arrays.copyOf(recorded, keep), d, heads, diverged);
+                double[] s = states[i];
+                for (int c = 0; c < np; c++) s[c] = p[i * np + c];
+                for (int c = 0; c < sv; c++) s[np + c] = st[i * stride + c];
+                s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw translate(e, "running a sweep's lanes");
+        }
+    }
+
+    private ClCalls.Buffer laneScratch;
+
+    /** Scratch of npar floats for each of {@code items} work-items. */
+    private ClCalls.Buffer scratchFor(int items) {
+        laneScratch = grow(laneScratch, 4L * items * npar);
+        return laneScratch;
     }
 
     @Override

@@ -34,8 +34,20 @@ public final class KernelArgs {
         /** (parts, K) loss sums */ LOSS_PARTIAL,
         /** (n + 1) 64-bit row starts of sparse rows (CSR) */ OFFS,
         /** (nnz) int 0-based columns of sparse rows */ COLS,
-        /** (nnz) stored values of sparse rows */ VALS
+        /** (nnz) stored values of sparse rows */ VALS,
+        /** (lanes, npar) a sweep's parameters, lane by lane */ LANE_PARAMS,
+        /** (lanes, lstride) each lane's optimizer state, slot-major */ LANE_STATE,
+        /** (lanes, LANE_INTS) int: each lane's rule and schedule settings */ LANE_INT,
+        /** (lanes, LANE_FLOATS) each lane's rate and rule constants */ LANE_FLOAT,
+        /** (lanes, batches) per-step rates of the lanes that have them (any buffer when none does) */ LANE_LRS,
+        /** (records, lanes, npar) the lanes' recorded parameters */ LANE_SNAPS,
+        /** (lanes) int: each lane's divergence status */ LANE_STATUS
     }
+
+    /** Ints per lane in LANE_INT: rule, decoupled, average, t0, inverse square root, first step, per-step rates (contract.h LANE_INTS). */
+    public static final int LANE_INTS = 7;
+    /** Floats per lane in LANE_FLOAT: lr, μ, β2, ε, weight decay, L1 (contract.h LANE_FLOATS). */
+    public static final int LANE_FLOATS = 6;
 
     private final List<Object> values = new ArrayList<>();
     private final int n, d, heads, objective, hasTargets, useBias, orderLength;
@@ -115,6 +127,14 @@ public final class KernelArgs {
 
     /** LOSSES: {@code k} snapshots (from {@code snapshots}: SNAPS when resident, else LOSS_SNAPS), per part sums. */
     public KernelArgs losses(Buf snapshots, int k, int rowsPerPart) { return add(snapshots, k, rowsPerPart, Buf.LOSS_PARTIAL); }
+
+    /** LANES: {@code lanes} models over one order, each lane's state {@code stateStride} floats apart (see {@link LaneRunner}). */
+    public KernelArgs lanes(int stateStride, int lanes) {
+        return add(Buf.LANE_PARAMS, Buf.LANE_STATE, stateStride, lanes, Buf.LANE_INT, Buf.LANE_FLOAT, Buf.LANE_LRS, Buf.LANE_SNAPS, Buf.LANE_STATUS);
+    }
+
+    /** The use_bias flag alone (a kernel whose models come in LANES). */
+    public KernelArgs useBias() { return add(useBias); }
 
     /** The kernel's own parameters after its groups (launch shape, local memory, a flag). */
     public KernelArgs then(Object... v) { return add(v); }

@@ -22,6 +22,13 @@ public final class RunLimits {
      */
     public static final int NON_GPU_RUN_GROUP_CAP = 16;
 
+    /**
+     * Lanes (models) per work-group of a sweep's lane launch on a CPU device (sweep_steps_cpu): each group reads a
+     * batch's rows once for its lanes and the groups run side by side on the cores; kept at PoCL's safe group size
+     * for kernels with barriers ({@link #NON_GPU_RUN_GROUP_CAP}).
+     */
+    public static final int SWEEP_CPU_GROUP = NON_GPU_RUN_GROUP_CAP;
+
     /** Work-items per group of run_steps_block on GPUs. */
     public static final int GPU_RUN_GROUP_CAP = 256;
 
