@@ -140,9 +140,12 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
  * first_batch + batches − 1 of the order with w and v in local memory. Per step: phase 1 gives
  * each batch row's residual (work-item per row), phase 2 each parameter's mean gradient and its
  * update (work-item per column), two barriers. After batch j with j % record_every == 0 the
- * parameters are copied to snaps. Learning rate of step k: lr, or lr / sqrt(first_step + k). */
-kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS,
-                      local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
+ * parameters are copied to snaps (record r at snaps + r·snap_stride). Learning rate of step k: lr,
+ * or lr / sqrt(first_step + k). The arithmetic does not depend on the work-group's size. Shared by
+ * run_steps_block (one model) and sweep_steps_block (a work-group per model). */
+static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, const int record_every, global float *snaps,
+                               const int snap_stride, const int step0, global int *status,
+                               local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
 {
     if (status[0] != STATUS_OK) return;
     const int L = (int)get_local_size(0);
@@ -197,7 +200,7 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (j % record_every == 0) {
-            for (int c = lid; c < npar; c += L) snaps[(size_t)rec * npar + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
+            for (int c = lid; c < npar; c += L) snaps[(size_t)rec * snap_stride + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
             ++rec;
         }
         if (flag[0]) {
@@ -210,6 +213,32 @@ kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_A
         params[c] = w_loc[c];
         for (int k = 0; k < slots; ++k) state[k * npar + c] = s_loc[k * npar + c];
     }
+}
+
+kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS,
+                      local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
+{
+    steps_block(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, average,
+                order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, heads * (d + 1), step0, status,
+                w_loc, s_loc, r_loc, row_loc, flag);
+}
+
+/* Sweeps on GPUs: `lanes` models of one batch size and order, a work-group each (lane = group id),
+ * each walking the batches as run_steps_block does, so a lane ends bit-identical to its model trained
+ * alone by run_steps_block. The lanes read the same rows at about the same time: from the GPU's L2
+ * after the first. Lane settings and buffers: LANES (contract.h). */
+kernel void sweep_steps_block(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS,
+                              local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
+{
+    const int l = (int)get_group_id(0);
+    if (l >= lanes) return;
+    const int np = heads * (d + 1);
+    global const int *ci = lint + (size_t)l * LANE_INTS;
+    global const float *cf = lflt + (size_t)l * LANE_FLOATS;
+    steps_block(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * np, lstate + (size_t)l * lstride, use_bias, ci[3],
+                ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], order_len, batch, first_batch, batches,
+                cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every, lsnaps + (size_t)l * np, lanes * np, 0, lstatus + l,
+                w_loc, s_loc, r_loc, row_loc, flag);
 }
 
 /* ------------------------------------------------------------------------------------------ */

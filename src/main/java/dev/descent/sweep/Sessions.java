@@ -67,9 +67,9 @@ final class Sessions implements AutoCloseable {
         return session(first) instanceof LaneRunner r && r.lanesFit(bs);
     }
 
-    /** Lanes per work-group of the lane launch (for the report). */
-    int lanesPerGroup() {
-        return dev.descent.backend.spi.RunLimits.SWEEP_CPU_GROUP;
+    /** How the lane launch lays the models out, in words. */
+    String lanesShape() {
+        return session(first) instanceof LaneRunner r ? r.lanesShape() : "";
     }
 
     private Session ordered(Session s, int[] rows) {

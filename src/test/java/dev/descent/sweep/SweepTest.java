@@ -225,8 +225,9 @@ class SweepTest {
         Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).backend(backend).addAll(cs).build();
         SweepResult r = sweep.run(2, seed);
         System.out.println(backend + ": " + r.kernels() + "; " + r.groups());
-        if (backend.equals("opencl:@cpu")) {
+        if (backend.startsWith("opencl")) {
             assertTrue(r.groups().stream().anyMatch(g -> g.contains("one launch per epoch")), "seed " + seed + ": the lane launch ran: " + r.groups());
+            assertTrue(r.groups().stream().anyMatch(g -> g.contains("one after another")), "seed " + seed + ": and the one-by-one path: " + r.groups());
         }
         for (int i = 0; i < cs.size(); i++) {
             if (cs.get(i).label() != null) assertTrue(r.get(i).diverged(), "seed " + seed + ": " + cs.get(i).name() + " diverged");

@@ -34,7 +34,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu, kSweepBlock;
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -92,6 +92,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             kRunSparse = kernel("run_steps_sparse");
             kLossSparse = kernel("losses_sparse");
             kSweepCpu = kernel("sweep_steps_cpu");
+            kSweepBlock = kernel("sweep_steps_block");
             x = buffer(sparse ? 4 : xBytes);
             offs = sparse ? buffer(8L * (rows + 1)) : null;
             cols = sparse ? buffer(4L * nnz) : null;
@@ -349,7 +350,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
 
     /** Work-group size of run_steps for this batch, or 0 when the batch needs the multi-work-group path. */
     private int runLocal(int batch) {
-        long localBytes = 4L * (npar + stateFloats() + (heads + 1L) * batch + 1);
+        return runLocal(batch, spec.optimizer().slots());
+    }
+
+    /** {@link #runLocal(int)} for an optimizer state of {@code slots} slots per parameter. */
+    private int runLocal(int batch, int slots) {
+        long localBytes = 4L * (npar + Math.max(1, slots * npar) + (heads + 1L) * batch + 1);
         if (!RunLimits.oneBlock(batch, d * heads) || localBytes > backend.localMem) return 0;
         int cap = (int) Math.min(backend.device.gpu() ? RunLimits.GPU_RUN_GROUP_CAP : RunLimits.NON_GPU_RUN_GROUP_CAP, runSize);
         int l = 1;
@@ -388,10 +394,20 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
 
     // ---------------------------------------------------------------------------------------- sweeps
 
-    /** The CPU kernels' one-work-item run (run_steps_cpu) takes this batch, over resident unchunked dense rows of one head. */
+    /**
+     * A lone run of this batch goes to one launch (run_steps_cpu on CPU kernels, run_steps_block on GPU kernels), over
+     * resident unchunked dense rows of one head: then sweep_steps_cpu / sweep_steps_block repeat its arithmetic per lane.
+     */
+    @Override
+    public String lanesShape() {
+        return cpu ? "a work-item per model, " + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from memory once per work-group)"
+                : "a work-group per model (the models share each batch row through the device's cache)";
+    }
+
     @Override
     public boolean lanesFit(int batchSize) {
-        return cpu && !sparse && heads == 1 && chunkRows() == 0 && (long) batchSize * d <= RunLimits.CPU_ONE_ITEM_MAX_VALUES;
+        if (sparse || heads != 1 || chunkRows() != 0) return false;
+        return cpu ? (long) batchSize * d <= RunLimits.CPU_ONE_ITEM_MAX_VALUES : runLocal(batchSize, RunLimits.MAX_STATE_SLOTS) != 0;
     }
 
     @Override
@@ -443,8 +459,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
                 write(laneLrs, lr);
             }
             poison(laneSnaps, 4L * records * lanesN * np);
-            int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
-            launch(kSweepCpu, groups, local, args().rows().useBias().steps(shape).then(every).lanes(stride, lanesN).then(scratchFor(groups * local)));
+            KernelArgs a = args().rows().useBias().steps(shape).then(every).lanes(stride, lanesN);
+            if (cpu) {
+                int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
+                launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local)));
+            } else {                                       // a work-group per lane, run_steps_block's shape
+                launch(kSweepBlock, lanesN, runLocal(bs, maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stride),
+                        new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
+            }
             p = read(laneParams, p.length);
             st = read(laneState, st.length);
             float[] snapsAll = read(laneSnaps, records * lanesN * np);

@@ -9,12 +9,15 @@ import dev.descent.optim.Rate;
  * A session that advances many models ("lanes") over its current batch order in one launch, for
  * sweeps: lanes that share a work-group read each batch row once from memory between them. Each
  * lane's arithmetic is the session's own run of steps for that model, so a lane ends bit-identical
- * to the same model trained alone on the same device. Implemented by the OpenCL backend's CPU
- * kernels (sweep_steps_cpu); a caller whose session does not implement it, or whose batch size
+ * to the same model trained alone on the same device. Implemented by the OpenCL backend
+ * (sweep_steps_cpu and sweep_steps_block); a caller whose session does not implement it, or whose batch size
  * {@link #lanesFit} refuses, trains the models one after another with {@link Session#restoreState}
  * and {@link Session#run}, which gives the same bits.
  */
 public interface LaneRunner {
+    /** How the lane launch lays the models out, in words (for reports). */
+    String lanesShape();
+
     /** Whether runs of batches of {@code batchSize} rows go through {@link #runLanes} on this session. */
     boolean lanesFit(int batchSize);
 

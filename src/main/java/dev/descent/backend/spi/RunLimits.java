@@ -29,6 +29,9 @@ public final class RunLimits {
      */
     public static final int SWEEP_CPU_GROUP = NON_GPU_RUN_GROUP_CAP;
 
+    /** The most optimizer state slots per parameter (kernels/common/rules.h DESCENT_MAX_SLOTS). */
+    public static final int MAX_STATE_SLOTS = 4;
+
     /** Work-items per group of run_steps_block on GPUs. */
     public static final int GPU_RUN_GROUP_CAP = 256;
 
