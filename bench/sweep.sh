@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Sweeps (issue #15): descent's sweep of K batch-1 SGD configurations against K separate cpu-backend
-# runs, its roofline, and scikit-learn fitting the same K SGDRegressors one after another, on the same
+# Sweeps (issue #15): descent's sweep of K batch-1 SGD configurations against K separate runs on the same
+# backend (BACKENDS: cpu, the sweep engine, and opencl:@cpu, OpenCL's lane launch; each skipped in one line where absent), its roofline, and scikit-learn fitting the same K SGDRegressors one after another, on the same
 # float32 file, in the same run.
 #   bench/sweep.sh [ROWS] [WORKDIR]           (default 1000000 /tmp/descent-sweep; or ROWS=… in the environment)
-#   DIMS=2,64 K=64 ROUNDS=2 REPS=3 PEER_REPS=1 bench/sweep.sh
+#   DIMS=2,64 BACKENDS=cpu,opencl:@cpu K=64 ROUNDS=2 REPS=3 PEER_REPS=1 bench/sweep.sh
 #
 # Data: WORKDIR/sweep-ROWS-D.f32, made once by SweepVsPeer make (Generators.regression(ROWS, D, 0.3, seed 7):
 # x then t, float32 little-endian). Each side runs in its own process with the load outside the timing,
@@ -11,7 +11,7 @@
 # times, and the summary takes each side's best and widest spread over all rounds:
 #  - descent: one epoch of the K-configuration sweep (squared loss, lr 1e-4…1e-2 evenly in log, rows in
 #    file order, from zero), training time (its loss records subtracted); one configuration alone on the
-#    cpu backend (Session.run), times K; the read ceiling and the FMA peak measured in the same process,
+#    same backend (Session.run), times K; the read ceiling and the FMA peak measured in the same process,
 #    and the roofline bound max(bytes ÷ read, flops ÷ FMA) (see SweepVsPeer's Javadoc).
 #  - scikit-learn: SGDRegressor(squared_error, no penalty, constant eta0 = lr_i, max_iter=1, tol=None,
 #    shuffle=False) fitted K times one after another on float64 X (converted once, untimed).
@@ -21,7 +21,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rows=${1:-${ROWS:-1000000}} work=${2:-/tmp/descent-sweep}
-dims=${DIMS:-2,64} k=${K:-64} rounds=${ROUNDS:-2} reps=${REPS:-3} peer_reps=${PEER_REPS:-1}
+dims=${DIMS:-2,64} backends=${BACKENDS:-cpu,opencl:@cpu} k=${K:-64} rounds=${ROUNDS:-2} reps=${REPS:-3} peer_reps=${PEER_REPS:-1}
 py=/usr/bin/python3
 mkdir -p "$work/classes"
 jar=$root/target/descent-0.1.0-SNAPSHOT.jar
@@ -35,7 +35,7 @@ if [[ ! -f $cls || $src -nt $cls || $jar -nt $cls ]]; then
   javac --add-modules jdk.incubator.vector -d "$work/classes" -cp "$jar:$root/target/lib/*" "$src" 2>&1 | grep -v "incubat" || true
 fi
 java=(java ${JAVA_OPTS:--Xmx6g} --add-modules jdk.incubator.vector -cp "$work/classes:$jar:$root/target/lib/*" dev.descent.jmh.SweepVsPeer)
-cmd="bench/sweep.sh $rows $work  (DIMS=$dims K=$k ROUNDS=$rounds REPS=$reps PEER_REPS=$peer_reps)"
+cmd="bench/sweep.sh $rows $work  (DIMS=$dims BACKENDS=$backends K=$k ROUNDS=$rounds REPS=$reps PEER_REPS=$peer_reps)"
 . "$root/bench/env.sh"
 bench_header "$cmd" "$root" "$jar"
 : > "$work/descent.txt"; : > "$work/peer.txt"
@@ -45,13 +45,13 @@ for d in ${dims//,/ }; do
   cat "$f" > /dev/null                                         # into the page cache
   for r in $(seq "$rounds"); do                                # descent, then the peer: both see the same machine
     echo "-- d $d, round $r of $rounds (load average $(cut -d' ' -f1 /proc/loadavg))"
-    "${java[@]}" run "$f" "$rows" "$d" "$k" "$reps" 2> /dev/null | tee -a "$work/descent.txt"
+    "${java[@]}" run "$f" "$rows" "$d" "$k" "$reps" "$backends" 2> /dev/null | tee -a "$work/descent.txt"
     $py "$root/bench/peers/sweep_peer.py" "$f" "$rows" "$d" "$k" --reps "$peer_reps" | tee -a "$work/peer.txt"
   done
 done
 
-$py - "$work/descent.txt" "$work/peer.txt" "$dims" "$machine; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" "$commit" "$cmd" "$k" <<'PY'
-import shlex, sys
+$py - "$work/descent.txt" "$work/peer.txt" "$dims" "$machine; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" "$commit" "$cmd" "$k" "$backends" <<'PY'
+import re, shlex, sys
 res = {}
 for f in sys.argv[1:3]:
     for line in open(f):
@@ -71,19 +71,21 @@ for f in sys.argv[1:3]:
 k = sys.argv[7]
 print()
 print(f"machine: {sys.argv[4]}; commit: {sys.argv[5]}; command: {sys.argv[6]}")
-print(f"| d | sweep of {k}, s/epoch (min–max, runs) | roofline bound (by) | ÷ bound (goal ≤ 2) | {k} lone runs | lone ÷ sweep (goal ≥ 4) | scikit-learn, {k} fits | sklearn ÷ sweep (goal ≥ 20) | final loss, descent vs sklearn (cfg 0, K/2, K−1) |")
-print("|---" * 9 + "|")
+print(f"| d | backend | sweep of {k}, s/epoch (min–max, runs) | roofline bound (by) | ÷ bound (goal ≤ 2) | {k} lone runs on the backend | lone ÷ sweep (goal ≥ 4) | scikit-learn, {k} fits | sklearn ÷ sweep (goal ≥ 20) | final loss, descent vs sklearn (cfg 0, K/2, K−1) |")
+print("|---" * 10 + "|")
 for d in sys.argv[3].split(","):
-    s, l, p = res.get(("descent", f"sweep-d{d}")), res.get(("descent", f"lone-d{d}")), res.get(("sklearn", f"sweep-d{d}"))
-    rd, fm = res.get(("ceiling", f"read-d{d}")), res.get(("ceiling", f"fma-d{d}"))
-    if s is None:
-        continue
-    sb = float(s["best"])
-    row = [d, f"{sb:.3f} ({float(s['min']):.3f}–{float(s['max']):.3f}, {s['runs']})",
-           f"{float(s['bound']):.3f} s ({s['bound_by']}; read {float(rd['best']):.1f} GB/s, FMA {float(fm['best']):.0f} GFLOP/s)",
-           f"{sb / float(s['bound']):.2f}"]
-    row += [f"{float(l['k_lone']):.3f} s ({float(l['best']):.4f} each)", f"{float(l['k_lone']) / sb:.1f}×"] if l else ["—", "—"]
-    row += [f"{float(p['best']):.2f} s ({float(p['min']):.2f}–{float(p['max']):.2f}, {p['runs']})", f"{float(p['best']) / sb:.1f}×"] if p else ["—", "—"]
-    row += [f"{s['losses']} vs {p['losses']}" if p else s["losses"]]
-    print("| " + " | ".join(str(c) for c in row) + " |")
+    for backend in sys.argv[8].split(","):
+        tag = "" if backend == "cpu" else re.sub("[^A-Za-z0-9]+", "_", backend) + "-"
+        s, l, p = res.get(("descent", f"{tag}sweep-d{d}")), res.get(("descent", f"{tag}lone-d{d}")), res.get(("sklearn", f"sweep-d{d}"))
+        rd, fm = res.get(("ceiling", f"read-d{d}")), res.get(("ceiling", f"fma-d{d}"))
+        if s is None:
+            continue
+        sb = float(s["best"])
+        row = [d, backend, f"{sb:.3f} ({float(s['min']):.3f}–{float(s['max']):.3f}, {s['runs']})",
+               f"{float(s['bound']):.3f} s ({s['bound_by']}; read {float(rd['best']):.1f} GB/s, FMA {float(fm['best']):.0f} GFLOP/s)",
+               f"{sb / float(s['bound']):.2f}"]
+        row += [f"{float(l['k_lone']):.3f} s ({float(l['best']):.4f} each)", f"{float(l['k_lone']) / sb:.1f}×"] if l else ["—", "—"]
+        row += [f"{float(p['best']):.2f} s ({float(p['min']):.2f}–{float(p['max']):.2f}, {p['runs']})", f"{float(p['best']) / sb:.1f}×"] if p else ["—", "—"]
+        row += [f"{s['losses']} vs {p['losses']}" if p else s["losses"]]
+        print("| " + " | ".join(str(c) for c in row) + " |")
 PY

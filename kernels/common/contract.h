@@ -74,14 +74,15 @@
 #define LOSSES_ARGS GLOBAL const float *snaps, const int K, const int rows_per_part, GLOBAL float *partial
 
 /* LANES: `lanes` models advanced together over one batch order (sweeps). Lane l's parameters are at
- * lparams + l·npar, its optimizer state (slot-major, as STATE) at lstate + l·lstride; its settings are
+ * lparams + l·lpstride (lpstride ≥ npar, a multiple of 4 so that every lane starts 16-byte aligned),
+ * its optimizer state (slot-major, as STATE) at lstate + l·lstride; its settings are
  * lint[l·LANE_INTS ..] = {rule, decoupled, average, t0, inv_sqrt, first_step, per_step} and
  * lflt[l·LANE_FLOATS ..] = {lr, mu, beta2, eps, lambda, l1} (RULE, MODEL's t0 and RATE per lane); its
  * per-step rates, when per_step, llrs[l·batches ..]; its record r goes to lsnaps[(r·lanes + l)·npar ..];
  * lstatus[l] is STATUS_OK until the step (of this run) at which it diverged. */
 #define LANE_INTS 7
 #define LANE_FLOATS 6
-#define LANES_ARGS GLOBAL float *lparams, GLOBAL float *lstate, const int lstride, const int lanes, GLOBAL const int *lint, \
+#define LANES_ARGS GLOBAL float *lparams, const int lpstride, GLOBAL float *lstate, const int lstride, const int lanes, GLOBAL const int *lint, \
                    GLOBAL const float *lflt, GLOBAL const float *llrs, GLOBAL float *lsnaps, GLOBAL int *lstatus
 
 #endif /* DESCENT_CONTRACT_H */

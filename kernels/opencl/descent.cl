@@ -235,7 +235,7 @@ kernel void sweep_steps_block(ROWS_ARGS, const int use_bias, STEPS_ARGS, const i
     const int np = heads * (d + 1);
     global const int *ci = lint + (size_t)l * LANE_INTS;
     global const float *cf = lflt + (size_t)l * LANE_FLOATS;
-    steps_block(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * np, lstate + (size_t)l * lstride, use_bias, ci[3],
+    steps_block(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
                 ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], order_len, batch, first_batch, batches,
                 cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every, lsnaps + (size_t)l * np, lanes * np, 0, lstatus + l,
                 w_loc, s_loc, r_loc, row_loc, flag);
@@ -591,17 +591,20 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
 /* Sweeps on a CPU: `lanes` models of one batch size and order, a work-item each (lane l = global id),
  * each running step_cpu on its own parameters, so a lane ends bit-identical to its model trained alone
  * by run_steps_cpu. Lane l's settings are lint[l·LANE_INTS ..] and lflt[l·LANE_FLOATS ..] (contract.h).
- * A barrier after every step keeps a work-group's lanes on the same batch: PoCL runs a group's items one
- * after another between barriers, so each batch row comes from memory once per work-group and from
- * cache for its other lanes. A lane that diverges stops updating (its status holds the step) but still
- * meets every barrier. Floor per step: |B|·(d·4 + 8) per work-group; per lane npar·4·(2 + 2·slots) in cache. */
-kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *scratch)
+ * A barrier after every `sync` steps keeps a work-group's lanes within one window of batches: PoCL
+ * runs a group's items one after another between barriers, so with a window of rows that fits in L1
+ * (the host picks sync) each batch row comes from memory once per work-group and from cache for its
+ * other lanes, while a lane keeps its numbers in registers through a window. A lane that diverges
+ * stops updating (its status holds the step) but still meets every barrier.
+ * Floor per step: |B|·(d·4 + 8) per work-group; per lane npar·4·(2 + 2·slots) in cache. */
+kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *scratch,
+                            const int sync)
 {
     const int l = (int)get_global_id(0);
     const int np = heads * (d + 1);
     const int live = l < lanes;
     const int li = live ? l : 0;
-    global float *params = lparams + (size_t)li * np;
+    global float *params = lparams + (size_t)li * lpstride;
     global float *state = lstate + (size_t)li * lstride;
     global float *scr = scratch + (size_t)li * np;
     global const int *ci = lint + (size_t)li * LANE_INTS;
@@ -611,20 +614,133 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
     const int slots = descent_slots(rule, average);
     int dead = !live || lstatus[li] != STATUS_OK;
     int rec = 0;
-    for (int j = first_batch; j < first_batch + batches; ++j) {
-        const int k = j - first_batch;
-        if (!dead) {
+    const int end = first_batch + batches;
+    for (int w0 = first_batch; w0 < end; w0 += sync) {
+        const int w1 = min(end, w0 + sync);
+        for (int j = w0; j < w1 && !dead; ++j) {
+            const int k = j - first_batch;
             const float lr_j = descent_run_rate(llrs + (size_t)li * batches, per_step, lr, inv_sqrt, first_step, k);
             const int bad = step_cpu(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
                                      average, order_len, batch, j, lr_j, t0 + k + 1, scr);
-            if (j % record_every == 0)
+            if (j % record_every == 0) {
                 for (int c = 0; c < np; ++c) lsnaps[((size_t)rec * lanes + li) * np + c] = average ? state[(slots - 1) * np + c] : params[c];
+                ++rec;
+            }
             if (bad) {
                 lstatus[li] = k;
                 dead = 1;
             }
         }
-        if (j % record_every == 0) ++rec;
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+}
+
+/* Sweeps on a CPU, batch 1, plain SGD (step_cpu's one-row path: no decoupled decay, no L1, no
+ * averaging): each work-item advances SW lanes at once on float8 vectors, one lane per vector
+ * element, so the arithmetic vectorizes across models while each element repeats step_cpu's own
+ * operations in its order (dot_cpu's 16-, 4- and 1-wide partial sums, then the fused update), which
+ * keeps every lane bit-identical to its run alone. Parameters are lane-major: parameter c of lane l
+ * at lparams[c·lpstride + l] (here lpstride counts the work-items' lanes: padding lanes compute and
+ * are never reported). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
+#define SW 8
+kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, const int sync)
+{
+    const int l0 = (int)get_global_id(0) * SW;
+    const int np = d + 1;
+    float lr_[SW], lam_[SW];
+    int inv_[SW], first_[SW], per_[SW], alive[SW];
+    int any = 0;
+    for (int q = 0; q < SW; ++q) {
+        const int l = min(l0 + q, lanes - 1);
+        lr_[q] = lflt[(size_t)l * LANE_FLOATS];
+        lam_[q] = lflt[(size_t)l * LANE_FLOATS + 4];
+        inv_[q] = lint[(size_t)l * LANE_INTS + 4];
+        first_[q] = lint[(size_t)l * LANE_INTS + 5];
+        per_[q] = lint[(size_t)l * LANE_INTS + 6];
+        alive[q] = l0 + q < lanes && lstatus[l] == STATUS_OK;
+        any |= alive[q];
+    }
+    const float8 lam8 = vload8(0, lam_);
+    int varying = 0;                               /* a per-step or 1/√t rate in some lane: the rates afresh each step */
+    for (int q = 0; q < SW; ++q) varying |= per_[q] || inv_[q];
+    const float8 lr_c = vload8(0, lr_);
+    global float *P = lparams + l0;
+    int rec = 0;
+    const int end = first_batch + batches;
+    for (int w0 = first_batch; w0 < end; w0 += sync) {
+        const int w1 = min(end, w0 + sync);
+        for (int j = w0; j < w1 && any; ++j) {
+            const int k = j - first_batch;
+            const int row = order[j];
+            global const float *x = X + (size_t)row * d;
+            if (j + PREFETCH < order_len) prefetch(X + (size_t)order[j + PREFETCH] * d, (size_t)d);
+            float8 lr8 = lr_c;
+            if (varying) {
+                float lrv[SW];
+                for (int q = 0; q < SW; ++q)
+                    lrv[q] = descent_run_rate(llrs + (size_t)min(l0 + q, lanes - 1) * batches, per_[q], lr_[q], inv_[q], first_[q], k);
+                lr8 = vload8(0, lrv);
+            }
+            /* dot_cpu per lane: 16-wide partial sums, then 4-wide, their fixed horizontal order, then the tail */
+            float8 m = (float8)(0.0f);             /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
+            int c = 0;
+            if (d >= 4) {
+                float8 a16[16], a4[4], h4[4];
+                for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
+                if (d >= 16) {
+                    for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
+                    for (; c + 16 <= d; c += 16)
+                        for (int i = 0; i < 16; ++i) a16[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a16[i]);
+                }
+                for (; c + 4 <= d; c += 4)
+                    for (int i = 0; i < 4; ++i) a4[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a4[i]);
+                for (int i = 0; i < 4; ++i)         /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
+                    h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
+                m = (h4[0] + h4[2]) + (h4[1] + h4[3]);
+            }
+            for (; c < d; ++c) m = fma((float8)(x[c]), vload8(0, P + (size_t)c * lpstride), m);
+            float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
+            m = m + b8;
+            float mv[SW], rv[SW];
+            vstore8(m, 0, mv);
+            const float t = has_t ? T[row] : 0.0f;
+            for (int q = 0; q < SW; ++q) rv[q] = descent_dloss(obj, obj_p, mv[q], t);
+            const float8 r8 = vload8(0, rv);
+            int8 am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
+                             alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+            int8 ok = (int8)(-1);
+            for (c = 0; c < d; ++c) {
+                global float *pc = P + (size_t)c * lpstride;
+                const float8 w = vload8(0, pc);
+                const float8 nw = w - lr8 * (r8 * (float8)(x[c]) + lam8 * w);
+                ok &= isfinite(nw);
+                vstore8(select(w, nw, am), 0, pc);
+            }
+            if (use_bias) {                        /* descent_step's SGD on the bias (no decay): g += 0·b; b − lr·g */
+                float8 g = r8;
+                g += (float8)(0.0f) * b8;
+                const float8 nb = b8 - lr8 * g;
+                ok &= isfinite(nb);
+                vstore8(select(b8, nb, am), 0, P + (size_t)d * lpstride);
+            }
+            int okv[SW];
+            vstore8(ok, 0, okv);
+            if (j % record_every == 0) {
+                for (int q = 0; q < SW; ++q) {
+                    if (!alive[q]) continue;
+                    for (int cc = 0; cc < np; ++cc) lsnaps[((size_t)rec * lanes + l0 + q) * np + cc] = P[(size_t)cc * lpstride + q];
+                }
+                ++rec;
+            }
+            any = 0;
+            for (int q = 0; q < SW; ++q) {
+                if (alive[q] && !okv[q]) {
+                    lstatus[l0 + q] = k;
+                    alive[q] = 0;
+                }
+                any |= alive[q];
+            }
+        }
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
 }

@@ -235,6 +235,38 @@ class SweepTest {
         }
     }
 
+    /**
+     * Batch-1 plain SGD on a device (OpenCL's CPU kernels vectorize it eight models at a time):
+     * 19 models (two full vectors and a padded one), L2 decay, 1/√t, one diverging, for d below 4,
+     * between 4 and 16 and past 16 (dot_cpu's three partial-sum shapes), with and without a bias,
+     * each bit-identical to its run alone on the same device.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
+    void batchOnePlainSgdOnADeviceEqualsItsRunsAlone(String backend) {
+        TestBackends.open(backend).close();
+        long seed = System.nanoTime();
+        for (int d : new int[] {2, 7, 37}) {
+            boolean bias = d != 7;
+            Dataset ds = d == 7 ? Generators.classification(611, d, 0.2, seed + d) : Generators.regression(611, d, 0.3, seed + d);
+            List<Config> cs = new ArrayList<>();
+            for (int i = 0; i < 19; i++) {
+                double lr = 0.002 * (1 + i) / d;
+                Config c = Config.of(lr, 1, i % 5 == 3 ? Optimizer.SGD.withWeightDecay(1e-2, false) : Optimizer.SGD);
+                if (i == 7) c = Config.of(1e14, 1, Optimizer.SGD).withLabel("too large");
+                if (i == 11) c = c.withSchedule(new Schedule.InverseSqrt());
+                cs.add(c);
+            }
+            Objective obj = d == 7 ? Objective.LOGISTIC : Objective.SQUARED;
+            Sweep sweep = Sweep.builder(ds, obj).bias(bias).period(0).backend(backend).addAll(cs).build();
+            SweepResult r = sweep.run(2, seed);
+            for (int i = 0; i < cs.size(); i++) {
+                if (cs.get(i).label() != null && obj == Objective.SQUARED) assertTrue(r.get(i).diverged(), "seed " + seed + ", d " + d + ": diverged");
+                assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", d " + d + ", " + backend, backend);
+            }
+        }
+    }
+
     @Test
     void badInputIsOneLine() {
         Dataset ds = Generators.regression(100, 3, 0.1, 1);

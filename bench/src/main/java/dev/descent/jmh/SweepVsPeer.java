@@ -51,7 +51,8 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * SweepVsPeer make FILE ROWS D                 x (ROWS×D) then t (ROWS), float32 little-endian
- * SweepVsPeer run FILE ROWS D K REPS           the ceilings, the sweep, one lone cpu-backend run
+ * SweepVsPeer run FILE ROWS D K REPS [BACKENDS] the ceilings; per backend (default cpu; e.g. cpu,opencl:@cpu) the sweep
+ *                                              and one lone run on that backend
  * </pre>
  */
 public final class SweepVsPeer {
@@ -77,8 +78,21 @@ public final class SweepVsPeer {
 
         List<Config> cs = new ArrayList<>();
         for (int i = 0; i < k; i++) cs.add(Config.of(lr(i, k), 1, Optimizer.SGD).withOrder(BatchOrder.IN_ORDER));
-        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(n).addAll(cs).build();
-        SweepResult r = sweep.run(1, 1);                      // warm-up
+        for (String backend : (a.length > 6 ? a[6] : "cpu").split(",")) {
+            String tag = backend.equals("cpu") ? "" : backend.replaceAll("[^A-Za-z0-9]+", "_") + "-";   // cpu keeps the old keys
+            try {
+                measure(ds, cs, backend, tag, d, k, reps, bound, bytes / (read * 1e9) > flops / (fma * 1e9) ? "bytes" : "flops");
+            } catch (dev.descent.DescentException e) {
+                System.out.printf(Locale.ROOT, "SKIP backend=%s why=\"%s\"%n", backend, e.getMessage());
+            }
+        }
+    }
+
+    /** One backend's sweep (best of reps after a warm-up) and one lone run of the middle configuration on the same backend. */
+    static void measure(Dataset ds, List<Config> cs, String backend, String tag, int d, int k, int reps, double bound, String by) {
+        int n = ds.n();
+        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(n).backend(backend).addAll(cs).build();
+        SweepResult r = sweep.run(1, 1);                      // warm-up (and the device's kernel build)
         double[] train = new double[reps], wall = new double[reps];
         for (int i = 0; i < reps; i++) {
             r = sweep.run(1, 1);
@@ -91,12 +105,13 @@ public final class SweepVsPeer {
             Outcome o = r.get(i);
             losses.append(i).append(':').append(String.format(Locale.ROOT, "%.6g", squaredLoss(ds, o.params()))).append(i == k - 1 ? "" : ",");
         }
-        System.out.printf(Locale.ROOT, "RESULT side=descent measure=sweep-d%d best=%.4f min=%.4f max=%.4f runs=%d wall_best=%.4f k=%d "
-                        + "bound=%.4f bound_by=%s roofline_ratio=%.2f losses=%s groups=\"%s\"%n", d, best, best,
+        System.out.printf(Locale.ROOT, "RESULT side=descent measure=%ssweep-d%d best=%.4f min=%.4f max=%.4f runs=%d wall_best=%.4f k=%d "
+                        + "bound=%.4f bound_by=%s roofline_ratio=%.2f losses=%s backend=%s groups=\"%s\"%n", tag, d, best, best,
                 Arrays.stream(train).max().orElseThrow(), reps, Arrays.stream(wall).min().orElseThrow(), k, bound,
-                bytes / (read * 1e9) > flops / (fma * 1e9) ? "bytes" : "flops", best / bound, losses, String.join("; ", r.groups()));
-        double lone = lone(ds, lr(k / 2, k), reps);
-        System.out.printf(Locale.ROOT, "RESULT side=descent measure=lone-d%d best=%.4f k=%d k_lone=%.4f vs_sweep=%.2f%n", d, lone, k, k * lone, k * lone / best);
+                by, best / bound, losses, backend, String.join("; ", r.groups()));
+        double lone = lone(ds, backend, lr(k / 2, k), reps);
+        System.out.printf(Locale.ROOT, "RESULT side=descent measure=%slone-d%d best=%.4f k=%d k_lone=%.4f vs_sweep=%.2f backend=%s%n", tag, d, lone, k,
+                k * lone, k * lone / best, backend);
     }
 
     /** The mean of 0.5·(x·w + b − t)² over all rows in double, at the final parameters (the peer's formula). */
@@ -133,11 +148,11 @@ public final class SweepVsPeer {
         }
     }
 
-    /** Best of reps one-epoch batch-1 SGD runs of one configuration on the cpu backend, rows in order. */
-    static double lone(Dataset ds, double lr, int reps) {
+    /** Best of reps one-epoch batch-1 SGD runs of one configuration on the backend, rows in order. */
+    static double lone(Dataset ds, String backend, double lr, int reps) {
         int n = ds.n();
         double best = Double.MAX_VALUE;
-        try (Backend b = Backends.open("cpu"); Session s = b.open(ds, new Spec(Objective.SQUARED, true, Optimizer.SGD))) {
+        try (Backend b = Backends.open(backend); Session s = b.open(ds, new Spec(Objective.SQUARED, true, Optimizer.SGD))) {
             s.setOrder(BatchOrder.IN_ORDER.order(n, 1, 1));
             for (int rep = 0; rep <= reps; rep++) {
                 s.setParams(Params.zeros(ds.d()));

@@ -34,7 +34,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu, kSweepBlock;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu, kSweepBlock, kSweepSgd1;
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -93,6 +93,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             kLossSparse = kernel("losses_sparse");
             kSweepCpu = kernel("sweep_steps_cpu");
             kSweepBlock = kernel("sweep_steps_block");
+            kSweepSgd1 = kernel("sweep_sgd1_cpu");
             x = buffer(sparse ? 4 : xBytes);
             offs = sparse ? buffer(8L * (rows + 1)) : null;
             cols = sparse ? buffer(4L * nnz) : null;
@@ -413,84 +414,109 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
         DescentException.require(lanesFit(bs), "this session cannot run sweep lanes of batch " + bs + ": train the models one by one");
-        int lanesN = opts.length, np = npar, maxSlots = 0;
+        int lanesN = opts.length;
+        // on CPU kernels, batch-1 plain SGD lanes go to sweep_sgd1_cpu (eight models to a vector), the others to sweep_steps_cpu
+        int[] fast = java.util.stream.IntStream.range(0, lanesN).filter(i -> cpu && bs == 1 && plainSgd(opts[i])).toArray();
+        int[] rest = java.util.stream.IntStream.range(0, lanesN).filter(i -> !(cpu && bs == 1 && plainSgd(opts[i]))).toArray();
+        RunResult[] out = new RunResult[lanesN];
+        try {
+            if (fast.length > 0) runSubset(fast, true, bs, batches, every, opts, rates, states, out);
+            if (rest.length > 0) runSubset(rest, false, bs, batches, every, opts, rates, states, out);
+            return out;
+        } catch (RuntimeException e) {
+            throw translate(e, "running a sweep's lanes");
+        }
+    }
+
+    /** run_steps_cpu's one-row plain-SGD path (step_cpu): no decoupled decay, no L1, no averaging. */
+    private static boolean plainSgd(Optimizer o) {
+        return o.rule() == Optimizer.Rule.SGD && !o.decoupled() && (float) o.l1() == 0f && !o.average();
+    }
+
+    /** One lane launch over the lanes {@code ids}: sweep_sgd1_cpu when {@code sgd1}, else sweep_steps_cpu or sweep_steps_block. */
+    private void runSubset(int[] ids, boolean sgd1, int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states,
+                           RunResult[] out) {
+        int lanesN = ids.length, np = npar, maxSlots = 0;
         boolean perStep = false;
-        for (int i = 0; i < lanesN; i++) {
+        for (int i : ids) {
             maxSlots = Math.max(maxSlots, opts[i].slots());
             perStep |= rates[i].steps() != null;
         }
-        int stride = Math.max(1, maxSlots * np);
+        int stride = Math.max(1, maxSlots * np), ps = (np + 3) / 4 * 4;    // ps: each lane's parameters 16-byte aligned
+        // sweep_sgd1_cpu: eight lanes a work-item, the items split over the compute units; parameters lane-major
+        int items = (lanesN + 7) / 8, groups1 = Math.max(1, Math.min(backend.computeUnits, items)), local1 = (items + groups1 - 1) / groups1;
+        int pad = groups1 * local1 * 8;
         Run shape = new Run(bs, 0, batches, Rate.constant(1), every);
         int records = shape.records();
-        float[] p = new float[lanesN * np], st = new float[lanesN * stride], f = new float[lanesN * KernelArgs.LANE_FLOATS];
+        float[] p = new float[sgd1 ? pad * np : lanesN * ps], st = new float[lanesN * stride], f = new float[lanesN * KernelArgs.LANE_FLOATS];
         float[] lr = perStep ? new float[lanesN * batches] : null;
         int[] in = new int[lanesN * KernelArgs.LANE_INTS], status = new int[lanesN];
-        for (int i = 0; i < lanesN; i++) {
+        for (int q = 0; q < lanesN; q++) {
+            int i = ids[q];
             Optimizer o = opts[i];
             double[] s = states[i];
             int sv = o.slots() * np;
             DescentException.require(s.length == np + sv + 1, "lane " + i + "'s state has " + s.length + " values, not " + (np + sv + 1));
-            for (int c = 0; c < np; c++) p[i * np + c] = (float) s[c];
-            for (int c = 0; c < sv; c++) st[i * stride + c] = (float) s[np + c];
+            for (int c = 0; c < np; c++) p[sgd1 ? c * pad + q : q * ps + c] = (float) s[c];
+            for (int c = 0; c < sv; c++) st[q * stride + c] = (float) s[np + c];
             long t0 = Math.min(Optimizer.T_CAP, (long) s[s.length - 1]);
             Rate r = rates[i];
             int[] v = {o.rule().code(), o.decoupled() ? 1 : 0, o.average() ? 1 : 0, (int) t0, r.inverseSqrt() ? 1 : 0,
                     (int) Math.min(Integer.MAX_VALUE, r.firstStep()), r.steps() != null ? 1 : 0};
-            System.arraycopy(v, 0, in, i * KernelArgs.LANE_INTS, v.length);
+            System.arraycopy(v, 0, in, q * KernelArgs.LANE_INTS, v.length);
             float[] w = {(float) r.lr(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1()};
-            System.arraycopy(w, 0, f, i * KernelArgs.LANE_FLOATS, w.length);
-            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, lr, i * batches, batches);
-            status[i] = OK;
+            System.arraycopy(w, 0, f, q * KernelArgs.LANE_FLOATS, w.length);
+            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, lr, q * batches, batches);
+            status[q] = OK;
         }
-        try {
-            laneParams = grow(laneParams, 4L * p.length);
-            laneState = grow(laneState, 4L * st.length);
-            laneFloat = grow(laneFloat, 4L * f.length);
-            laneInt = grow(laneInt, 4L * in.length);
-            laneStatus = grow(laneStatus, 4L * lanesN);
-            laneSnaps = grow(laneSnaps, 4L * Math.max(1, records) * lanesN * np);
-            write(laneParams, p);
-            write(laneState, st);
-            write(laneFloat, f);
-            CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * in.length, Pointer.to(in), 0, null, null);
-            CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
-            if (lr != null) {
-                laneLrs = grow(laneLrs, 4L * lr.length);
-                write(laneLrs, lr);
+        laneParams = grow(laneParams, 4L * p.length);
+        laneState = grow(laneState, 4L * st.length);
+        laneFloat = grow(laneFloat, 4L * f.length);
+        laneInt = grow(laneInt, 4L * in.length);
+        laneStatus = grow(laneStatus, 4L * lanesN);
+        laneSnaps = grow(laneSnaps, 4L * Math.max(1, records) * lanesN * np);
+        write(laneParams, p);
+        write(laneState, st);
+        write(laneFloat, f);
+        CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * in.length, Pointer.to(in), 0, null, null);
+        CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
+        if (lr != null) {
+            laneLrs = grow(laneLrs, 4L * lr.length);
+            write(laneLrs, lr);
+        }
+        poison(laneSnaps, 4L * records * lanesN * np);
+        KernelArgs a = args().rows().useBias().steps(shape).then(every).lanes(sgd1 ? pad : ps, stride, lanesN);
+        // steps between barriers on CPU kernels: a window of about 16 KiB of rows, which a group's lanes then read from L1
+        int sync = (int) Math.max(1, Math.min(batches, RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
+        if (sgd1) {
+            launch(kSweepSgd1, groups1, local1, a.then(sync));
+        } else if (cpu) {
+            int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
+            launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local), sync));
+        } else {                                       // a work-group per lane, run_steps_block's shape
+            launch(kSweepBlock, lanesN, runLocal(bs, maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stride),
+                    new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
+        }
+        p = read(laneParams, p.length);
+        st = read(laneState, st.length);
+        float[] snapsAll = read(laneSnaps, records * lanesN * np);
+        CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
+        int[] recorded = recordedBatches(shape);
+        for (int q = 0; q < lanesN; q++) {
+            int i = ids[q];
+            int sv = opts[i].slots() * np, keep = recorded.length;
+            int diverged = status[q] == OK ? -1 : status[q];
+            if (diverged >= 0) {
+                keep = 0;
+                while (keep < recorded.length && recorded[keep] <= diverged) keep++;
             }
-            poison(laneSnaps, 4L * records * lanesN * np);
-            KernelArgs a = args().rows().useBias().steps(shape).then(every).lanes(stride, lanesN);
-            if (cpu) {
-                int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
-                launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local)));
-            } else {                                       // a work-group per lane, run_steps_block's shape
-                launch(kSweepBlock, lanesN, runLocal(bs, maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stride),
-                        new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
-            }
-            p = read(laneParams, p.length);
-            st = read(laneState, st.length);
-            float[] snapsAll = read(laneSnaps, records * lanesN * np);
-            CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
-            int[] recorded = recordedBatches(shape);
-            RunResult[] out = new RunResult[lanesN];
-            for (int i = 0; i < lanesN; i++) {
-                int sv = opts[i].slots() * np, keep = recorded.length;
-                int diverged = status[i] == OK ? -1 : status[i];
-                if (diverged >= 0) {
-                    keep = 0;
-                    while (keep < recorded.length && recorded[keep] <= diverged) keep++;
-                }
-                float[] mine = new float[keep * np];
-                for (int r = 0; r < keep; r++) System.arraycopy(snapsAll, (r * lanesN + i) * np, mine, r * np, np);
-                out[i] = new RunResult(mine, java.util.Arrays.copyOf(recorded, keep), d, heads, diverged);
-                double[] s = states[i];
-                for (int c = 0; c < np; c++) s[c] = p[i * np + c];
-                for (int c = 0; c < sv; c++) s[np + c] = st[i * stride + c];
-                s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
-            }
-            return out;
-        } catch (RuntimeException e) {
-            throw translate(e, "running a sweep's lanes");
+            float[] mine = new float[keep * np];
+            for (int r = 0; r < keep; r++) System.arraycopy(snapsAll, (r * lanesN + q) * np, mine, r * np, np);
+            out[i] = new RunResult(mine, java.util.Arrays.copyOf(recorded, keep), d, heads, diverged);
+            double[] s = states[i];
+            for (int c = 0; c < np; c++) s[c] = p[sgd1 ? c * pad + q : q * ps + c];
+            for (int c = 0; c < sv; c++) s[np + c] = st[q * stride + c];
+            s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
         }
     }
 

@@ -128,9 +128,9 @@ public final class KernelArgs {
     /** LOSSES: {@code k} snapshots (from {@code snapshots}: SNAPS when resident, else LOSS_SNAPS), per part sums. */
     public KernelArgs losses(Buf snapshots, int k, int rowsPerPart) { return add(snapshots, k, rowsPerPart, Buf.LOSS_PARTIAL); }
 
-    /** LANES: {@code lanes} models over one order, each lane's state {@code stateStride} floats apart (see {@link LaneRunner}). */
-    public KernelArgs lanes(int stateStride, int lanes) {
-        return add(Buf.LANE_PARAMS, Buf.LANE_STATE, stateStride, lanes, Buf.LANE_INT, Buf.LANE_FLOAT, Buf.LANE_LRS, Buf.LANE_SNAPS, Buf.LANE_STATUS);
+    /** LANES: {@code lanes} models over one order, each lane's parameters {@code paramStride} and state {@code stateStride} floats apart (see {@link LaneRunner}). */
+    public KernelArgs lanes(int paramStride, int stateStride, int lanes) {
+        return add(Buf.LANE_PARAMS, paramStride, Buf.LANE_STATE, stateStride, lanes, Buf.LANE_INT, Buf.LANE_FLOAT, Buf.LANE_LRS, Buf.LANE_SNAPS, Buf.LANE_STATUS);
     }
 
     /** The use_bias flag alone (a kernel whose models come in LANES). */

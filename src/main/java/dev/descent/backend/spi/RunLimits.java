@@ -29,6 +29,12 @@ public final class RunLimits {
      */
     public static final int SWEEP_CPU_GROUP = NON_GPU_RUN_GROUP_CAP;
 
+    /**
+     * Bytes of batch rows the lanes of a sweep_steps_cpu work-group walk between barriers: small enough to stay in
+     * L1 for the group's other lanes, large enough that a lane keeps its numbers in registers for many steps.
+     */
+    public static final long SWEEP_CPU_WINDOW_BYTES = Long.getLong("descent.sweep.cpuWindowBytes", 16 << 10);
+
     /** The most optimizer state slots per parameter (kernels/common/rules.h DESCENT_MAX_SLOTS). */
     public static final int MAX_STATE_SLOTS = 4;
 
