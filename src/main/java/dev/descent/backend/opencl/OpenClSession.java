@@ -469,6 +469,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             if (r.steps() != null) System.arraycopy(r.floats(batches), 0, lr, q * batches, batches);
             status[q] = OK;
         }
+        long snapBytes = 4L * Math.max(1, records) * lanesN * np;
+        long laneBytes = 4L * (p.length + st.length + f.length + in.length + lanesN + (lr != null ? lr.length : 0)) + snapBytes;
+        if (snapBytes > backend.maxAlloc || laneBytes + residentRowBytes() > backend.globalMem) {
+            throw new DescentException(String.format(Locale.ROOT, "a sweep of %d models at batch %d needs %s of device memory for their "
+                    + "parameters, state and %d records an epoch (%s of it in one buffer) beside the rows' %s, but %s has %s (%s at most in one "
+                    + "allocation): sweep fewer configurations at once, or record less often (--period)", lanesN, bs, mib(laneBytes), records,
+                    mib(snapBytes), mib(residentRowBytes()), backend.device.name(), mib(backend.globalMem), mib(backend.maxAlloc)));
+        }
         laneParams = grow(laneParams, 4L * p.length);
         laneState = grow(laneState, 4L * st.length);
         laneFloat = grow(laneFloat, 4L * f.length);
