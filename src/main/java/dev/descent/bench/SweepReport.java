@@ -165,6 +165,17 @@ public final class SweepReport {
             } else {
                 c.put("divergence", null);
             }
+            if (o.halted()) {
+                Map<String, Object> h = new LinkedHashMap<>();
+                h.put("after_epoch", o.halt().epoch());
+                h.put("rank", o.halt().rank());
+                h.put("of", o.halt().of());
+                h.put("kept", o.halt().kept());
+                h.put("why", o.halt().why());
+                c.put("halted", h);
+            } else {
+                c.put("halted", null);
+            }
             c.put("steps", o.steps());
             c.put("examples", o.examples());
             List<History.Point> ps = o.history().points();
@@ -344,8 +355,11 @@ public final class SweepReport {
         s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
                 r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
                 r.backend().equals("cpu") ? "row kernels in the cpu backend's order" : "device", r.kernels()));
+        long halted = r.outcomes().stream().filter(Outcome::halted).count();
         s.add(diverged + " diverged (stopped at the step whose loss or parameters became non-finite; they cost nothing afterwards), "
-                + (k - diverged) + " ran every epoch.");
+                + (halted > 0 ? halted + " halved out (successive halving: stopped after an epoch where they ranked below the kept share; "
+                        + "their losses are after fewer epochs), " : "")
+                + (k - diverged - halted) + " ran every epoch.");
         if (Double.isFinite(ctx.targetLoss())) {
             long hit = r.outcomes().stream().filter(o -> reached(o, ctx.targetLoss()) != null).count();
             s.add("Target loss " + HeatMap.sci(ctx.targetLoss()) + " (" + ctx.targetRule() + "): " + hit + " of " + k + " reached it.");
@@ -390,10 +404,10 @@ public final class SweepReport {
         for (Outcome o : order) {
             rank++;
             String status = o.diverged() ? "diverged: " + o.divergence().what() + " non-finite at epoch " + o.divergence().epoch() + ", step "
-                    + o.divergence().step() : "ran " + ctx.epochs() + " epoch" + (ctx.epochs() == 1 ? "" : "s");
+                    + o.divergence().step() : o.halted() ? o.halt().why() : "ran " + ctx.epochs() + " epoch" + (ctx.epochs() == 1 ? "" : "s");
             Reached re = t ? reached(o, ctx.targetLoss()) : null;
             String ex = t ? re == null ? "not reached" : Long.toString(re.examples()) : Long.toString(o.examples());
-            String ep = t ? re == null ? "" : String.format(Locale.ROOT, "%.3f", re.epochs()) : Integer.toString(ctx.epochs());
+            String ep = t ? re == null ? "" : String.format(Locale.ROOT, "%.3f", re.epochs()) : Integer.toString(o.halted() ? o.halt().epoch() : ctx.epochs());
             List<History.Point> ps = o.history().points();
             String sec = t ? re == null ? "" : String.format(Locale.ROOT, "%.4f", re.seconds())
                     : String.format(Locale.ROOT, "%.4f", ps.isEmpty() ? 0 : ps.get(ps.size() - 1).seconds());

@@ -130,6 +130,12 @@ final class SweepCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String backend;
 
+    @Option(names = "--halving", paramLabel = "ETA[:EPOCHS]",
+            description = "Successive halving: after every EPOCHS epochs (default 1; never after the last) only the best 1/ETA of the "
+                    + "configurations still running go on, by their last recorded loss; the others stop there (the report says when and "
+                    + "why). Default: off.")
+    String halving;
+
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: one per core); the results do not depend on it.")
     Integer threads;
 
@@ -221,6 +227,15 @@ final class SweepCommand implements Callable<Integer> {
         builder.lossParam(objParam);
         if (threads != null) builder.threads(threads);
         builder.backend(backend);
+        if (halving != null) {
+            String[] hv = halving.trim().split(":");
+            try {
+                DescentException.require(hv.length <= 2, "--halving " + halving + ": use ETA or ETA:EPOCHS, e.g. 3 or 2:1");
+                builder.halving(Integer.parseInt(hv[0].trim()), hv.length > 1 ? Integer.parseInt(hv[1].trim()) : 1);
+            } catch (NumberFormatException e) {
+                throw new DescentException.InvalidArgument("--halving " + halving + ": ETA and EPOCHS are whole numbers, e.g. 3 or 2:1");
+            }
+        }
         Sweep sweep = builder.build();                      // every refusal (sparse data, heap, period) before any output
         if (out != null) AtomicFiles.folder(out.resolve("sweep.json"));
 
@@ -256,6 +271,15 @@ final class SweepCommand implements Callable<Integer> {
                         o.divergence().what(), o.divergence().epoch(), o.divergence().step()));
             }
             if (diverged.size() > top) stdout.println("       … and " + (diverged.size() - top) + " more");
+        }
+        List<Outcome> halted = r.outcomes().stream().filter(Outcome::halted).toList();
+        if (!halted.isEmpty()) {
+            stdout.println("Halved out: " + halted.size() + " of " + configs.size() + " (successive halving " + halving + "):");
+            for (int i = 0; i < Math.min(top, halted.size()); i++) {
+                Outcome o = halted.get(i);
+                stdout.println(String.format(Locale.ROOT, "       %-44s %s", o.config().name(), o.halt().why()));
+            }
+            if (halted.size() > top) stdout.println("       … and " + (halted.size() - top) + " more");
         }
         stdout.println(String.format(Locale.ROOT, "%d configurations in %.3f s (%.3f s of it evaluating losses), %d thread%s, %s",
                 configs.size(), r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));

@@ -94,6 +94,9 @@ final class Engine {
     private final long[] steps, examples;
     private final boolean[] done;
     private final Rate[] rates;
+    private final Halt[] halts;
+    /** Successive halving: keep the best ⌈k / eta⌉ after every {@link #halvingEvery} epochs (eta 0: off). */
+    private final int eta, halvingEvery;
     private final List<Group> groups = new ArrayList<>();
     double lossSeconds;
 
@@ -130,8 +133,10 @@ final class Engine {
 
     @SuppressWarnings("unchecked")
     Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool,
-           Sessions sessions) {
+           Sessions sessions, int eta, int halvingEvery) {
         this.data = data;
+        this.eta = eta;
+        this.halvingEvery = halvingEvery;
         this.sessions = sessions;
         this.x = data.features();
         this.t = data.targets();
@@ -160,6 +165,7 @@ final class Engine {
         examples = new long[K];
         done = new boolean[K];
         rates = new Rate[K];
+        halts = new Halt[K];
         for (int c = 0; c < K; c++) {
             points[c] = new ArrayList<>();
             epochLog[c] = new ArrayList<>();
@@ -672,6 +678,7 @@ final class Engine {
                 List<History.Point> ps = points[c];
                 epochLog[c].add(new History.Epoch(epoch, rates[c].at(0), ps.get(ps.size() - 1).loss(), epochSeconds));
             }
+            if (eta > 0 && epoch < epochs && epoch % halvingEvery == 0) halve(epoch, kill);
         }
         for (Group gr : groups) {
             for (Part s : gr.shards) {
@@ -687,9 +694,44 @@ final class Engine {
         for (int c = 0; c < cfgs.length; c++) {
             History h = History.of(cfgs[c].name(), points[c], epochLog[c]);
             Params p = div[c] != null ? lastFinite[c] : finalParams[c];
-            out.add(new Outcome(c, cfgs[c], groupOf[c], h, p, div[c], steps[c], examples[c]));
+            out.add(new Outcome(c, cfgs[c], groupOf[c], h, p, div[c], steps[c], examples[c], halts[c]));
         }
         return out;
+    }
+
+    /**
+     * Successive halving after {@code epoch}: of the k configurations still running, the best ⌈k / η⌉ by their last
+     * recorded loss (ties by index) go on; the others stop here with their parameters now, as lone runs of
+     * {@code epoch} epochs would end.
+     */
+    private void halve(int epoch, boolean[] kill) {
+        List<Integer> running = new ArrayList<>();
+        for (int c = 0; c < cfgs.length; c++) if (!done[c]) running.add(c);
+        int k = running.size(), keep = (k + eta - 1) / eta;
+        if (keep >= k) return;
+        running.sort((a, b) -> {
+            int by = Double.compare(points[a].get(points[a].size() - 1).loss(), points[b].get(points[b].size() - 1).loss());
+            return by != 0 ? by : Integer.compare(a, b);
+        });
+        Arrays.fill(kill, false);
+        for (int r = keep; r < k; r++) {
+            int c = running.get(r);
+            halts[c] = new Halt(epoch, r + 1, k, keep, points[c].get(points[c].size() - 1).loss());
+            kill[c] = true;
+        }
+        for (Group gr : groups) {
+            for (Part s : gr.shards) {
+                for (int l = 0; l < s.k(); l++) {
+                    int c = s.cfg(l);
+                    if (!kill[c]) continue;
+                    finalParams[c] = s.params(l);
+                    done[c] = true;
+                    steps[c] = (long) gr.batches * epoch;
+                    examples[c] = (long) n * epoch;
+                }
+            }
+        }
+        removeKilled(kill);
     }
 
     private static void call(Callable<Void> c) {

@@ -17,10 +17,15 @@ import dev.descent.train.History;
  * @param divergence why and when it stopped early (null: it ran every epoch)
  * @param steps      optimizer steps applied (a diverged run: up to and including the diverging one)
  * @param examples   rows those steps read
+ * @param halt       when successive halving stopped it (null: it was not halved out); its history, parameters,
+ *                   steps and examples then end at that epoch, as a lone run of that many epochs would
  */
 public record Outcome(int index, Config config, int group, History history, Params params, Divergence divergence, long steps,
-                      long examples) {
+                      long examples, Halt halt) {
     public boolean diverged() { return divergence != null; }
+
+    /** Whether successive halving stopped it before the last epoch. */
+    public boolean halted() { return halt != null; }
 
     /** The last recorded full-data loss (NaN after a divergence that left none). */
     public double finalLoss() { return history.lastLoss(); }

@@ -45,6 +45,10 @@ import java.util.concurrent.ForkJoinPool;
  * small-batch group in one launch (sweep_steps_cpu, a work-item per model); other groups, and CUDA, train
  * their models one after another on the device.
  *
+ * <p><b>Early stop.</b> A configuration whose loss or parameters become non-finite stops there
+ * ({@link Outcome#divergence}); with {@link Builder#halving} the ones that fall behind stop too
+ * ({@link Outcome#halt}). Either way the others' bits do not change.
+ *
  * <p><b>Limits:</b> dense data only (sparse rows are refused in one line); one head (softmax is refused).
  */
 public final class Sweep {
@@ -53,9 +57,12 @@ public final class Sweep {
     private final List<Config> configs;
     private final int period, threads;
     private final String backend;
+    private final int eta, halvingEvery;
 
     private Sweep(Builder b) {
         this.backend = b.backend;
+        this.eta = b.eta;
+        this.halvingEvery = b.halvingEvery;
         this.data = b.data;
         this.spec = new Spec(b.objective, b.lossParam, b.bias, dev.descent.optim.Optimizer.SGD);
         this.configs = List.copyOf(b.configs);
@@ -76,6 +83,7 @@ public final class Sweep {
         private int period;
         private int threads = Runtime.getRuntime().availableProcessors();
         private String backend = "cpu";
+        private int eta, halvingEvery = 1;
         private final List<Config> configs = new ArrayList<>();
 
         private Builder(Dataset data, Objective objective) {
@@ -136,6 +144,20 @@ public final class Sweep {
         public Builder backend(String name) {
             DescentException.require(name != null && !name.isBlank(), "a sweep's backend needs a name: cpu, opencl or cuda");
             this.backend = name.trim();
+            return this;
+        }
+
+        /**
+         * Successive halving: after every {@code everyEpochs} epochs (but the last), of the k configurations
+         * still running only the best ⌈k / η⌉ by their last recorded loss go on; the others stop there and cost
+         * nothing afterwards, their outcome ending as a lone run of that many epochs would ({@link Outcome#halt}
+         * says when and why). Off by default.
+         */
+        public Builder halving(int eta, int everyEpochs) {
+            DescentException.require(eta >= 2, "successive halving keeps the best 1/η: η must be ≥ 2 (got " + eta + ")");
+            DescentException.require(everyEpochs >= 1, "successive halving every N epochs: N must be ≥ 1 (got " + everyEpochs + ")");
+            this.eta = eta;
+            this.halvingEvery = everyEpochs;
             return this;
         }
 
@@ -204,14 +226,14 @@ public final class Sweep {
         if (!backend.equals("cpu")) {
             try (Backend b = Backends.open(backend);
                  Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
-                Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, 1, null, ss);
+                Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, 1, null, ss, eta, halvingEvery);
                 List<Outcome> out = e.run(epochs, seed);
                 return new SweepResult(out, e.describeGroups(), ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
             }
         }
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
         try {
-            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, threads, pool, null);
+            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, threads, pool, null, eta, halvingEvery);
             List<Outcome> out = e.run(epochs, seed);
             return new SweepResult(out, e.describeGroups(), e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
         } finally {

@@ -267,6 +267,46 @@ class SweepTest {
         }
     }
 
+    /**
+     * Successive halving (η = 2 every epoch, 4 epochs, 16 configurations over three batch sizes): 8, 4
+     * and 2 go on after epochs 1, 2 and 3; each halted configuration's outcome is its lone run of that many
+     * epochs, each survivor's its lone run of all 4, bit for bit, on the cpu backend and on OpenCL.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "opencl:@cpu"})
+    void successiveHalvingStopsTheWorseHalfAndTheRestAreUntouched(String backend) {
+        if (!backend.equals("cpu")) TestBackends.open(backend).close();
+        long seed = System.nanoTime();
+        Dataset ds = Generators.regression(700, 5, 0.3, seed);
+        List<Config> cs = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            int bs = new int[] {1, 10, 700}[i % 3];
+            cs.add(Config.of(0.0005 * (1 + i) * (bs == 700 ? 50 : bs == 10 ? 5 : 1), bs, i % 4 == 1 ? Optimizer.momentum(0.9) : Optimizer.SGD));
+        }
+        Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).backend(backend).halving(2, 1).addAll(cs).build();
+        SweepResult r = sweep.run(4, seed);
+        int[] stoppedAfter = new int[5];
+        for (int i = 0; i < cs.size(); i++) {
+            Outcome o = r.get(i);
+            assertFalse(o.diverged(), "seed " + seed + ": " + o.config().name());
+            int epochs = o.halted() ? o.halt().epoch() : 4;
+            if (o.halted()) {
+                stoppedAfter[epochs]++;
+                assertTrue(o.halt().why().contains("halved out after epoch " + epochs), o.halt().why());
+            }
+            assertSameAsAlone(sweep, r, i, epochs, seed, "seed " + seed + ", " + backend + ", halving", backend);
+        }
+        assertEquals(8, stoppedAfter[1], "seed " + seed + ": halved out after epoch 1");
+        assertEquals(4, stoppedAfter[2], "seed " + seed + ": after epoch 2");
+        assertEquals(2, stoppedAfter[3], "seed " + seed + ": after epoch 3");
+        // the survivors ranked best at every rung: each halted one's last loss is no better than the loss of every survivor at that epoch
+        for (Outcome o : r.outcomes()) {
+            if (!o.halted()) continue;
+            assertEquals(o.halt().of() - o.halt().kept(), o.halt().of() / 2, "seed " + seed + ": half of " + o.halt().of() + " stop");
+            assertTrue(o.halt().rank() > o.halt().kept(), "seed " + seed + ": rank " + o.halt().rank());
+        }
+    }
+
     /** More models than the device holds: one line with the bytes needed against those the device has. */
     @Test
     void tooManyModelsForTheDeviceIsOneLine() {
