@@ -152,7 +152,7 @@ final class SweepCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--alone", description = "Also train every configuration alone on the sweep's backend, one after another: check each "
-            + "is bit-identical to the sweep and report the sum of their times against the sweep's.")
+            + "is bit-identical to the sweep (one halved out: for the epochs it ran) and report the sum of their times against the sweep's.")
     boolean alone;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
@@ -251,7 +251,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepResult r = sweep.run(epochs, seed);
         boolean vector = backend.equals("cpu") && r.kernels().startsWith("vector");
         List<String> rerun = new ArrayList<>();
-        for (Config c : configs) rerun.add(rerunCommand(c, vector));
+        for (int i = 0; i < configs.size(); i++) rerun.add(rerunCommand(configs.get(i), vector, ranEpochs(r.get(i))));
 
         stdout.println("Groups (configurations with the same batch size and order share each step's rows):");
         for (String g : r.groups()) stdout.println("  " + g);
@@ -294,7 +294,7 @@ final class SweepCommand implements Callable<Integer> {
             stdout.println("Rerun it alone: " + rerun.get(best.index()));
             if (!noCheck && !alone) {
                 long t0 = System.nanoTime();
-                Trainer.Result solo = sweep.alone(best.index(), epochs, seed, backend);
+                Trainer.Result solo = sweep.alone(best.index(), ranEpochs(best), seed, backend);
                 double s = (System.nanoTime() - t0) / 1e9;
                 check = new SweepReport.Check(best.index(), solo.history().lastLoss(), s, identical(best, solo));
             }
@@ -305,7 +305,7 @@ final class SweepCommand implements Callable<Integer> {
             boolean[] same = new boolean[configs.size()];
             for (int i = 0; i < configs.size(); i++) {
                 long t0 = System.nanoTime();
-                Trainer.Result solo = sweep.alone(i, epochs, seed, backend);
+                Trainer.Result solo = sweep.alone(i, ranEpochs(r.get(i)), seed, backend);
                 secs[i] = (System.nanoTime() - t0) / 1e9;
                 same[i] = identical(r.get(i), solo);
             }
@@ -336,6 +336,11 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The epochs a configuration trained: all of them, or until successive halving stopped it. */
+    private int ranEpochs(Outcome o) {
+        return o.halted() ? o.halt().epoch() : epochs;
+    }
+
     /** Whether a lone run equals the sweep's outcome bit for bit: divergence, parameters, every recorded loss. */
     static boolean identical(Outcome o, Trainer.Result solo) {
         if (solo.diverged() != o.diverged() || solo.steps() != o.steps() || solo.examples() != o.examples()) return false;
@@ -354,7 +359,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** The {@code descent train} command that trains configuration c alone on the sweep's backend, bit-identical to the sweep. */
-    String rerunCommand(Config c, boolean vector) {
+    String rerunCommand(Config c, boolean vector, int ep) {
         List<String> a = new ArrayList<>();
         if (vector) a.add("DESCENT_VECTOR=1");
         a.addAll(List.of("./descent", "train", "--backend", backend, "--objective", objective));
@@ -377,7 +382,7 @@ final class SweepCommand implements Callable<Integer> {
         if (o.decoupled()) a.add("--decoupled");
         if (o.l1() != 0) a.addAll(List.of("--l1", Double.toString(o.l1())));
         if (o.average()) a.add("--average");
-        a.addAll(List.of("--schedule", c.schedule().toString(), "--order", c.order().cliName(), "--epochs", Integer.toString(epochs),
+        a.addAll(List.of("--schedule", c.schedule().toString(), "--order", c.order().cliName(), "--epochs", Integer.toString(ep),
                 "--period", Integer.toString(period)));
         return String.join(" ", a.stream().map(SweepCommand::quote).toList());
     }

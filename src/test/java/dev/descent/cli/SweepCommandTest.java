@@ -153,4 +153,29 @@ class SweepCommandTest {
         }
         assertTrue(assertThrows(DescentException.class, () -> Ranges.ints("--batch", "1.5,2")).getMessage().contains("not a whole number"));
     }
+
+    /**
+     * On a device backend with successive halving: every configuration trained alone on that backend (--alone)
+     * ends where the sweep says, bit for bit, and the JSON says which were halved out, when and why.
+     */
+    @Test
+    void aDeviceSweepWithHalvingChecksEveryConfigurationAlone() throws IOException {
+        dev.descent.backend.TestBackends.open("opencl:@cpu").close();
+        Path out = dir.resolve("halving");
+        CliTest.Outcome o = CliTest.cli("sweep", "--backend", "opencl:@cpu", "--lr", "0.002,0.02,0.2", "--batch", "1,10,100", "--epochs", "3",
+                "--halving", "3", "--alone", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("every configuration bit-identical to the sweep: yes"), o.out());
+        assertTrue(o.out().contains("Halved out: 8 of 9"), o.out());       // 9 → 3 after epoch 1 → 1 after epoch 2
+        JsonNode j = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+        int[] after = new int[4];
+        for (JsonNode c : j.get("configurations")) {
+            if (c.get("halted").isNull()) continue;
+            int e = c.get("halted").get("after_epoch").asInt();
+            after[e]++;
+            assertTrue(c.get("halted").get("why").asText().startsWith("halved out after epoch " + e), c.toString());
+        }
+        assertArrayEquals(new int[] {0, 6, 2, 0}, after);
+        assertTrue(Files.readString(out.resolve("report.md")).contains("backend opencl:@cpu"), "the report names the backend");
+    }
 }
