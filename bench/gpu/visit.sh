@@ -2,7 +2,7 @@
 # On the GPU machine, in one call (device tool: run with carry [".gpu"]): what the CUDA issue needs
 # measured. Every phase has a time limit inside one overall budget (VISIT_SECONDS, default 420), so the
 # call ends in time and returns what it has; logs go under $OUT, a short table is printed last.
-#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,profile,resume,sanitize,compile
+#   PHASES (default: all, in this order; or a comma list): info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,sweep,profile,resume,sanitize,compile
 #   info       nvidia-smi, nvcc, torch, `descent devices`
 #   tests      the backend-parameterized suite with CUDA required (DESCENT_REQUIRE=cuda: no skip allowed), sparse and streaming included
 #              (TESTS1: other classes)
@@ -15,6 +15,9 @@
 #   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
 #   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too
 #              (SPARSE_RUNS: the runs, ';'-separated)
+#   sweep      issue #15 on the GPU: SweepTest with CUDA required (every configuration bit-identical to its lone run on cuda
+#              and on NVIDIA's OpenCL), then the seed problem's 1,024 configurations (128 rates × 8 batch sizes 1 … 1,000, 3 epochs)
+#              timed with the report, per backend (SWEEP_BACKENDS, default opencl:@gpu,cuda,cpu)
 #   profile    Java Flight Recorder (and nsys where present) over one slow run (PROFILE_RUN), profile.jfr beside the logs
 #   resume     the kill/resume test's training twice and once checkpointed per backend (RESUME_BACKENDS): history rows equal?
 #   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path (SAN_MATCH: only runs naming it)
@@ -26,7 +29,7 @@ OUT=/tmp/visit            # logs gather here; packed into $FINAL/visit.tgz at th
 rm -rf "$OUT"; mkdir -p "$OUT" "$FINAL"
 T0=$(date +%s)
 BUDGET=${VISIT_SECONDS:-420}
-PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,profile,resume,sanitize,compile}
+PHASES=${PHASES:-info,tests,tests2,determinism,reproduce,data,bench,torch,sparse,sweep,profile,resume,sanitize,compile}
 SANITIZERS=${SANITIZERS:-memcheck,racecheck,initcheck}
 DATA=/tmp/gpu-data
 J=.gpu/jre/bin/java
@@ -146,6 +149,26 @@ if want sparse; then
   done
   grep -E "^---|steps,|loss|exit" "$OUT/sparse.txt" | tail -40
   row "sparse timing runs" "$(grep -c '^exit 0' "$OUT/sparse.txt") of $(grep -c '^exit' "$OUT/sparse.txt") ran"
+fi
+
+# sweeps: correctness on the GPU backends, then issue #15's timing goal (1,024 seed configurations in under 1 s with the report)
+if want sweep; then
+  phase sweep
+  DESCENT_REQUIRE=cuda timeout "$(limit 120)" $JUNIT --select-class dev.descent.sweep.SweepTest > "$OUT/sweep-tests.txt" 2>&1
+  echo "exit $?" >> "$OUT/sweep-tests.txt"
+  grep -E "tests (successful|failed|skipped)|exit" "$OUT/sweep-tests.txt"
+  row "SweepTest, CUDA required" "$(grep -E 'tests (successful|failed)' "$OUT/sweep-tests.txt" | tr -s ' ' | tr '\n' ' ')"
+  sb=${SWEEP_BACKENDS:-opencl:@gpu,cuda,cpu}
+  for b in ${sb//,/ }; do
+    (( $(left) > 30 )) || break
+    echo "--- $b" >> "$OUT/sweep.txt"
+    s0=$(date +%s.%N)
+    timeout "$(limit 60)" $D sweep --backend "$b" --lr 1e-3..10:log:128 --batch 1,2,5,10,20,50,100,1000 --epochs 3 --no-check \
+      --out "/tmp/sweep-${b//[:@]/_}" --force >> "$OUT/sweep.txt" 2>&1
+    rc=$?; echo "exit $rc wall $(awk -v a="$s0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s (process start, JIT and kernel builds included)" >> "$OUT/sweep.txt"
+  done
+  grep -E "^---|configurations in|^exit" "$OUT/sweep.txt"
+  row "seed sweep, 1,024 configurations" "$(grep -E '^exit' "$OUT/sweep.txt" | tr '\n' ';')"
 fi
 
 # where a slow run's time goes: Java Flight Recorder's samples (jfr print reads them here) and, where nsys is

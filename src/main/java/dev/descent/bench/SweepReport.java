@@ -274,7 +274,8 @@ public final class SweepReport {
 
     /** Loss against examples seen, or against the sweep's clock, for the best configurations. */
     XYChart curves(boolean byExamples) {
-        List<Outcome> top = ranked(r).subList(0, Math.min(BEST_CURVES, ranked(r).size()));
+        List<Outcome> all = ranked(r);
+        List<Outcome> top = all.subList(0, Math.min(BEST_CURVES, all.size()));
         XYChart c = Charts.xy("Best " + top.size() + " configurations: loss vs " + (byExamples ? "examples seen" : "time"),
                 byExamples ? "examples seen" : "sweep training time (s; one clock for every configuration)", "full-data loss (log)");
         c.getStyler().setYAxisLogarithmic(true);
@@ -399,7 +400,9 @@ public final class SweepReport {
         rows.add(List.of("rank", "configuration", "final loss", "status", t ? "examples to target" : "examples", t ? "epochs to target" : "epochs",
                 t ? "sweep s to target" : "sweep s"));
         List<Outcome> order = new ArrayList<>(ranked(r));
-        for (Outcome o : r.outcomes()) if (!order.contains(o)) order.add(o);
+        boolean[] listed = new boolean[r.outcomes().size()];
+        for (Outcome o : order) listed[o.index()] = true;
+        for (Outcome o : r.outcomes()) if (!listed[o.index()]) order.add(o);     // by index: a record's equals compares whole histories
         int rank = 0;
         for (Outcome o : order) {
             rank++;
