@@ -328,7 +328,7 @@ __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
     int obj, float obj_p, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
     float lambda, float l1, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, const float *lrs, int per_step, int record_every,
-    float *snaps, int step0, int *status)
+    float *snaps, int snap_stride, int step0, int *status)
 {
     if (status[0] != STATUS_OK) return;
     float w[D], v[D];
@@ -407,8 +407,8 @@ __device__ __forceinline__ void run_steps_thread_body(
             if (countdown == 0) {
 #pragma unroll
                 for (int j = 0; j < D; ++j)
-                    if (j < d) snaps[(size_t)rec * (d + 1) + j] = w[j];
-                snaps[(size_t)rec * (d + 1) + d] = b;
+                    if (j < d) snaps[(size_t)rec * snap_stride + j] = w[j];
+                snaps[(size_t)rec * snap_stride + d] = b;
                 ++rec;
                 countdown = record_every;
             }
@@ -436,7 +436,21 @@ __device__ __forceinline__ void run_steps_thread_body(
         run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias, params, state, t0, rule, mu, \
                                  beta2, eps, lambda, l1, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
                                  inv_sqrt, first_step, lrs, per_step, record_every,                                  \
-                                 snaps, step0, status);                                                \
+                                 snaps, d + 1, step0, status);                                         \
+    }                                                                                                  \
+    /* sweeps: a thread per model (lane = global thread), each walking the steps as run_steps_thread_d##D */ \
+    extern "C" __global__ void sweep_steps_thread_d##D(                                                \
+        ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS)                 \
+    {                                                                                                  \
+        const int l = blockIdx.x * blockDim.x + threadIdx.x;                                           \
+        if (l >= lanes) return;                                                                        \
+        const int *ci = lint + (size_t)l * LANE_INTS;                                                  \
+        const float *cf = lflt + (size_t)l * LANE_FLOATS;                                              \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias,   \
+                                 lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, ci[3], ci[0], cf[1], \
+                                 cf[2], cf[3], cf[4], cf[5], ci[1], descent_batch_from(first_batch, batch), batches, \
+                                 cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every,  \
+                                 lsnaps + (size_t)l * (d + 1), lanes * (d + 1), 0, lstatus + l);        \
     }
 
 RUN_THREAD(1) RUN_THREAD(2) RUN_THREAD(4) RUN_THREAD(8) RUN_THREAD(16)
@@ -448,7 +462,8 @@ RUN_THREAD(1) RUN_THREAD(2) RUN_THREAD(4) RUN_THREAD(8) RUN_THREAD(16)
  * row t's residuals at r_loc[t·heads + h]; parameter c is head h = c / np, column jc = c % np of
  * [x, 1]. Shared memory: w[npar] state[slots·npar] r[batch·heads] row[batch]. */
 template <bool SOFT>
-__device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
+__device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, const int record_every, float *snaps,
+                                                 const int snap_stride, const int step0, int *status)
 {
     extern __shared__ float sh[];                   /* w[npar] state[slots·npar] r[batch·heads] row[batch] */
     __shared__ int flag;
@@ -516,7 +531,7 @@ __device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARG
         }
         __syncthreads();
         if (j % record_every == 0) {
-            for (int c = tid; c < npar; c += L) snaps[(size_t)rec * npar + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
+            for (int c = tid; c < npar; c += L) snaps[(size_t)rec * snap_stride + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
             ++rec;
         }
         if (flag) {
@@ -532,7 +547,8 @@ __device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARG
 }
 
 #define RUN_SHARED_ARGS X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, \
-                        average, order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, step0, status
+                        average, order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, \
+                        heads * (d + 1), step0, status
 
 /* one head (heads == 1) */
 extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
@@ -544,6 +560,19 @@ extern "C" __global__ void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STE
 extern "C" __global__ void run_steps_block_softmax(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)
 {
     run_steps_shared<true>(RUN_SHARED_ARGS);
+}
+
+/* sweeps: a block per model (lane = block), each walking the batches as run_steps_block (one head) */
+extern "C" __global__ void sweep_steps_block(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS)
+{
+    const int l = blockIdx.x;
+    if (l >= lanes) return;
+    const int *ci = lint + (size_t)l * LANE_INTS;
+    const float *cf = lflt + (size_t)l * LANE_FLOATS;
+    run_steps_shared<false>(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
+                            ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], order_len, batch, first_batch, batches,
+                            cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every, lsnaps + (size_t)l * (d + 1), lanes * (d + 1),
+                            0, lstatus + l);
 }
 
 /* ============================================================================================ */

@@ -41,9 +41,9 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p><b>Backends.</b> By default the models train on the CPU with the cpu backend's arithmetic; with
  * {@link Builder#backend} on a device backend, each configuration's results are those of its lone run
- * on that device instead (same history losses and parameters, bit for bit): OpenCL's CPU kernels run a
- * small-batch group in one launch (sweep_steps_cpu, a work-item per model); other groups, and CUDA, train
- * their models one after another on the device.
+ * on that device instead (same history losses and parameters, bit for bit): a group whose lone runs take
+ * one launch per run of steps runs all its models in one launch per epoch (see
+ * {@link dev.descent.backend.spi.LaneRunner}); other groups train their models one after another on the device.
  *
  * <p><b>Early stop.</b> A configuration whose loss or parameters become non-finite stops there
  * ({@link Outcome#divergence}); with {@link Builder#halving} the ones that fall behind stop too

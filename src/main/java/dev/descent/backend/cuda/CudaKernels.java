@@ -26,6 +26,14 @@ final class CudaKernels {
     /** The sparse-row (CSR) kernels, written once for both languages in kernels/common/sparse.h. */
     static final String GRAD_SPARSE = "grad_rows_sparse", RUN_SPARSE = "run_steps_sparse", LOSSES_SPARSE = "losses_sparse";
 
+    /** Sweeps: a block per model over run_steps_block's body (one head). */
+    static final String SWEEP_BLOCK = "sweep_steps_block";
+
+    /** Sweeps, batch 1, d ≤ {@link #THREAD_MAX_D}: a thread per model over run_steps_thread's body (sweep_steps_thread_d{D}). */
+    static String sweepThread(int d) {
+        return "sweep_" + runThread(d).substring("run_".length());
+    }
+
     /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
     static final int THREAD_MAX_D = 16;
 
@@ -54,6 +62,8 @@ final class CudaKernels {
         Set<String> out = new LinkedHashSet<>();
         for (int d = 1; d <= 4100; d++) out.add(gradPartial(d));
         for (int d = 1; d <= THREAD_MAX_D; d++) out.add(runThread(d));
+        for (int d = 1; d <= THREAD_MAX_D; d++) out.add(sweepThread(d));
+        out.add(SWEEP_BLOCK);
         out.add(GRAD_MEAN);
         out.add(GRAD_STEP);
         out.add(RUN_BLOCK);

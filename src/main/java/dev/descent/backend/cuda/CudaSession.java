@@ -4,9 +4,13 @@ import dev.descent.DescentException;
 import dev.descent.backend.spi.DeviceSession;
 import dev.descent.backend.spi.Faults;
 import dev.descent.backend.spi.KernelArgs;
+import dev.descent.backend.spi.LaneRunner;
 import dev.descent.backend.spi.Kernels;
 import dev.descent.backend.spi.RunLimits;
 import dev.descent.backend.Run;
+import dev.descent.backend.RunResult;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
 import jcuda.CudaException;
@@ -25,7 +29,7 @@ import java.util.Locale;
  * (fixed per device, so results are bit-identical run to run on one device). A softmax model
  * (heads > 1) takes the *_softmax kernels: every other gradient, run and loss kernel is one head only.
  */
-final class CudaSession extends DeviceSession {
+final class CudaSession extends DeviceSession implements LaneRunner {
     private static final int BLOCK = 256;
     /** The stage-1 partials' target size (see maxParts). */
     private static final long PARTIAL_BYTES = 64L << 20;
@@ -59,6 +63,8 @@ final class CudaSession extends DeviceSession {
     private Mem order, snaps, lossSnaps, lossPartial, lrs;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
     private final CUfunction fRunThread;            // null when d > 16 or heads > 1
+    private final CUfunction fSweepThread, fSweepBlock;   // sweeps (runLanes); fSweepThread null as fRunThread
+    private Mem laneParams, laneState, laneInt, laneFloat, laneLrs, laneSnaps, laneStatus;
     private final CUfunction fRowsSparse, fRunSparse, fLossSparse;   // sparse rows (kernels/common/sparse.h)
     private final boolean sparse;
     private final Mem offs, cols, vals, scratch;    // sparse rows (CSR) and run_steps_sparse's npar sums; null when dense
@@ -111,6 +117,8 @@ final class CudaSession extends DeviceSession {
             fLossSoftmax = function(CudaKernels.LOSSES_SOFTMAX);
             fRunBlock = function(heads > 1 ? CudaKernels.RUN_BLOCK_SOFTMAX : CudaKernels.RUN_BLOCK);
             fRunThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
+            fSweepThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.sweepThread(d)) : null;
+            fSweepBlock = function(CudaKernels.SWEEP_BLOCK);
             fRowsSparse = function(CudaKernels.GRAD_SPARSE);
             fRunSparse = function(CudaKernels.RUN_SPARSE);
             fLossSparse = function(CudaKernels.LOSSES_SPARSE);
@@ -231,8 +239,13 @@ final class CudaSession extends DeviceSession {
             case OFFS -> offs;
             case COLS -> cols;
             case VALS -> vals;
-            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_LRS, LANE_SNAPS, LANE_STATUS ->
-                    throw new IllegalStateException("the CUDA backend has no sweep lane kernel: it runs a sweep's models one after another");
+            case LANE_PARAMS -> laneParams;
+            case LANE_STATE -> laneState;
+            case LANE_INT -> laneInt;
+            case LANE_FLOAT -> laneFloat;
+            case LANE_LRS -> laneLrs != null ? laneLrs : laneFloat;   // unread without a per-step schedule
+            case LANE_SNAPS -> laneSnaps;
+            case LANE_STATUS -> laneStatus;
         };
     }
 
@@ -403,6 +416,86 @@ final class CudaSession extends DeviceSession {
         while (l < Math.max(b, npar) && l < 256) l *= 2;
         launch(fRunBlock, 1, l, shared, a);
         return true;
+    }
+
+    // ---------------------------------------------------------------------------------------- sweeps
+
+    private static final int LANES_THREAD = 0, LANES_BLOCK = 1;
+
+    @Override
+    public String lanesShape() {
+        return "a thread per model at batch 1 (the models of a warp share each row), else a block per model";
+    }
+
+    /** Resident unchunked dense rows of one head, and a batch whose lone run is one launch for every optimizer (runInOneLaunch). */
+    @Override
+    public boolean lanesFit(int bs) {
+        if (sparse || heads != 1 || chunkRows() != 0) return false;
+        return bs == 1 || blockShared(bs, RunLimits.MAX_STATE_SLOTS) >= 0;
+    }
+
+    /** Dynamic shared memory of run_steps_block / sweep_steps_block for this batch and state, or -1 past the device's limit or oneBlock. */
+    private int blockShared(int bs, int slots) {
+        int shared = 4 * ((1 + slots) * npar + (heads + 1) * bs);          // w, state, r (heads per row), row
+        return RunLimits.oneBlock(bs, d * heads) && shared + staticShared(fRunBlock) <= cu.maxSharedPerBlock ? shared : -1;
+    }
+
+    @Override
+    public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
+        DescentException.require(lanesFit(bs), "this session cannot run sweep lanes of batch " + bs + ": train the models one by one");
+        return runLaneKinds(bs, batches, every, opts, rates, states);
+    }
+
+    /** As runInOneLaunch: batch 1 with at most one state slot and no averaging on the thread kernel (d ≤ 16), the rest on blocks. */
+    @Override
+    protected int laneKind(Optimizer o, int bs) {
+        return bs == 1 && fSweepThread != null && o.slots() <= 1 && !o.average() ? LANES_THREAD : LANES_BLOCK;
+    }
+
+    @Override protected boolean laneMajor(int kind) { return false; }
+    @Override protected int lanePad(int kind, int count) { return count; }
+
+    @Override
+    protected long laneRoom() {
+        long[] free = new long[1], total = new long[1];
+        JCudaDriver.cuMemGetInfo(free, total);
+        return Math.max(0, free[0] - (64L << 20));
+    }
+
+    @Override protected long laneMaxAlloc() { return laneRoom(); }
+    @Override protected String deviceName() { return cu.device(); }
+
+    @Override
+    protected void launchLanes(int kind, Lanes L, Run shape) {
+        int lanesN = L.count, bs = shape.batchSize();
+        laneParams = grow(laneParams, 4L * L.p.length);
+        laneState = grow(laneState, 4L * L.st.length);
+        laneFloat = grow(laneFloat, 4L * L.f.length);
+        laneInt = grow(laneInt, 4L * L.in.length);
+        laneStatus = grow(laneStatus, 4L * lanesN);
+        laneSnaps = grow(laneSnaps, L.snapBytes());
+        JCudaDriver.cuMemcpyHtoD(laneParams.ptr, Pointer.to(L.p), 4L * L.p.length);
+        JCudaDriver.cuMemcpyHtoD(laneState.ptr, Pointer.to(L.st), 4L * L.st.length);
+        JCudaDriver.cuMemcpyHtoD(laneFloat.ptr, Pointer.to(L.f), 4L * L.f.length);
+        JCudaDriver.cuMemcpyHtoD(laneInt.ptr, Pointer.to(L.in), 4L * L.in.length);
+        JCudaDriver.cuMemcpyHtoD(laneStatus.ptr, Pointer.to(L.status), 4L * lanesN);
+        if (L.lr != null) {
+            laneLrs = grow(laneLrs, 4L * L.lr.length);
+            JCudaDriver.cuMemcpyHtoD(laneLrs.ptr, Pointer.to(L.lr), 4L * L.lr.length);
+        }
+        poison(laneSnaps, 4L * L.records * lanesN * npar);
+        KernelArgs a = args().rows().useBias().steps(shape).then(shape.recordEvery()).lanes(L.ps, L.stride, lanesN);
+        if (kind == LANES_THREAD) {
+            launch(fSweepThread, (lanesN + 127) / 128, 128, 0, a);
+        } else {
+            int l = 32;                                    // runInOneLaunch's block size
+            while (l < Math.max(bs, npar) && l < 256) l *= 2;
+            launch(fSweepBlock, lanesN, l, blockShared(bs, L.maxSlots), a);
+        }
+        L.p = read(laneParams, L.p.length);
+        L.st = read(laneState, L.st.length);
+        L.snaps = read(laneSnaps, L.records * lanesN * npar);
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(L.status), laneStatus.ptr, 4L * lanesN);
     }
 
     @Override

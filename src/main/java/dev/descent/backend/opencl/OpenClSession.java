@@ -414,118 +414,68 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
         DescentException.require(lanesFit(bs), "this session cannot run sweep lanes of batch " + bs + ": train the models one by one");
-        int lanesN = opts.length;
-        // on CPU kernels, batch-1 plain SGD lanes go to sweep_sgd1_cpu (eight models to a vector), the others to sweep_steps_cpu
-        int[] fast = java.util.stream.IntStream.range(0, lanesN).filter(i -> cpu && bs == 1 && plainSgd(opts[i])).toArray();
-        int[] rest = java.util.stream.IntStream.range(0, lanesN).filter(i -> !(cpu && bs == 1 && plainSgd(opts[i]))).toArray();
-        RunResult[] out = new RunResult[lanesN];
-        try {
-            if (fast.length > 0) runSubset(fast, true, bs, batches, every, opts, rates, states, out);
-            if (rest.length > 0) runSubset(rest, false, bs, batches, every, opts, rates, states, out);
-            return out;
-        } catch (RuntimeException e) {
-            throw translate(e, "running a sweep's lanes");
-        }
+        return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
-    /** run_steps_cpu's one-row plain-SGD path (step_cpu): no decoupled decay, no L1, no averaging. */
-    private static boolean plainSgd(Optimizer o) {
-        return o.rule() == Optimizer.Rule.SGD && !o.decoupled() && (float) o.l1() == 0f && !o.average();
+    private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2;
+
+    /** On CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, the rest to sweep_steps_cpu; on GPU kernels all to sweep_steps_block. */
+    @Override
+    protected int laneKind(Optimizer o, int bs) {
+        if (!cpu) return LANES_BLOCK;
+        boolean plain = o.rule() == Optimizer.Rule.SGD && !o.decoupled() && (float) o.l1() == 0f && !o.average();
+        return bs == 1 && plain ? LANES_SGD1 : LANES_CPU;
     }
 
-    /** One lane launch over the lanes {@code ids}: sweep_sgd1_cpu when {@code sgd1}, else sweep_steps_cpu or sweep_steps_block. */
-    private void runSubset(int[] ids, boolean sgd1, int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states,
-                           RunResult[] out) {
-        int lanesN = ids.length, np = npar, maxSlots = 0;
-        boolean perStep = false;
-        for (int i : ids) {
-            maxSlots = Math.max(maxSlots, opts[i].slots());
-            perStep |= rates[i].steps() != null;
-        }
-        int stride = Math.max(1, maxSlots * np), ps = (np + 3) / 4 * 4;    // ps: each lane's parameters 16-byte aligned
-        // sweep_sgd1_cpu: eight lanes a work-item, the items split over the compute units; parameters lane-major
-        int items = (lanesN + 7) / 8, groups1 = Math.max(1, Math.min(backend.computeUnits, items)), local1 = (items + groups1 - 1) / groups1;
-        int pad = groups1 * local1 * 8;
-        Run shape = new Run(bs, 0, batches, Rate.constant(1), every);
-        int records = shape.records();
-        float[] p = new float[sgd1 ? pad * np : lanesN * ps], st = new float[lanesN * stride], f = new float[lanesN * KernelArgs.LANE_FLOATS];
-        float[] lr = perStep ? new float[lanesN * batches] : null;
-        int[] in = new int[lanesN * KernelArgs.LANE_INTS], status = new int[lanesN];
-        for (int q = 0; q < lanesN; q++) {
-            int i = ids[q];
-            Optimizer o = opts[i];
-            double[] s = states[i];
-            int sv = o.slots() * np;
-            DescentException.require(s.length == np + sv + 1, "lane " + i + "'s state has " + s.length + " values, not " + (np + sv + 1));
-            for (int c = 0; c < np; c++) p[sgd1 ? c * pad + q : q * ps + c] = (float) s[c];
-            for (int c = 0; c < sv; c++) st[q * stride + c] = (float) s[np + c];
-            long t0 = Math.min(Optimizer.T_CAP, (long) s[s.length - 1]);
-            Rate r = rates[i];
-            int[] v = {o.rule().code(), o.decoupled() ? 1 : 0, o.average() ? 1 : 0, (int) t0, r.inverseSqrt() ? 1 : 0,
-                    (int) Math.min(Integer.MAX_VALUE, r.firstStep()), r.steps() != null ? 1 : 0};
-            System.arraycopy(v, 0, in, q * KernelArgs.LANE_INTS, v.length);
-            float[] w = {(float) r.lr(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1()};
-            System.arraycopy(w, 0, f, q * KernelArgs.LANE_FLOATS, w.length);
-            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, lr, q * batches, batches);
-            status[q] = OK;
-        }
-        long snapBytes = 4L * Math.max(1, records) * lanesN * np;
-        long laneBytes = 4L * (p.length + st.length + f.length + in.length + lanesN + (lr != null ? lr.length : 0)) + snapBytes;
-        if (snapBytes > backend.maxAlloc || laneBytes + residentRowBytes() > backend.globalMem) {
-            throw new DescentException(String.format(Locale.ROOT, "a sweep of %d models at batch %d needs %s of device memory for their "
-                    + "parameters, state and %d records an epoch (%s of it in one buffer) beside the rows' %s, but %s has %s (%s at most in one "
-                    + "allocation): sweep fewer configurations at once, or record less often (--period)", lanesN, bs, mib(laneBytes), records,
-                    mib(snapBytes), mib(residentRowBytes()), backend.device.name(), mib(backend.globalMem), mib(backend.maxAlloc)));
-        }
-        laneParams = grow(laneParams, 4L * p.length);
-        laneState = grow(laneState, 4L * st.length);
-        laneFloat = grow(laneFloat, 4L * f.length);
-        laneInt = grow(laneInt, 4L * in.length);
+    @Override protected boolean laneMajor(int kind) { return kind == LANES_SGD1; }
+
+    /** sweep_sgd1_cpu: eight lanes a work-item, the items split over the compute units. */
+    @Override
+    protected int lanePad(int kind, int count) {
+        int items = (count + 7) / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
+        return groups * ((items + groups - 1) / groups) * 8;
+    }
+
+    @Override protected long laneRoom() { return backend.globalMem - residentRowBytes(); }
+    @Override protected long laneMaxAlloc() { return backend.maxAlloc; }
+    @Override protected String deviceName() { return backend.device.name(); }
+
+    @Override
+    protected void launchLanes(int kind, Lanes L, Run shape) {
+        int lanesN = L.count, bs = shape.batchSize();
+        laneParams = grow(laneParams, 4L * L.p.length);
+        laneState = grow(laneState, 4L * L.st.length);
+        laneFloat = grow(laneFloat, 4L * L.f.length);
+        laneInt = grow(laneInt, 4L * L.in.length);
         laneStatus = grow(laneStatus, 4L * lanesN);
-        laneSnaps = grow(laneSnaps, 4L * Math.max(1, records) * lanesN * np);
-        write(laneParams, p);
-        write(laneState, st);
-        write(laneFloat, f);
-        CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * in.length, Pointer.to(in), 0, null, null);
-        CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
-        if (lr != null) {
-            laneLrs = grow(laneLrs, 4L * lr.length);
-            write(laneLrs, lr);
+        laneSnaps = grow(laneSnaps, L.snapBytes());
+        write(laneParams, L.p);
+        write(laneState, L.st);
+        write(laneFloat, L.f);
+        CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * L.in.length, Pointer.to(L.in), 0, null, null);
+        CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(L.status), 0, null, null);
+        if (L.lr != null) {
+            laneLrs = grow(laneLrs, 4L * L.lr.length);
+            write(laneLrs, L.lr);
         }
-        poison(laneSnaps, 4L * records * lanesN * np);
-        KernelArgs a = args().rows().useBias().steps(shape).then(every).lanes(sgd1 ? pad : ps, stride, lanesN);
+        poison(laneSnaps, 4L * L.records * lanesN * npar);
+        KernelArgs a = args().rows().useBias().steps(shape).then(shape.recordEvery()).lanes(L.ps, L.stride, lanesN);
         // steps between barriers on CPU kernels: a window of about 16 KiB of rows, which a group's lanes then read from L1
-        int sync = (int) Math.max(1, Math.min(batches, RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
-        if (sgd1) {
-            launch(kSweepSgd1, groups1, local1, a.then(sync));
-        } else if (cpu) {
+        int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
+        if (kind == LANES_SGD1) {
+            int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            launch(kSweepSgd1, groups, items / groups, a.then(sync));
+        } else if (kind == LANES_CPU) {
             int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
             launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local), sync));
         } else {                                       // a work-group per lane, run_steps_block's shape
-            launch(kSweepBlock, lanesN, runLocal(bs, maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * stride),
+            launch(kSweepBlock, lanesN, runLocal(bs, L.maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * L.stride),
                     new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
         }
-        p = read(laneParams, p.length);
-        st = read(laneState, st.length);
-        float[] snapsAll = read(laneSnaps, records * lanesN * np);
-        CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(status), 0, null, null);
-        int[] recorded = recordedBatches(shape);
-        for (int q = 0; q < lanesN; q++) {
-            int i = ids[q];
-            int sv = opts[i].slots() * np, keep = recorded.length;
-            int diverged = status[q] == OK ? -1 : status[q];
-            if (diverged >= 0) {
-                keep = 0;
-                while (keep < recorded.length && recorded[keep] <= diverged) keep++;
-            }
-            float[] mine = new float[keep * np];
-            for (int r = 0; r < keep; r++) System.arraycopy(snapsAll, (r * lanesN + q) * np, mine, r * np, np);
-            out[i] = new RunResult(mine, java.util.Arrays.copyOf(recorded, keep), d, heads, diverged);
-            double[] s = states[i];
-            for (int c = 0; c < np; c++) s[c] = p[sgd1 ? c * pad + q : q * ps + c];
-            for (int c = 0; c < sv; c++) s[np + c] = st[q * stride + c];
-            s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
-        }
+        L.p = read(laneParams, L.p.length);
+        L.st = read(laneState, L.st.length);
+        L.snaps = read(laneSnaps, L.records * lanesN * npar);
+        CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(L.status), 0, null, null);
     }
 
     private ClCalls.Buffer laneScratch;

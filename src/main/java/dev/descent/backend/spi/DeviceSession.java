@@ -7,7 +7,10 @@ import dev.descent.backend.Run;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
 import dev.descent.model.Params;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Rate;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * What the OpenCL and CUDA sessions share: the step counter and divergence status protocol, the
@@ -550,6 +553,137 @@ public abstract class DeviceSession extends AbstractSession {
             return out;
         } catch (RuntimeException e) {
             throw translate(e, "evaluating losses");
+        }
+    }
+
+    // ------------------------------------------------------------------------------ sweeps (LaneRunner)
+
+    /**
+     * Models of one lane launch, packed as contract.h's LANES group: parameters (lane by lane {@code ps} floats
+     * apart, or lane-major: parameter c of lane l at c·ps + l), state ({@code stride} floats a lane), settings,
+     * per-step rates (null when no lane has them), records and statuses. A backend uploads, launches and reads
+     * back {@code p}, {@code st}, {@code snaps} and {@code status} in {@link #launchLanes}.
+     */
+    protected static final class Lanes {
+        public final int count, ps, stride, records, maxSlots, np;
+        public final boolean laneMajor;
+        public float[] p, st, snaps;
+        public final float[] f, lr;
+        public final int[] in, status;
+
+        Lanes(int count, int ps, int stride, int records, int maxSlots, boolean laneMajor, int np, boolean perStep, int batches) {
+            this.count = count;
+            this.ps = ps;
+            this.stride = stride;
+            this.records = records;
+            this.maxSlots = maxSlots;
+            this.laneMajor = laneMajor;
+            this.np = np;
+            this.p = new float[laneMajor ? ps * np : count * ps];
+            this.st = new float[count * stride];
+            this.f = new float[count * KernelArgs.LANE_FLOATS];
+            this.lr = perStep ? new float[count * batches] : null;
+            this.in = new int[count * KernelArgs.LANE_INTS];
+            this.status = new int[count];
+        }
+
+        /** Device bytes of the lanes' buffers; {@link #snapBytes} of it in the largest. */
+        public long bytes() {
+            return 4L * (p.length + st.length + f.length + in.length + count + (lr != null ? lr.length : 0)) + snapBytes();
+        }
+
+        public long snapBytes() {
+            return 4L * Math.max(1, records) * count * np;
+        }
+    }
+
+    /** The lane kernel a model takes at this batch size (a backend's own numbering); models of one kind share a launch. */
+    protected abstract int laneKind(Optimizer o, int batchSize);
+
+    /** Whether lanes of this kind lie lane-major, and their count rounded up to the launch's lanes (else ignored). */
+    protected abstract boolean laneMajor(int kind);
+
+    protected abstract int lanePad(int kind, int count);
+
+    /** Uploads {@code lanes}, runs the kernel of {@code kind} over the current order, reads p, st, snaps and status back. */
+    protected abstract void launchLanes(int kind, Lanes lanes, Run shape);
+
+    /** Device bytes a sweep's lanes may take beside the rows, and the largest single allocation (for the one-line refusal). */
+    protected abstract long laneRoom();
+
+    protected abstract long laneMaxAlloc();
+
+    /** The device's name, for messages. */
+    protected abstract String deviceName();
+
+    /** {@link LaneRunner#runLanes}: the models grouped by {@link #laneKind}, a launch per kind. */
+    protected final RunResult[] runLaneKinds(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
+        int lanesN = opts.length;
+        RunResult[] out = new RunResult[lanesN];
+        java.util.Map<Integer, java.util.List<Integer>> byKind = new java.util.TreeMap<>();
+        for (int i = 0; i < lanesN; i++) byKind.computeIfAbsent(laneKind(opts[i], bs), k -> new java.util.ArrayList<>()).add(i);
+        try {
+            for (var e : byKind.entrySet()) runKind(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).toArray(), bs, batches, every, opts, rates,
+                    states, out);
+            return out;
+        } catch (RuntimeException e) {
+            throw translate(e, "running a sweep's lanes");
+        }
+    }
+
+    private void runKind(int kind, int[] ids, int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states, RunResult[] out) {
+        int lanesN = ids.length, np = npar, maxSlots = 0;
+        boolean perStep = false;
+        for (int i : ids) {
+            maxSlots = Math.max(maxSlots, opts[i].slots());
+            perStep |= rates[i].steps() != null;
+        }
+        boolean major = laneMajor(kind);
+        int ps = major ? lanePad(kind, lanesN) : (np + 3) / 4 * 4;      // lane by lane: each lane's parameters 16-byte aligned
+        Run shape = new Run(bs, 0, batches, Rate.constant(1), every);
+        Lanes L = new Lanes(lanesN, ps, Math.max(1, maxSlots * np), shape.records(), maxSlots, major, np, perStep, batches);
+        for (int q = 0; q < lanesN; q++) {
+            int i = ids[q];
+            Optimizer o = opts[i];
+            double[] s = states[i];
+            int sv = o.slots() * np;
+            dev.descent.DescentException.require(s.length == np + sv + 1, "lane " + i + "'s state has " + s.length + " values, not " + (np + sv + 1));
+            for (int c = 0; c < np; c++) L.p[major ? c * ps + q : q * ps + c] = (float) s[c];
+            for (int c = 0; c < sv; c++) L.st[q * L.stride + c] = (float) s[np + c];
+            long t0 = Math.min(Optimizer.T_CAP, (long) s[s.length - 1]);
+            Rate r = rates[i];
+            int[] v = {o.rule().code(), o.decoupled() ? 1 : 0, o.average() ? 1 : 0, (int) t0, r.inverseSqrt() ? 1 : 0,
+                    (int) Math.min(Integer.MAX_VALUE, r.firstStep()), r.steps() != null ? 1 : 0};
+            System.arraycopy(v, 0, L.in, q * KernelArgs.LANE_INTS, v.length);
+            float[] w = {(float) r.lr(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1()};
+            System.arraycopy(w, 0, L.f, q * KernelArgs.LANE_FLOATS, w.length);
+            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, L.lr, q * batches, batches);
+            L.status[q] = OK;
+        }
+        if (L.snapBytes() > laneMaxAlloc() || L.bytes() > laneRoom()) {
+            throw new dev.descent.DescentException(String.format(Locale.ROOT, "a sweep of %d models at batch %d needs %.1f MiB of device memory for "
+                    + "their parameters, state and %d records an epoch (%.1f MiB of it in one buffer) beside the rows' %.1f MiB, but %s has "
+                    + "%.1f MiB for them (%.1f MiB at most in one allocation): sweep fewer configurations at once, or record less often (--period)",
+                    lanesN, bs, L.bytes() / 1048576.0, L.records, L.snapBytes() / 1048576.0, residentRowBytes() / 1048576.0, deviceName(),
+                    laneRoom() / 1048576.0, laneMaxAlloc() / 1048576.0));
+        }
+        launchLanes(kind, L, shape);
+        int[] recorded = recordedBatches(shape);
+        for (int q = 0; q < lanesN; q++) {
+            int i = ids[q];
+            int sv = opts[i].slots() * np, keep = recorded.length;
+            int diverged = L.status[q] == OK ? -1 : L.status[q];
+            if (diverged >= 0) {
+                keep = 0;
+                while (keep < recorded.length && recorded[keep] <= diverged) keep++;
+            }
+            float[] mine = new float[keep * np];
+            for (int r = 0; r < keep; r++) System.arraycopy(L.snaps, (r * lanesN + q) * np, mine, r * np, np);
+            out[i] = new RunResult(mine, Arrays.copyOf(recorded, keep), d, heads, diverged);
+            double[] s = states[i];
+            for (int c = 0; c < np; c++) s[c] = L.p[major ? c * ps + q : q * ps + c];
+            for (int c = 0; c < sv; c++) s[np + c] = L.st[q * L.stride + c];
+            s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
         }
     }
 }

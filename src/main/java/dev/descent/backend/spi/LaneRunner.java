@@ -10,7 +10,8 @@ import dev.descent.optim.Rate;
  * sweeps: lanes that share a work-group read each batch row once from memory between them. Each
  * lane's arithmetic is the session's own run of steps for that model, so a lane ends bit-identical
  * to the same model trained alone on the same device. Implemented by the OpenCL backend
- * (sweep_steps_cpu and sweep_steps_block); a caller whose session does not implement it, or whose batch size
+ * (sweep_sgd1_cpu, sweep_steps_cpu, sweep_steps_block) and the CUDA backend (sweep_steps_thread_d{D},
+ * sweep_steps_block); a caller whose session does not implement it, or whose batch size
  * {@link #lanesFit} refuses, trains the models one after another with {@link Session#restoreState}
  * and {@link Session#run}, which gives the same bits.
  */
