@@ -446,7 +446,8 @@ __device__ __forceinline__ void run_steps_thread_body(
         if (l >= lanes) return;                                                                        \
         const int *ci = lint + (size_t)l * LANE_INTS;                                                  \
         const float *cf = lflt + (size_t)l * LANE_FLOATS;                                              \
-        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias,   \
+        /* PF 4 at D = 16 (the lone kernel's 6 spilled here, beside the lane's pointers); PF moves loads only */ \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 4)>(X, T, order, d, obj, obj_p, has_t, use_bias,   \
                                  lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, ci[3], ci[0], cf[1], \
                                  cf[2], cf[3], cf[4], cf[5], ci[1], descent_batch_from(first_batch, batch), batches, \
                                  cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every,  \

@@ -212,7 +212,7 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         boolean withBias = bias != null ? bias : obj.biasByDefault();
-        Params p0 = ds.isSparse() ? null : initial(ds.d());
+        Params p0 = initial(ds.d());
         List<Config> configs = new ArrayList<>((int) k);
         for (BatchOrder ord : orders) {
             for (Schedule sch : schedules) {

@@ -138,8 +138,8 @@ final class Engine {
         this.eta = eta;
         this.halvingEvery = halvingEvery;
         this.sessions = sessions;
-        this.x = data.features();
-        this.t = data.targets();
+        this.x = sessions != null ? null : data.features();       // on sessions the rows are theirs (sparse ones too)
+        this.t = sessions != null ? null : data.targets();
         this.n = data.n();
         this.d = data.d();
         this.np = d + 1;

@@ -49,7 +49,10 @@ import java.util.concurrent.ForkJoinPool;
  * ({@link Outcome#divergence}); with {@link Builder#halving} the ones that fall behind stop too
  * ({@link Outcome#halt}). Either way the others' bits do not change.
  *
- * <p><b>Limits:</b> dense data only (sparse rows are refused in one line); one head (softmax is refused).
+ * <p><b>Sparse rows</b> train through the backend's own sessions (the cpu backend's too), each model one after
+ * another (no lane kernel reads CSR rows yet), each bit-identical to its lone run on that backend.
+ *
+ * <p><b>Limits:</b> one head (softmax is refused).
  */
 public final class Sweep {
     private final Dataset data;
@@ -164,10 +167,6 @@ public final class Sweep {
         /** Checks the data, objective and every configuration, and that the sweep fits in memory; each failure is one line. */
         public Sweep build() {
             DescentException.require(!configs.isEmpty(), "a sweep needs at least one configuration: add one with Sweep.Builder.add(Config)");
-            if (data.isSparse()) {
-                throw new DescentException.InvalidArgument("sweeps take dense data for now, and dataset " + data.name()
-                        + " is sparse: pass data.dense() if it fits, or train its configurations one by one");
-            }
             if (objective.multiclass()) {
                 throw new DescentException.InvalidArgument("sweeps train one-head models for now: softmax is not supported; train it with descent train");
             }
@@ -223,7 +222,7 @@ public final class Sweep {
     public SweepResult run(int epochs, long seed) {
         DescentException.require(epochs >= 1, "epochs must be ≥ 1 (got " + epochs + ")");
         long t0 = System.nanoTime();
-        if (!backend.equals("cpu")) {
+        if (!backend.equals("cpu") || data.isSparse()) {        // sparse rows: the backend's sessions (the engine holds dense rows only)
             try (Backend b = Backends.open(backend);
                  Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
                 Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, 1, null, ss, eta, halvingEvery);

@@ -178,4 +178,27 @@ class SweepCommandTest {
         assertArrayEquals(new int[] {0, 6, 2, 0}, after);
         assertTrue(Files.readString(out.resolve("report.md")).contains("backend opencl:@cpu"), "the report names the backend");
     }
+
+    /** A sparse LIBSVM file sweeps (one model after another on the cpu backend); the best's printed rerun command ends at its loss. */
+    @Test
+    void aSparseFileSweepsAndItsRerunCommandMatches() throws IOException {
+        Path svm = dir.resolve("sparse.svm");
+        CliTest.Outcome w = CliTest.cli("data", "--sparse", "--rows", "400", "--features", "300", "--format", "libsvm", "--out", svm.toString());
+        assertEquals(0, w.code(), w.err());
+        Path out = dir.resolve("sparse-sweep");
+        CliTest.Outcome o = CliTest.cli("sweep", "--data", svm.toString(), "--format", "libsvm", "--objective", "logistic", "--lr", "0.1,1",
+                "--batch", "1,50", "--epochs", "2", "--alone", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("every configuration bit-identical to the sweep: yes"), o.out());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+        List<String> args = new ArrayList<>(Arrays.asList(j.get("best").get("command").asText().split(" ")));
+        assertEquals("./descent", args.remove(0));
+        Path h = dir.resolve("sparse-best-history.json");
+        args.addAll(List.of("--no-progress", "--history", h.toString()));
+        CliTest.Outcome r = CliTest.cli(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        JsonNode points = new ObjectMapper().readTree(h.toFile()).get("points");
+        assertEquals(Double.doubleToRawLongBits(j.get("best").get("final_loss").asDouble()),
+                Double.doubleToRawLongBits(points.get(points.size() - 1).get("loss").asDouble()), "the rerun command ends at the sweep's loss");
+    }
 }

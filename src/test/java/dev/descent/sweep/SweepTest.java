@@ -353,11 +353,24 @@ class SweepTest {
         assertTrue(e.getMessage().contains(part), "'" + part + "' in: " + e.getMessage());
     }
 
-    @Test
-    void sparseDataIsRefusedInOneLine() {
-        Dataset sp = Dataset.sparse(Generators.sparse(50, 200, 5, 0.1, 3));
-        DescentException e = assertThrows(DescentException.class, () -> Sweep.builder(sp, Objective.LOGISTIC).add(Config.of(0.1, 1, Optimizer.SGD)).build());
-        assertOneLine(e, "dense data");
+    /**
+     * Sparse rows train through the backend's sessions, one model after another: each configuration
+     * (batch 1, 10 and full; SGD, momentum, Adam, averaging; one diverging) equals its lone run on the
+     * same backend bit for bit, on the cpu backend and on OpenCL.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "opencl:@cpu"})
+    void sparseRowsSweepOneModelAfterAnotherEachAsAlone(String backend) {
+        if (!backend.equals("cpu")) TestBackends.open(backend).close();
+        long seed = System.nanoTime();
+        Dataset sp = Dataset.sparse(Generators.sparse(400, 300, 7, 0.1, seed));
+        List<Config> cs = List.of(Config.of(0.5, 1, Optimizer.SGD), Config.of(0.2, 10, Optimizer.momentum(0.9)),
+                Config.of(0.05, 10, Optimizer.adam()), Config.of(1.0, 400, Optimizer.SGD.withAverage(true)),
+                Config.of(1e30, 1, Optimizer.SGD).withLabel("too large"));
+        Sweep sweep = Sweep.builder(sp, Objective.SQUARED).period(0).backend(backend).addAll(cs).build();
+        SweepResult r = sweep.run(2, seed);
+        assertTrue(r.get(4).diverged(), "seed " + seed + ": the too-large rate diverged");
+        for (int i = 0; i < cs.size(); i++) assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", sparse, " + backend, backend);
     }
 
     @Test

@@ -64,7 +64,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
     private final CUfunction fRunThread;            // null when d > 16 or heads > 1
     private final CUfunction fSweepThread, fSweepBlock;   // sweeps (runLanes); fSweepThread null as fRunThread
-    private Mem laneParams, laneState, laneInt, laneFloat, laneLrs, laneSnaps, laneStatus;
+    private final java.util.EnumMap<KernelArgs.Buf, Mem> lane = new java.util.EnumMap<>(KernelArgs.Buf.class);   // sweeps: LANE_*
     private final CUfunction fRowsSparse, fRunSparse, fLossSparse;   // sparse rows (kernels/common/sparse.h)
     private final boolean sparse;
     private final Mem offs, cols, vals, scratch;    // sparse rows (CSR) and run_steps_sparse's npar sums; null when dense
@@ -239,13 +239,8 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             case OFFS -> offs;
             case COLS -> cols;
             case VALS -> vals;
-            case LANE_PARAMS -> laneParams;
-            case LANE_STATE -> laneState;
-            case LANE_INT -> laneInt;
-            case LANE_FLOAT -> laneFloat;
-            case LANE_LRS -> laneLrs != null ? laneLrs : laneFloat;   // unread without a per-step schedule
-            case LANE_SNAPS -> laneSnaps;
-            case LANE_STATUS -> laneStatus;
+            case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
+            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS -> lane.get(b);
         };
     }
 
@@ -466,36 +461,36 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     @Override protected String deviceName() { return cu.device(); }
 
     @Override
-    protected void launchLanes(int kind, Lanes L, Run shape) {
-        int lanesN = L.count, bs = shape.batchSize();
-        laneParams = grow(laneParams, 4L * L.p.length);
-        laneState = grow(laneState, 4L * L.st.length);
-        laneFloat = grow(laneFloat, 4L * L.f.length);
-        laneInt = grow(laneInt, 4L * L.in.length);
-        laneStatus = grow(laneStatus, 4L * lanesN);
-        laneSnaps = grow(laneSnaps, L.snapBytes());
-        JCudaDriver.cuMemcpyHtoD(laneParams.ptr, Pointer.to(L.p), 4L * L.p.length);
-        JCudaDriver.cuMemcpyHtoD(laneState.ptr, Pointer.to(L.st), 4L * L.st.length);
-        JCudaDriver.cuMemcpyHtoD(laneFloat.ptr, Pointer.to(L.f), 4L * L.f.length);
-        JCudaDriver.cuMemcpyHtoD(laneInt.ptr, Pointer.to(L.in), 4L * L.in.length);
-        JCudaDriver.cuMemcpyHtoD(laneStatus.ptr, Pointer.to(L.status), 4L * lanesN);
-        if (L.lr != null) {
-            laneLrs = grow(laneLrs, 4L * L.lr.length);
-            JCudaDriver.cuMemcpyHtoD(laneLrs.ptr, Pointer.to(L.lr), 4L * L.lr.length);
-        }
-        poison(laneSnaps, 4L * L.records * lanesN * npar);
-        KernelArgs a = args().rows().useBias().steps(shape).then(shape.recordEvery()).lanes(L.ps, L.stride, lanesN);
+    protected void laneReserve(KernelArgs.Buf b, long bytes) {
+        lane.put(b, grow(lane.get(b), bytes));
+        poison(lane.get(b), bytes);
+    }
+
+    @Override
+    protected void laneWrite(KernelArgs.Buf b, Object v) {
+        Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
+        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        lane.put(b, grow(lane.get(b), bytes));
+        JCudaDriver.cuMemcpyHtoD(lane.get(b).ptr, p, bytes);
+    }
+
+    @Override
+    protected void laneRead(KernelArgs.Buf b, Object v) {
+        Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
+        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        if (bytes > 0) JCudaDriver.cuMemcpyDtoH(p, lane.get(b).ptr, bytes);
+    }
+
+    @Override
+    protected void launchLanes(int kind, Lanes L, Run shape, KernelArgs a) {
+        int bs = shape.batchSize();
         if (kind == LANES_THREAD) {
-            launch(fSweepThread, (lanesN + 127) / 128, 128, 0, a);
+            launch(fSweepThread, (L.count + 127) / 128, 128, 0, a);
         } else {
             int l = 32;                                    // runInOneLaunch's block size
             while (l < Math.max(bs, npar) && l < 256) l *= 2;
-            launch(fSweepBlock, lanesN, l, blockShared(bs, L.maxSlots), a);
+            launch(fSweepBlock, L.count, l, blockShared(bs, L.maxSlots), a);
         }
-        L.p = read(laneParams, L.p.length);
-        L.st = read(laneState, L.st.length);
-        L.snaps = read(laneSnaps, L.records * lanesN * npar);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(L.status), laneStatus.ptr, 4L * lanesN);
     }
 
     @Override

@@ -42,7 +42,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private ClCalls.Buffer residuals;  // sparse rows: a batch's residuals (batch × heads)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
     private ClCalls.Buffer order, snaps, lossSnaps, lossPartial, lrs;
-    private ClCalls.Buffer laneParams, laneState, laneInt, laneFloat, laneLrs, laneSnaps, laneStatus;   // sweeps (runLanes)
+    private final java.util.EnumMap<KernelArgs.Buf, ClCalls.Buffer> lane = new java.util.EnumMap<>(KernelArgs.Buf.class);   // sweeps: LANE_*
     private final int local;          // work-group size of the gradient and loss kernels
     private final int lanes;          // P: row lanes in grad_partial's phase 2
     private final int maxGroups;
@@ -221,13 +221,8 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             case OFFS -> offs;
             case COLS -> cols;
             case VALS -> vals;
-            case LANE_PARAMS -> laneParams;
-            case LANE_STATE -> laneState;
-            case LANE_INT -> laneInt;
-            case LANE_FLOAT -> laneFloat;
-            case LANE_LRS -> laneLrs != null ? laneLrs : laneFloat;   // unread without a per-step schedule
-            case LANE_SNAPS -> laneSnaps;
-            case LANE_STATUS -> laneStatus;
+            case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
+            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS -> lane.get(b);
         };
     }
 
@@ -441,41 +436,41 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override protected String deviceName() { return backend.device.name(); }
 
     @Override
-    protected void launchLanes(int kind, Lanes L, Run shape) {
-        int lanesN = L.count, bs = shape.batchSize();
-        laneParams = grow(laneParams, 4L * L.p.length);
-        laneState = grow(laneState, 4L * L.st.length);
-        laneFloat = grow(laneFloat, 4L * L.f.length);
-        laneInt = grow(laneInt, 4L * L.in.length);
-        laneStatus = grow(laneStatus, 4L * lanesN);
-        laneSnaps = grow(laneSnaps, L.snapBytes());
-        write(laneParams, L.p);
-        write(laneState, L.st);
-        write(laneFloat, L.f);
-        CL.clEnqueueWriteBuffer(backend.queue, laneInt.mem, CL.CL_TRUE, 0, 4L * L.in.length, Pointer.to(L.in), 0, null, null);
-        CL.clEnqueueWriteBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(L.status), 0, null, null);
-        if (L.lr != null) {
-            laneLrs = grow(laneLrs, 4L * L.lr.length);
-            write(laneLrs, L.lr);
-        }
-        poison(laneSnaps, 4L * L.records * lanesN * npar);
-        KernelArgs a = args().rows().useBias().steps(shape).then(shape.recordEvery()).lanes(L.ps, L.stride, lanesN);
+    protected void laneReserve(KernelArgs.Buf b, long bytes) {
+        lane.put(b, grow(lane.get(b), bytes));
+        poison(lane.get(b), bytes);
+    }
+
+    @Override
+    protected void laneWrite(KernelArgs.Buf b, Object v) {
+        Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
+        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        lane.put(b, grow(lane.get(b), bytes));
+        CL.clEnqueueWriteBuffer(backend.queue, lane.get(b).mem, CL.CL_TRUE, 0, bytes, p, 0, null, null);
+    }
+
+    @Override
+    protected void laneRead(KernelArgs.Buf b, Object v) {
+        Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
+        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        if (bytes > 0) CL.clEnqueueReadBuffer(backend.queue, lane.get(b).mem, CL.CL_TRUE, 0, bytes, p, 0, null, null);
+    }
+
+    @Override
+    protected void launchLanes(int kind, Lanes L, Run shape, KernelArgs a) {
+        int bs = shape.batchSize();
         // steps between barriers on CPU kernels: a window of about 16 KiB of rows, which a group's lanes then read from L1
         int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
         if (kind == LANES_SGD1) {
             int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
         } else if (kind == LANES_CPU) {
-            int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanesN), groups = (lanesN + local - 1) / local;
+            int local = Math.min(RunLimits.SWEEP_CPU_GROUP, L.count), groups = (L.count + local - 1) / local;
             launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local), sync));
         } else {                                       // a work-group per lane, run_steps_block's shape
-            launch(kSweepBlock, lanesN, runLocal(bs, L.maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * L.stride),
+            launch(kSweepBlock, L.count, runLocal(bs, L.maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * L.stride),
                     new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
         }
-        L.p = read(laneParams, L.p.length);
-        L.st = read(laneState, L.st.length);
-        L.snaps = read(laneSnaps, L.records * lanesN * npar);
-        CL.clEnqueueReadBuffer(backend.queue, laneStatus.mem, CL.CL_TRUE, 0, 4L * lanesN, Pointer.to(L.status), 0, null, null);
     }
 
     private ClCalls.Buffer laneScratch;

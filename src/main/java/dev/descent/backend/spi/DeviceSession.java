@@ -567,7 +567,8 @@ public abstract class DeviceSession extends AbstractSession {
     protected static final class Lanes {
         public final int count, ps, stride, records, maxSlots, np;
         public final boolean laneMajor;
-        public float[] p, st, snaps;
+        public final float[] p, st;
+        public float[] snaps;
         public final float[] f, lr;
         public final int[] in, status;
 
@@ -605,8 +606,17 @@ public abstract class DeviceSession extends AbstractSession {
 
     protected abstract int lanePad(int kind, int count);
 
-    /** Uploads {@code lanes}, runs the kernel of {@code kind} over the current order, reads p, st, snaps and status back. */
-    protected abstract void launchLanes(int kind, Lanes lanes, Run shape);
+    /** Runs the lane kernel of {@code kind} over the current order with the LANES buffers in place; {@code a}: its groups up to LANES. */
+    protected abstract void launchLanes(int kind, Lanes lanes, Run shape, KernelArgs a);
+
+    /** A LANE_* buffer of at least {@code bytes} (grown as needed), its first {@code bytes} poisoned when poisoning is on. */
+    protected abstract void laneReserve(KernelArgs.Buf b, long bytes);
+
+    /** Writes {@code v} (float[] or int[]) to the start of LANE_* buffer {@code b}, growing it. */
+    protected abstract void laneWrite(KernelArgs.Buf b, Object v);
+
+    /** Reads the start of LANE_* buffer {@code b} into {@code v} (float[] or int[]). */
+    protected abstract void laneRead(KernelArgs.Buf b, Object v);
 
     /** Device bytes a sweep's lanes may take beside the rows, and the largest single allocation (for the one-line refusal). */
     protected abstract long laneRoom();
@@ -667,7 +677,19 @@ public abstract class DeviceSession extends AbstractSession {
                     lanesN, bs, L.bytes() / 1048576.0, L.records, L.snapBytes() / 1048576.0, residentRowBytes() / 1048576.0, deviceName(),
                     laneRoom() / 1048576.0, laneMaxAlloc() / 1048576.0));
         }
-        launchLanes(kind, L, shape);
+        laneWrite(KernelArgs.Buf.LANE_PARAMS, L.p);
+        laneWrite(KernelArgs.Buf.LANE_STATE, L.st);
+        laneWrite(KernelArgs.Buf.LANE_FLOAT, L.f);
+        laneWrite(KernelArgs.Buf.LANE_INT, L.in);
+        laneWrite(KernelArgs.Buf.LANE_STATUS, L.status);
+        if (L.lr != null) laneWrite(KernelArgs.Buf.LANE_LRS, L.lr);
+        laneReserve(KernelArgs.Buf.LANE_SNAPS, L.snapBytes());
+        launchLanes(kind, L, shape, args().rows().useBias().steps(shape).then(every).lanes(L.ps, L.stride, lanesN));
+        laneRead(KernelArgs.Buf.LANE_PARAMS, L.p);
+        laneRead(KernelArgs.Buf.LANE_STATE, L.st);
+        L.snaps = new float[L.records * lanesN * np];
+        laneRead(KernelArgs.Buf.LANE_SNAPS, L.snaps);
+        laneRead(KernelArgs.Buf.LANE_STATUS, L.status);
         int[] recorded = recordedBatches(shape);
         for (int q = 0; q < lanesN; q++) {
             int i = ids[q];
