@@ -17,7 +17,8 @@
 #              (SPARSE_RUNS: the runs, ';'-separated)
 #   sweep      issue #15 on the GPU: SweepTest with CUDA required (every configuration bit-identical to its lone run on cuda
 #              and on NVIDIA's OpenCL), then the seed problem's 1,024 configurations (128 rates × 8 batch sizes 1 … 1,000, 3 epochs)
-#              timed with the report, per backend (SWEEP_BACKENDS, default opencl:@gpu,cuda,cpu)
+#              timed with the report, per backend (SWEEP_BACKENDS, default opencl:@gpu,cuda,cpu); the report's pictures need
+#              java.desktop in the JRE (prepare.sh without JRE_LEAN=1), else it is written without them and timed so
 #   profile    Java Flight Recorder (and nsys where present) over one slow run (PROFILE_RUN), profile.jfr beside the logs
 #   resume     the kill/resume test's training twice and once checkpointed per backend (RESUME_BACKENDS): history rows equal?
 #   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path (SAN_MATCH: only runs naming it)
