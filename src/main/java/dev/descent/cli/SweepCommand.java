@@ -212,7 +212,9 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         boolean withBias = bias != null ? bias : obj.biasByDefault();
-        Params p0 = initial(ds.d());
+        if (obj == Objective.SOFTMAX && objParam == 0) objParam = TrainCommand.classesOf(ds);
+        // train's --init: N(0, 1) from seed + 1, zeros, or one value; biases 0. One instance shared by every configuration
+        Params p0 = TrainCommand.initialParams(init, seed, ds.d(), obj.heads(objParam));
         List<Config> configs = new ArrayList<>((int) k);
         for (BatchOrder ord : orders) {
             for (Schedule sch : schedules) {
@@ -482,7 +484,7 @@ final class SweepCommand implements Callable<Integer> {
         DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
         int dim = d == null ? 2 : d;
         DescentException.require(dim >= 1, "--features must be ≥ 1 (got " + dim + ")");
-        DescentException.require(obj != Objective.SOFTMAX, "sweeps train one-head models for now: softmax is not supported; train it with descent train");
+        if (obj == Objective.SOFTMAX) return Table.of(Generators.multiclass(n, dim, objParam == 0 ? 3 : (int) objParam, noise, seed));
         if (obj == Objective.WAVE) {
             DescentException.require(dim == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
             return Table.of(Generators.linspace(-5, 5, n));
@@ -490,8 +492,5 @@ final class SweepCommand implements Callable<Integer> {
         return Table.of(obj.binaryLabels() ? Generators.classification(n, dim, noise, seed) : Generators.regression(n, dim, noise, seed));
     }
 
-    /** train's --init: N(0, 1) from seed + 1, zeros, or one value; bias 0. One instance shared by every configuration. */
-    private Params initial(int dim) {
-        return new Params(TrainCommand.initialWeights(init, seed, dim), 0f);
-    }
+
 }

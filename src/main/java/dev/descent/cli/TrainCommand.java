@@ -378,8 +378,8 @@ final class TrainCommand implements Callable<Integer> {
         return Table.of(synthetic(obj, objParam));
     }
 
-    /** Softmax without k: the largest label + 1, once the labels are known to be class ids. */
-    private static int classesOf(Dataset ds) {
+    /** Softmax without k: the largest label + 1, once the labels are known to be class ids (train and sweep share it). */
+    static int classesOf(Dataset ds) {
         float top = 0;
         float[] t = ds.targets();
         for (int i = 0; i < t.length; i++) {
@@ -405,10 +405,14 @@ final class TrainCommand implements Callable<Integer> {
         return obj.binaryLabels() ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
     }
 
-    /** The initial parameters: for softmax's k heads, k·d weights drawn or set the same way, biases 0. */
     private Params initial(int dim, int heads) {
+        return initialParams(init, seed, dim, heads);
+    }
+
+    /** --init's parameters: for softmax's k heads, k·d weights drawn or set the same way; biases 0 (train and sweep share it). */
+    static Params initialParams(String init, long seed, int dim, int heads) {
         if (heads > 1) {
-            float[] w = initial(dim * heads, 1).w(), packed = new float[heads * (dim + 1)];
+            float[] w = initialWeights(init, seed, dim * heads), packed = new float[heads * (dim + 1)];
             for (int c = 0; c < heads; c++) System.arraycopy(w, c * dim, packed, c * (dim + 1), dim);
             return Params.ofPacked(packed, dim, heads);
         }

@@ -72,7 +72,7 @@ final class Engine {
 
     private final Dataset data;
     private final float[] x, t;
-    private final int n, d, np, obj;
+    private final int n, d, np, obj, heads;
     private final float objP;
     private final boolean bias;
     final LaneKernels kern;
@@ -132,7 +132,7 @@ final class Engine {
     }
 
     @SuppressWarnings("unchecked")
-    Engine(Dataset data, int objective, float objParam, boolean bias, List<Config> configs, int period, int threads, ForkJoinPool pool,
+    Engine(Dataset data, int objective, float objParam, boolean bias, int heads, List<Config> configs, int period, int threads, ForkJoinPool pool,
            Sessions sessions, int eta, int halvingEvery) {
         this.data = data;
         this.eta = eta;
@@ -142,7 +142,8 @@ final class Engine {
         this.t = sessions != null ? null : data.targets();
         this.n = data.n();
         this.d = data.d();
-        this.np = d + 1;
+        this.heads = heads;                                       // > 1 (softmax) only on sessions
+        this.np = heads * (d + 1);
         this.obj = objective;
         this.objP = objParam;
         this.bias = bias;
@@ -522,7 +523,7 @@ final class Engine {
             float[] p = new float[np];
             if (lane.opt.average()) System.arraycopy(lane.state, lane.opt.averageSlot() * np, p, 0, np);
             else for (int j = 0; j < np; j++) p[j] = w[at(j, l)];
-            return Params.ofPacked(p, d, 1);
+            return Params.ofPacked(p, d, heads);
         }
 
         /** Drops the lanes marked in out: the shard is rebuilt with the others, in their order. */
@@ -770,7 +771,7 @@ final class Engine {
     private Params column(Snapshot s, int l) {
         float[] p = new float[np];
         for (int j = 0; j < np; j++) p[j] = s.w[j * s.stride + l];
-        return Params.ofPacked(p, d, 1);
+        return Params.ofPacked(p, d, heads);
     }
 
     /**
@@ -892,7 +893,7 @@ final class Engine {
             this.saved = new double[this.lanes.length][];
             for (int l = 0; l < this.lanes.length; l++) {
                 Params init = cfgs[this.lanes[l].cfg].init();
-                saved[l] = Sessions.fresh(this.lanes[l].opt, init != null ? init : Params.zeros(d));
+                saved[l] = Sessions.fresh(this.lanes[l].opt, init != null ? init : Params.zeros(d, heads));
             }
         }
 
@@ -953,7 +954,7 @@ final class Engine {
             int from = o.average() ? np * (1 + o.averageSlot()) : 0;
             float[] p = new float[np];
             for (int q = 0; q < np; q++) p[q] = (float) saved[l][from + q];
-            return Params.ofPacked(p, d, 1);
+            return Params.ofPacked(p, d, heads);
         }
 
         @Override

@@ -49,10 +49,9 @@ import java.util.concurrent.ForkJoinPool;
  * ({@link Outcome#divergence}); with {@link Builder#halving} the ones that fall behind stop too
  * ({@link Outcome#halt}). Either way the others' bits do not change.
  *
- * <p><b>Sparse rows</b> train through the backend's own sessions (the cpu backend's too), each model one after
- * another (no lane kernel reads CSR rows yet), each bit-identical to its lone run on that backend.
- *
- * <p><b>Limits:</b> one head (softmax is refused).
+ * <p><b>Sparse rows and softmax</b> train through the backend's own sessions (the cpu backend's too), each model
+ * one after another (no lane kernel reads CSR rows or several heads yet), each bit-identical to its lone run on
+ * that backend.
  */
 public final class Sweep {
     private final Dataset data;
@@ -167,9 +166,6 @@ public final class Sweep {
         /** Checks the data, objective and every configuration, and that the sweep fits in memory; each failure is one line. */
         public Sweep build() {
             DescentException.require(!configs.isEmpty(), "a sweep needs at least one configuration: add one with Sweep.Builder.add(Config)");
-            if (objective.multiclass()) {
-                throw new DescentException.InvalidArgument("sweeps train one-head models for now: softmax is not supported; train it with descent train");
-            }
             Spec spec = new Spec(objective, lossParam, bias, dev.descent.optim.Optimizer.SGD);
             spec.check(data);
             int n = data.n();
@@ -184,13 +180,14 @@ public final class Sweep {
                     throw new DescentException.InvalidArgument(who + ": period " + period + " must be a positive multiple of its batch size "
                             + c.batchSize() + " (the loss is recorded after whole batches)");
                 }
-                if (c.init() != null && (c.init().d() != data.d() || c.init().k() != 1)) {
-                    throw new DescentException.InvalidArgument(who + ": initial parameters have " + c.init().d() + " weights, the data "
-                            + data.d() + " features");
+                if (c.init() != null && (c.init().d() != data.d() || c.init().k() != spec.heads())) {
+                    throw new DescentException.InvalidArgument(who + ": initial parameters have " + c.init().d() + " weights"
+                            + (c.init().k() > 1 ? " × " + c.init().k() + " heads" : "") + ", the data " + data.d() + " features"
+                            + (spec.heads() > 1 ? " × " + spec.heads() + " classes" : ""));
                 }
             }
             Memory.requireHeap(String.format(java.util.Locale.ROOT, "a sweep of %d configurations over %d features", configs.size(), data.d()),
-                    bytesNeeded(data.n(), data.d(), configs, period));
+                    bytesNeeded(data.n(), spec.heads() * (data.d() + 1) - 1, configs, period));
             return new Sweep(this);
         }
 
@@ -222,17 +219,20 @@ public final class Sweep {
     public SweepResult run(int epochs, long seed) {
         DescentException.require(epochs >= 1, "epochs must be ≥ 1 (got " + epochs + ")");
         long t0 = System.nanoTime();
-        if (!backend.equals("cpu") || data.isSparse()) {        // sparse rows: the backend's sessions (the engine holds dense rows only)
+        // sparse rows and softmax: the backend's sessions (the engine holds dense rows and one-head models only)
+        if (!backend.equals("cpu") || data.isSparse() || spec.heads() > 1) {
             try (Backend b = Backends.open(backend);
                  Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
-                Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, 1, null, ss, eta, halvingEvery);
+                Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), spec.heads(), configs, period, 1, null, ss, eta,
+                        halvingEvery);
                 List<Outcome> out = e.run(epochs, seed);
                 return new SweepResult(out, e.describeGroups(), ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
             }
         }
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
         try {
-            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), configs, period, threads, pool, null, eta, halvingEvery);
+            Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), 1, configs, period, threads, pool, null, eta,
+                    halvingEvery);
             List<Outcome> out = e.run(epochs, seed);
             return new SweepResult(out, e.describeGroups(), e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
         } finally {
@@ -257,7 +257,7 @@ public final class Sweep {
      */
     public Trainer.Result alone(int i, int epochs, long seed, String backend) {
         Config c = configs.get(i);
-        Params init = c.init() != null ? c.init() : Params.zeros(data.d());
+        Params init = c.init() != null ? c.init() : Params.zeros(data.d(), spec.heads());
         try (Backend b = Backends.open(backend); Session s = b.open(data, spec(i))) {
             return Trainer.train(s, init, trainConfig(i, epochs, seed), c.name(), Trainer.Listener.NONE);
         }

@@ -353,6 +353,21 @@ class SweepTest {
         assertTrue(e.getMessage().contains(part), "'" + part + "' in: " + e.getMessage());
     }
 
+    /** Softmax (3 classes) sweeps one model after another through the backend's sessions, each as its lone run, bit for bit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "opencl:@cpu"})
+    void softmaxSweepsOneModelAfterAnotherEachAsAlone(String backend) {
+        if (!backend.equals("cpu")) TestBackends.open(backend).close();
+        long seed = System.nanoTime();
+        Dataset ds = Generators.multiclass(500, 6, 3, 0.3, seed);
+        List<Config> cs = List.of(Config.of(0.1, 1, Optimizer.SGD), Config.of(0.05, 20, Optimizer.momentum(0.9)),
+                Config.of(0.01, 500, Optimizer.adam()), Config.of(50, 1, Optimizer.SGD.withAverage(true)));
+        Sweep sweep = Sweep.builder(ds, Objective.SOFTMAX).lossParam(3).period(0).backend(backend).addAll(cs).build();
+        SweepResult r = sweep.run(2, seed);
+        assertEquals(3, r.get(0).params().k(), "three heads");
+        for (int i = 0; i < cs.size(); i++) assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", softmax, " + backend, backend);
+    }
+
     /**
      * Sparse rows train through the backend's sessions, one model after another: each configuration
      * (batch 1, 10 and full; SGD, momentum, Adam, averaging; one diverging) equals its lone run on the
