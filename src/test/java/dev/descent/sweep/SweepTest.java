@@ -369,6 +369,25 @@ class SweepTest {
     }
 
     /**
+     * On the one-model-after-another path a model's state goes through saveState / restoreState between epochs:
+     * AdaGrad's sum of squared gradients overflowing to infinity beside finite weights (features of 1e20) must
+     * restore, and the model must end as its lone run does.
+     */
+    @Test
+    void anOptimizerStateThatOverflowsStillRestoresBetweenEpochs() {
+        long seed = System.nanoTime();
+        Dataset base = Generators.multiclass(300, 3, 3, 0.3, seed);
+        float[] x = base.features().clone();
+        for (int i = 0; i < x.length; i++) x[i] *= 1e20f;
+        Dataset ds = new Dataset("huge", x, base.targets(), base.n(), base.d());
+        List<Config> cs = List.of(Config.of(0.1, 10, Optimizer.adagrad(1e-10)), Config.of(0.1, 10, Optimizer.SGD));
+        Sweep sweep = Sweep.builder(ds, Objective.SOFTMAX).lossParam(3).period(0).addAll(cs).build();
+        SweepResult r = sweep.run(3, seed);
+        assertSameAsAlone(sweep, r, 0, 3, seed, "seed " + seed + ", AdaGrad overflowing");
+        assertSameAsAlone(sweep, r, 1, 3, seed, "seed " + seed + ", SGD beside it");
+    }
+
+    /**
      * Sparse rows train through the backend's sessions, one model after another: each configuration
      * (batch 1, 10 and full; SGD, momentum, Adam, averaging; one diverging) equals its lone run on the
      * same backend bit for bit, on the cpu backend and on OpenCL.

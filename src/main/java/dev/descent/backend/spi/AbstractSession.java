@@ -87,8 +87,10 @@ public abstract class AbstractSession implements Session {
         DescentException.require(state != null && state.length == len, "a saved state of this session has " + len
                 + " values (parameters, " + spec.optimizer().slots() + " state slot(s) per parameter and the update count for d = " + d
                 + " and optimizer " + spec.optimizer() + "), got " + (state == null ? 0 : state.length));
-        for (int i = 0; i < len - 1; i++) {
-            DescentException.require(Double.isFinite(state[i]), "a saved state holds a non-finite value at position " + i + ": it cannot be restored");
+        // the parameters must be finite; the optimizer state may hold what a session itself reached (an AdaGrad sum
+        // overflowing to infinity beside finite weights), so that every saveState result restores
+        for (int i = 0; i < npar; i++) {
+            DescentException.require(Double.isFinite(state[i]), "a saved state holds a non-finite parameter at position " + i + ": it cannot be restored");
         }
         double t = state[len - 1];
         DescentException.require(t >= 0 && t == Math.rint(t) && t < 0x1p53, "a saved state's update count must be a whole number ≥ 0 (got " + t + ")");
