@@ -225,16 +225,18 @@ public final class Sweep {
                  Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
                 Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), spec.heads(), configs, period, 1, null, ss, eta,
                         halvingEvery);
+                List<String> groups = e.describeGroups();        // before the run: the shards as built, before any model left
                 List<Outcome> out = e.run(epochs, seed);
-                return new SweepResult(out, e.describeGroups(), ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+                return new SweepResult(out, groups, ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
             }
         }
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
         try {
             Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), 1, configs, period, threads, pool, null, eta,
                     halvingEvery);
+            List<String> groups = e.describeGroups();            // before the run: the shards as built, before any model left
             List<Outcome> out = e.run(epochs, seed);
-            return new SweepResult(out, e.describeGroups(), e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+            return new SweepResult(out, groups, e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
         } finally {
             if (pool != null) pool.shutdown();
         }
