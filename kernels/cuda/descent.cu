@@ -42,6 +42,10 @@
  *   run_steps_block[_softmax]     1 x L, one head [heads > 1], any batch <= 1024: as OpenCL's
  *       run_steps (shared memory: w[npar], state[slots·npar], r[batch·heads], row[batch]).
  *       Floor per step |B|·(d·4 + 8); per record npar·4; the parameters stay on chip.
+ *   sweep_steps_thread_d{D}       ceil(K/128) x 128, sweeps at batch 1: a thread per model over run_steps_thread's body; a
+ *       warp's models read each row once. Floor per step: d·4 + 8 per warp; the models' parameters stay in registers.
+ *   sweep_steps_block             K x L, sweeps: a block per model over run_steps_block's body. Floor as run_steps_block,
+ *       per model (the models share the rows through L2).
  *   losses_k{K}                   G x 256, one head: K snapshots per pass over X, margins in
  *       registers. Floor: n·d·4 per block of K snapshots + n·4.
  *   losses_softmax                G x 256, heads > 1: one snapshot per pass, a row's heads' margins

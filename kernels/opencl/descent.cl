@@ -16,6 +16,9 @@
  *   grad_mean, grad_step  G·P·(npar+1)·4 partials read + npar·4·(2 + 2·slots) (w, state read and written)
  *   run_steps_block per step |B|·(d·4 + 8); per record npar·4; the parameters stay on chip
  *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
+ *   sweep_steps_cpu, sweep_sgd1_cpu  per step |B|·(d·4 + 8) per work-group (its lanes read the rows from cache); per lane
+ *                  npar·4 per record; the lanes' parameters and state stay in cache
+ *   sweep_steps_block as run_steps_block, per lane (the lanes share the rows through the device's cache)
  *
  * Reference: dev.descent.backend.ref.RefSession (double precision) computes the same quantities.
  * TODO(perf): a subgroup-shuffle margin for wide rows on GPUs; vector loads (vload4) when d % 4 == 0.
