@@ -34,7 +34,8 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final OpenClBackend backend;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
-    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse, kSweepCpu, kSweepBlock, kSweepSgd1;
+    private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
+    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1;   // sweeps: made on first use (most sessions never run lanes)
     private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -91,9 +92,6 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             kRowsSparse = kernel("grad_rows_sparse");
             kRunSparse = kernel("run_steps_sparse");
             kLossSparse = kernel("losses_sparse");
-            kSweepCpu = kernel("sweep_steps_cpu");
-            kSweepBlock = kernel("sweep_steps_block");
-            kSweepSgd1 = kernel("sweep_sgd1_cpu");
             x = buffer(sparse ? 4 : xBytes);
             offs = sparse ? buffer(8L * (rows + 1)) : null;
             cols = sparse ? buffer(4L * nnz) : null;
@@ -462,12 +460,15 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         // steps between barriers on CPU kernels: a window of about 16 KiB of rows, which a group's lanes then read from L1
         int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
         if (kind == LANES_SGD1) {
+            if (kSweepSgd1 == null) kSweepSgd1 = kernel("sweep_sgd1_cpu");
             int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
         } else if (kind == LANES_CPU) {
+            if (kSweepCpu == null) kSweepCpu = kernel("sweep_steps_cpu");
             int local = Math.min(RunLimits.SWEEP_CPU_GROUP, L.count), groups = (L.count + local - 1) / local;
             launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local), sync));
         } else {                                       // a work-group per lane, run_steps_block's shape
+            if (kSweepBlock == null) kSweepBlock = kernel("sweep_steps_block");
             launch(kSweepBlock, L.count, runLocal(bs, L.maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * L.stride),
                     new ClCalls.Local(4L * bs * heads), new ClCalls.Local(4L * bs), new ClCalls.Local(4)));
         }
