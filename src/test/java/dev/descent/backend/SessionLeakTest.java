@@ -36,9 +36,20 @@ class SessionLeakTest {
             long[] before = memory();
             for (int i = 0; i < CYCLES; i++) cycle(b, ds, order);
             long[] after = memory();
-            System.out.printf(Locale.ROOT, "[leak] %s: %d session cycles; heap in use %.1f -> %.1f MiB; RSS %.1f -> %.1f MiB, "
-                    + "outside the heap %.1f -> %.1f MiB%n", name, CYCLES, mib(before[0]), mib(after[0]), mib(before[1]), mib(after[1]),
-                    mib(before[2]), mib(after[2]));
+            cycles(name, 1, before, after);
+            // as thousandFailingOpensStayFlat: inside the suite's JVM the native memory moves with the allocator's arenas
+            // (CI: +63 and +66 MiB for OpenCL at two commits, +4 and +17 MiB in a JVM of its own); a leak grows again by as
+            // much each round, settling shrinks: another round (up to 3 more) while one grew 64 MiB or more, by at most half the one before
+            long grew = after[2] - before[2];
+            for (int round = 2; round <= 4 && !name.equals("cpu") && grew >= 64L << 20; round++) {
+                long previous = grew;
+                before = after;
+                for (int i = 0; i < CYCLES; i++) cycle(b, ds, order);
+                after = memory();
+                cycles(name, round, before, after);
+                grew = after[2] - before[2];
+                if (grew > previous / 2) break;               // not settling: judged below
+            }
             assertTrue(after[0] - before[0] < 16L << 20, name + ": heap in use grew " + mib(after[0] - before[0]) + " MiB");
             // the CPU reference holds nothing outside the Java heap; there RSS follows the collector's sizing
             // of the heap (seen: +270 MiB resident with the heap in use flat), so only device backends are judged by it
@@ -108,6 +119,12 @@ class SessionLeakTest {
                 assertTrue(s.params().isFinite());
             }
         }
+    }
+
+    private static void cycles(String name, int round, long[] before, long[] after) {
+        System.out.printf(Locale.ROOT, "[leak] %s%s: %d session cycles; heap in use %.1f -> %.1f MiB; RSS %.1f -> %.1f MiB, "
+                + "outside the heap %.1f -> %.1f MiB%n", name, round > 1 ? " (round " + round + ")" : "", CYCLES, mib(before[0]), mib(after[0]),
+                mib(before[1]), mib(after[1]), mib(before[2]), mib(after[2]));
     }
 
     /** Failing opens per round; {@code -Ddescent.leak.failing=N} makes it fewer where a backend open is slow (a CUDA context: ~0.1 s). */
