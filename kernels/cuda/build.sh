@@ -20,10 +20,15 @@ for cu in "$here"/*.cu; do
   name=$(basename "$cu" .cu)
   dst="$out/$name.fatbin"
   fresh=1
-  for dep in "$cu" "$here"/../common/*.h; do [[ $dst -nt $dep ]] || fresh=0; done
+  for dep in "$cu" "$here"/../common/*.h "$here/build.sh"; do [[ $dst -nt $dep ]] || fresh=0; done
   if [[ -f $dst ]] && ((fresh)); then continue; fi
   echo "[cuda] nvcc $name.cu"
-  "$nvcc" -fatbin -O3 -std=c++17 -I"$here/../common" \
+  # -fmad=false: no multiply-add is fused after the source says so. With fusion on, ptxas (and the driver's JIT of
+  # the PTX) fuses a mul and an add where the surrounding kernel's schedule lets it: the same step body inlined in
+  # run_steps_thread_d8 and sweep_steps_thread_d8 got 6,711 and 6,583 FFMAs (sm_90), and a sweep's configuration
+  # left its run alone in the 8th digit on an H200 (session 10). Without it every rounding is fixed in the PTX
+  # (mul.rn, add.rn; fmaf only where written), so a body gives the same bits in every kernel that inlines it.
+  "$nvcc" -fatbin -O3 -std=c++17 -fmad=false -I"$here/../common" \
     -gencode=arch=compute_80,code=sm_80 \
     -gencode=arch=compute_90,code=sm_90 \
     -gencode=arch=compute_90,code=compute_90 \

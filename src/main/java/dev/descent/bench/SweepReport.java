@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.DescentException;
 import dev.descent.data.BatchOrder;
 import dev.descent.optim.Schedule;
+import dev.descent.plot.CannotDraw;
 import dev.descent.plot.Charts;
 import dev.descent.sweep.Config;
 import dev.descent.plot.HeatMap;
+import dev.descent.util.Numbers;
 import dev.descent.sweep.Outcome;
 import dev.descent.sweep.SweepResult;
 import dev.descent.train.History;
@@ -297,7 +299,7 @@ public final class SweepReport {
             s.setMarker(SeriesMarkers.NONE);
         }
         if (Double.isFinite(ctx.targetLoss()) && ctx.targetLoss() > 0 && !c.getSeriesCollection().isEmpty()) {
-            XYSeries t = c.addSeries("target loss " + HeatMap.sci(ctx.targetLoss()), new double[] {0, Math.max(xmax, 1e-9)},
+            XYSeries t = c.addSeries("target loss " + Numbers.sci(ctx.targetLoss()), new double[] {0, Math.max(xmax, 1e-9)},
                     new double[] {ctx.targetLoss(), ctx.targetLoss()});
             t.setMarker(SeriesMarkers.NONE);
             t.setLineColor(new java.awt.Color(120, 120, 120));
@@ -332,8 +334,9 @@ public final class SweepReport {
                 charts.put("curves-seconds", curves(false));
                 for (var c : charts.entrySet()) Charts.save(c.getValue(), dir.resolve(c.getKey() + ".png"));
             }
-        } catch (DescentException | LinkageError | java.awt.AWTError e) {       // the numbers matter more than the pictures
-            skipped = e.getMessage();
+        } catch (DescentException | Error e) {       // the numbers matter more than the pictures
+            if (e instanceof Error err && !CannotDraw.is(err)) throw err;
+            skipped = e instanceof Error ? "the Java runtime's graphics did not load (" + e.getMessage() + ")" : e.getMessage();
             heatSvg = null;
             charts = Map.of();
         }
@@ -363,7 +366,7 @@ public final class SweepReport {
                 + (k - diverged - halted) + " ran every epoch.");
         if (Double.isFinite(ctx.targetLoss())) {
             long hit = r.outcomes().stream().filter(o -> reached(o, ctx.targetLoss()) != null).count();
-            s.add("Target loss " + HeatMap.sci(ctx.targetLoss()) + " (" + ctx.targetRule() + "): " + hit + " of " + k + " reached it.");
+            s.add("Target loss " + Numbers.sci(ctx.targetLoss()) + " (" + ctx.targetRule() + "): " + hit + " of " + k + " reached it.");
         }
         if (alone != null) {
             s.add(String.format(Locale.ROOT, "Trained alone instead, one after another with descent's " + r.backend() + " backend in this process: %.3f s "
@@ -385,7 +388,7 @@ public final class SweepReport {
             return s;
         }
         s.add(String.format(Locale.ROOT, "**%s**: final loss %s (exactly %s), %d steps, %d examples.", b.config().name(),
-                HeatMap.sci(b.finalLoss()), Double.toString(b.finalLoss()), b.steps(), b.examples()));
+                Numbers.sci(b.finalLoss()), Double.toString(b.finalLoss()), b.steps(), b.examples()));
         if (check != null) {
             s.add(String.format(Locale.ROOT, "Checked in this process: trained alone on the cpu backend it ends at loss %s in %.3f s "
                     + "(wall); parameters and every recorded loss bit-identical to the sweep's: %s.", Double.toString(check.finalLoss()),
@@ -414,7 +417,7 @@ public final class SweepReport {
             List<History.Point> ps = o.history().points();
             String sec = t ? re == null ? "" : String.format(Locale.ROOT, "%.4f", re.seconds())
                     : String.format(Locale.ROOT, "%.4f", ps.isEmpty() ? 0 : ps.get(ps.size() - 1).seconds());
-            rows.add(List.of(o.diverged() ? "—" : Integer.toString(rank), o.config().name(), o.diverged() ? "—" : HeatMap.sci(o.finalLoss()),
+            rows.add(List.of(o.diverged() ? "—" : Integer.toString(rank), o.config().name(), o.diverged() ? "—" : Numbers.sci(o.finalLoss()),
                     status, ex, ep, sec));
         }
         return rows;

@@ -328,9 +328,12 @@ final class SweepCommand implements Callable<Integer> {
         if (out != null) {
             SweepReport report = new SweepReport(new SweepReport.Context(commandLine(), where, objective, withBias, epochs, seed, period, init,
                     target, rule), r, rerun, check, lone);
+            long r0 = System.nanoTime();
             String skipped = report.write(out);
+            double took = (System.nanoTime() - r0) / 1e9;
             if (skipped != null) err.println("descent: report written without pictures: " + skipped);
-            err.println("descent: report written to " + out.toAbsolutePath().normalize() + " (report.md, report.html, sweep.json, heatmap.png)");
+            err.println(String.format(Locale.ROOT, "descent: report written to %s (report.md, report.html, sweep.json%s) in %.3f s",
+                    out.toAbsolutePath().normalize(), skipped == null ? ", heatmap.png" : "", took));
         }
         if (check != null && !check.identical() || lone != null && !lone.allIdentical()) {
             throw new DescentException("a configuration trained alone did not end where the sweep did: please report it");

@@ -126,7 +126,8 @@ public final class Charts {
     static void drawing(Runnable draw) {
         try {
             draw.run();
-        } catch (LinkageError | java.awt.AWTError e) {
+        } catch (Error e) {
+            if (!CannotDraw.is(e)) throw e;
             throw new DescentException("cannot draw charts: the Java runtime's graphics did not load (" + e.getMessage()
                     + "): install fonts and their libraries (Debian/Ubuntu: apt-get install fontconfig fonts-dejavu-core libharfbuzz0b)");
         }

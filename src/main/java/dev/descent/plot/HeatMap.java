@@ -7,6 +7,7 @@ import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
 import de.erichseifert.vectorgraphics2d.util.PageSize;
 
 import javax.imageio.ImageIO;
+import dev.descent.util.Numbers;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -175,7 +176,7 @@ public final class HeatMap {
                 g.fillRect(x, y, cw, ch);
                 Color ink = luminance(col) > 0.45 ? Color.BLACK : Color.WHITE;
                 if (c.grew) label(g, x, y, "grew", Color.WHITE, true);
-                else if (cw >= 40) label(g, x, y, sci(c.loss), ink, false);
+                else if (cw >= 40) label(g, x, y, Numbers.sci(c.loss), ink, false);
             }
         }
         // grid lines between cells
@@ -234,7 +235,7 @@ public final class HeatMap {
         for (double v = Math.ceil(lo / tick) * tick; v <= hi + 1e-9; v += tick) {
             int yy = y + (int) Math.round((hi - v) / span * (h - 1));
             g.drawLine(x + w, yy, x + w + 4, yy);
-            g.drawString(sci(Math.pow(10, v)), x + w + 7, yy + fm.getAscent() / 2 - 1);
+            g.drawString(Numbers.sci(Math.pow(10, v)), x + w + 7, yy + fm.getAscent() / 2 - 1);
         }
         g.drawString("final loss", x - 4, y - 6);
     }
@@ -275,20 +276,9 @@ public final class HeatMap {
                 (int) Math.round(a[2] + f * (b[2] - a[2])));
     }
 
-    /** Two significant digits: 3.1e-05 → "3.1e-5", 0.25 → "0.25", 1200 → "1.2e3". */
-    public static String sci(double v) {
-        if (!Double.isFinite(v)) return String.valueOf(v);
-        if (v != 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1000)) {
-            String s = String.format(Locale.ROOT, "%.1e", v);
-            int e = s.indexOf('e');
-            return s.substring(0, e).replace(".0", "") + "e" + Integer.parseInt(s.substring(e + 1));
-        }
-        return new BigDecimal(v).round(new MathContext(2)).stripTrailingZeros().toPlainString();
-    }
-
     /** An axis label: up to two significant digits, plain between 0.001 and 1000. */
     static String shortNumber(double v) {
-        if (v != 0 && (Math.abs(v) < 0.001 || Math.abs(v) >= 10000)) return sci(v);
+        if (v != 0 && (Math.abs(v) < 0.001 || Math.abs(v) >= 10000)) return Numbers.sci(v);
         return new BigDecimal(v).round(new MathContext(2)).stripTrailingZeros().toPlainString();
     }
 }

@@ -201,4 +201,25 @@ class SweepCommandTest {
         assertEquals(Double.doubleToRawLongBits(j.get("best").get("final_loss").asDouble()),
                 Double.doubleToRawLongBits(points.get(points.size() - 1).get("loss").asDouble()), "the rerun command ends at the sweep's loss");
     }
+
+    /**
+     * A Java runtime without java.desktop (a jlink'd JRE, as on the GPU hosts): the sweep trains and writes
+     * its numbers, and says the pictures were left out, in one line. Run in a child JVM whose observable
+     * modules leave java.desktop out; at session 10 such a sweep ended in "a library did not load".
+     */
+    @Test
+    void aRuntimeThatCannotDrawStillWritesTheReportsNumbers() throws Exception {
+        Path out = dir.resolve("lean");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--limit-modules", "java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql,java.xml",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep", "--lr", "0.02,0.2", "--batch", "1,10", "--epochs", "1",
+                "--out", out.toString()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), text);
+        assertTrue(text.contains("report written without pictures: the Java runtime's graphics did not load"), text);
+        assertFalse(text.contains("Exception") || text.contains("\tat "), text);
+        for (String f : new String[] {"report.md", "report.html", "sweep.json", "REPRODUCE"}) assertTrue(Files.size(out.resolve(f)) > 0, f);
+        assertFalse(Files.exists(out.resolve("heatmap.png")));
+        assertEquals(4, new ObjectMapper().readTree(out.resolve("sweep.json").toFile()).get("configurations").size());
+    }
 }

@@ -313,13 +313,14 @@ class SweepTest {
         TestBackends.open("opencl:@cpu").close();
         Dataset ds = Generators.regression(1000, 8, 0.1, 3);
         List<Config> cs = new ArrayList<>();
-        for (int i = 0; i < 512; i++) cs.add(Config.of(1e-3 * (1 + i % 7), 1, Optimizer.SGD));
+        for (int i = 0; i < 4096; i++) cs.add(Config.of(1e-3 * (1 + i % 7), 1, Optimizer.SGD));
         String old = System.getProperty("descent.opencl.maxAllocBytes");
-        System.setProperty("descent.opencl.maxAllocBytes", Long.toString(1 << 20));     // a 1 MiB device: the rows fit, 512 models' records do not
+        // a 4 MiB device: the rows and a session fit (NVIDIA's OpenCL takes 1 MiB of it for partials), 4,096 models' records do not
+        System.setProperty("descent.opencl.maxAllocBytes", Long.toString(4 << 20));
         try {
             DescentException e = assertThrows(DescentException.class,
                     () -> Sweep.builder(ds, Objective.SQUARED).backend("opencl:@cpu").addAll(cs).run(1, 1));
-            assertOneLine(e, "a sweep of 512 models at batch 1 needs");
+            assertOneLine(e, "a sweep of 4096 models at batch 1 needs");
             assertTrue(e.getMessage().contains("but ") && e.getMessage().contains("MiB"), e.getMessage());
         } finally {
             if (old == null) System.clearProperty("descent.opencl.maxAllocBytes"); else System.setProperty("descent.opencl.maxAllocBytes", old);
