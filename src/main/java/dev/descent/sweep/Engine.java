@@ -802,15 +802,19 @@ final class Engine {
             float[] wm = byModel[s] = new float[k * np];
             for (int l = 0; l < k; l++) for (int j = 0; j < np; j++) wm[l * np + j] = snap.w[j * snap.stride + l];
         }
+        // tasks: a block of rows × a range of snapshots, so that fewer blocks than threads (n < threads · BLOCK) still
+        // keep every thread busy; a model's sum is one task's, in row order, whichever range its snapshot falls in
+        int ranges = threads < 2 ? 1 : Math.max(1, Math.min(S, (4 * threads + rowBlocks - 1) / rowBlocks));
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
             float[] mm = new float[mk], aa = new float[kern.scratch(mk)];
-            for (int b; (b = next.getAndIncrement()) < rowBlocks; ) {
+            for (int task; (task = next.getAndIncrement()) < rowBlocks * ranges; ) {
+                int b = task / ranges, sr = task % ranges, s0 = (int) ((long) S * sr / ranges), s1 = (int) ((long) S * (sr + 1) / ranges);
                 int a = b * BLOCK, e = Math.min(n, a + BLOCK);
                 if (blocks != null) {
                     for (int a2 = a; a2 < e; a2 += run) {
                         int e2 = Math.min(e, a2 + run);
-                        for (int s = 0; s < S; s++) {
+                        for (int s = s0; s < s1; s++) {
                             Snapshot snap = snaps.get(s);
                             int o = b * snap.k;
                             for (int i = a2; i < e2; i++) {
@@ -821,7 +825,7 @@ final class Engine {
                     }
                     continue;
                 }
-                for (int s = 0; s < S; s++) {
+                for (int s = s0; s < s1; s++) {
                     Snapshot snap = snaps.get(s);
                     int k = snap.k, o = b * k;
                     double[] sum = sums[s];

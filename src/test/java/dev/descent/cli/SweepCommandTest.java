@@ -62,6 +62,20 @@ class SweepCommandTest {
         }
         String html = Files.readString(dir.resolve("seed1/report.html"));
         assertTrue(html.contains("<svg") && html.contains("id=\"heatmap\""), "inline heat map");
+        // the SVG is written directly: well-formed XML, a cell per configuration, the diverged ones hatched
+        org.w3c.dom.Document svg;
+        try {
+            svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("seed1/heatmap.svg").toFile());
+        } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+            throw new AssertionError("heatmap.svg is not well-formed XML: " + e.getMessage());
+        }
+        int hatched = 0, diverged = 0;
+        org.w3c.dom.NodeList rects = svg.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) if ("url(#hatch)".equals(((org.w3c.dom.Element) rects.item(i)).getAttribute("fill"))) hatched++;
+        for (JsonNode c : json.get("configurations")) if (c.get("diverged").asBoolean()) diverged++;
+        assertTrue(diverged > 0);
+        assertEquals(diverged, hatched, "one hatched cell per diverged configuration");
+        assertTrue(Files.readString(dir.resolve("seed1/heatmap.svg")).contains(">4.7e-5</text>"), "the best cell's loss is printed");
         byte[] png = Files.readAllBytes(dir.resolve("seed1/heatmap.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
         assertTrue(seed1.out().contains("Groups (configurations with the same batch size and order share each step's rows):"), seed1.out());
