@@ -122,6 +122,7 @@ public final class SweepReport {
         m.put("threads", r.threads());
         m.put("seconds", r.seconds());
         m.put("loss_seconds", r.lossSeconds());
+        m.put("open_seconds", r.openSeconds());
         Outcome best = r.best();
         if (best != null) {
             Map<String, Object> b = new LinkedHashMap<>();
@@ -369,8 +370,9 @@ public final class SweepReport {
                 k, ctx.objective(), ctx.bias() ? " + bias" : "", ctx.data(), ctx.epochs(), ctx.epochs() == 1 ? "" : "s", ctx.seed(), ctx.init(),
                 ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples",
                 r.backend().equals("cpu") ? "the CPU" : "backend " + r.backend(), r.groups().size(), r.groups().size() == 1 ? "" : "s"));
-        s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
-                r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
+        s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %s%.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
+                r.seconds(), r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the device, ", r.openSeconds()) : "",
+                r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
                 r.backend().equals("cpu") ? "row kernels in the cpu backend's order" : "device", r.kernels()));
         long halted = r.outcomes().stream().filter(Outcome::halted).count();
         s.add(diverged + " diverged (stopped at the step whose loss or parameters became non-finite; they cost nothing afterwards), "

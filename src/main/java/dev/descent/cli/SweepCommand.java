@@ -283,8 +283,9 @@ final class SweepCommand implements Callable<Integer> {
             }
             if (halted.size() > top) stdout.println("       … and " + (halted.size() - top) + " more");
         }
-        stdout.println(String.format(Locale.ROOT, "%d configurations in %.3f s (%.3f s of it evaluating losses), %d thread%s, %s",
-                configs.size(), r.seconds(), r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
+        String opening = r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the device, ", r.openSeconds()) : "";
+        stdout.println(String.format(Locale.ROOT, "%d configurations in %.3f s (%s%.3f s evaluating losses), %d thread%s, %s",
+                configs.size(), r.seconds(), opening, r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
 
         Outcome best = r.best();
         SweepReport.Check check = null;

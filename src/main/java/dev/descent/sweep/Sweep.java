@@ -223,11 +223,12 @@ public final class Sweep {
         if (!backend.equals("cpu") || data.isSparse() || spec.heads() > 1) {
             try (Backend b = Backends.open(backend);
                  Sessions ss = new Sessions(b, data, spec.objective(), spec.lossParam(), spec.bias(), configs.get(0).optimizer())) {
+                double open = (System.nanoTime() - t0) / 1e9;
                 Engine e = new Engine(data, spec.objective().code(), (float) spec.lossParam(), spec.bias(), spec.heads(), configs, period, 1, null, ss, eta,
                         halvingEvery);
                 List<String> groups = e.describeGroups();        // before the run: the shards as built, before any model left
                 List<Outcome> out = e.run(epochs, seed);
-                return new SweepResult(out, groups, ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+                return new SweepResult(out, groups, ss.describe(), backend, 1, (System.nanoTime() - t0) / 1e9, e.lossSeconds, open);
             }
         }
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
@@ -236,7 +237,7 @@ public final class Sweep {
                     halvingEvery);
             List<String> groups = e.describeGroups();            // before the run: the shards as built, before any model left
             List<Outcome> out = e.run(epochs, seed);
-            return new SweepResult(out, groups, e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds);
+            return new SweepResult(out, groups, e.kern.describe(), "cpu", threads, (System.nanoTime() - t0) / 1e9, e.lossSeconds, 0);
         } finally {
             if (pool != null) pool.shutdown();
         }

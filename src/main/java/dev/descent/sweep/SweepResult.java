@@ -13,14 +13,19 @@ import java.util.List;
  * @param backend  the backend the models trained on ("cpu", or a device selector such as "opencl:@cpu")
  * @param threads  worker threads used
  * @param seconds  wall time of the whole sweep, loss evaluations included
- * @param lossSeconds of which evaluating the recorded losses (the initial ones included): training is the difference
+ * @param lossSeconds of which evaluating the recorded losses (the initial ones included)
+ * @param openSeconds of which opening the backend and the first session (a device context, kernels, the rows' upload; 0 on
+ *                    the cpu backend): training is what remains
  */
 public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, String backend, int threads, double seconds,
-                          double lossSeconds) {
+                          double lossSeconds, double openSeconds) {
     public SweepResult {
         outcomes = List.copyOf(outcomes);
         groups = List.copyOf(groups);
     }
+
+    /** Seconds spent training: the whole less the losses and the opening. */
+    public double trainSeconds() { return seconds - lossSeconds - openSeconds; }
 
     public Outcome get(int i) { return outcomes.get(i); }
 

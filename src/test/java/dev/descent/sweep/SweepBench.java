@@ -44,7 +44,7 @@ public final class SweepBench {
                 double best = Double.MAX_VALUE, bestWall = 0;
                 for (int rep = 0; rep < 3; rep++) {
                     SweepResult r = sw.run(1, 1);
-                    double train = r.seconds() - r.lossSeconds();
+                    double train = r.trainSeconds();
                     if (train < best) {
                         best = train;
                         bestWall = r.seconds();

@@ -96,7 +96,7 @@ public final class SweepVsPeer {
         double[] train = new double[reps], wall = new double[reps];
         for (int i = 0; i < reps; i++) {
             r = sweep.run(1, 1);
-            train[i] = r.seconds() - r.lossSeconds();
+            train[i] = r.trainSeconds();
             wall[i] = r.seconds();
         }
         double best = Arrays.stream(train).min().orElseThrow();
