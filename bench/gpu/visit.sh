@@ -18,7 +18,8 @@
 #   sweep      issue #15 on the GPU: SweepTest with CUDA required (every configuration bit-identical to its lone run on cuda
 #              and on NVIDIA's OpenCL), then the seed problem's 1,024 configurations (128 rates × 8 batch sizes 1 … 1,000, 3 epochs)
 #              timed with the report, per backend (SWEEP_BACKENDS, default opencl:@gpu,cuda,cpu); the report's pictures need
-#              java.desktop in the JRE (prepare.sh without JRE_LEAN=1), else it is written without them and timed so
+#              java.desktop in the JRE (prepare.sh with JRE_LEAN=0) and fonts on the host (the H200 had no libharfbuzz),
+#              else it is written without them and timed so; the CLI line splits opening the device from training
 #   profile    Java Flight Recorder (and nsys where present) over one slow run (PROFILE_RUN), profile.jfr beside the logs
 #   resume     the kill/resume test's training twice and once checkpointed per backend (RESUME_BACKENDS): history rows equal?
 #   sanitize   compute-sanitizer (SANITIZERS, default memcheck,racecheck,initcheck) over every kernel path (SAN_MATCH: only runs naming it)
@@ -168,7 +169,7 @@ if want sweep; then
       --out "/tmp/sweep-${b//[:@]/_}" --force >> "$OUT/sweep.txt" 2>&1
     rc=$?; echo "exit $rc wall $(awk -v a="$s0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s (process start, JIT and kernel builds included)" >> "$OUT/sweep.txt"
   done
-  grep -E "^---|configurations in|^exit" "$OUT/sweep.txt"
+  grep -E "^---|configurations in|report written|^exit" "$OUT/sweep.txt"
   row "seed sweep, 1,024 configurations" "$(grep -E '^exit' "$OUT/sweep.txt" | tr '\n' ';')"
 fi
 

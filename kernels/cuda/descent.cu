@@ -327,6 +327,18 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
 /* and their indices 2·PF ahead (PF = 16 for D <= 4, 8 for D = 8, 6 for D = 16: no spills).      */
 /* One head only: the host never launches these with heads > 1 (softmax takes run_steps_block_softmax). */
 
+/* p[0] = the sum of p[0 … 2H) as a tree: p[j] += p[j + H] for j < H, then H/2, … 1. A level per template instance,
+ * so every index is a constant: as one loop over H, nvcc left the levels rolled at D = 16 and p[] went to local
+ * memory (a 64-byte stack frame in run_steps_thread_d16, loads and stores in every step's dependent chain). */
+template <int H>
+__device__ __forceinline__ void tree_sum(float *p) {
+#pragma unroll
+    for (int j = 0; j < H; ++j) p[j] += p[j + H];
+    tree_sum<H / 2>(p);
+}
+template <>
+__device__ __forceinline__ void tree_sum<0>(float *) {}
+
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
@@ -385,10 +397,7 @@ __device__ __forceinline__ void run_steps_thread_body(
             float p[D];
 #pragma unroll
             for (int j = 0; j < D; ++j) p[j] = x[j] * w[j];
-#pragma unroll
-            for (int h = D / 2; h > 0; h >>= 1)
-#pragma unroll
-                for (int j = 0; j < h; ++j) p[j] += p[j + h];
+            tree_sum<D / 2>(p);
             const float m = p[0] + b;
             const float r = descent_dloss(obj, obj_p, m, t);
             const float lr_k = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, k);

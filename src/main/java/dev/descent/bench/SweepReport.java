@@ -317,9 +317,11 @@ public final class SweepReport {
     /** Writes the folder; returns why the pictures were left out, or null when they were drawn. */
     public String write(Path dir) {
         Map<String, Object> json = json();
-        // the JSON (most of a big sweep's bytes) is encoded and written on another thread while the pictures are drawn
+        // the JSON (most of a big sweep's bytes) is encoded and written on another thread while the pictures are drawn;
+        // joined on every path, so the numbers are on disk before any failure of the pictures or the pages is reported
         java.util.concurrent.CompletableFuture<Void> jsonWritten = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            // Jackson's Schubfach double writer: the same shortest digits as Double.toString, several times faster
+            // Jackson's Schubfach double writer: shortest digits that read back to the same double (Java 17's
+            // Double.toString sometimes prints one more)
             ObjectMapper om = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
             try {
                 AtomicFiles.write(dir.resolve("sweep.json"), om.writeValueAsString(json));
@@ -327,15 +329,36 @@ public final class SweepReport {
                 throw new DescentException("cannot encode the sweep as JSON: " + e.getMessage());
             }
         });
+        Throwable failed = null;
+        try {
+            return pages(dir, json);
+        } catch (RuntimeException | Error e) {
+            failed = e;
+            throw e;
+        } finally {
+            try {
+                jsonWritten.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : e;
+                if (failed == null) throw cause;
+                failed.addSuppressed(cause);
+            }
+        }
+    }
+
+    /** The heat map (SVG always: it needs no AWT; PNG where Java can draw), the curves, report.md, report.html, REPRODUCE. */
+    private String pages(Path dir, Map<String, Object> json) {
         @SuppressWarnings("unchecked")
         Map<String, Object> env = (Map<String, Object>) json.get("environment");
-        String skipped = null, heatSvg = null;
+        HeatMap hm = heatMap();
+        String heatSvg = hm.svg();
+        AtomicFiles.write(dir.resolve("heatmap.svg"), heatSvg);
+        String skipped = null;
+        boolean png = false;
         Map<String, IChart> charts = new LinkedHashMap<>();
         try {
-            HeatMap hm = heatMap();
             hm.savePng(dir.resolve("heatmap.png"));
-            heatSvg = hm.svg();
-            AtomicFiles.write(dir.resolve("heatmap.svg"), heatSvg);
+            png = true;
             if (!ranked(r).isEmpty()) {
                 charts.put("curves-examples", curves(true));
                 charts.put("curves-seconds", curves(false));
@@ -344,20 +367,12 @@ public final class SweepReport {
         } catch (DescentException | Error e) {       // the numbers matter more than the pictures
             if (e instanceof Error err && !CannotDraw.is(err)) throw err;
             skipped = e instanceof Error ? "the Java runtime's graphics did not load (" + e.getMessage() + ")" : e.getMessage();
-            heatSvg = null;
             charts = Map.of();
         }
-        AtomicFiles.write(dir.resolve("report.md"), markdown(env, heatSvg != null, charts.keySet()));
+        AtomicFiles.write(dir.resolve("report.md"), markdown(env, png ? "heatmap.png" : "heatmap.svg", charts.keySet()));
         AtomicFiles.write(dir.resolve("report.html"), html(env, heatSvg, charts));
         AtomicFiles.write(dir.resolve("REPRODUCE"), "# rerun this sweep from the project root, at commit " + env.get("commit") + ":\n"
                 + ctx.command() + "\n");
-        try {
-            jsonWritten.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            if (e.getCause() instanceof Error er) throw er;
-            throw e;
-        }
         return skipped;
     }
 
@@ -371,7 +386,7 @@ public final class SweepReport {
                 ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples",
                 r.backend().equals("cpu") ? "the CPU" : "backend " + r.backend(), r.groups().size(), r.groups().size() == 1 ? "" : "s"));
         s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %s%.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
-                r.seconds(), r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the device, ", r.openSeconds()) : "",
+                r.seconds(), r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the backend, ", r.openSeconds()) : "",
                 r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
                 r.backend().equals("cpu") ? "row kernels in the cpu backend's order" : "device", r.kernels()));
         long halted = r.outcomes().stream().filter(Outcome::halted).count();
@@ -438,7 +453,7 @@ public final class SweepReport {
         return rows;
     }
 
-    private String markdown(Map<String, Object> env, boolean heat, Iterable<String> charts) {
+    private String markdown(Map<String, Object> env, String heatFile, Iterable<String> charts) {
         StringBuilder sb = new StringBuilder("# descent sweep: ").append(r.outcomes().size()).append(" configurations\n\n");
         sb.append(envLine(env)).append("\n\nCommand: `").append(ctx.command()).append("`\n\n## Summary\n\n");
         List<String> sum = summary(env);
@@ -449,9 +464,7 @@ public final class SweepReport {
         sb.append("\n## Best configuration\n\n");
         for (String l : bestLines()) sb.append(l).append("\n\n");
         if (r.best() != null) sb.append("Rerun it alone:\n\n```\n").append(rerun.get(r.best().index())).append("\n```\n\n");
-        if (heat) {
-            sb.append("## Final loss over (learning rate, batch size)\n\n![final loss over learning rate and batch size](heatmap.png)\n\n");
-        }
+        sb.append("## Final loss over (learning rate, batch size)\n\n![final loss over learning rate and batch size](").append(heatFile).append(")\n\n");
         boolean any = false;
         for (String c : charts) {
             if (!any) sb.append("## The best ").append(BEST_CURVES).append(": loss vs examples and vs time\n\n");

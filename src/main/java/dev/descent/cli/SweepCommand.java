@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.DescentException;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
-import dev.descent.data.Generators;
 import dev.descent.data.Table;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
@@ -283,7 +282,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             if (halted.size() > top) stdout.println("       … and " + (halted.size() - top) + " more");
         }
-        String opening = r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the device, ", r.openSeconds()) : "";
+        String opening = r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the backend, ", r.openSeconds()) : "";
         stdout.println(String.format(Locale.ROOT, "%d configurations in %.3f s (%s%.3f s evaluating losses), %d thread%s, %s",
                 configs.size(), r.seconds(), opening, r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
 
@@ -333,7 +332,7 @@ final class SweepCommand implements Callable<Integer> {
             String skipped = report.write(out);
             double took = (System.nanoTime() - r0) / 1e9;
             if (skipped != null) err.println("descent: report written without pictures: " + skipped);
-            err.println(String.format(Locale.ROOT, "descent: report written to %s (report.md, report.html, sweep.json%s) in %.3f s",
+            err.println(String.format(Locale.ROOT, "descent: report written to %s (report.md, report.html, sweep.json, heatmap.svg%s) in %.3f s",
                     out.toAbsolutePath().normalize(), skipped == null ? ", heatmap.png" : "", took));
         }
         if (check != null && !check.identical() || lone != null && !lone.allIdentical()) {
@@ -480,21 +479,6 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private Table dataset(Objective obj, double objParam) {
-        if (!data.equals("synthetic")) {
-            DescentException.require(d == null || d >= 1, "--features must be ≥ 1 (got " + d + ")");
-            Table table = target.read(data, !obj.needsTargets(), d == null ? 0 : d, obj.binaryLabels());
-            return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels() && !obj.multiclass()) : table;
-        }
-        DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
-        int dim = d == null ? 2 : d;
-        DescentException.require(dim >= 1, "--features must be ≥ 1 (got " + dim + ")");
-        if (obj == Objective.SOFTMAX) return Table.of(Generators.multiclass(n, dim, objParam == 0 ? 3 : (int) objParam, noise, seed));
-        if (obj == Objective.WAVE) {
-            DescentException.require(dim == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
-            return Table.of(Generators.linspace(-5, 5, n));
-        }
-        return Table.of(obj.binaryLabels() ? Generators.classification(n, dim, noise, seed) : Generators.regression(n, dim, noise, seed));
+        return TrainCommand.dataset(data, target, d, standardize, n, noise, seed, obj, objParam);
     }
-
-
 }

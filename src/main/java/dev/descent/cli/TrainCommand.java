@@ -370,12 +370,25 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Table dataset(Objective obj, double objParam) {
+        return dataset(data, target, d, standardize, n, noise, seed, obj, objParam);
+    }
+
+    /** --data's table (a file, or the synthetic problem of the objective: --rows, --features, --noise, --seed); train and sweep share it. */
+    static Table dataset(String data, TargetOption target, Integer d, boolean standardize, int n, double noise, long seed, Objective obj, double objParam) {
         if (!data.equals("synthetic")) {
             DescentException.require(d == null || d >= 1, "--features must be ≥ 1 (got " + d + ")");
             Table table = target.read(data, !obj.needsTargets(), d == null ? 0 : d, obj.binaryLabels());
             return standardize ? table.standardized(obj.needsTargets() && !obj.binaryLabels() && !obj.multiclass()) : table;
         }
-        return Table.of(synthetic(obj, objParam));
+        DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
+        int dim = d == null ? 2 : d;
+        DescentException.require(dim >= 1, "--features must be ≥ 1 (got " + dim + ")");
+        if (obj == Objective.WAVE) {
+            DescentException.require(dim == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
+            return Table.of(Generators.linspace(-5, 5, n));
+        }
+        if (obj == Objective.SOFTMAX) return Table.of(Generators.multiclass(n, dim, objParam == 0 ? 3 : (int) objParam, noise, seed));
+        return Table.of(obj.binaryLabels() ? Generators.classification(n, dim, noise, seed) : Generators.regression(n, dim, noise, seed));
     }
 
     /** Softmax without k: the largest label + 1, once the labels are known to be class ids (train and sweep share it). */
@@ -391,18 +404,6 @@ final class TrainCommand implements Callable<Integer> {
         DescentException.require(top < Objective.MAX_CLASSES, "softmax takes at most " + Objective.MAX_CLASSES + " classes, but "
                 + ds.name() + " has labels up to " + (long) top);
         return (int) top + 1;
-    }
-
-    private Dataset synthetic(Objective obj, double objParam) {
-        DescentException.require(n >= 1, "--rows must be ≥ 1 (got " + n + ")");
-        int d = this.d == null ? 2 : this.d;
-        DescentException.require(d >= 1, "--features must be ≥ 1 (got " + d + ")");
-        if (obj == Objective.WAVE) {
-            DescentException.require(d == 1, "the synthetic wave data (seed 2) has one feature: use --features 1");
-            return Generators.linspace(-5, 5, n);
-        }
-        if (obj == Objective.SOFTMAX) return Generators.multiclass(n, d, objParam == 0 ? 3 : (int) objParam, noise, seed);
-        return obj.binaryLabels() ? Generators.classification(n, d, noise, seed) : Generators.regression(n, d, noise, seed);
     }
 
     private Params initial(int dim, int heads) {

@@ -3,17 +3,7 @@ package dev.descent.plot;
 import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
 
-import javax.imageio.ImageIO;
 import dev.descent.util.Numbers;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.Shape;
-import java.awt.geom.AffineTransform;
-import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
@@ -28,7 +18,10 @@ import java.util.TreeSet;
  * scale (viridis: dark is low); a diverged configuration is a black hatched cell marked "diverged";
  * a finite final loss above the initial one is a brown cell marked "grew" (kept out of the colour
  * scale, which would otherwise span its 10³⁰ and flatten the rest); the best configuration is framed in
- * red. One drawing, on Java 2D for the PNG and written directly as SVG.
+ * red. One drawing, on Java 2D for the PNG ({@link HeatMapPng}) and written directly as SVG. Nothing here
+ * touches AWT: the SVG is written where the Java runtime cannot draw (no java.desktop, no font libraries, as on
+ * the GPU hosts), its text placed by the viewer (text-anchor) and the canvas sized from a generous estimate of
+ * text widths (the same for the PNG, so both have one layout on every host).
  */
 public final class HeatMap {
     /** One configuration's cell. */
@@ -39,11 +32,22 @@ public final class HeatMap {
 
     static final int MAX_PANELS = 16;
 
-    private static final Color DIVERGED = new Color(20, 20, 20), HATCH = new Color(95, 95, 95), EMPTY = new Color(238, 238, 238),
-            BEST = new Color(230, 20, 60), GREW = new Color(166, 86, 40);
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15), AXIS = new Font(Font.SANS_SERIF, Font.PLAIN, 13),
-            TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 11), CELL = new Font(Font.SANS_SERIF, Font.PLAIN, 9),
-            CELL_BOLD = new Font(Font.SANS_SERIF, Font.BOLD, 9);
+    /** A colour, 0–255 a channel. */
+    record Rgb(int r, int g, int b) {
+        String hex() { return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b); }
+    }
+
+    /** A sans-serif face: its size in pixels, bold or plain. */
+    record Face(int size, boolean bold) {}
+
+    /** Where a text's x is: its start, middle or end. */
+    enum Align { START, MIDDLE, END }
+
+    static final Rgb WHITE = new Rgb(255, 255, 255), BLACK = new Rgb(0, 0, 0), INK = new Rgb(34, 34, 34), GREY = new Rgb(160, 160, 160),
+            FOOT_INK = new Rgb(60, 60, 60), DIVERGED = new Rgb(20, 20, 20), HATCH = new Rgb(95, 95, 95), EMPTY = new Rgb(238, 238, 238),
+            BEST = new Rgb(230, 20, 60), GREW = new Rgb(166, 86, 40);
+    private static final Face TITLE = new Face(15, true), AXIS = new Face(13, false), TICK = new Face(11, false), CELL = new Face(9, false),
+            CELL_BOLD = new Face(9, true);
 
     private final String title;
     private final List<Panel> panels;
@@ -86,11 +90,9 @@ public final class HeatMap {
         hi = Math.max(lo + 1, Math.ceil(Math.log10(mx) * 4) / 4);
         cw = Math.max(30, Math.min(72, 1000 / nx));
         ch = Math.max(22, Math.min(44, 440 / ny));
-        java.awt.Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        int text = probe.getFontMetrics(TITLE).stringWidth(title);
-        for (String f : FOOTER) text = Math.max(text, probe.getFontMetrics(TICK).stringWidth(f));
-        for (Panel p : this.panels) text = Math.max(text, probe.getFontMetrics(AXIS).stringWidth(p.title));
-        probe.dispose();
+        int text = estimatedWidth(TITLE, title);
+        for (String f : FOOTER) text = Math.max(text, estimatedWidth(TICK, f));
+        for (Panel p : this.panels) text = Math.max(text, estimatedWidth(AXIS, p.title));
         width = Math.max(LEFT + nx * cw + RIGHT, LEFT + text + 20);
         panelH = PANEL_TOP + ny * ch + BOTTOM;
         height = TOP + this.panels.size() * panelH + FOOT;
@@ -100,152 +102,91 @@ public final class HeatMap {
 
     int height() { return height; }
 
+    /** Writes the PNG (Java 2D: needs the java.desktop module and fonts; {@link CannotDraw} tells the errors apart). */
     public void savePng(Path file) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        draw(new Java2dInk(g));
-        g.dispose();
-        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+        HeatMapPng.write(this, file);
     }
 
     /**
-     * The same drawing as SVG text, written directly: the cells are rectangles, the hatch of a diverged cell a
-     * pattern. (Through VectorGraphics2D's DOM this took 1.8 s cold and 0.5 s warm for 1,024 cells, most of a
-     * sweep report's time.) Text is placed with Java 2D's font metrics, as in the PNG.
+     * The drawing as SVG text, written directly: the cells are rectangles, the hatch of a diverged cell a pattern.
+     * (Through VectorGraphics2D's DOM this took 1.8 s cold and 0.5 s warm for 1,024 cells, most of a sweep report's time.)
      */
     public String svg() {
-        Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        try {
-            SvgInk ink = new SvgInk(probe);
-            ink.out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n"
-                    + "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-                    + "<rect width=\"6\" height=\"6\" fill=\"%s\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"%s\" stroke-width=\"1.2\"/>"
-                    + "</pattern></defs>\n", width, height, width, height, hex(DIVERGED), hex(HATCH)));
-            draw(ink);
-            return ink.out.append("</svg>\n").toString();
-        } finally {
-            probe.dispose();
-        }
+        SvgInk ink = new SvgInk();
+        ink.out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n"
+                + "<defs><pattern id=\"hatch\" width=\"4.243\" height=\"4.243\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+                + "<rect width=\"4.243\" height=\"4.243\" fill=\"%s\"/><line x1=\"2.12\" y1=\"0\" x2=\"2.12\" y2=\"4.243\" stroke=\"%s\" stroke-width=\"1.2\"/>"
+                + "</pattern></defs>\n", width, height, width, height, DIVERGED.hex(), HATCH.hex()));
+        draw(ink);
+        return ink.out.append("</svg>\n").toString();       // the PNG's hatch: 45° lines 6 px apart along a row, 4.243 across
     }
 
     public void saveSvg(Path file) {
         AtomicFiles.write(file, svg());
     }
 
-    /** What the drawing needs from a surface: rectangles, lines, text and its width, a hatched cell. */
-    private interface Ink {
-        void fill(Color c, int x, int y, int w, int h);
-
-        void line(Color c, float width, int x1, int y1, int x2, int y2);
-
-        void frame(Color c, float width, int x, int y, int w, int h);
-
-        /** text with its baseline's left end at (x, y); upright, or turned a quarter anticlockwise about (0, 0) */
-        void text(String s, Font f, Color c, int x, int y, boolean turned);
-
-        void hatched(int x, int y, int w, int h);
-
-        FontMetrics metrics(Font f);
+    /**
+     * A text's width in pixels, estimated on the wide side (sans-serif averages about 0.55 em a character, bold
+     * 0.6): for sizing the canvas and spacing the axis labels the same way on every host, with or without fonts.
+     */
+    static int estimatedWidth(Face f, String s) {
+        return (int) Math.ceil(s.length() * f.size() * (f.bold() ? 0.64 : 0.58));
     }
 
-    private static final class Java2dInk implements Ink {
-        private final Graphics2D g;
+    /** What the drawing needs from a surface: rectangles, lines, text, a hatched cell. */
+    interface Ink {
+        void fill(Rgb c, int x, int y, int w, int h);
 
-        Java2dInk(Graphics2D g) {
-            this.g = g;
-        }
+        void line(Rgb c, float width, int x1, int y1, int x2, int y2);
 
-        @Override
-        public void fill(Color c, int x, int y, int w, int h) {
-            g.setColor(c);
-            g.fillRect(x, y, w, h);
-        }
+        void frame(Rgb c, float width, int x, int y, int w, int h);
 
-        @Override
-        public void line(Color c, float width, int x1, int y1, int x2, int y2) {
-            g.setColor(c);
-            g.setStroke(new BasicStroke(width));
-            g.drawLine(x1, y1, x2, y2);
-        }
+        /**
+         * Text at (x, y): x is its start, middle or end; y its baseline, or its vertical middle when {@code centred};
+         * turned: a quarter anticlockwise about (0, 0), x and y then in the turned frame.
+         */
+        void text(String s, Face f, Rgb c, int x, int y, Align a, boolean centred, boolean turned);
 
-        @Override
-        public void frame(Color c, float width, int x, int y, int w, int h) {
-            g.setColor(c);
-            g.setStroke(new BasicStroke(width));
-            g.drawRect(x, y, w, h);
-        }
-
-        @Override
-        public void text(String s, Font f, Color c, int x, int y, boolean turned) {
-            g.setFont(f);
-            g.setColor(c);
-            if (!turned) {
-                g.drawString(s, x, y);
-                return;
-            }
-            AffineTransform t = g.getTransform();
-            g.rotate(-Math.PI / 2);
-            g.drawString(s, x, y);
-            g.setTransform(t);
-        }
-
-        @Override
-        public void hatched(int x, int y, int w, int h) {
-            fill(DIVERGED, x, y, w, h);
-            Shape clip = g.getClip();
-            g.clipRect(x, y, w, h);
-            for (int k = -h; k < w; k += 6) line(HATCH, 1.2f, x + k, y + h, x + k + h, y);
-            g.setClip(clip);
-        }
-
-        @Override
-        public FontMetrics metrics(Font f) {
-            return g.getFontMetrics(f);
-        }
+        void hatched(int x, int y, int w, int h);
     }
 
     private static final class SvgInk implements Ink {
         final StringBuilder out = new StringBuilder(1 << 16);
-        private final Graphics2D probe;
-
-        SvgInk(Graphics2D probe) {
-            this.probe = probe;
-        }
 
         @Override
-        public void fill(Color c, int x, int y, int w, int h) {
+        public void fill(Rgb c, int x, int y, int w, int h) {
             out.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(w).append("\" height=\"").append(h)
-                    .append("\" fill=\"").append(hex(c)).append("\"/>\n");
+                    .append("\" fill=\"").append(c.hex()).append("\"/>\n");
         }
 
         @Override
-        public void line(Color c, float width, int x1, int y1, int x2, int y2) {
+        public void line(Rgb c, float width, int x1, int y1, int x2, int y2) {
             out.append("<line x1=\"").append(x1).append("\" y1=\"").append(y1).append("\" x2=\"").append(x2).append("\" y2=\"").append(y2)
-                    .append("\" stroke=\"").append(hex(c)).append("\" stroke-width=\"").append(width).append("\"/>\n");
+                    .append("\" stroke=\"").append(c.hex()).append("\" stroke-width=\"").append(width).append("\"/>\n");
         }
 
         @Override
-        public void frame(Color c, float width, int x, int y, int w, int h) {
+        public void frame(Rgb c, float width, int x, int y, int w, int h) {
             out.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(w).append("\" height=\"").append(h)
-                    .append("\" fill=\"none\" stroke=\"").append(hex(c)).append("\" stroke-width=\"").append(width).append("\"/>\n");
+                    .append("\" fill=\"none\" stroke=\"").append(c.hex()).append("\" stroke-width=\"").append(width).append("\"/>\n");
         }
 
         @Override
-        public void text(String s, Font f, Color c, int x, int y, boolean turned) {
+        public void text(String s, Face f, Rgb c, int x, int y, Align a, boolean centred, boolean turned) {
             out.append("<text x=\"").append(x).append("\" y=\"").append(y).append('"');
             if (turned) out.append(" transform=\"rotate(-90)\"");
-            out.append(" font-family=\"sans-serif\" font-size=\"").append(f.getSize()).append('"');
-            if (f.isBold()) out.append(" font-weight=\"bold\"");
-            out.append(" fill=\"").append(hex(c)).append("\">");
+            if (a != Align.START) out.append(a == Align.MIDDLE ? " text-anchor=\"middle\"" : " text-anchor=\"end\"");
+            if (centred) out.append(" dominant-baseline=\"central\"");
+            out.append(" font-family=\"sans-serif\" font-size=\"").append(f.size()).append('"');
+            if (f.bold()) out.append(" font-weight=\"bold\"");
+            out.append(" fill=\"").append(c.hex()).append("\">");
             for (int i = 0; i < s.length(); i++) {
                 char ch = s.charAt(i);
                 switch (ch) {
                     case '<' -> out.append("&lt;");
                     case '>' -> out.append("&gt;");
                     case '&' -> out.append("&amp;");
-                    default -> out.append(ch);
+                    default -> out.append(ch < 0x20 ? ' ' : ch);        // control characters are not XML (a data file's name may hold one)
                 }
             }
             out.append("</text>\n");
@@ -256,22 +197,14 @@ public final class HeatMap {
             out.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(w).append("\" height=\"").append(h)
                     .append("\" fill=\"url(#hatch)\"/>\n");
         }
-
-        @Override
-        public FontMetrics metrics(Font f) {
-            return probe.getFontMetrics(f);
-        }
     }
 
-    private static String hex(Color c) {
-        return String.format(Locale.ROOT, "#%02x%02x%02x", c.getRed(), c.getGreen(), c.getBlue());
-    }
-
-    private void draw(Ink g) {
-        g.fill(Color.WHITE, 0, 0, width, height);
-        g.text(title, TITLE, new Color(34, 34, 34), LEFT, 30, false);
+    /** Draws the heat map on an ink: the one layout of the PNG and the SVG. */
+    void draw(Ink g) {
+        g.fill(WHITE, 0, 0, width, height);
+        g.text(title, TITLE, INK, LEFT, 30, Align.START, false, false);
         for (int p = 0; p < panels.size(); p++) drawPanel(g, p, TOP + p * panelH);
-        for (int i = 0; i < FOOTER.length; i++) g.text(FOOTER[i], TICK, new Color(60, 60, 60), LEFT, height - FOOT + 14 + 16 * i, false);
+        for (int i = 0; i < FOOTER.length; i++) g.text(FOOTER[i], TICK, FOOT_INK, LEFT, height - FOOT + 14 + 16 * i, Align.START, false, false);
     }
 
     private void drawPanel(Ink g, int p, int y0) {
@@ -279,8 +212,7 @@ public final class HeatMap {
         double[] xs = lrs.get(p);
         int[] ys = batches.get(p);
         int gx = LEFT, gy = y0 + PANEL_TOP, gw = xs.length * cw, gh = ys.length * ch;
-        Color text = new Color(34, 34, 34), frame = new Color(160, 160, 160);
-        g.text(panel.title, AXIS, text, gx, y0 + 20, false);
+        g.text(panel.title, AXIS, INK, gx, y0 + 20, Align.START, false, false);
         // cells: batch grows upwards
         g.fill(EMPTY, gx, gy, gw, gh);
         Cell bestCell = null;
@@ -290,39 +222,32 @@ public final class HeatMap {
             if (c.best) bestCell = c;
             if (c.diverged || !Double.isFinite(c.loss)) {
                 g.hatched(x, y, cw, ch);
-                label(g, x, y, cw >= 46 ? "diverged" : "div.", Color.WHITE, true);
+                label(g, x, y, cw >= 46 ? "diverged" : "div.", WHITE, true);
             } else {
-                Color col = c.grew ? GREW : colour(c.loss);
+                Rgb col = c.grew ? GREW : colour(c.loss);
                 g.fill(col, x, y, cw, ch);
-                Color ink = luminance(col) > 0.45 ? Color.BLACK : Color.WHITE;
-                if (c.grew) label(g, x, y, "grew", Color.WHITE, true);
+                Rgb ink = luminance(col) > 0.45 ? BLACK : WHITE;
+                if (c.grew) label(g, x, y, "grew", WHITE, true);
                 else if (cw >= 40) label(g, x, y, Numbers.sci(c.loss), ink, false);
             }
         }
         // grid lines between cells
-        for (int i = 1; i < xs.length; i++) g.line(Color.WHITE, 1f, gx + i * cw, gy, gx + i * cw, gy + gh);
-        for (int j = 1; j < ys.length; j++) g.line(Color.WHITE, 1f, gx, gy + j * ch, gx + gw, gy + j * ch);
+        for (int i = 1; i < xs.length; i++) g.line(WHITE, 1f, gx + i * cw, gy, gx + i * cw, gy + gh);
+        for (int j = 1; j < ys.length; j++) g.line(WHITE, 1f, gx, gy + j * ch, gx + gw, gy + j * ch);
         if (bestCell != null) {
             int i = java.util.Arrays.binarySearch(xs, bestCell.lr), j = java.util.Arrays.binarySearch(ys, bestCell.batch);
             g.frame(BEST, 3f, gx + i * cw + 1, gy + (ys.length - 1 - j) * ch + 1, cw - 2, ch - 2);
         }
-        g.frame(frame, 1f, gx, gy, gw, gh);
+        g.frame(GREY, 1f, gx, gy, gw, gh);
         // axes
-        FontMetrics fm = g.metrics(TICK);
         for (int j = 0; j < ys.length; j++) {
-            String s = Integer.toString(ys[j]);
-            g.text(s, TICK, text, gx - 6 - fm.stringWidth(s), gy + (ys.length - 1 - j) * ch + ch / 2 + fm.getAscent() / 2 - 1, false);
+            g.text(Integer.toString(ys[j]), TICK, INK, gx - 6, gy + (ys.length - 1 - j) * ch + ch / 2, Align.END, true, false);
         }
-        int step = Math.max(1, (int) Math.ceil((fm.stringWidth("0.0015") + 8.0) / cw));
-        for (int i = 0; i < xs.length; i += step) {
-            String s = shortNumber(xs[i]);
-            g.text(s, TICK, text, gx + i * cw + cw / 2 - fm.stringWidth(s) / 2, gy + gh + 15, false);
-        }
-        fm = g.metrics(AXIS);
+        int step = Math.max(1, (int) Math.ceil((estimatedWidth(TICK, "0.0015") + 8.0) / cw));
+        for (int i = 0; i < xs.length; i += step) g.text(shortNumber(xs[i]), TICK, INK, gx + i * cw + cw / 2, gy + gh + 15, Align.MIDDLE, false, false);
         String xt = "learning rate" + (isLog(xs) ? " (log spaced)" : "");
-        g.text(xt, AXIS, text, gx + gw / 2 - fm.stringWidth(xt) / 2, gy + gh + 36, false);
-        String yt = "batch size";
-        g.text(yt, AXIS, text, -(gy + gh / 2 + fm.stringWidth(yt) / 2), gx - 52, true);
+        g.text(xt, AXIS, INK, gx + gw / 2, gy + gh + 36, Align.MIDDLE, false, false);
+        g.text("batch size", AXIS, INK, -(gy + gh / 2), gx - 52, Align.MIDDLE, false, true);
         colourBar(g, gx + gw + 24, gy, Math.max(gh, 120));
     }
 
@@ -332,26 +257,22 @@ public final class HeatMap {
             double v = hi - (hi - lo) * k / (h - 1.0);
             g.fill(viridis((v - lo) / (hi - lo)), x, y + k, w, 1);
         }
-        Color text = new Color(34, 34, 34);
-        g.frame(new Color(160, 160, 160), 1f, x, y, w, h);
-        FontMetrics fm = g.metrics(TICK);
+        g.frame(GREY, 1f, x, y, w, h);
         double span = hi - lo;
         double tick = span <= 2 ? 0.5 : span <= 6 ? 1 : Math.ceil(span / 6);
         for (double v = Math.ceil(lo / tick) * tick; v <= hi + 1e-9; v += tick) {
             int yy = y + (int) Math.round((hi - v) / span * (h - 1));
-            g.line(text, 1f, x + w, yy, x + w + 4, yy);
-            g.text(Numbers.sci(Math.pow(10, v)), TICK, text, x + w + 7, yy + fm.getAscent() / 2 - 1, false);
+            g.line(INK, 1f, x + w, yy, x + w + 4, yy);
+            g.text(Numbers.sci(Math.pow(10, v)), TICK, INK, x + w + 7, yy, Align.START, true, false);
         }
-        g.text("final loss", TICK, text, x - 4, y - 6, false);
+        g.text("final loss", TICK, INK, x - 4, y - 6, Align.START, false, false);
     }
 
-    private void label(Ink g, int x, int y, String s, Color ink, boolean bold) {
-        Font f = bold ? CELL_BOLD : CELL;
-        FontMetrics fm = g.metrics(f);
-        g.text(s, f, ink, x + (cw - fm.stringWidth(s)) / 2, y + ch / 2 + fm.getAscent() / 2 - 1, false);
+    private void label(Ink g, int x, int y, String s, Rgb ink, boolean bold) {
+        g.text(s, bold ? CELL_BOLD : CELL, ink, x + cw / 2, y + ch / 2, Align.MIDDLE, true, false);
     }
 
-    private Color colour(double loss) {
+    private Rgb colour(double loss) {
         double v = (Math.log10(Math.max(loss, Double.MIN_NORMAL)) - lo) / (hi - lo);
         return viridis(Math.max(0, Math.min(1, v)));
     }
@@ -363,20 +284,20 @@ public final class HeatMap {
         return Math.abs(r - 1) > 1e-9;
     }
 
-    private static double luminance(Color c) {
-        return (0.2126 * c.getRed() + 0.7152 * c.getGreen() + 0.0722 * c.getBlue()) / 255;
+    private static double luminance(Rgb c) {
+        return (0.2126 * c.r() + 0.7152 * c.g() + 0.0722 * c.b()) / 255;
     }
 
     /** Matplotlib's viridis, 9 anchors, linear between them: 0 = dark purple, 1 = yellow. */
     private static final int[][] VIRIDIS = {{68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141},
             {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
 
-    static Color viridis(double t) {
+    static Rgb viridis(double t) {
         double x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
         int i = Math.min(VIRIDIS.length - 2, (int) x);
         double f = x - i;
         int[] a = VIRIDIS[i], b = VIRIDIS[i + 1];
-        return new Color((int) Math.round(a[0] + f * (b[0] - a[0])), (int) Math.round(a[1] + f * (b[1] - a[1])),
+        return new Rgb((int) Math.round(a[0] + f * (b[0] - a[0])), (int) Math.round(a[1] + f * (b[1] - a[1])),
                 (int) Math.round(a[2] + f * (b[2] - a[2])));
     }
 

@@ -14,8 +14,8 @@ import java.util.List;
  * @param threads  worker threads used
  * @param seconds  wall time of the whole sweep, loss evaluations included
  * @param lossSeconds of which evaluating the recorded losses (the initial ones included)
- * @param openSeconds of which opening the backend and the first session (a device context, kernels, the rows' upload; 0 on
- *                    the cpu backend): training is what remains
+ * @param openSeconds of which opening the backend and the first session (a device context, kernels, the rows' upload; 0 where
+ *                    the cpu backend's own engine trains, which opens nothing): training is what remains
  */
 public record SweepResult(List<Outcome> outcomes, List<String> groups, String kernels, String backend, int threads, double seconds,
                           double lossSeconds, double openSeconds) {

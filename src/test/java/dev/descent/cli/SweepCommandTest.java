@@ -219,7 +219,7 @@ class SweepCommandTest {
     /**
      * A Java runtime without java.desktop (a jlink'd JRE, as on the GPU hosts): the sweep trains and writes
      * its numbers, and says the pictures were left out, in one line. Run in a child JVM whose observable
-     * modules leave java.desktop out; at session 10 such a sweep ended in "a library did not load".
+     * modules leave java.desktop out; at session 10 such a sweep ended in "a library did not load". The heat map's SVG is still drawn.
      */
     @Test
     void aRuntimeThatCannotDrawStillWritesTheReportsNumbers() throws Exception {
@@ -232,8 +232,11 @@ class SweepCommandTest {
         assertEquals(0, p.waitFor(), text);
         assertTrue(text.contains("report written without pictures: the Java runtime's graphics did not load"), text);
         assertFalse(text.contains("Exception") || text.contains("\tat "), text);
-        for (String f : new String[] {"report.md", "report.html", "sweep.json", "REPRODUCE"}) assertTrue(Files.size(out.resolve(f)) > 0, f);
+        for (String f : new String[] {"report.md", "report.html", "sweep.json", "REPRODUCE", "heatmap.svg"}) assertTrue(Files.size(out.resolve(f)) > 0, f);
         assertFalse(Files.exists(out.resolve("heatmap.png")));
+        // the heat map needs no AWT: its SVG is in the page and the Markdown links it
+        assertTrue(Files.readString(out.resolve("report.html")).contains("id=\"heatmap\"><svg"), "the heat map inline in report.html");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("](heatmap.svg)"), "report.md links the SVG");
         assertEquals(4, new ObjectMapper().readTree(out.resolve("sweep.json").toFile()).get("configurations").size());
     }
 }
