@@ -3,6 +3,7 @@ package dev.descent.bench;
 import dev.descent.DescentException;
 import dev.descent.plot.Charts;
 import dev.descent.util.AtomicFiles;
+import dev.descent.util.Markup;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.IChart;
 
@@ -81,27 +82,23 @@ public final class ReportWriter {
         sb.append('\n');
     }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
     static String html(Report r, Map<String, IChart> charts) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>descent report: ")
-                .append(esc(r.suite())).append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
+                .append(Markup.escape(r.suite())).append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
                 + "color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
                 + "text-align:left}th{background:#f0f0f0}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}"
                 + ".noisy{color:#b35900}</style></head><body>\n");
-        sb.append("<h1>descent benchmark report: ").append(esc(r.suite())).append("</h1>\n<p>").append(esc(ReportTables.envLine(r)))
-          .append("</p>\n<p>Command: <code>").append(esc(r.command())).append("</code>. ").append(esc(howToRead(r))).append("</p>\n");
-        if (r.incomplete() != null) sb.append("<p><strong>Incomplete report</strong>: ").append(esc(r.incomplete())).append(".</p>\n");
+        sb.append("<h1>descent benchmark report: ").append(Markup.escape(r.suite())).append("</h1>\n<p>").append(Markup.escape(ReportTables.envLine(r)))
+          .append("</p>\n<p>Command: <code>").append(Markup.escape(r.command())).append("</code>. ").append(Markup.escape(howToRead(r))).append("</p>\n");
+        if (r.incomplete() != null) sb.append("<p><strong>Incomplete report</strong>: ").append(Markup.escape(r.incomplete())).append(".</p>\n");
         table(sb, "Measured ceilings", ReportTables.ceilingRows(r));
         table(sb, "Throughput by batch size", ReportTables.throughputRows(r));
         table(sb, "Full-batch gradient vs its floor", ReportTables.gradientRows(r));
         table(sb, "GD vs SGD vs mini-batch: convergence", ReportTables.convergenceRows(r));
-        sb.append("<p>").append(esc(ReportTables.peersLine(r))).append("</p>\n<h2>Charts</h2>\n");
+        sb.append("<p>").append(Markup.escape(ReportTables.peersLine(r))).append("</p>\n<h2>Charts</h2>\n");
         for (Map.Entry<String, IChart> c : charts.entrySet()) {
             sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(svg(c.getValue()))
-              .append("<figcaption>").append(esc(c.getKey())).append("</figcaption></figure>\n");
+              .append("<figcaption>").append(Markup.escape(c.getKey())).append("</figcaption></figure>\n");
         }
         // lets a headless browser confirm that every chart was laid out with a visible size
         sb.append("<script>window.addEventListener('load',function(){var f=document.querySelectorAll('figure.plot svg'),v=0;"
@@ -111,12 +108,12 @@ public final class ReportWriter {
     }
 
     private static void table(StringBuilder sb, String title, List<List<String>> rows) {
-        sb.append("<h2>").append(esc(title)).append("</h2>\n<table>\n");
+        sb.append("<h2>").append(Markup.escape(title)).append("</h2>\n<table>\n");
         for (int i = 0; i < rows.size(); i++) {
             String tag = i == 0 ? "th" : "td";
             sb.append("<tr>");
             for (String cell : rows.get(i)) {
-                sb.append('<').append(tag).append(cell.equals("noisy") && i > 0 ? " class=\"noisy\"" : "").append('>').append(esc(cell))
+                sb.append('<').append(tag).append(cell.equals("noisy") && i > 0 ? " class=\"noisy\"" : "").append('>').append(Markup.escape(cell))
                   .append("</").append(tag).append('>');
             }
             sb.append("</tr>\n");

@@ -16,6 +16,7 @@ import dev.descent.sweep.Outcome;
 import dev.descent.sweep.SweepResult;
 import dev.descent.train.History;
 import dev.descent.util.AtomicFiles;
+import dev.descent.util.Markup;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.IChart;
@@ -481,12 +482,8 @@ public final class SweepReport {
         return sb.append('\n').toString();
     }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
     private static String md(String s) {        // the little Markdown the lines use: `code` and **bold**
-        return esc(s).replaceAll("`([^`]*)`", "<code>$1</code>").replaceAll("\\*\\*([^*]*)\\*\\*", "<strong>$1</strong>");
+        return Markup.escape(s).replaceAll("`([^`]*)`", "<code>$1</code>").replaceAll("\\*\\*([^*]*)\\*\\*", "<strong>$1</strong>");
     }
 
     private String html(Map<String, Object> env, String heatSvg, Map<String, IChart> charts) {
@@ -495,21 +492,21 @@ public final class SweepReport {
                 + "color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
                 + "text-align:left}th{background:#f0f0f0}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}pre{background:#f6f6f6;"
                 + "padding:8px;overflow-x:auto}</style></head><body>\n");
-        sb.append("<h1>descent sweep: ").append(r.outcomes().size()).append(" configurations</h1>\n<p>").append(esc(envLine(env)))
-          .append("</p>\n<p>Command: <code>").append(esc(ctx.command())).append("</code></p>\n<h2>Summary</h2>\n<ul>\n");
+        sb.append("<h1>descent sweep: ").append(r.outcomes().size()).append(" configurations</h1>\n<p>").append(Markup.escape(envLine(env)))
+          .append("</p>\n<p>Command: <code>").append(Markup.escape(ctx.command())).append("</code></p>\n<h2>Summary</h2>\n<ul>\n");
         List<String> sum = summary(env);
         for (int i = 0; i < sum.size(); i++) {
             sb.append("<li>").append(md(sum.get(i)));
             if (i == 0) {
                 sb.append("<ul>");
-                for (String g : r.groups()) sb.append("<li>").append(esc(g)).append("</li>");
+                for (String g : r.groups()) sb.append("<li>").append(Markup.escape(g)).append("</li>");
                 sb.append("</ul>");
             }
             sb.append("</li>\n");
         }
         sb.append("</ul>\n<h2>Best configuration</h2>\n");
         for (String l : bestLines()) sb.append("<p>").append(md(l)).append("</p>\n");
-        if (r.best() != null) sb.append("<p>Rerun it alone:</p>\n<pre>").append(esc(rerun.get(r.best().index()))).append("</pre>\n");
+        if (r.best() != null) sb.append("<p>Rerun it alone:</p>\n<pre>").append(Markup.escape(rerun.get(r.best().index()))).append("</pre>\n");
         if (heatSvg != null) {
             int i = heatSvg.indexOf("<svg");
             sb.append("<h2>Final loss over (learning rate, batch size)</h2>\n<figure class=\"plot\" id=\"heatmap\">")
@@ -518,14 +515,14 @@ public final class SweepReport {
         if (!charts.isEmpty()) sb.append("<h2>The best ").append(BEST_CURVES).append(": loss vs examples and vs time</h2>\n");
         for (Map.Entry<String, IChart> c : charts.entrySet()) {
             sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(ReportWriter.svg(c.getValue()))
-              .append("<figcaption>").append(esc(c.getKey())).append("</figcaption></figure>\n");
+              .append("<figcaption>").append(Markup.escape(c.getKey())).append("</figcaption></figure>\n");
         }
         sb.append("<h2>Time to the target loss, every configuration</h2>\n<table>\n");
         List<List<String>> rows = targetRows();
         for (int i = 0; i < rows.size(); i++) {
             String tag = i == 0 ? "th" : "td";
             sb.append("<tr>");
-            for (String cell : rows.get(i)) sb.append('<').append(tag).append('>').append(esc(cell)).append("</").append(tag).append('>');
+            for (String cell : rows.get(i)) sb.append('<').append(tag).append('>').append(Markup.escape(cell)).append("</").append(tag).append('>');
             sb.append("</tr>\n");
         }
         return sb.append("</table>\n</body></html>\n").toString();

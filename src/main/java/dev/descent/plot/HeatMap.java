@@ -2,6 +2,7 @@ package dev.descent.plot;
 
 import dev.descent.DescentException;
 import dev.descent.util.AtomicFiles;
+import dev.descent.util.Markup;
 
 import dev.descent.util.Numbers;
 import java.math.BigDecimal;
@@ -151,6 +152,8 @@ public final class HeatMap {
     }
 
     private static final class SvgInk implements Ink {
+        /** control characters are not XML (a data file's name may hold one): blanked */
+        private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("[\\x00-\\x1f]");
         final StringBuilder out = new StringBuilder(1 << 16);
 
         @Override
@@ -180,16 +183,7 @@ public final class HeatMap {
             out.append(" font-family=\"sans-serif\" font-size=\"").append(f.size()).append('"');
             if (f.bold()) out.append(" font-weight=\"bold\"");
             out.append(" fill=\"").append(c.hex()).append("\">");
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                switch (ch) {
-                    case '<' -> out.append("&lt;");
-                    case '>' -> out.append("&gt;");
-                    case '&' -> out.append("&amp;");
-                    default -> out.append(ch < 0x20 ? ' ' : ch);        // control characters are not XML (a data file's name may hold one)
-                }
-            }
-            out.append("</text>\n");
+            out.append(Markup.escape(CONTROL.matcher(s).replaceAll(" "))).append("</text>\n");
         }
 
         @Override
