@@ -469,7 +469,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     @Override
     protected void laneWrite(KernelArgs.Buf b, Object v) {
         Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
-        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        long bytes = laneBytes(v);
         lane.put(b, grow(lane.get(b), bytes));
         JCudaDriver.cuMemcpyHtoD(lane.get(b).ptr, p, bytes);
     }
@@ -477,7 +477,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     @Override
     protected void laneRead(KernelArgs.Buf b, Object v) {
         Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
-        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        long bytes = laneBytes(v);
         if (bytes > 0) JCudaDriver.cuMemcpyDtoH(p, lane.get(b).ptr, bytes);
     }
 

@@ -442,7 +442,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     protected void laneWrite(KernelArgs.Buf b, Object v) {
         Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
-        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        long bytes = laneBytes(v);
         lane.put(b, grow(lane.get(b), bytes));
         CL.clEnqueueWriteBuffer(backend.queue, lane.get(b).mem, CL.CL_TRUE, 0, bytes, p, 0, null, null);
     }
@@ -450,7 +450,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     protected void laneRead(KernelArgs.Buf b, Object v) {
         Pointer p = v instanceof float[] f ? Pointer.to(f) : Pointer.to((int[]) v);
-        long bytes = 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+        long bytes = laneBytes(v);
         if (bytes > 0) CL.clEnqueueReadBuffer(backend.queue, lane.get(b).mem, CL.CL_TRUE, 0, bytes, p, 0, null, null);
     }
 

@@ -612,6 +612,11 @@ public abstract class DeviceSession extends AbstractSession {
     /** A LANE_* buffer of at least {@code bytes} (grown as needed), its first {@code bytes} poisoned when poisoning is on. */
     protected abstract void laneReserve(KernelArgs.Buf b, long bytes);
 
+    /** The bytes of a lane array ({@link #laneWrite}, {@link #laneRead}: float[] or int[]). */
+    protected static long laneBytes(Object v) {
+        return 4L * (v instanceof float[] f ? f.length : ((int[]) v).length);
+    }
+
     /** Writes {@code v} (float[] or int[]) to the start of LANE_* buffer {@code b}, growing it. */
     protected abstract void laneWrite(KernelArgs.Buf b, Object v);
 
