@@ -507,11 +507,8 @@ public final class SweepReport {
         sb.append("</ul>\n<h2>Best configuration</h2>\n");
         for (String l : bestLines()) sb.append("<p>").append(md(l)).append("</p>\n");
         if (r.best() != null) sb.append("<p>Rerun it alone:</p>\n<pre>").append(Markup.escape(rerun.get(r.best().index()))).append("</pre>\n");
-        if (heatSvg != null) {
-            int i = heatSvg.indexOf("<svg");
-            sb.append("<h2>Final loss over (learning rate, batch size)</h2>\n<figure class=\"plot\" id=\"heatmap\">")
-              .append(i < 0 ? heatSvg : heatSvg.substring(i)).append("<figcaption>heatmap</figcaption></figure>\n");
-        }
+        sb.append("<h2>Final loss over (learning rate, batch size)</h2>\n<figure class=\"plot\" id=\"heatmap\">").append(heatSvg)
+          .append("<figcaption>heatmap</figcaption></figure>\n");
         if (!charts.isEmpty()) sb.append("<h2>The best ").append(BEST_CURVES).append(": loss vs examples and vs time</h2>\n");
         for (Map.Entry<String, IChart> c : charts.entrySet()) {
             sb.append("<figure class=\"plot\" id=\"").append(c.getKey()).append("\">").append(ReportWriter.svg(c.getValue()))
