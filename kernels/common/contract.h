@@ -8,6 +8,7 @@
  * Buffer shapes (float32 unless said; n rows, d features, `heads` outputs: k classes for softmax,
  * else 1; npar = heads·(d + 1) parameters):
  *   X        (n, d) row-major            T       (n), or 1 float when the objective has no target
+ *   W        (n) example weights (has_w), or 1 float: a row's residuals and loss are multiplied by its weight
  *   order    (order_len) int row indices: the batch order
  *   params   (npar) packed head by head [w_0 .. w_{d-1}, b]   state   (slots, npar) the optimizer's
  *                                        state, slot-major (descent_slots(rule, average) slots; 1 float when 0)
@@ -29,17 +30,26 @@
 #define STATUS_OK 0x7fffffff
 
 /* ROWS: the rows a batch reads through the batch order; obj is DESCENT_OBJ_*, obj_p the loss's parameter
- * (objectives.h), has_t whether T holds targets, heads the model's outputs (1, or softmax's k) */
+ * (objectives.h), has_t whether T holds targets, heads the model's outputs (1, or softmax's k), has_w
+ * whether W holds example weights. ROWS_PASS names the group's parameters, for a kernel that hands them on. */
 #define ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, GLOBAL const int *order, const int d, const int obj, const float obj_p, \
-                  const int has_t, const int heads
+                  const int has_t, const int heads, GLOBAL const float *W, const int has_w
+#define ROWS_PASS X, T, order, d, obj, obj_p, has_t, heads, W, has_w
 /* ALL_ROWS: every row, in storage order (the full-data loss) */
 #define ALL_ROWS_ARGS GLOBAL const float *X, GLOBAL const float *T, const int n, const int d, const int obj, const float obj_p, \
-                      const int has_t, const int heads
+                      const int has_t, const int heads, GLOBAL const float *W, const int has_w
+#define ALL_ROWS_PASS X, T, n, d, obj, obj_p, has_t, heads, W, has_w
 /* SPARSE_ROWS, SPARSE_ALL_ROWS: ROWS and ALL_ROWS over CSR rows (row i: vals[offs[i] .. offs[i + 1]) at cols[…]) */
 #define SPARSE_ROWS_ARGS GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T, \
-                         GLOBAL const int *order, const int d, const int obj, const float obj_p, const int has_t, const int heads
+                         GLOBAL const int *order, const int d, const int obj, const float obj_p, const int has_t, const int heads, \
+                         GLOBAL const float *W, const int has_w
 #define SPARSE_ALL_ROWS_ARGS GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T, \
-                             const int n, const int d, const int obj, const float obj_p, const int has_t, const int heads
+                             const int n, const int d, const int obj, const float obj_p, const int has_t, const int heads, \
+                             GLOBAL const float *W, const int has_w
+
+/* Row `row`'s example weight: W[row] with weights, else 1 (a residual or a loss times 1 keeps its bits). Every
+ * kernel multiplies a row's residuals (after dl/dm) and its loss by it, nothing else. */
+#define DESCENT_WEIGHT(row) (has_w ? W[(row)] : 1.0f)
 /* BATCH: positions [from, from + count) of the order */
 #define BATCH_ARGS const int from, const int count
 /* WEIGHTS: the parameters, read only */

@@ -53,17 +53,22 @@ DESCENT_FN float descent_sparse_dot(GLOBAL const D_LONG *offs, GLOBAL const int 
 }
 
 /* The row's residual(s) at weights s·u (u = w, the biases unscaled) into m: one head's dℓ/dm, or softmax's
- * k residuals; returns the loss when with_loss. */
+ * k residuals, times the row's example weight; returns the loss (times the weight) when with_loss. */
 DESCENT_FN float descent_sparse_residuals(GLOBAL const D_LONG *offs, GLOBAL const int *cols, GLOBAL const float *vals, GLOBAL const float *T,
-                                          int row, int d, int obj, float obj_p, int has_t, int heads, GLOBAL const float *w, float s,
-                                          int use_bias, int with_loss, float *m)
+                                          int row, int d, int obj, float obj_p, int has_t, int heads, GLOBAL const float *W, int has_w,
+                                          GLOBAL const float *w, float s, int use_bias, int with_loss, float *m)
 {
     const int np = d + 1;
+    const float v = DESCENT_WEIGHT(row);
     for (int h = 0; h < heads; ++h) m[h] = s * descent_sparse_dot(offs, cols, vals, row, w + h * np) + (use_bias ? w[h * np + d] : 0.0f);
-    if (heads > 1) return descent_softmax_residuals(heads, m, T[row], with_loss);
+    if (heads > 1) {
+        const float l = descent_softmax_residuals(heads, m, T[row], with_loss);
+        for (int h = 0; h < heads; ++h) m[h] *= v;
+        return v * l;
+    }
     const float t = has_t ? T[row] : 0.0f;
-    const float l = with_loss ? descent_loss(obj, obj_p, m[0], t) : 0.0f;
-    m[0] = descent_dloss(obj, obj_p, m[0], t);
+    const float l = with_loss ? v * descent_loss(obj, obj_p, m[0], t) : 0.0f;
+    m[0] = v * descent_dloss(obj, obj_p, m[0], t);
     return l;
 }
 
@@ -158,7 +163,7 @@ D_KERNEL grad_rows_sparse(SPARSE_ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_O
     float ls = 0.0f;
     for (int p = begin + lid; p < end; p += L) {
         float m[DESCENT_MAX_HEADS];
-        ls += descent_sparse_residuals(offs, cols, vals, T, order[p], d, obj, obj_p, has_t, heads, params, 1.0f, use_bias, with_loss, m);
+        ls += descent_sparse_residuals(offs, cols, vals, T, order[p], d, obj, obj_p, has_t, heads, W, has_w, params, 1.0f, use_bias, with_loss, m);
         for (int h = 0; h < heads; ++h) res[(size_t)(p - from) * heads + h] = m[h];
     }
     D_BARRIER;
@@ -212,7 +217,7 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
         const int flag = (j - first_batch) & 1;
         for (int q = lid; q < cnt; q += L) {
             float m[DESCENT_MAX_HEADS];
-            descent_sparse_residuals(offs, cols, vals, T, order[from + q], d, obj, obj_p, has_t, heads, params, s, use_bias, 0, m);
+            descent_sparse_residuals(offs, cols, vals, T, order[from + q], d, obj, obj_p, has_t, heads, W, has_w, params, s, use_bias, 0, m);
             for (int h = 0; h < heads; ++h) res[q * heads + h] = m[h];
         }
         D_BARRIER;
@@ -304,12 +309,12 @@ D_KERNEL losses_sparse(SPARSE_ALL_ROWS_ARGS, LOSSES_ARGS, const int parts)
         float acc[DESCENT_SPARSE_LOSS_BLOCK];
         for (int kk = 0; kk < DESCENT_SPARSE_LOSS_BLOCK; ++kk) acc[kk] = 0.0f;
         for (int row = begin + lid; row < end; row += L) {
-            const float t = has_t ? T[row] : 0.0f;
+            const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
             for (int kk = 0; kk < kb; ++kk) {
                 GLOBAL const float *w = snaps + (size_t)(k0 + kk) * npar;
                 float m[DESCENT_MAX_HEADS];
                 for (int h = 0; h < heads; ++h) m[h] = descent_sparse_dot(offs, cols, vals, row, w + h * np) + w[h * np + d];
-                acc[kk] += heads > 1 ? descent_softmax_loss(heads, m, t) : descent_loss(obj, obj_p, m[0], t);
+                acc[kk] += v * (heads > 1 ? descent_softmax_loss(heads, m, t) : descent_loss(obj, obj_p, m[0], t));
             }
         }
         for (int kk = 0; kk < kb; ++kk) {

@@ -68,7 +68,8 @@
 template <int V, int L, int C, int U>
 __device__ __forceinline__ void grad_partial_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
-    int from, int count, int d, int obj, float obj_p, int has_t, const float *__restrict__ params, int use_bias,
+    int from, int count, int d, int obj, float obj_p, int has_t, const float *__restrict__ W, int has_w,
+    const float *__restrict__ params, int use_bias,
     int with_loss, int rows_per_part, float *__restrict__ partial, const int *__restrict__ status)
 {
     extern __shared__ float smem[];                 /* [warps][d+2] */
@@ -103,7 +104,7 @@ __device__ __forceinline__ void grad_partial_body(
             live[u] = p < end;
             row[u] = live[u] ? order[p] : 0;
         }
-        float v[U][C][V], t[U];
+        float v[U][C][V], t[U], wt[U];
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             const float *x = X + (size_t)row[u] * d;
@@ -123,6 +124,7 @@ __device__ __forceinline__ void grad_partial_body(
                 }
             }
             t[u] = (live[u] && has_t) ? T[row[u]] : 0.0f;
+            wt[u] = live[u] ? DESCENT_WEIGHT(row[u]) : 1.0f;
         }
 #pragma unroll
         for (int u = 0; u < U; ++u) {
@@ -134,14 +136,14 @@ __device__ __forceinline__ void grad_partial_body(
 #pragma unroll
             for (int off = L / 2; off > 0; off >>= 1) dot += __shfl_xor_sync(FULL, dot, off);
             const float m = dot + b;
-            const float r = live[u] ? descent_dloss(obj, obj_p, m, t[u]) : 0.0f;
+            const float r = live[u] ? wt[u] * descent_dloss(obj, obj_p, m, t[u]) : 0.0f;
 #pragma unroll
             for (int k = 0; k < C; ++k)
 #pragma unroll
                 for (int e = 0; e < V; ++e) acc[k][e] = fmaf(r, v[u][k][e], acc[k][e]);
             if (q == 0) {
                 rsum += r;
-                if (with_loss && live[u]) lsum += descent_loss(obj, obj_p, m, t[u]);
+                if (with_loss && live[u]) lsum += wt[u] * descent_loss(obj, obj_p, m, t[u]);
             }
         }
     }
@@ -183,7 +185,7 @@ __device__ __forceinline__ void grad_partial_body(
         ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)                                        \
     {                                                                                                  \
         grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, obj_p, has_t,      \
-                                   params, use_bias,                                                   \
+                                   W, has_w, params, use_bias,                                               \
                                    with_loss, rows_per_part, partial, status);                         \
     }
 
@@ -225,7 +227,9 @@ __device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHT
                 row = order[p];
                 const float *x = X + (size_t)row * d;
                 DESCENT_MARGINS(m, x, params, d, heads, use_bias);
-                l = descent_softmax_residuals(heads, m, T[row], with_loss);
+                const float v = DESCENT_WEIGHT(row);
+                l = v * descent_softmax_residuals(heads, m, T[row], with_loss);
+                for (int h = 0; h < heads; ++h) m[h] *= v;
             }
             for (int h = 0; h < heads; ++h) r_soft[tid * heads + h] = m[h];
         } else {
@@ -234,9 +238,9 @@ __device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHT
                 const float *x = X + (size_t)row * d;
                 float m = b;
                 for (int j = 0; j < d; ++j) m = fmaf(x[j], params[j], m);
-                const float t = has_t ? T[row] : 0.0f;
-                r = descent_dloss(obj, obj_p, m, t);
-                if (with_loss) l = descent_loss(obj, obj_p, m, t);
+                const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
+                r = v * descent_dloss(obj, obj_p, m, t);
+                if (with_loss) l = v * descent_loss(obj, obj_p, m, t);
             }
             r_loc[tid] = r;
         }
@@ -265,13 +269,13 @@ __device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHT
 /* one head (heads == 1) */
 extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
-    grad_partial_tiles<false>(X, T, order, d, obj, obj_p, has_t, heads, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+    grad_partial_tiles<false>(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
 }
 
 /* softmax (heads > 1); blocks of at most 256 threads, 4·blockDim·heads bytes of dynamic shared memory */
 extern "C" __global__ void __launch_bounds__(256) grad_partial_softmax(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
-    grad_partial_tiles<true>(X, T, order, d, obj, obj_p, has_t, heads, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+    grad_partial_tiles<true>(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
 }
 
 /* ============================================================================================ */
@@ -342,7 +346,7 @@ __device__ __forceinline__ void tree_sum<0>(float *) {}
 template <int D, int PF>
 __device__ __forceinline__ void run_steps_thread_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order, int d,
-    int obj, float obj_p, int has_t, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
+    int obj, float obj_p, int has_t, const float *__restrict__ W, int has_w, int use_bias, float *params, float *vel, int t0, int rule, float mu, float beta2, float eps,
     float lambda, float l1, int decoupled, int first, int steps, float lr, int inv_sqrt, int first_step, const float *lrs, int per_step, int record_every,
     float *snaps, int snap_stride, int step0, int *status)
 {
@@ -361,7 +365,7 @@ __device__ __forceinline__ void run_steps_thread_body(
      * before its use and its index PF steps before that, so neither memory latency (order, then X)
      * stalls the dependent chain of updates. */
     const int last = first + steps;                 /* exclusive end in the order */
-    float xr[PF][D], tr[PF];
+    float xr[PF][D], tr[PF], wr[PF];
     int ri[PF];
 #pragma unroll
     for (int u = 0; u < PF; ++u) {
@@ -370,6 +374,7 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
         for (int j = 0; j < D; ++j) xr[u][j] = (s < last && j < d) ? X[(size_t)row * d + j] : 0.0f;
         tr[u] = (s < last && has_t) ? T[row] : 0.0f;
+        wr[u] = s < last ? DESCENT_WEIGHT(row) : 1.0f;
         ri[u] = s + PF < last ? order[s + PF] : 0;
     }
     int rec = 0;
@@ -383,7 +388,7 @@ __device__ __forceinline__ void run_steps_thread_body(
             float x[D];
 #pragma unroll
             for (int j = 0; j < D; ++j) x[j] = xr[u][j];
-            const float t = tr[u];
+            const float t = tr[u], wt = wr[u];
             /* slot u now takes the row of step k + PF (its index is in ri[u]), and ri[u] the index of step k + 2·PF */
             const int s = first + k + PF;
             if (s < last) {
@@ -391,6 +396,7 @@ __device__ __forceinline__ void run_steps_thread_body(
 #pragma unroll
                 for (int j = 0; j < D; ++j) xr[u][j] = j < d ? X[(size_t)row * d + j] : 0.0f;
                 tr[u] = has_t ? T[row] : 0.0f;
+                wr[u] = DESCENT_WEIGHT(row);
             }
             ri[u] = s + PF < last ? order[s + PF] : 0;
             /* margin as a tree: depth log2(D) instead of D */
@@ -399,7 +405,7 @@ __device__ __forceinline__ void run_steps_thread_body(
             for (int j = 0; j < D; ++j) p[j] = x[j] * w[j];
             tree_sum<D / 2>(p);
             const float m = p[0] + b;
-            const float r = descent_dloss(obj, obj_p, m, t);
+            const float r = wt * descent_dloss(obj, obj_p, m, t);
             const float lr_k = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, k);
             bool finite = true;
 #pragma unroll
@@ -446,7 +452,7 @@ __device__ __forceinline__ void run_steps_thread_body(
     extern "C" __global__ void run_steps_thread_d##D(                                                  \
         ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS)                          \
     {   /* batch is 1: batch j is position j of the order */                                           \
-        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, use_bias, params, state, t0, rule, mu, \
+        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 6)>(X, T, order, d, obj, obj_p, has_t, W, has_w, use_bias, params, state, t0, rule, mu, \
                                  beta2, eps, lambda, l1, decoupled, descent_batch_from(first_batch, batch), batches, lr, \
                                  inv_sqrt, first_step, lrs, per_step, record_every,                                  \
                                  snaps, d + 1, step0, status);                                         \
@@ -459,8 +465,9 @@ __device__ __forceinline__ void run_steps_thread_body(
         if (l >= lanes) return;                                                                        \
         const int *ci = lint + (size_t)l * LANE_INTS;                                                  \
         const float *cf = lflt + (size_t)l * LANE_FLOATS;                                              \
-        /* PF 4 at D = 16 (the lone kernel's 6 spilled here, beside the lane's pointers); PF moves loads only */ \
-        run_steps_thread_body<D, (D <= 4 ? 16 : D <= 8 ? 8 : 4)>(X, T, order, d, obj, obj_p, has_t, use_bias,   \
+        /* PF 4 at D = 16 (the lone kernel's 6 spilled here, beside the lane's pointers) and 12 at D <= 4 (16 spilled with \
+         * the example weights' ring); PF moves loads only */                                            \
+        run_steps_thread_body<D, (D <= 4 ? 12 : D <= 8 ? 8 : 4)>(X, T, order, d, obj, obj_p, has_t, W, has_w, use_bias, \
                                  lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, ci[3], ci[0], cf[1], \
                                  cf[2], cf[3], cf[4], cf[5], ci[1], descent_batch_from(first_batch, batch), batches, \
                                  cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every,  \
@@ -503,7 +510,8 @@ __device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARG
                 float m[DESCENT_MAX_HEADS];
                 DESCENT_MARGINS(m, x, w_loc, d, heads, use_bias);
                 descent_softmax_residuals(heads, m, T[row], 0);
-                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = m[h];
+                const float v = DESCENT_WEIGHT(row);
+                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = v * m[h];
                 row_loc[t] = row;
             }
         } else {
@@ -513,7 +521,7 @@ __device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARG
                 const float *x = X + (size_t)row * d;
                 float m = b;
                 for (int k = 0; k < d; ++k) m = fmaf(x[k], w_loc[k], m);
-                r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
+                r_loc[t] = DESCENT_WEIGHT(row) * descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
                 row_loc[t] = row;
             }
         }
@@ -560,7 +568,7 @@ __device__ __forceinline__ void run_steps_shared(ROWS_ARGS, MODEL_ARGS, RULE_ARG
     }
 }
 
-#define RUN_SHARED_ARGS X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, \
+#define RUN_SHARED_ARGS ROWS_PASS, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, \
                         average, order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, \
                         heads * (d + 1), step0, status
 
@@ -583,7 +591,7 @@ extern "C" __global__ void sweep_steps_block(ROWS_ARGS, const int use_bias, STEP
     if (l >= lanes) return;
     const int *ci = lint + (size_t)l * LANE_INTS;
     const float *cf = lflt + (size_t)l * LANE_FLOATS;
-    run_steps_shared<false>(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
+    run_steps_shared<false>(ROWS_PASS, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
                             ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], order_len, batch, first_batch, batches,
                             cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every, lsnaps + (size_t)l * (d + 1), lanes * (d + 1),
                             0, lstatus + l);
@@ -594,7 +602,8 @@ extern "C" __global__ void sweep_steps_block(ROWS_ARGS, const int use_bias, STEP
 
 template <int KB>
 __device__ __forceinline__ void losses_body(const float *__restrict__ X, const float *__restrict__ T, int n, int d,
-                                            int obj, float obj_p, int has_t, const float *__restrict__ snaps, int K,
+                                            int obj, float obj_p, int has_t, const float *__restrict__ W, int has_w,
+                                            const float *__restrict__ snaps, int K,
                                             int rows_per_part, float *__restrict__ partial)
 {
     __shared__ float red[KB][32];
@@ -615,9 +624,9 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
 #pragma unroll
                 for (int kk = 0; kk < KB; ++kk) m[kk] = fmaf(xj, snaps[(size_t)min(k0 + kk, K - 1) * np + j], m[kk]);
             }
-            const float t = has_t ? T[i] : 0.0f;
+            const float t = has_t ? T[i] : 0.0f, v = DESCENT_WEIGHT(i);
 #pragma unroll
-            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, obj_p, m[kk], t);
+            for (int kk = 0; kk < KB; ++kk) acc[kk] += v * descent_loss(obj, obj_p, m[kk], t);
         }
 #pragma unroll
         for (int kk = 0; kk < KB; ++kk) {
@@ -638,12 +647,12 @@ __device__ __forceinline__ void losses_body(const float *__restrict__ X, const f
 /* one head (heads == 1) */
 extern "C" __global__ void __launch_bounds__(256) losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<1>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
+    losses_body<1>(X, T, n, d, obj, obj_p, has_t, W, has_w, snaps, K, rows_per_part, partial);
 }
 
 extern "C" __global__ void __launch_bounds__(256) losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS)
 {
-    losses_body<8>(X, T, n, d, obj, obj_p, has_t, snaps, K, rows_per_part, partial);
+    losses_body<8>(X, T, n, d, obj, obj_p, has_t, W, has_w, snaps, K, rows_per_part, partial);
 }
 
 /* softmax (heads > 1): one snapshot (npar floats) per pass over the block's rows, a row's heads'
@@ -663,7 +672,7 @@ extern "C" __global__ void __launch_bounds__(256) losses_softmax(ALL_ROWS_ARGS, 
             float m[DESCENT_MAX_HEADS];
             const float *x = X + (size_t)i * d;
             DESCENT_MARGINS(m, x, w, d, heads, 1);
-            acc += descent_softmax_loss(heads, m, T[i]);
+            acc += DESCENT_WEIGHT(i) * descent_softmax_loss(heads, m, T[i]);
         }
         for (int off = 16; off > 0; off >>= 1) acc += __shfl_xor_sync(FULL, acc, off);
         if (lane == 0) red[warp] = acc;

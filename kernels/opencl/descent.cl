@@ -61,9 +61,9 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
                 global const float *x = X + (size_t)row * d;
                 float m = b;
                 for (int j = 0; j < d; ++j) m += x[j] * params[j];
-                const float t = has_t ? T[row] : 0.0f;
-                r = descent_dloss(obj, obj_p, m, t);
-                if (with_loss) l = descent_loss(obj, obj_p, m, t);
+                const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
+                r = v * descent_dloss(obj, obj_p, m, t);
+                if (with_loss) l = v * descent_loss(obj, obj_p, m, t);
             }
             r_loc[lid] = r;
         } else {                                   /* softmax: one residual per head, r_loc[row·heads + head] */
@@ -73,7 +73,9 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
                 row = order[p];
                 global const float *x = X + (size_t)row * d;
                 DESCENT_MARGINS(m, x, params, d, heads, use_bias);
-                l = descent_softmax_residuals(heads, m, T[row], with_loss);
+                const float v = DESCENT_WEIGHT(row);
+                l = v * descent_softmax_residuals(heads, m, T[row], with_loss);
+                for (int h = 0; h < heads; ++h) m[h] *= v;
             }
             for (int h = 0; h < heads; ++h) r_loc[lid * heads + h] = m[h];
         }
@@ -172,12 +174,13 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
             if (heads == 1) {
                 float m = b;
                 for (int k = 0; k < d; ++k) m += x[k] * w_loc[k];
-                r_loc[t] = descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
+                r_loc[t] = DESCENT_WEIGHT(row) * descent_dloss(obj, obj_p, m, has_t ? T[row] : 0.0f);
             } else {                               /* softmax: r_loc[t·heads + head] */
                 float m[DESCENT_MAX_HEADS];
                 DESCENT_MARGINS(m, x, w_loc, d, heads, use_bias);
                 descent_softmax_residuals(heads, m, T[row], 0);
-                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = m[h];
+                const float v = DESCENT_WEIGHT(row);
+                for (int h = 0; h < heads; ++h) r_loc[t * heads + h] = v * m[h];
             }
             row_loc[t] = row;
         }
@@ -221,7 +224,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
 kernel void run_steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS,
                       local float *w_loc, local float *s_loc, local float *r_loc, local int *row_loc, local int *flag)
 {
-    steps_block(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, average,
+    steps_block(ROWS_PASS, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, average,
                 order_len, batch, first_batch, batches, lr, inv_sqrt, first_step, lrs, per_step, record_every, snaps, heads * (d + 1), step0, status,
                 w_loc, s_loc, r_loc, row_loc, flag);
 }
@@ -238,7 +241,7 @@ kernel void sweep_steps_block(ROWS_ARGS, const int use_bias, STEPS_ARGS, const i
     const int np = heads * (d + 1);
     global const int *ci = lint + (size_t)l * LANE_INTS;
     global const float *cf = lflt + (size_t)l * LANE_FLOATS;
-    steps_block(X, T, order, d, obj, obj_p, has_t, heads, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
+    steps_block(ROWS_PASS, lparams + (size_t)l * lpstride, lstate + (size_t)l * lstride, use_bias, ci[3],
                 ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], order_len, batch, first_batch, batches,
                 cf[0], ci[4], ci[5], llrs + (size_t)l * batches, ci[6], record_every, lsnaps + (size_t)l * np, lanes * np, 0, lstatus + l,
                 w_loc, s_loc, r_loc, row_loc, flag);
@@ -280,7 +283,7 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
                 float m[DESCENT_MAX_HEADS];
                 global const float *x = X + (size_t)i * d;
                 DESCENT_MARGINS(m, x, snaps + (size_t)k0 * np, d, heads, 1);
-                acc += descent_softmax_loss(heads, m, T[i]);
+                acc += DESCENT_WEIGHT(i) * descent_softmax_loss(heads, m, T[i]);
             }
             const float sum = group_sum(red, acc);
             if (lid == 0) partial[(size_t)g * K + k0] = sum;
@@ -298,8 +301,8 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
                 const float xj = x[j];
                 for (int kk = 0; kk < KB; ++kk) m[kk] += xj * snaps[(size_t)min(k0 + kk, K - 1) * np + j];
             }
-            const float t = has_t ? T[i] : 0.0f;
-            for (int kk = 0; kk < KB; ++kk) acc[kk] += descent_loss(obj, obj_p, m[kk], t);
+            const float t = has_t ? T[i] : 0.0f, v = DESCENT_WEIGHT(i);
+            for (int kk = 0; kk < KB; ++kk) acc[kk] += v * descent_loss(obj, obj_p, m[kk], t);
         }
         for (int kk = 0; kk < KB; ++kk) {
             const float sum = group_sum(red, acc[kk]);
@@ -310,12 +313,12 @@ static inline void losses_impl(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red, con
 
 kernel void losses_k1(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, obj_p, has_t, heads, snaps, K, rows_per_part, partial, red, 1);
+    losses_impl(ALL_ROWS_PASS, snaps, K, rows_per_part, partial, red, 1);
 }
 
 kernel void losses_k8(ALL_ROWS_ARGS, LOSSES_ARGS, local float *red)
 {
-    losses_impl(X, T, n, d, obj, obj_p, has_t, heads, snaps, K, rows_per_part, partial, red, 8);
+    losses_impl(ALL_ROWS_PASS, snaps, K, rows_per_part, partial, red, 8);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -450,8 +453,10 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
             global const float *x = X + (size_t)row * d;
             float m[DESCENT_MAX_HEADS];
             margins_cpu(m, x, params, d, heads, use_bias);
-            ls += descent_softmax_residuals(heads, m, T[row], with_loss);
+            const float v = DESCENT_WEIGHT(row);
+            ls += v * descent_softmax_residuals(heads, m, T[row], with_loss);
             for (int h = 0; h < heads; ++h) {
+                m[h] *= v;
                 axpy_cpu(m[h], x, g + h * np, d);
                 g[h * np + d] += m[h];
             }
@@ -467,11 +472,11 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
         const int row = order[p];
         global const float *x = X + (size_t)row * d;
         const float m = dot_cpu(x, params, d) + b;
-        const float t = has_t ? T[row] : 0.0f;
-        const float r = descent_dloss(obj, obj_p, m, t);
+        const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
+        const float r = v * descent_dloss(obj, obj_p, m, t);
         axpy_cpu(r, x, g, d);
         rs += r;
-        if (with_loss) ls += descent_loss(obj, obj_p, m, t);
+        if (with_loss) ls += v * descent_loss(obj, obj_p, m, t);
     }
     g[d] = rs;
     g[d + 1] = ls;
@@ -501,7 +506,9 @@ static inline int step_cpu(ROWS_ARGS, global float *params, global float *state,
             float m[DESCENT_MAX_HEADS];
             margins_cpu(m, x, params, d, heads, use_bias);
             descent_softmax_residuals(heads, m, T[row], 0);
+            const float v = DESCENT_WEIGHT(row);
             for (int h = 0; h < heads; ++h) {
+                m[h] *= v;
                 axpy_cpu(m[h], x, scratch + h * (d + 1), d);
                 scratch[h * (d + 1) + d] += m[h];
             }
@@ -521,7 +528,7 @@ static inline int step_cpu(ROWS_ARGS, global float *params, global float *state,
         /* one row: the gradient is r·x, no scratch pass */
         const int row = order[from];
         global const float *x = X + (size_t)row * d;
-        const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+        const float r = DESCENT_WEIGHT(row) * descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
         if (rule == DESCENT_RULE_SGD && !decoupled && l1 == 0.0f && !average) {
             for (int c = 0; c < d; ++c) {
                 const float w = params[c] - lr_j * (r * x[c] + lambda * params[c]);
@@ -545,7 +552,7 @@ static inline int step_cpu(ROWS_ARGS, global float *params, global float *state,
             if (from + q + PREFETCH < order_len) prefetch(X + (size_t)order[from + q + PREFETCH] * d, (size_t)d);
             const int row = order[from + q];
             global const float *x = X + (size_t)row * d;
-            const float r = descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
+            const float r = DESCENT_WEIGHT(row) * descent_dloss(obj, obj_p, dot_cpu(x, params, d) + b, has_t ? T[row] : 0.0f);
             axpy_cpu(r, x, scratch, d);
             rs += r;
         }
@@ -578,7 +585,7 @@ kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARG
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
-        const int bad = step_cpu(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
+        const int bad = step_cpu(ROWS_PASS, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
                                  average, order_len, batch, j, lr_j, t0 + (j - first_batch) + 1, scratch);
         if (j % record_every == 0) {
             for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = average ? state[(slots - 1) * np + c] : params[c];
@@ -623,7 +630,7 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
         for (int j = w0; j < w1 && !dead; ++j) {
             const int k = j - first_batch;
             const float lr_j = descent_run_rate(llrs + (size_t)li * batches, per_step, lr, inv_sqrt, first_step, k);
-            const int bad = step_cpu(X, T, order, d, obj, obj_p, has_t, heads, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
+            const int bad = step_cpu(ROWS_PASS, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
                                      average, order_len, batch, j, lr_j, t0 + k + 1, scr);
             if (j % record_every == 0) {
                 for (int c = 0; c < np; ++c) lsnaps[((size_t)rec * lanes + li) * np + c] = average ? state[(slots - 1) * np + c] : params[c];
@@ -706,8 +713,8 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             m = m + b8;
             float mv[SW], rv[SW];
             vstore8(m, 0, mv);
-            const float t = has_t ? T[row] : 0.0f;
-            for (int q = 0; q < SW; ++q) rv[q] = descent_dloss(obj, obj_p, mv[q], t);
+            const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
+            for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
             const float8 r8 = vload8(0, rv);
             int8 am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
                              alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
@@ -759,15 +766,15 @@ kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)
     for (int k = 0; k < K; ++k) partial[(size_t)i * K + k] = 0.0f;
     for (int row = begin; row < end; ++row) {
         global const float *x = X + (size_t)row * d;
-        const float t = has_t ? T[row] : 0.0f;
+        const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
         for (int k = 0; k < K; ++k) {
             global const float *s = snaps + (size_t)k * np;
             if (heads > 1) {
                 float m[DESCENT_MAX_HEADS];
                 margins_cpu(m, x, s, d, heads, 1);
-                partial[(size_t)i * K + k] += descent_softmax_loss(heads, m, t);
+                partial[(size_t)i * K + k] += v * descent_softmax_loss(heads, m, t);
             } else {
-                partial[(size_t)i * K + k] += descent_loss(obj, obj_p, dot_cpu(x, s, d) + s[d], t);
+                partial[(size_t)i * K + k] += v * descent_loss(obj, obj_p, dot_cpu(x, s, d) + s[d], t);
             }
         }
     }

@@ -101,6 +101,12 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin
     TargetOption target = new TargetOption();
 
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Example weights: a text file with one weight (finite, ≥ 0) per data row, one per line, in the rows' order, as train's --weights "
+                    + "(liblinear's -W format; # comments and blank lines skipped). A row of weight v counts v times: the loss is "
+                    + "(1/n)·Σ v·ℓ and a batch's gradient (1/|B|)·Σ v·∇ℓ, as scikit-learn's sample_weight.")
+    Path weights;
+
     @Option(names = "--standardize", description = "File data: scale every column to mean 0, std 1, as train's --standardize.")
     boolean standardize;
 
@@ -378,6 +384,7 @@ final class SweepCommand implements Callable<Integer> {
             if (target.format.value != null) a.addAll(List.of("--format", target.format.value));
             if (standardize) a.add("--standardize");
         }
+        if (weights != null) a.addAll(List.of("--weights", weights.toString()));
         if (bias != null) a.add(bias ? "--bias" : "--no-bias");
         Optimizer o = c.optimizer();
         Optimizer base = new Optimizer(o.rule(), o.momentum(), o.beta2(), o.eps(), 0, 0, false, false);
@@ -479,6 +486,6 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private Table dataset(Objective obj, double objParam) {
-        return TrainCommand.dataset(data, target, d, standardize, n, noise, seed, obj, objParam);
+        return TrainCommand.dataset(data, target, weights, d, standardize, n, noise, seed, obj, objParam);
     }
 }

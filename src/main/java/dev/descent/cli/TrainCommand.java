@@ -9,6 +9,7 @@ import dev.descent.backend.Spec;
 import dev.descent.data.BatchOrder;
 import dev.descent.data.Dataset;
 import dev.descent.data.Table;
+import dev.descent.data.Weights;
 import dev.descent.data.Generators;
 import dev.descent.model.Model;
 import dev.descent.model.Objective;
@@ -56,6 +57,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     TargetOption target = new TargetOption();
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Example weights: a text file with one weight (finite, ≥ 0) per data row, one per line, in the rows' order "
+                    + "(liblinear's -W format; # comments and blank lines skipped). A row of weight v counts v times: the loss is "
+                    + "(1/n)·Σ v·ℓ and a batch's gradient (1/|B|)·Σ v·∇ℓ, as scikit-learn's sample_weight.")
+    Path weights;
 
     @Option(names = "--standardize", description = "File data: scale every column to mean 0, std 1 (and a regression target too); "
             + "sparse (LIBSVM) data: divide every column by its std without centring, so zeros stay zeros (as scikit-learn's "
@@ -370,11 +377,23 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Table dataset(Objective obj, double objParam) {
-        return dataset(data, target, d, standardize, n, noise, seed, obj, objParam);
+        return dataset(data, target, weights, d, standardize, n, noise, seed, obj, objParam);
     }
 
-    /** --data's table (a file, or the synthetic problem of the objective: --rows, --features, --noise, --seed); train and sweep share it. */
-    static Table dataset(String data, TargetOption target, Integer d, boolean standardize, int n, double noise, long seed, Objective obj, double objParam) {
+    /**
+     * --data's table (a file, or the synthetic problem of the objective: --rows, --features, --noise, --seed), with the example
+     * weights of {@code weights} (a file, or null for none); train and sweep share it.
+     */
+    static Table dataset(String data, TargetOption target, Path weights, Integer d, boolean standardize, int n, double noise, long seed,
+                         Objective obj, double objParam) {
+        Table t = dataset(data, target, d, standardize, n, noise, seed, obj, objParam);    // the scaling is fitted unweighted
+        if (weights == null) return t;
+        Dataset ds = t.data();
+        return new Table(ds.withWeights(Weights.read(weights, ds.n(), data)), t.features(), t.target(), t.scaling());
+    }
+
+    private static Table dataset(String data, TargetOption target, Integer d, boolean standardize, int n, double noise, long seed, Objective obj,
+                                 double objParam) {
         if (!data.equals("synthetic")) {
             DescentException.require(d == null || d >= 1, "--features must be ≥ 1 (got " + d + ")");
             Table table = target.read(data, !obj.needsTargets(), d == null ? 0 : d, obj.binaryLabels());

@@ -17,6 +17,7 @@ public final class Dataset {
     private final float[] x;                 // dense row-major, or null when sparse
     private final SparseRows csr;            // sparse rows, or null when dense
     private final float[] t;
+    private final float[] wt;                // example weights (n), or null: every row weighs 1
     private final int n;
     private final int d;
     private final String name;
@@ -47,6 +48,7 @@ public final class Dataset {
         this.x = x;
         this.csr = null;
         this.t = t;
+        this.wt = null;
         this.n = n;
         this.d = d;
     }
@@ -56,8 +58,41 @@ public final class Dataset {
         this.x = null;
         this.csr = s;
         this.t = s.targets();
+        this.wt = null;
         this.n = s.n();
         this.d = s.d();
+    }
+
+    private Dataset(Dataset o, float[] weights) {
+        this.name = o.name;
+        this.x = o.x;
+        this.csr = o.csr;
+        this.t = o.t;
+        this.wt = weights;
+        this.n = o.n;
+        this.d = o.d;
+    }
+
+    /**
+     * The same rows with example weights (n, or {@code null} for none: every row weighs 1). A row of weight v
+     * counts v times in the objective: the loss is (1/n)·Σ v_i·ℓ_i and a batch's gradient (1/|B|)·Σ_{i∈B} v_i·∇ℓ_i,
+     * so plain SGD at batch 1 steps η·v_i·∇ℓ_i (scikit-learn's {@code sample_weight}), and weights of 1 give the
+     * unweighted bits. Every weight must be finite and ≥ 0, and one at least &gt; 0.
+     */
+    public Dataset withWeights(float[] weights) {
+        if (weights == null) return wt == null ? this : new Dataset(this, null);
+        DescentException.require(weights.length == n, "dataset '" + name + "': " + weights.length + " example weights for " + n + " rows: give one per row");
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            float v = weights[i];
+            if (!Float.isFinite(v) || v < 0) {
+                throw new DescentException("dataset '" + name + "': example weight at row " + (i + 1) + " is " + v
+                        + ": weights must be finite and at least 0");
+            }
+            any |= v > 0;
+        }
+        DescentException.require(any, "dataset '" + name + "': every example weight is 0: give at least one row a positive weight");
+        return new Dataset(this, weights);
     }
 
     /**
@@ -144,11 +179,19 @@ public final class Dataset {
 
     /** The dense dataset with the same values (absent ones 0); a dense dataset returns itself. Refused when too large for one array. */
     public Dataset dense() {
-        return csr == null ? this : csr.toDense();
+        return csr == null ? this : csr.toDense().withWeights(wt);
     }
 
     /** The targets (shared, not copied: read only), or {@code null}. */
     public float[] targets() { return t; }
+
+    /** The example weights (shared, not copied: read only), or {@code null} when every row weighs 1 ({@link #withWeights}). */
+    public float[] weights() { return wt; }
+
+    public boolean hasWeights() { return wt != null; }
+
+    /** Row {@code row}'s example weight: 1 without weights. */
+    public float weight(int row) { return wt == null ? 1f : wt[row]; }
 
     public float x(int row, int col) {
         if (x != null) return x[row * d + col];
@@ -161,11 +204,16 @@ public final class Dataset {
     /** Bytes the features and targets occupy: float32 dense; sparse, values and column indices (4 bytes each) and 64-bit row offsets. */
     public long bytes() {
         long feats = csr != null ? 8L * csr.nnz() + 8L * (n + 1) : 4L * n * d;
-        return feats + (t == null ? 0 : 4L * n);
+        return feats + (t == null ? 0 : 4L * n) + (wt == null ? 0 : 4L * n);
     }
 
     /** Rows [from, from+count) as a new dataset (sparse stays sparse). */
     public Dataset rows(int from, int count) {
+        Dataset r = rowsUnweighted(from, count);
+        return wt == null ? r : new Dataset(r, Arrays.copyOfRange(wt, from, from + count));    // a slice may weigh 0 throughout
+    }
+
+    private Dataset rowsUnweighted(int from, int count) {
         if (csr != null) {
             long[] off = csr.rowOffsets();
             long a = off[from], e = off[from + count];
@@ -180,6 +228,6 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        return name + " (" + n + " × " + d + (csr != null ? ", sparse, " + csr.nnz() + " stored" : "") + (t == null ? ", no targets" : "") + ")";
+        return name + " (" + n + " × " + d + (csr != null ? ", sparse, " + csr.nnz() + " stored" : "") + (t == null ? ", no targets" : "") + (wt == null ? "" : ", weighted") + ")";
     }
 }

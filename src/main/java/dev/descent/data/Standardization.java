@@ -121,13 +121,13 @@ public record Standardization(double[] mean, double[] std, boolean scalesTarget,
             int[] cols = rows.cols();
             float[] vals = rows.vals().clone();
             for (int p = 0; p < vals.length; p++) vals[p] = scale(vals[p], cols[p]);
-            return Dataset.sparse(new SparseRows(name, rows.rowOffsets(), cols, vals, t, n, d));
+            return Dataset.sparse(new SparseRows(name, rows.rowOffsets(), cols, vals, t, n, d)).withWeights(ds.weights());
         }
         float[] x = ds.features().clone();
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) x[i * d + j] = scale(x[i * d + j], j);
         }
-        return new Dataset(name, x, t, n, d);
+        return new Dataset(name, x, t, n, d).withWeights(ds.weights());
     }
 
     /** Feature j of a raw row, scaled as in training. */

@@ -72,6 +72,7 @@ final class Engine {
 
     private final Dataset data;
     private final float[] x, t;
+    private final float[] wt;                     // example weights, or null: a row's residuals and loss times its weight (as CpuSession)
     private final int n, d, np, obj, heads;
     private final float objP;
     private final boolean bias;
@@ -140,6 +141,7 @@ final class Engine {
         this.sessions = sessions;
         this.x = sessions != null ? null : data.features();       // on sessions the rows are theirs (sparse ones too)
         this.t = sessions != null ? null : data.targets();
+        this.wt = sessions != null ? null : data.weights();
         this.n = data.n();
         this.d = data.d();
         this.heads = heads;                                       // > 1 (softmax) only on sessions
@@ -348,7 +350,8 @@ final class Engine {
                     int row = rows[q];
                     kern.margins(x, row * d, w, kp, m, acc);
                     float ti = t == null ? 0f : t[row];
-                    for (int l = 0; l < k; l++) r[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, m[l], ti);
+                    float v = weight(row);
+                    for (int l = 0; l < k; l++) r[l] = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, m[l], ti);
                     if (one) sgdOne(row);
                     if (l0 < k) kern.axpy(g, r, x, row * d, l0, k);
                 }
@@ -380,6 +383,7 @@ final class Engine {
                 int row = rows[q], o = row * d;
                 blocks.margins(x, o, w, kp, m);
                 blocks.residuals(obj, objP, m, t == null ? 0f : t[row], r, kp);
+                if (wt != null) scale(r, kp, wt[row]);
                 if (sgd) blocks.sgd(w, kp, lr, r, x, o, kFast, bias, bad);
                 if (grad) blocks.axpy(g, r, x, o, l0, kp);
             }
@@ -402,10 +406,10 @@ final class Engine {
             Arrays.fill(g, l0 * np, k * np, 0f);
             for (int q = from; q < from + cnt; q++) {
                 int row = rows[q], o = row * d;
-                float ti = t == null ? 0f : t[row];
+                float ti = t == null ? 0f : t[row], v = weight(row);
                 for (int l = 0; l < k; l++) {
                     int so = l * np;
-                    float ri = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, ROW.margin(x, o, w, so, d), ti);
+                    float ri = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, ROW.margin(x, o, w, so, d), ti);
                     if (l < l0) {
                         bad[l] = !sgdOneModelMajor(o, so, lr[l] * ri);
                     } else {
@@ -456,11 +460,13 @@ final class Engine {
                         if (blocked) {
                             blocks.margins(x, o, w, kp, mm);
                             blocks.residuals(obj, objP, mm, ti, rr, kp);
+                            if (wt != null) scale(rr, kp, wt[row]);
                             blocks.axpy(gb, rr, x, o, 0, kp);
                             continue;
                         }
                         kern.margins(x, o, w, k, mm, aa);
-                        for (int l = 0; l < k; l++) rr[l] = dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);
+                        float v = weight(row);
+                        for (int l = 0; l < k; l++) rr[l] = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);
                         kern.axpy(gb, rr, x, o, 0, k);
                     }
                 }
@@ -548,6 +554,16 @@ final class Engine {
             kp = mm ? keep : nkp;
             kFast = fast;
         }
+    }
+
+    /** Row {@code row}'s example weight: 1 without weights (as CpuSession: a residual times 1 keeps its bits). */
+    private float weight(int row) {
+        return wt == null ? 1f : wt[row];
+    }
+
+    /** r[0 .. kp) times the row's example weight v, after the residuals (CpuSession multiplies dℓ/dm by it). */
+    private static void scale(float[] r, int kp, float v) {
+        for (int l = 0; l < kp; l++) r[l] *= v;
     }
 
     private void inParallel(Runnable work) {
@@ -819,7 +835,12 @@ final class Engine {
                             int o = b * snap.k;
                             for (int i = a2; i < e2; i++) {
                                 blocks.margins(x, i * d, snap.w, snap.stride, mm);
-                                blocks.addLosses(obj, objP, mm, t == null ? 0f : t[i], sums[s], o, snap.k);
+                                if (wt == null) {
+                                    blocks.addLosses(obj, objP, mm, t == null ? 0f : t[i], sums[s], o, snap.k);
+                                } else {                   // CpuSession's weighted loss: v·ℓ in float, then summed in double
+                                    float ti = t == null ? 0f : t[i], v = wt[i];
+                                    for (int l = 0; l < snap.k; l++) sums[s][o + l] += v * dev.descent.backend.cpu.FloatLosses.loss(obj, objP, mm[l], ti);
+                                }
                             }
                         }
                     }
@@ -832,15 +853,15 @@ final class Engine {
                     if (wide) {
                         float[] wm = byModel[s];
                         for (int i = a; i < e; i++) {
-                            float ti = t == null ? 0f : t[i];
-                            for (int l = 0; l < k; l++) sum[o + l] += dev.descent.backend.cpu.FloatLosses.loss(obj, objP, ROW.margin(x, i * d, wm, l * np, d), ti);
+                            float ti = t == null ? 0f : t[i], v = weight(i);
+                            for (int l = 0; l < k; l++) sum[o + l] += v * dev.descent.backend.cpu.FloatLosses.loss(obj, objP, ROW.margin(x, i * d, wm, l * np, d), ti);
                         }
                         continue;
                     }
                     for (int i = a; i < e; i++) {
                         kern.margins(x, i * d, snap.w, k, mm, aa);
-                        float ti = t == null ? 0f : t[i];
-                        for (int l = 0; l < k; l++) sum[o + l] += dev.descent.backend.cpu.FloatLosses.loss(obj, objP, mm[l], ti);
+                        float ti = t == null ? 0f : t[i], v = weight(i);
+                        for (int l = 0; l < k; l++) sum[o + l] += v * dev.descent.backend.cpu.FloatLosses.loss(obj, objP, mm[l], ti);
                     }
                 }
             }

@@ -204,9 +204,18 @@ public final class Checkpoint {
      * features then the targets (the fingerprint older checkpoints hold, unchanged). Sparse: over
      * the row offsets, the column indices, the stored values, then the targets, marked "sparse"
      * with the stored count, so a sparse and a dense copy of the same data never match (their
-     * kernels differ, so a resume across them could not be bit-identical).
+     * kernels differ, so a resume across them could not be bit-identical). Example weights, when the data
+     * have them, follow in the sum and mark the fingerprint "weighted" (unweighted fingerprints are unchanged).
      */
     public static String dataChecksum(Dataset ds) {
+        if (!ds.hasWeights()) return unweightedChecksum(ds);
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        update(crc, buf, ds.weights());
+        return unweightedChecksum(ds) + String.format(" weighted crc32c %08x", crc.getValue());
+    }
+
+    private static String unweightedChecksum(Dataset ds) {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         float[] targets = ds.targets() == null ? new float[0] : ds.targets();

@@ -302,6 +302,7 @@ class BackendConformanceTest {
                     dr = Math.max(Math.abs(obj.dloss(m + mm, t, p) - r), Math.abs(obj.dloss(m - mm, t, p) - r));
                 }
             }
+            dr *= ds.weight(i);                      // the row's example weight scales its residual's change
             for (int c = 0; c < k; c++) {
                 for (int j = 0; j < d; j++) dg[c * np + j] += dr * Math.abs(ds.x(i, j)) / cnt;
                 dg[c * np + d] += dr / cnt;
@@ -350,8 +351,9 @@ class BackendConformanceTest {
             for (int j = 0; j < d; j++) m += (double) ds.x(i, j) * at.w(j);
             double dist = obj == Objective.HINGE ? Math.abs((2 * ds.t(i) - 1) * m - 1) : Math.abs(Math.abs(m - ds.t(i)) - spec.lossParam());
             if (dist > 1e-4 * Math.max(1, Math.abs(m))) continue;
-            for (int j = 0; j < d; j++) into[j] += f * Math.abs(ds.x(i, j)) / cnt;
-            into[d] += f / cnt;
+            double v = ds.weight(i);                 // a flip changes the row's residual by its weight
+            for (int j = 0; j < d; j++) into[j] += f * v * Math.abs(ds.x(i, j)) / cnt;
+            into[d] += f * v / cnt;
         }
     }
 

@@ -10,7 +10,8 @@ import dev.descent.model.Params;
  * A margin is a sum of d + 1 products, so |Δm_i| ≤ γ_{d+1} M_i with M_i = |b| + Σ_j |x_ij w_j|, and
  * the residual moves by at most |ℓ''| |Δm_i| plus its own rounding. The gradient sums |B| such
  * products in a tree no deeper than |B| + 2 levels per thread plus the partials. A safety factor 4
- * covers the transcendental functions (exp, log1p: a few ulp).
+ * covers the transcendental functions (exp, log1p: a few ulp). Example weights v multiply a row's
+ * residual and loss: its terms scale by v, plus the product's own rounding (ε·v·|r|).
  */
 public final class Tolerance {
     private Tolerance() {}
@@ -40,7 +41,9 @@ public final class Tolerance {
             double r = obj.dloss(m, t);
             double h = 1e-4 * Math.max(1, Math.abs(m));
             double r2 = Math.abs(obj.dloss(m + h, t) - obj.dloss(m - h, t)) / (2 * h) + 1e-3;
-            double dr = r2 * gm * mAbs + 8 * EPS * (Math.abs(r) + Math.abs(t) + Math.abs(m));
+            double v = ds.weight(i);
+            double dr = v * (r2 * gm * mAbs + 8 * EPS * (Math.abs(r) + Math.abs(t) + Math.abs(m))) + (ds.hasWeights() ? EPS * v * Math.abs(r) : 0);
+            r *= v;
             for (int j = 0; j < d; j++) {
                 double xa = Math.abs(ds.x(i, j));
                 bound[j] += dr * xa + gs * Math.abs(r) * xa;
@@ -65,8 +68,9 @@ public final class Tolerance {
             int i = rows[q];
             double dm = softmaxMargins(ds, p, i, m, gm);
             Objective.softmaxResiduals(m, k, (int) ds.t(i));
+            double v = ds.weight(i);
             for (int c = 0; c < k; c++) {
-                double r = Math.abs(m[c]), dr = 0.5 * dm + 8 * k * EPS;
+                double r = v * Math.abs(m[c]), dr = v * (0.5 * dm + 8 * k * EPS) + (ds.hasWeights() ? EPS * r : 0);
                 for (int j = 0; j < d; j++) {
                     double xa = Math.abs(ds.x(i, j));
                     bound[c * np + j] += dr * xa + gs * r * xa;
@@ -103,7 +107,8 @@ public final class Tolerance {
                 double dm = softmaxMargins(ds, p, i, m, gm), top = 0;
                 for (double v : m) top = Math.max(top, Math.abs(v));
                 double l = Objective.softmaxLoss(m, p.k(), (int) ds.t(i));
-                sum += 2 * dm + (gs + 8 * p.k() * EPS) * (Math.abs(l) + top);
+                double v = ds.weight(i);
+                sum += v * (2 * dm + (gs + 8 * p.k() * EPS) * (Math.abs(l) + top)) + (ds.hasWeights() ? EPS * v * Math.abs(l) : 0);
             }
             return 4 * sum / n + Double.MIN_NORMAL;
         }
@@ -116,7 +121,9 @@ public final class Tolerance {
             }
             double t = ds.t(i);
             double l = obj.loss(m, t);
-            sum += Math.abs(obj.dloss(m, t)) * gm * mAbs + (gs + 8 * EPS) * Math.abs(l) + 8 * EPS * Math.abs(t * m);
+            double v = ds.weight(i);
+            sum += v * (Math.abs(obj.dloss(m, t)) * gm * mAbs + (gs + 8 * EPS) * Math.abs(l) + 8 * EPS * Math.abs(t * m))
+                    + (ds.hasWeights() ? EPS * v * Math.abs(l) : 0);
         }
         return 4 * sum / n + Double.MIN_NORMAL;
     }

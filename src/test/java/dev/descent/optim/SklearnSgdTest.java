@@ -45,7 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  * The averaged cases ({@code average=True}: coefficients and intercept are the mean of the
  * iterates after each of the 1,000 steps) run descent's {@code --average}; scikit-learn keeps that
- * mean with Bottou's lazy recurrences, descent with avg += (w − avg)/t, which differ by about 1e-15.
+ * mean with Bottou's lazy recurrences, descent with avg += (w − avg)/t, which differ by about 1e-15. *
+ * <p>The "-weighted" cases fit with {@code sample_weight} (sklearn-sgd-weighted.json): scikit-learn's step is
+ * η·v·dℓ/dm, descent's with example weights ({@code Dataset.withWeights}) the same; their loss is (1/n)·Σ v·ℓ.
  */
 class SklearnSgdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +55,15 @@ class SklearnSgdTest {
     record Fixture(Dataset classes, Dataset values, List<JsonNode> cases) {}
 
     static Fixture load() {
-        try (InputStream in = SklearnSgdTest.class.getResourceAsStream("sklearn-sgd.json")) {
+        return load("sklearn-sgd.json");
+    }
+
+    /**
+     * The fixture in resource {@code name}; one with "weights" (sklearn-sgd-weighted.json, from
+     * bench/peers/weighted_fixtures.py: sample_weight, every 7th row 0) gives both datasets those example weights.
+     */
+    static Fixture load(String name) {
+        try (InputStream in = SklearnSgdTest.class.getResourceAsStream(name)) {
             JsonNode o = JSON.readTree(in);
             int n = o.get("n").asInt(), d = o.get("d").asInt();
             float[] x = new float[n * d], y = new float[n], t = new float[n];
@@ -64,7 +74,13 @@ class SklearnSgdTest {
             }
             List<JsonNode> cases = new ArrayList<>();
             o.get("cases").forEach(cases::add);
-            return new Fixture(new Dataset("sklearn fixture (classes)", x, y, n, d), new Dataset("sklearn fixture (values)", x, t, n, d), cases);
+            float[] v = null;
+            if (o.has("weights")) {
+                v = new float[n];
+                for (int i = 0; i < n; i++) v[i] = (float) o.get("weights").get(i).asDouble();
+            }
+            return new Fixture(new Dataset("sklearn fixture (classes)", x, y, n, d).withWeights(v),
+                    new Dataset("sklearn fixture (values)", x, t, n, d).withWeights(v), cases);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,7 +122,14 @@ class SklearnSgdTest {
     }
 
     static Stream<Arguments> cases() {
-        return load().cases().stream().map(c -> Arguments.of(c.get("name").asText()));
+        return Stream.concat(load().cases().stream(), load(WEIGHTED).cases().stream()).map(c -> Arguments.of(c.get("name").asText()));
+    }
+
+    /** scikit-learn fitted with sample_weight: its case names end in "-weighted". */
+    static final String WEIGHTED = "sklearn-sgd-weighted.json";
+
+    static Fixture fixtureOf(String name) {
+        return name.endsWith("-weighted") ? load(WEIGHTED) : load();
     }
 
     static JsonNode find(Fixture f, String name) {
@@ -116,7 +139,7 @@ class SklearnSgdTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void referenceMatchesScikitLearnsCoefficients(String name) {
-        Fixture f = load();
+        Fixture f = fixtureOf(name);
         JsonNode c = find(f, name);
         double[][] exact = new double[1][];
         train(new RefBackend(), f, c, exact);
@@ -140,7 +163,7 @@ class SklearnSgdTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("backendCases")
     void floatBackendsMatchScikitLearnsLossAndAccuracy(String backend, String name) {
-        Fixture f = load();
+        Fixture f = fixtureOf(name);
         JsonNode c = find(f, name);
         Spec spec = spec(c);
         Params p;
@@ -154,7 +177,7 @@ class SklearnSgdTest {
             double m = 0;
             for (int j = 0; j < ds.d(); j++) m += (double) ds.x(i, j) * p.w(j);
             m += p.b();
-            loss += spec.objective().loss(m, ds.t(i), spec.lossParam());
+            loss += ds.weight(i) * spec.objective().loss(m, ds.t(i), spec.lossParam());   // weighted: (1/n)·Σ v·ℓ, as the fixture's
             if ((m > 0 ? 1 : 0) == ds.t(i)) right++;
         }
         loss /= ds.n();

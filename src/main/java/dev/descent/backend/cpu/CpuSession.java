@@ -53,6 +53,7 @@ final class CpuSession extends AbstractSession {
     private final int[] cols;
     private final float[] vals;
     private final float[] t;
+    private final float[] wt;                // example weights, or null: a row's residuals and loss are multiplied by its weight
     private final int obj;
     private final float objP;                // the loss's parameter (Huber's ε)
     private final Optimizer opt;
@@ -82,6 +83,7 @@ final class CpuSession extends AbstractSession {
         this.cols = csr == null ? null : csr.cols();
         this.vals = csr == null ? null : csr.vals();
         this.t = data.targets();
+        this.wt = data.weights();
         this.obj = spec.objective().code();
         this.objP = (float) spec.lossParam();
         this.opt = spec.optimizer();
@@ -197,6 +199,11 @@ final class CpuSession extends AbstractSession {
         return (float) Math.log(s) - (m[(int) t] - mx);
     }
 
+    /** Row {@code row}'s example weight: 1 without weights (a residual times 1 keeps its bits). */
+    private float weight(int row) {
+        return wt == null ? 1f : wt[row];
+    }
+
     /** x·w[so .. so + d) + w[so + d] (the head's bias) of a row: the row kernels on dense rows; on sparse rows the stored values in their order, then the bias. */
     private float margin(int row, float[] w, int so) {
         if (x != null) return K.margin(x, row * d, w, so, d);
@@ -246,11 +253,11 @@ final class CpuSession extends AbstractSession {
         for (int q = from; q < to; q++) {
             int row = order[q];
             float ti = t == null ? 0f : t[row];
-            float m = margin(row, w, 0);
-            float r = dloss(obj, objP, m, ti);
+            float m = margin(row, w, 0), v = weight(row);
+            float r = v * dloss(obj, objP, m, ti);
             axpy(acc, 0, r, row);
             rb += r;
-            if (withLoss) loss += loss(obj, objP, m, ti);
+            if (withLoss) loss += v * loss(obj, objP, m, ti);
         }
         acc[d] = rb;
         return loss;
@@ -264,8 +271,10 @@ final class CpuSession extends AbstractSession {
         for (int q = from; q < to; q++) {
             int row = order[q];
             for (int c = 0; c < heads; c++) m[c] = margin(row, w, c * np);
-            loss += softmaxResiduals(m, heads, t[row], withLoss);
+            float v = weight(row);
+            loss += v * softmaxResiduals(m, heads, t[row], withLoss);
             for (int c = 0; c < heads; c++) {
+                m[c] *= v;
                 axpy(acc, c * np, m[c], row);
                 acc[c * np + d] += m[c];
             }
@@ -418,20 +427,20 @@ final class CpuSession extends AbstractSession {
                 for (int c = 0; c < heads; c++) r[i * heads + c] = 0f;
                 continue;
             }
-            float ti = t == null ? 0f : t[i], l;
+            float ti = t == null ? 0f : t[i], v = weight(i), l;
             if (heads > 1) {
                 for (int c = 0; c < heads; c++) m[c] = margin(i, p, c * np);
-                l = softmaxResiduals(m, heads, ti, withLoss);
+                l = v * softmaxResiduals(m, heads, ti, withLoss);
                 for (int c = 0; c < heads; c++) {
-                    float rc = mu * m[c];
+                    float rc = mu * (v * m[c]);
                     r[i * heads + c] = rc;
                     rs[c] += rc;
                 }
             } else {
-                float mi = margin(i, p, 0), rc = mu * dloss(obj, objP, mi, ti);
+                float mi = margin(i, p, 0), rc = mu * (v * dloss(obj, objP, mi, ti));
                 r[i] = rc;
                 rs[0] += rc;
-                l = withLoss ? loss(obj, objP, mi, ti) : 0f;
+                l = withLoss ? v * loss(obj, objP, mi, ti) : 0f;
             }
             if (withLoss) loss += (double) mu * l;
         }
@@ -513,7 +522,7 @@ final class CpuSession extends AbstractSession {
     private boolean sgdOne(int q, float lr) {
         int row = order[q];
         float ti = t == null ? 0f : t[row];
-        float step = lr * dloss(obj, objP, margin(row, p, 0), ti);
+        float step = lr * (weight(row) * dloss(obj, objP, margin(row, p, 0), ti));
         int big = 0;                         // the largest |w| written, as bits (see NON_FINITE_BITS): an int max vectorizes
         if (x != null) {
             int o = row * d;
@@ -613,11 +622,12 @@ final class CpuSession extends AbstractSession {
             for (int q = 0; q < cnt; q++) {                   // residuals at the current weights s·u
                 int row = order[from + q];
                 for (int c = 0; c < heads; c++) m[c] = s * sparseDot(row, p, c * np) + p[c * np + d];
+                float v = weight(row);
                 if (heads > 1) {
                     softmaxResiduals(m, heads, t[row], false);
-                    System.arraycopy(m, 0, r, q * heads, heads);
+                    for (int c = 0; c < heads; c++) r[q * heads + c] = v * m[c];
                 } else {
-                    r[q] = dloss(obj, objP, m[0], t == null ? 0f : t[row]);
+                    r[q] = v * dloss(obj, objP, m[0], t == null ? 0f : t[row]);
                 }
             }
             float decay = 1f - lr * lambda, s2 = s * decay;
@@ -703,7 +713,7 @@ final class CpuSession extends AbstractSession {
             float lr = (float) rate.at(j - first);
             int row = order[j], a = (int) off[row], e = (int) off[row + 1];
             float m = s * sparseDot(vals, cols, a, e, p, 0) + p[d];
-            float r = dloss(obj, objP, m, t == null ? 0f : t[row]);
+            float r = weight(row) * dloss(obj, objP, m, t == null ? 0f : t[row]);
             float decay = 1f - lr * lambda, s2 = s * decay;
             if (Math.abs(s2) < LAZY_FOLD_BELOW) {
                 foldScale(s);
@@ -781,9 +791,9 @@ final class CpuSession extends AbstractSession {
                     for (int i = a; i < e; i++) {
                         if (heads > 1) {
                             for (int c = 0; c < heads; c++) m[c] = margin(i, w, so + c * (d + 1));
-                            sum += softmaxLoss(m, heads, t[i]);
+                            sum += weight(i) * softmaxLoss(m, heads, t[i]);
                         } else {
-                            sum += loss(obj, objP, margin(i, w, so), t == null ? 0f : t[i]);
+                            sum += weight(i) * loss(obj, objP, margin(i, w, so), t == null ? 0f : t[i]);
                         }
                     }
                     sums[k * count + s] = sum;

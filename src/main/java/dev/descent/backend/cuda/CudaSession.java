@@ -58,7 +58,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
 
     private final CudaBackend cu;
     private final List<Mem> owned = new ArrayList<>();
-    private final Mem x, t, params, state, status, statusIgnored, out;   // shapes: KernelArgs.Buf
+    private final Mem x, t, w, params, state, status, statusIgnored, out;   // shapes: KernelArgs.Buf
     private Mem partial, partialStage;              // partialStage: a streamed chunk's parts before they move into partial
     private Mem order, snaps, lossSnaps, lossPartial, lrs;
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
@@ -128,6 +128,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             vals = sparse ? mem(4L * nnz) : null;
             scratch = sparse ? mem(4L * npar) : null;
             t = mem(data.hasTargets() ? 4L * rows : 4);
+            w = mem(data.hasWeights() ? 4L * rows : 4);
             params = mem(4L * npar);
             state = mem(4L * stateFloats());
             status = mem(4);
@@ -148,6 +149,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
                 JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);
             }
             if (data.hasTargets() && !streamed()) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data.targets()), 4L * n);
+            if (data.hasWeights() && !streamed()) JCudaDriver.cuMemcpyHtoD(w.ptr, Pointer.to(data.weights()), 4L * n);
             JCudaDriver.cuMemsetD32(params.ptr, 0, npar);
             JCudaDriver.cuMemsetD32(state.ptr, 0, stateFloats());
             JCudaDriver.cuMemsetD32(status.ptr, OK, 1);
@@ -225,6 +227,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         return switch (b) {
             case X -> x;
             case T -> t;
+            case W -> w;
             case ORDER -> order;
             case PARAMS -> params;
             case STATE -> state;
@@ -371,6 +374,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(r.x), 4L * r.rows * d);
         }
         if (r.t != null) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(r.t), 4L * r.rows);
+        if (r.w != null) JCudaDriver.cuMemcpyHtoD(w.ptr, Pointer.to(r.w), 4L * r.rows);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
     private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1;   // sweeps: made on first use (most sessions never run lanes)
-    private final ClCalls.Buffer x, t, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
+    private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
     private final boolean sparse;
@@ -97,6 +97,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             cols = sparse ? buffer(4L * nnz) : null;
             vals = sparse ? buffer(4L * nnz) : null;
             t = buffer(data.hasTargets() ? 4L * rows : 4);
+            w = buffer(data.hasWeights() ? 4L * rows : 4);
             params = buffer(4L * npar);
             state = buffer(4L * stateFloats());
             status = buffer(4);
@@ -118,6 +119,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
                 write(x, data.features());
             }
             if (data.hasTargets() && !streamed()) write(t, data.targets());
+            if (data.hasWeights() && !streamed()) write(w, data.weights());
             write(params, new float[npar]);
             write(state, new float[stateFloats()]);
             writeInt(status, OK);
@@ -205,6 +207,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return switch (b) {
             case X -> x;
             case T -> t;
+            case W -> w;
             case ORDER -> order;
             case PARAMS -> params;
             case STATE -> state;
@@ -330,6 +333,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             CL.clEnqueueWriteBuffer(backend.queue, x.mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
         }
         if (r.t != null) CL.clEnqueueWriteBuffer(backend.queue, t.mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
+        if (r.w != null) CL.clEnqueueWriteBuffer(backend.queue, w.mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
     }
 
     @Override

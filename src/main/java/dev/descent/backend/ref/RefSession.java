@@ -20,6 +20,7 @@ final class RefSession extends AbstractSession {
     private final int[] cols;
     private final float[] vals;
     private final float[] t;
+    private final float[] wt;          // example weights, or null (each row weighs 1)
     private final Objective obj;
     private final Optimizer opt;
     private final int np;              // d + 1: one head's weights and bias
@@ -38,6 +39,7 @@ final class RefSession extends AbstractSession {
         this.cols = csr == null ? null : csr.cols();
         this.vals = csr == null ? null : csr.vals();
         this.t = data.targets();
+        this.wt = data.weights();
         this.obj = spec.objective();
         this.opt = spec.optimizer();
         this.np = d + 1;
@@ -128,10 +130,15 @@ final class RefSession extends AbstractSession {
         }
     }
 
-    /** The loss of a row whose margins are in m. */
+    /** The loss of a row whose margins are in m, times its example weight. */
     private double rowLoss(int row) {
-        if (heads > 1) return Objective.softmaxLoss(m, heads, (int) t[row]);
-        return obj.loss(m[0], t == null ? 0 : t[row], spec.lossParam());
+        if (heads > 1) return weight(row) * Objective.softmaxLoss(m, heads, (int) t[row]);
+        return weight(row) * obj.loss(m[0], t == null ? 0 : t[row], spec.lossParam());
+    }
+
+    /** Row {@code row}'s example weight (1 without weights). */
+    private double weight(int row) {
+        return wt == null ? 1 : wt[row];
     }
 
     /** Fills g with the mean gradient over order[from, from+count); returns the mean loss or NaN. */
@@ -141,16 +148,17 @@ final class RefSession extends AbstractSession {
         for (int p = from; p < from + count; p++) {
             int row = order[p];
             margins(row, w, 0);
+            double v = weight(row);                     // the example weight multiplies the row's residuals and loss
             if (heads > 1) {
                 double l = Objective.softmaxResiduals(m, heads, (int) t[row]);      // m now holds the residuals
-                if (withLoss) loss += l;
+                if (withLoss) loss += v * l;
             } else {
                 double ti = t == null ? 0 : t[row];
-                if (withLoss) loss += obj.loss(m[0], ti, spec.lossParam());
+                if (withLoss) loss += v * obj.loss(m[0], ti, spec.lossParam());
                 m[0] = obj.dloss(m[0], ti, spec.lossParam());
             }
             for (int c = 0; c < heads; c++) {
-                double r = m[c];
+                double r = v * m[c];
                 int h = c * np;
                 addRow(row, r, h);
                 g[h + d] += r;

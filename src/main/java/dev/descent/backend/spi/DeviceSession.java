@@ -52,19 +52,20 @@ public abstract class DeviceSession extends AbstractSession {
 
     /**
      * Rows gathered for a chunk, laid out as the device buffers take them: dense {@code x} (rows × d),
-     * or sparse {@code offs} (rows + 1, from 0), {@code cols}, {@code vals}; targets {@code t} when the
-     * data have them. Arrays are sized for the session's chunk; only the first rows / nnz count.
+     * or sparse {@code offs} (rows + 1, from 0), {@code cols}, {@code vals}; targets {@code t} and example weights
+     * {@code w} when the data have them. Arrays are sized for the session's chunk; only the first rows / nnz count.
      */
     protected static final class Rows {
-        public final float[] x, t, vals;
+        public final float[] x, t, w, vals;
         public final long[] offs;
         public final int[] cols;
         public int rows;
         public long nnz;
 
-        Rows(float[] x, float[] t, long[] offs, int[] cols, float[] vals) {
+        Rows(float[] x, float[] t, float[] w, long[] offs, int[] cols, float[] vals) {
             this.x = x;
             this.t = t;
+            this.w = w;
             this.offs = offs;
             this.cols = cols;
             this.vals = vals;
@@ -114,9 +115,9 @@ public abstract class DeviceSession extends AbstractSession {
         return sum;
     }
 
-    /** Device bytes a chunk of {@code rows} rows needs: features (sparse: {@link #chunkValues} values and columns, offsets) and targets. */
+    /** Device bytes a chunk of {@code rows} rows needs: features (sparse: {@link #chunkValues} values and columns, offsets), targets and weights. */
     private long chunkBytes(long rows) {
-        long t = data.hasTargets() ? 4 : 0;
+        long t = (data.hasTargets() ? 4 : 0) + (data.hasWeights() ? 4 : 0);
         if (!data.isSparse()) return rows * (4L * d + t);
         return 8L * chunkValues(rows) + rows * (8 + t);
     }
@@ -132,9 +133,10 @@ public abstract class DeviceSession extends AbstractSession {
         return lo;
     }
 
-    /** Device bytes of the rows when all are resident: features (sparse: values, columns, offsets) and targets. */
+    /** Device bytes of the rows when all are resident: features (sparse: values, columns, offsets), targets and weights. */
     protected final long residentRowBytes() {
-        return data.isSparse() ? 8L * data.stored() + 8L * (n + 1) + (data.hasTargets() ? 4L * n : 0) : 4L * n * d + (data.hasTargets() ? 4L * n : 0);
+        long perRow = (data.hasTargets() ? 4L : 0) + (data.hasWeights() ? 4L : 0);
+        return (data.isSparse() ? 8L * data.stored() + 8L * (n + 1) : 4L * n * d) + perRow * n;
     }
 
     /**
@@ -163,10 +165,10 @@ public abstract class DeviceSession extends AbstractSession {
             if (chunk == 0) chunk = (int) Math.min(fit, n);
         }
         if (!streamed) return n;
+        float[] st = data.hasTargets() ? new float[chunk] : null, sw = data.hasWeights() ? new float[chunk] : null;
         stage = data.isSparse()
-                ? new Rows(null, data.hasTargets() ? new float[chunk] : null, new long[chunk + 1], new int[(int) chunkValues(chunk)],
-                        new float[(int) chunkValues(chunk)])
-                : new Rows(new float[chunk * d], data.hasTargets() ? new float[chunk] : null, null, null, null);
+                ? new Rows(null, st, sw, new long[chunk + 1], new int[(int) chunkValues(chunk)], new float[(int) chunkValues(chunk)])
+                : new Rows(new float[chunk * d], st, sw, null, null, null);
         return chunk;
     }
 
@@ -192,7 +194,10 @@ public abstract class DeviceSession extends AbstractSession {
     private void stageRows(int from, int count, boolean storage) {
         Rows r = stage;
         r.rows = count;
-        float[] t = data.targets();
+        float[] t = data.targets(), w = data.weights();
+        if (w != null) {
+            for (int k = 0; k < count; k++) r.w[k] = w[storage ? from + k : hostOrder[from + k]];
+        }
         if (!data.isSparse()) {
             float[] x = data.features();
             for (int k = 0; k < count; k++) {
@@ -329,12 +334,12 @@ public abstract class DeviceSession extends AbstractSession {
 
     /** An argument list for a launch, built from contract.h's groups (see {@link KernelArgs}). */
     protected final KernelArgs args() {
-        return new KernelArgs(n, d, spec, data.hasTargets(), orderLength());
+        return new KernelArgs(n, d, spec, data.hasTargets(), data.hasWeights(), orderLength());
     }
 
     /** {@link #args()} for a launch over the first {@code rows} rows of the row buffers (ALL_ROWS's n). */
     protected final KernelArgs args(int rows) {
-        return new KernelArgs(rows, d, spec, data.hasTargets(), orderLength());
+        return new KernelArgs(rows, d, spec, data.hasTargets(), data.hasWeights(), orderLength());
     }
 
     /** How many partials {@link #lossPartials} returns per snapshot: the gradient's split of n rows. */

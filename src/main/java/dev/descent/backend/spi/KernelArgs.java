@@ -21,6 +21,7 @@ public final class KernelArgs {
     public enum Buf {
         /** (n, d) row-major features */ X,
         /** (n) targets, or 1 float */ T,
+        /** (n) example weights, or 1 float when the data have none */ W,
         /** (orderLength) int row indices */ ORDER,
         /** (npar) packed [w, b] per head (see contract.h) */ PARAMS,
         /** (slots, npar) optimizer state, slot-major (1 float when the rule keeps none) */ STATE,
@@ -50,11 +51,11 @@ public final class KernelArgs {
     public static final int LANE_FLOATS = 6;
 
     private final List<Object> values = new ArrayList<>();
-    private final int n, d, heads, objective, hasTargets, useBias, orderLength;
+    private final int n, d, heads, objective, hasTargets, hasWeights, useBias, orderLength;
     private final float lossParam;
     private final Spec spec;
 
-    KernelArgs(int n, int d, Spec spec, boolean hasTargets, int orderLength) {
+    KernelArgs(int n, int d, Spec spec, boolean hasTargets, boolean hasWeights, int orderLength) {
         this.n = n;
         this.d = d;
         this.heads = spec.heads();
@@ -62,6 +63,7 @@ public final class KernelArgs {
         this.objective = spec.objective().code();
         this.lossParam = (float) spec.lossParam();
         this.hasTargets = hasTargets ? 1 : 0;
+        this.hasWeights = hasWeights ? 1 : 0;
         this.useBias = spec.bias() ? 1 : 0;
         this.orderLength = orderLength;
     }
@@ -72,16 +74,16 @@ public final class KernelArgs {
     }
 
     /** ROWS: the rows a batch reads through the batch order. */
-    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads); }
+    public KernelArgs rows() { return add(Buf.X, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads, Buf.W, hasWeights); }
 
     /** ALL_ROWS: every row in storage order. */
-    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets, heads); }
+    public KernelArgs allRows() { return add(Buf.X, Buf.T, n, d, objective, lossParam, hasTargets, heads, Buf.W, hasWeights); }
 
     /** SPARSE_ROWS: ROWS over CSR rows. */
-    public KernelArgs sparseRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads); }
+    public KernelArgs sparseRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, Buf.ORDER, d, objective, lossParam, hasTargets, heads, Buf.W, hasWeights); }
 
     /** SPARSE_ALL_ROWS: ALL_ROWS over CSR rows. */
-    public KernelArgs sparseAllRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, n, d, objective, lossParam, hasTargets, heads); }
+    public KernelArgs sparseAllRows() { return add(Buf.OFFS, Buf.COLS, Buf.VALS, Buf.T, n, d, objective, lossParam, hasTargets, heads, Buf.W, hasWeights); }
 
     /** BATCH: positions [from, from + count) of the order. */
     public KernelArgs batch(int from, int count) { return add(from, count); }
