@@ -141,6 +141,14 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* FOR_ITEMS(c, n): c over [0, n) split between the work-group's items (lid, L in scope), as
+ * for (c = lid; c < n; c += L), but with a loop every item runs the same number of times around a guarded body.
+ * PoCL 3.1 on a CPU compiled steps_block's strided loops so that items past n stored too (after a barrier, for a
+ * model of fewer parameters than the group has items): a sweep's lane wrote stale local memory into the next
+ * lane's parameters. `continue` in the body goes on to the next c; there is no `break`. */
+#define FOR_ITEMS(c, n) for (int c##_0 = 0; c##_0 < (n); c##_0 += L) for (int c = c##_0 + lid; c < (n) && c < c##_0 + L; c += L)
+
+/* ------------------------------------------------------------------------------------------ */
 /* Many steps in one launch, for small batches: one work-group walks batches first_batch …
  * first_batch + batches − 1 of the order with w and v in local memory. Per step: phase 1 gives
  * each batch row's residual (work-item per row), phase 2 each parameter's mean gradient and its
@@ -156,7 +164,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
     const int np = d + 1, npar = heads * np, slots = descent_slots(rule, average);
-    for (int c = lid; c < npar; c += L) {
+    FOR_ITEMS(c, npar) {
         w_loc[c] = params[c];
         for (int k = 0; k < slots; ++k) s_loc[k * npar + c] = state[k * npar + c];
     }
@@ -168,7 +176,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
         const int from = descent_batch_from(j, batch);
         const int cnt = descent_batch_count(j, batch, order_len);
         const float b = use_bias ? w_loc[d] : 0.0f;
-        for (int t = lid; t < cnt; t += L) {
+        FOR_ITEMS(t, cnt) {
             const int row = order[from + t];
             global const float *x = X + (size_t)row * d;
             if (heads == 1) {
@@ -187,7 +195,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
         barrier(CLK_LOCAL_MEM_FENCE);
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const float inv = 1.0f / (float)cnt;
-        for (int c = lid; c < npar; c += L) {
+        FOR_ITEMS(c, npar) {
             const int h = c / np, jc = c - h * np;  /* head h, column jc of [x, 1] */
             if (jc == d && !use_bias) continue;
             float s = 0.0f;
@@ -206,7 +214,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (j % record_every == 0) {
-            for (int c = lid; c < npar; c += L) snaps[(size_t)rec * snap_stride + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
+            FOR_ITEMS(c, npar) snaps[(size_t)rec * snap_stride + c] = average ? s_loc[(slots - 1) * npar + c] : w_loc[c];
             ++rec;
         }
         if (flag[0]) {
@@ -215,7 +223,7 @@ static inline void steps_block(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RAT
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int c = lid; c < npar; c += L) {
+    FOR_ITEMS(c, npar) {
         params[c] = w_loc[c];
         for (int k = 0; k < slots; ++k) state[k * npar + c] = s_loc[k * npar + c];
     }

@@ -408,6 +408,37 @@ class SweepTest {
         for (int i = 0; i < cs.size(); i++) assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", sparse, " + backend, backend);
     }
 
+    /**
+     * Example weights (every 7th row 0, the others in [0, 3)): each configuration of a sweep on weighted rows ends where
+     * it ends alone on the same backend, bit for bit: on the cpu backend its lane loops, whole blocks of plain-SGD models
+     * (d = 19, 24 lanes), the model-major path (d = 37) and the full batch over two blocks; on OpenCL the lane launch
+     * (sweep_sgd1_cpu's eight models a vector, sweep_steps_cpu, sweep_steps_block); on CUDA its thread and block kernels.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "opencl:@cpu", "opencl:@gpu", "cuda"})
+    void weightedRowsSweepAsTheyTrainAlone(String backend) {
+        if (!backend.equals("cpu")) TestBackends.open(backend).close();
+        long seed = System.nanoTime();
+        Random rng = new Random(seed);
+        for (int d : new int[] {3, 19, 37}) {
+            int n = backend.equals("cpu") ? 2 * Engine.BLOCK + 77 : 611;
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = i % 7 == 3 ? 0f : (float) (3 * rng.nextDouble());
+            Dataset ds = Generators.regression(n, d, 0.3, seed + d).withWeights(v);
+            List<Config> cs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) cs.add(Config.of(0.001 * (1 + i) / d, 1, i % 4 == 1 ? Optimizer.SGD.withWeightDecay(1e-2, false) : Optimizer.SGD));
+            cs.add(Config.of(0.01, 1, Optimizer.momentum(0.9)));
+            cs.add(Config.of(0.02, 10, Optimizer.SGD));
+            cs.add(Config.of(0.005, 10, Optimizer.adam()));
+            cs.add(Config.of(0.2, n, Optimizer.SGD));
+            cs.add(Config.of(1e15, 10, Optimizer.SGD).withLabel("too large"));
+            Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).backend(backend).addAll(cs).build();
+            SweepResult r = sweep.run(2, seed);
+            assertTrue(r.get(cs.size() - 1).diverged(), "seed " + seed + ", d " + d + ": the too-large rate diverged");
+            for (int i = 0; i < cs.size(); i++) assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", weighted, d " + d + ", " + backend, backend);
+        }
+    }
+
     @Test
     void theRowKernelsOrderIsTheCpuBackendsOne() {
         // the test JVM runs with jdk.incubator.vector, so the cpu backend and the sweep use the vector order
