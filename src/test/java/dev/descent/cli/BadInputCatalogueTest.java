@@ -48,6 +48,11 @@ class BadInputCatalogueTest {
         Files.createDirectories(dir.resolve("a-folder.csv"));
         write("not-a-history.csv", "hello\n");
         write("wide.csv", "a,b,c,d\n1,2,3,4\n");
+        write("w-short.txt", "1\n2\n");                                    // example weights for good.csv's 3 rows
+        write("w-text.txt", "1\n# a comment\nheavy\n1\n");
+        write("w-negative.txt", "1\n-2\n1\n");
+        write("w-zero.txt", "0\n0\n0\n");
+        write("w-long.txt", "1\n1\n1\n1\n");
         // a real checkpoint and model, then damaged and future-format copies of them
         CliTest.Outcome o = CliTest.cli("train", "--backend", "cpu", "--no-progress", "--checkpoint", dir.resolve("run.ckpt").toString(),
                 "--save-model", dir.resolve("model.json").toString());
@@ -123,6 +128,14 @@ class BadInputCatalogueTest {
                 "data convert --data @F/wide.svm --out @F/converted",
                 "train --backend cpu --data @F/wide.svm --objective logistic --batch 2 --init zeros",
                 "predict --model @F/model.json --data @F/small.svm",
+                // example weights
+                "train --backend cpu --data @F/good.csv --weights @F/w-short.txt --history @F/KEEP",
+                "train --backend cpu --data @F/good.csv --weights @F/w-text.txt",
+                "train --backend cpu --data @F/good.csv --weights @F/w-negative.txt",
+                "train --backend cpu --data @F/good.csv --weights @F/w-zero.txt",
+                "train --backend cpu --data @F/good.csv --weights @F/w-long.txt",
+                "train --backend cpu --data @F/good.csv --weights @F/missing.txt",
+                "sweep --data @F/good.csv --batch 1 --weights @F/w-negative.txt",
                 // the command line
                 "train --backend cpu --batch 0 --history @F/KEEP",
                 "train --backend cpu --batch 1001 --history @F/KEEP",

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -112,6 +113,57 @@ class CliTest {
         assertEquals(Files.readString(h1).replaceAll(noSeconds, ""), Files.readString(h2).replaceAll(noSeconds, ""));
         assertOneClearLine(cli("train", "--backend", "cpu", "--data", folder.toString(), "--target", "a"), 2, "converted with target 'y'");
         assertOneClearLine(cli("data", "--rows", "10"), 2, "Missing required option: '--out=DIR'");
+    }
+
+    /**
+     * --weights: a file of ones trains to the unweighted bits; a file of random weights (some 0) trains to the parameters a
+     * session on the same rows with Dataset.withWeights reaches (batch 1 in order, from zero), and to other parameters than
+     * the unweighted run's; the run's description says the data are weighted.
+     */
+    @Test
+    void aWeightsFileTrainsAsTheJavaApiDoes(@TempDir Path dir) throws Exception {
+        java.util.Random rng = new java.util.Random(7);
+        int n = 150;
+        float[] x = new float[2 * n], t = new float[n], v = new float[n];
+        StringBuilder csv = new StringBuilder("a,b,y\n"), ones = new StringBuilder(), w = new StringBuilder("# example weights\n");
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = (float) rng.nextGaussian();
+            x[2 * i + 1] = (float) rng.nextGaussian();
+            t[i] = (float) (2 * x[2 * i] - x[2 * i + 1] + 0.5 + 0.3 * rng.nextGaussian());
+            v[i] = i % 4 == 0 ? 0f : (float) (0.25 * (1 + rng.nextInt(8)));
+            csv.append(x[2 * i]).append(',').append(x[2 * i + 1]).append(',').append(t[i]).append('\n');
+            ones.append("1\n");
+            w.append(v[i]).append('\n');
+        }
+        Path data = dir.resolve("d.csv"), wOnes = dir.resolve("ones.txt"), wFile = dir.resolve("w.txt");
+        Files.writeString(data, csv);
+        Files.writeString(wOnes, ones);
+        Files.writeString(wFile, w);
+        float[][] got = new float[3][];
+        String[] weights = {null, wOnes.toString(), wFile.toString()};
+        for (int k = 0; k < 3; k++) {
+            Path m = dir.resolve("m" + k + ".json");
+            List<String> args = new ArrayList<>(List.of("train", "--backend", "cpu", "--data", data.toString(), "--batch", "1", "--order", "inorder",
+                    "--init", "zeros", "--lr", "0.02", "--epochs", "2", "--no-progress", "--save-model", m.toString()));
+            if (weights[k] != null) args.addAll(List.of("--weights", weights[k]));
+            Outcome o = cli(args.toArray(String[]::new));
+            assertEquals(0, o.code(), o.err());
+            assertEquals(k >= 1, o.err().contains("weighted"), o.err());
+            got[k] = dev.descent.model.Model.load(m).params().packed();
+        }
+        assertArrayEquals(got[0], got[1], "weights of 1 are no weights");
+        dev.descent.data.Dataset ds = new dev.descent.data.Dataset("d", x, t, n, 2).withWeights(v);
+        try (var b = dev.descent.backend.Backends.open("cpu");
+             var s = b.open(ds, new dev.descent.backend.Spec(dev.descent.model.Objective.SQUARED, true, dev.descent.optim.Optimizer.SGD))) {
+            s.setParams(dev.descent.model.Params.zeros(2));
+            s.resetState();
+            for (int e = 1; e <= 2; e++) {
+                s.setOrder(dev.descent.data.BatchOrder.IN_ORDER.order(n, e, 42));
+                s.run(new dev.descent.backend.Run(1, 0, n, dev.descent.optim.Rate.constant(0.02), n));
+            }
+            assertArrayEquals(s.params().packed(), got[2], "the CLI's weighted run vs a weighted session");
+        }
+        assertFalse(java.util.Arrays.equals(got[0], got[2]), "the weights changed nothing");
     }
 
     @Test

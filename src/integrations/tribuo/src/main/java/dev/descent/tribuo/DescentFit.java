@@ -45,8 +45,8 @@ final class DescentFit {
 
     /**
      * The examples as descent rows, columns in the order of Tribuo's feature ids, values in float32 (descent's
-     * precision), targets from {@code target}. Example weights other than 1 are refused in one line: descent
-     * has none yet.
+     * precision), targets from {@code target}, and Tribuo's example weights as descent's ({@link Dataset#withWeights}:
+     * a row's loss and gradient times its weight) when any is not 1; a negative or non-finite one is refused in one line.
      */
     static <T extends Output<T>> Dataset rows(org.tribuo.Dataset<T> examples, ToDoubleFunction<Example<T>> target) {
         ImmutableFeatureMap fmap = examples.getFeatureIDMap();
@@ -56,13 +56,12 @@ final class DescentFit {
         long[] off = new long[n + 1];
         int[] cols = new int[Math.max(16, n)];
         float[] vals = new float[cols.length];
-        float[] t = new float[n];
+        float[] t = new float[n], weights = new float[n];
+        boolean weighted = false;
         int i = 0, at = 0;
         for (Example<T> e : examples) {
-            if (e.getWeight() != 1f) {
-                throw new DescentException("example " + i + " of the Tribuo dataset has weight " + e.getWeight()
-                        + ": descent does not take example weights yet; train without weights, or with Tribuo's own LinearSGDTrainer");
-            }
+            weights[i] = e.getWeight();
+            weighted |= e.getWeight() != 1f;
             SparseVector v = SparseVector.createSparseVector(e, fmap, false);
             if (at + v.numActiveElements() > cols.length) {
                 int grow = Math.max(at + v.numActiveElements(), cols.length * 2);
@@ -81,7 +80,8 @@ final class DescentFit {
             off[i + 1] = at;
             t[i++] = (float) target.applyAsDouble(e);
         }
-        Dataset sparse = Dataset.sparse(new SparseRows("tribuo(" + n + "x" + d + ")", off, Arrays.copyOf(cols, at), Arrays.copyOf(vals, at), t, n, d));
+        Dataset sparse = Dataset.sparse(new SparseRows("tribuo(" + n + "x" + d + ")", off, Arrays.copyOf(cols, at), Arrays.copyOf(vals, at), t, n, d))
+                .withWeights(weighted ? weights : null);
         boolean dense = (double) at / ((double) n * d) >= DENSE_AT && (long) n * d <= 1L << 27;
         return dense ? sparse.dense() : sparse;
     }

@@ -27,7 +27,7 @@ import java.util.Map;
  * logistic model's σ(w·x + b). The trainer provenance records descent's backend, optimizer and learning
  * rate, the run provenance the device that trained.
  *
- * Not supported, refused in one line: a single label, more than 64 labels, example weights.
+ * Not supported, refused in one line: a single label, more than 64 labels, a negative example weight.
  */
 public class DescentLabelTrainer extends LinearSGDTrainer {
     @Config(description = "The descent backend that trains: auto, cpu, opencl, cuda or ref (as Backends.open takes it).")

@@ -29,7 +29,7 @@ import java.util.Map;
  * LinearSGDModel model = trainer.train(tribuoDataset);
  * }</pre>
  *
- * Not supported, refused in one line: more than one output dimension, example weights.
+ * Not supported, refused in one line: more than one output dimension, a negative example weight.
  */
 public class DescentRegressionTrainer extends LinearSGDTrainer {
     @Config(description = "The descent backend that trains: auto, cpu, opencl, cuda or ref (as Backends.open takes it).")

@@ -200,16 +200,52 @@ class DescentTribuoTest {
         assertTrue(model.getProvenance().getTrainerProvenance().toString().contains(DescentLabelTrainer.class.getName()));
     }
 
+    /**
+     * Tribuo's example weights train as descent's: the model's weights are the same bits as a direct session on the
+     * same rows with the same weights (and differ from the unweighted model's), on the cpu, ref and OpenCL backends.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cpu", "ref", "opencl"})
+    void exampleWeightsTrainAsDescentsOwn(String backend) {
+        assumeBackend(backend);
+        Random rng = new Random(SEED);
+        float[] x = features(rng, N);
+        float[] t = new float[N], v = new float[N];
+        RegressionFactory f = new RegressionFactory();
+        MutableDataset<Regressor> train = new MutableDataset<>(new SimpleDataSourceProvenance("weighted, seed " + SEED, f), f);
+        for (int i = 0; i < N; i++) {
+            double y = 0.3;
+            for (int j = 0; j < D; j++) y += (j - 2) * x[i * D + j];
+            t[i] = (float) (y + 0.5 * rng.nextGaussian());
+            v[i] = i % 5 == 0 ? 0f : (float) (3 * rng.nextDouble());
+            Example<Regressor> e = new ArrayExample<>(new Regressor("y", t[i]), names(), row(x, i));
+            e.setWeight(v[i]);
+            train.add(e);
+        }
+        var model = new DescentRegressionTrainer(backend, "sgd", LR, EPOCHS, BATCH, SEED).train(train);
+        Spec spec = new Spec(Objective.SQUARED, true, Optimizer.SGD);
+        float[] want = direct(backend, new Dataset("direct", x, t, N, D).withWeights(v), spec, LR);
+        float[] unweighted = direct(backend, new Dataset("direct", x, t, N, D), spec, LR);
+        DenseMatrix w = model.getWeightsCopy();
+        String where = backend + " seed " + SEED;
+        boolean differs = false;
+        for (int j = 0; j <= D; j++) {
+            assertEquals(want[j], w.get(0, j), 0, where + ": weight " + j + " vs the direct weighted session");
+            differs |= want[j] != unweighted[j];
+        }
+        assertTrue(differs, where + ": the example weights changed nothing");
+    }
+
     @Test
     void whatDescentCannotDoIsRefusedInOneLine() {
         RegressionFactory f = new RegressionFactory();
         MutableDataset<Regressor> weighted = new MutableDataset<>(new SimpleDataSourceProvenance("weighted", f), f);
         weighted.add(new ArrayExample<>(new Regressor("y", 1), names(), new double[D]));
-        Example<Regressor> heavy = new ArrayExample<>(new Regressor("y", 2), names(), new double[D]);
-        heavy.setWeight(3f);
-        weighted.add(heavy);
+        Example<Regressor> negative = new ArrayExample<>(new Regressor("y", 2), names(), new double[D]);
+        negative.setWeight(-3f);
+        weighted.add(negative);
         var e = assertThrows(DescentException.class, () -> new DescentRegressionTrainer("cpu", "sgd", 0.1, 1, 1, 1).train(weighted));
-        assertTrue(e.getMessage().contains("weight 3.0") && !e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("weight at row 2 is -3.0") && !e.getMessage().contains("\n"), e.getMessage());
 
         MutableDataset<Regressor> twoDims = new MutableDataset<>(new SimpleDataSourceProvenance("two outputs", f), f);
         twoDims.add(new ArrayExample<>(new Regressor(new String[] {"a", "b"}, new double[] {1, 2}), names(), new double[D]));
