@@ -77,21 +77,19 @@ public final class Dataset {
      * The same rows with example weights (n, or {@code null} for none: every row weighs 1). A row of weight v
      * counts v times in the objective: the loss is (1/n)·Σ v_i·ℓ_i and a batch's gradient (1/|B|)·Σ_{i∈B} v_i·∇ℓ_i,
      * so plain SGD at batch 1 steps η·v_i·∇ℓ_i (scikit-learn's {@code sample_weight}), and weights of 1 give the
-     * unweighted bits. Every weight must be finite and ≥ 0, and one at least &gt; 0.
+     * unweighted bits. Every weight must be finite and ≥ 0 (all 0 is allowed: such data contribute nothing, as a Spark
+     * partition of weight-0 rows; the command line refuses a weights file of zeros).
      */
     public Dataset withWeights(float[] weights) {
         if (weights == null) return wt == null ? this : new Dataset(this, null);
         DescentException.require(weights.length == n, "dataset '" + name + "': " + weights.length + " example weights for " + n + " rows: give one per row");
-        boolean any = false;
         for (int i = 0; i < n; i++) {
             float v = weights[i];
             if (!Float.isFinite(v) || v < 0) {
                 throw new DescentException("dataset '" + name + "': example weight at row " + (i + 1) + " is " + v
                         + ": weights must be finite and at least 0");
             }
-            any |= v > 0;
         }
-        DescentException.require(any, "dataset '" + name + "': every example weight is 0: give at least one row a positive weight");
         return new Dataset(this, weights);
     }
 

@@ -50,6 +50,9 @@ public final class Weights {
         }
         DescentException.require(count == n, "weights file " + file + " has " + count + " weights for the " + n + " rows of " + data
                 + ": give one weight per row");
+        boolean any = false;
+        for (float v : w) any |= v > 0;
+        DescentException.require(any, "weights file " + file + ": every weight is 0, so no row would count: give at least one row a positive weight");
         return w;
     }
 

@@ -70,6 +70,27 @@ interface BlockOps {
      */
     void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k);
 
+    /**
+     * Whether {@link #sgdRun} takes rows of this width: at most 4 features, whose margin the cpu backend sums as its tail
+     * alone (b + (((0 + x_0·w_0) + x_1·w_1) + …), unfused), so a block's weights stay in registers across rows.
+     */
+    default boolean runs() {
+        return false;
+    }
+
+    /**
+     * Batch-1 plain SGD of the squared loss, the rows at order positions [from, to) one after another, for lanes [0, kf)
+     * (every lane of the shard: all plain SGD at constant rates lr), each step exactly {@link #margins}, {@link #residuals}
+     * (times the row's example weight wt, when given) and {@link #sgd}; a full block's weights stay in registers for the
+     * whole run. Stops after the first position whose step may have left a lane non-finite (the step applied to every
+     * lane), else at {@code to}; returns the exclusive position reached. Only where {@link #runs}.
+     *
+     * @param w modified, (d + 1, kp)
+     */
+    default int sgdRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
+        throw new UnsupportedOperationException("no run loop for these rows");
+    }
+
     /** kp for k models: k rounded up to whole blocks. */
     default int stride(int k) {
         int v = width();

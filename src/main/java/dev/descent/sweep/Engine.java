@@ -225,7 +225,8 @@ final class Engine {
                     + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + " " + Arrays.toString(sizes)
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
                     + (!shards.isEmpty() && ((Shard) shards.get(0)).mm ? ", model-major"
-                            : !shards.isEmpty() && ((Shard) shards.get(0)).blocked ? ", blocks of " + blocks.width() + " models" : "")
+                            : !shards.isEmpty() && ((Shard) shards.get(0)).blocked ? ", blocks of " + blocks.width() + " models"
+                            + (bs == 1 && obj == 0 && blocks.runs() ? " (plain SGD at constant rates: runs of steps, a block's weights in registers)" : "") : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -319,11 +320,21 @@ final class Engine {
             boolean varying = false;                     // a per-step or 1/√t rate: each batch's rate afresh, else once an epoch
             for (Lane lane : lanes) varying |= rates[lane.cfg].steps() != null || rates[lane.cfg].inverseSqrt();
             boolean stale = true;
+            // batch-1 plain SGD of the squared loss on narrow rows: runs of steps up to each record, a block's weights in registers
+            boolean runs = blocked && gr.bs == 1 && obj == 0 && !varying && blocks.runs();
             for (int j = 0; j < gr.batches && k > 0; j++) {
                 int from = Batches.from(j, gr.bs), cnt = Batches.count(j, gr.bs, n);
                 if (stale || varying) for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
                 stale = false;
-                boolean anyBad = step(gr.rows, from, cnt, t0 + j + 1);
+                boolean anyBad;
+                if (runs && kFast == k) {
+                    int last = Math.min(gr.batches - 1, (j + gr.every - 1) / gr.every * gr.every);   // the next recorded step
+                    j = blocks.sgdRun(x, t, wt, gr.rows, j, last + 1, w, kp, lr, k, bias) - 1;   // the last step applied
+                    anyBad = false;
+                    for (int l = 0; l < k; l++) anyBad |= bad[l] = !finite(l);
+                } else {
+                    anyBad = step(gr.rows, from, cnt, t0 + j + 1);
+                }
                 if (j % gr.every == 0) snaps.add(snapshot(epoch, j));   // non-finite ones too: a lone run records them
                 if (anyBad) {
                     for (int l = 0; l < k; l++) if (bad[l]) diverged.add(new int[] {lanes[l].cfg, epoch, j});
@@ -331,6 +342,12 @@ final class Engine {
                     stale = true;                        // the lanes moved
                 }
             }
+        }
+
+        /** Whether lane l's parameters are all finite. */
+        private boolean finite(int l) {
+            for (int j = 0; j < np; j++) if (!Float.isFinite(w[at(j, l)])) return false;
+            return true;
         }
 
         /** One step of every model on order positions [from, from + cnt); true when some model's parameters became non-finite (see bad). */

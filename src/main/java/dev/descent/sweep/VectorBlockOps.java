@@ -41,6 +41,86 @@ final class VectorBlockOps implements BlockOps {
     }
 
     @Override
+    public boolean runs() {
+        return d <= 4 && (L == 0 ? d < 4 : d < L);
+    }
+
+    @Override
+    public int sgdRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
+        float[] start = w.clone();                       // (d + 1)·kp floats: the run restarts from it when a block stops early
+        int full = kf / V * V, end = to;
+        while (true) {
+            int stop = end;                              // blocks and lanes after one that stopped go no further than it
+            for (int b = 0; b < full; b += V) stop = Math.min(stop, blockRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
+            for (int l = full; l < kf; l++) stop = Math.min(stop, laneRun(x, t, wt, rows, from, stop, w, kp, lr[l], l, bias));
+            if (stop == end) return end;
+            System.arraycopy(start, 0, w, 0, start.length);    // those before it ran further: all again, to where it stopped
+            end = stop;
+        }
+    }
+
+    /**
+     * Block [b, b + V)'s steps at positions [from, to), its weights and bias in registers: exactly margins (the tail order:
+     * b + (((0 + x_0·w_0) + x_1·w_1) + …)), residuals (m − t, times the weight), and sgd (step = lr·r, w_j − step·x_j, the
+     * bias − step; a step whose weights' sum is not finite ends the run). Returns the exclusive position reached.
+     */
+    private int blockRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int b, boolean bias) {
+        FloatVector zero = FloatVector.zero(S), rate = FloatVector.fromArray(S, lr, b);
+        FloatVector w0 = FloatVector.fromArray(S, w, b);
+        FloatVector w1 = d > 1 ? FloatVector.fromArray(S, w, kp + b) : zero;
+        FloatVector w2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + b) : zero;
+        FloatVector w3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + b) : zero;
+        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b);
+        int p = from;
+        while (p < to) {
+            int row = rows[p++], o = row * d;
+            float x0 = x[o], x1 = d > 1 ? x[o + 1] : 0f, x2 = d > 2 ? x[o + 2] : 0f, x3 = d > 3 ? x[o + 3] : 0f;
+            FloatVector s = zero.add(w0.mul(x0));
+            if (d > 1) s = s.add(w1.mul(x1));
+            if (d > 2) s = s.add(w2.mul(x2));
+            if (d > 3) s = s.add(w3.mul(x3));
+            FloatVector r = bv.add(s).sub(t[row]);
+            if (wt != null) r = r.mul(wt[row]);
+            FloatVector step = rate.mul(r);
+            w0 = w0.sub(step.mul(x0));
+            FloatVector z = zero.add(w0);
+            if (d > 1) z = z.add(w1 = w1.sub(step.mul(x1)));
+            if (d > 2) z = z.add(w2 = w2.sub(step.mul(x2)));
+            if (d > 3) z = z.add(w3 = w3.sub(step.mul(x3)));
+            if (bias) bv = bv.sub(step);
+            if (!z.add(bv).test(VectorOperators.IS_FINITE).allTrue()) break;
+        }
+        w0.intoArray(w, b);
+        if (d > 1) w1.intoArray(w, kp + b);
+        if (d > 2) w2.intoArray(w, 2 * kp + b);
+        if (d > 3) w3.intoArray(w, 3 * kp + b);
+        bv.intoArray(w, d * kp + b);
+        return p;
+    }
+
+    /** {@link #blockRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */
+    private int laneRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float rate, int l, boolean bias) {
+        int p = from, bb = d * kp + l;
+        while (p < to) {
+            int row = rows[p++], o = row * d;
+            float s = 0f;
+            for (int j = 0; j < d; j++) s += w[j * kp + l] * x[o + j];
+            float r = w[bb] + s - t[row];
+            if (wt != null) r *= wt[row];
+            float step = rate * r;
+            boolean finite = true;
+            for (int j = 0; j < d; j++) {
+                float nw = w[j * kp + l] - step * x[o + j];
+                w[j * kp + l] = nw;
+                finite &= Float.isFinite(nw);
+            }
+            if (bias) w[bb] = w[bb] - step;
+            if (!(finite && Float.isFinite(w[bb]))) break;
+        }
+        return p;
+    }
+
+    @Override
     public void margins(float[] x, int o, float[] w, int kp, float[] out) {
         for (int b = 0; b < kp; b += V) {
             FloatVector s = L == 0 ? scalarOrder(x, o, w, kp, b) : vectorOrder(x, o, w, kp, b);

@@ -227,11 +227,12 @@ class WeightedConformanceTest {
     @Test
     void badWeightsAreOneLine() {
         Dataset ds = BackendConformanceTest.random(Objective.SQUARED, 4, 2);
-        for (float[] w : new float[][] {{1, 1, 1}, {1, -1, 1, 1}, {1, Float.NaN, 1, 1}, {0, 0, 0, 0}}) {
+        for (float[] w : new float[][] {{1, 1, 1}, {1, -1, 1, 1}, {1, Float.NaN, 1, 1}, {1, 1, 1, Float.POSITIVE_INFINITY}}) {
             DescentException e = assertThrows(DescentException.class, () -> ds.withWeights(w));
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
             assertTrue(e.getMessage().contains("weight"), e.getMessage());
         }
         assertTrue(ds.withWeights(new float[] {0, 2, 0, 0}).hasWeights());
+        assertTrue(ds.withWeights(new float[4]).hasWeights());                 // all 0: allowed (a Spark partition may be)
     }
 }

@@ -439,6 +439,35 @@ class SweepTest {
         }
     }
 
+    /**
+     * Narrow rows (d = 1 to 4) at batch 1, every model plain SGD at a constant rate: the cpu backend's shards step in runs
+     * with a block's weights in registers. 37 models (whole blocks and a remainder stepped lane by lane), one diverging
+     * in the middle of a run, with and without a bias, example weights, one and two threads: each bit-identical to its
+     * run alone, records (every 7th step) included.
+     */
+    @Test
+    void narrowPlainSgdRunsInRegistersAsAlone() {
+        long seed = System.nanoTime();
+        Random rng = new Random(seed);
+        for (int d = 1; d <= 4; d++) {
+            int n = 333;
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = i % 5 == 2 ? 0f : (float) (2 * rng.nextDouble());
+            Dataset ds = Generators.regression(n, d, 0.3, seed + d);
+            if (d % 2 == 0) ds = ds.withWeights(v);
+            List<Config> cs = new ArrayList<>();
+            for (int i = 0; i < 37; i++) cs.add(Config.of(i == 20 ? 3e4 : 0.002 * (1 + i), 1, Optimizer.SGD));
+            for (int threads : new int[] {1, 2}) {
+                Sweep sweep = Sweep.builder(ds, Objective.SQUARED).bias(d != 3).period(7).threads(threads).addAll(cs).build();
+                SweepResult r = sweep.run(2, seed);
+                assertTrue(r.groups().stream().anyMatch(g -> g.contains("registers")) || LaneKernels.OPS == LaneOps.SCALAR,
+                        "seed " + seed + ": the run loop ran: " + r.groups());
+                assertTrue(r.get(20).diverged(), "seed " + seed + ", d " + d + ": the large rate diverged");
+                for (int i = 0; i < cs.size(); i++) assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", d " + d + ", threads " + threads);
+            }
+        }
+    }
+
     @Test
     void theRowKernelsOrderIsTheCpuBackendsOne() {
         // the test JVM runs with jdk.incubator.vector, so the cpu backend and the sweep use the vector order

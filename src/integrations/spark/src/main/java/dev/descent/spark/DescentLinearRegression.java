@@ -38,6 +38,7 @@ public class DescentLinearRegression extends Regressor<Vector, DescentLinearRegr
         setDefault(k.stepSize(), 0.1);
         setDefault(k.batchSize(), 0);
         setDefault(k.seed(), 42L);
+        setDefault(k.weightCol(), "");
     }
 
     @Override public String uid() { return uid != null ? uid : Uids.pending(); }
@@ -47,16 +48,18 @@ public class DescentLinearRegression extends Regressor<Vector, DescentLinearRegr
     public DoubleParam stepSize() { return k.stepSize(); }
     public IntParam batchSize() { return k.batchSize(); }
     public LongParam seed() { return k.seed(); }
+    public Param<String> weightCol() { return k.weightCol(); }
 
     public DescentLinearRegression setBackend(String v) { return (DescentLinearRegression) set(k.backend(), v); }
     public DescentLinearRegression setMaxIter(int v) { return (DescentLinearRegression) set(k.maxIter(), v); }
     public DescentLinearRegression setStepSize(double v) { return (DescentLinearRegression) set(k.stepSize(), v); }
     public DescentLinearRegression setBatchSize(int v) { return (DescentLinearRegression) set(k.batchSize(), v); }
     public DescentLinearRegression setSeed(long v) { return (DescentLinearRegression) set(k.seed(), v); }
+    public DescentLinearRegression setWeightCol(String v) { return (DescentLinearRegression) set(k.weightCol(), v); }
 
     @Override
     public DescentLinearRegressionModel train(Dataset<?> dataset) {
-        Fits.Fit f = Fits.fit(dataset, getLabelCol(), getFeaturesCol(), "squared", false, $(k.backend()), (Integer) $(k.maxIter()),
+        Fits.Fit f = Fits.fit(dataset, getLabelCol(), getFeaturesCol(), $(k.weightCol()), "squared", false, $(k.backend()), (Integer) $(k.maxIter()),
                 (Double) $(k.stepSize()), (Integer) $(k.batchSize()), (Long) $(k.seed()));
         return new DescentLinearRegressionModel(uid, f.w(), f.loss(), f.device());
     }

@@ -39,6 +39,7 @@ public class DescentLogisticRegression extends Classifier<Vector, DescentLogisti
         setDefault(k.stepSize(), 1.0);
         setDefault(k.batchSize(), 0);
         setDefault(k.seed(), 42L);
+        setDefault(k.weightCol(), "");
     }
 
     @Override public String uid() { return uid != null ? uid : Uids.pending(); }
@@ -48,16 +49,18 @@ public class DescentLogisticRegression extends Classifier<Vector, DescentLogisti
     public DoubleParam stepSize() { return k.stepSize(); }
     public IntParam batchSize() { return k.batchSize(); }
     public LongParam seed() { return k.seed(); }
+    public Param<String> weightCol() { return k.weightCol(); }
 
     public DescentLogisticRegression setBackend(String v) { return (DescentLogisticRegression) set(k.backend(), v); }
     public DescentLogisticRegression setMaxIter(int v) { return (DescentLogisticRegression) set(k.maxIter(), v); }
     public DescentLogisticRegression setStepSize(double v) { return (DescentLogisticRegression) set(k.stepSize(), v); }
     public DescentLogisticRegression setBatchSize(int v) { return (DescentLogisticRegression) set(k.batchSize(), v); }
     public DescentLogisticRegression setSeed(long v) { return (DescentLogisticRegression) set(k.seed(), v); }
+    public DescentLogisticRegression setWeightCol(String v) { return (DescentLogisticRegression) set(k.weightCol(), v); }
 
     @Override
     public DescentLogisticRegressionModel train(Dataset<?> dataset) {
-        Fits.Fit f = Fits.fit(dataset, getLabelCol(), getFeaturesCol(), "logistic", true, $(k.backend()), (Integer) $(k.maxIter()),
+        Fits.Fit f = Fits.fit(dataset, getLabelCol(), getFeaturesCol(), $(k.weightCol()), "logistic", true, $(k.backend()), (Integer) $(k.maxIter()),
                 (Double) $(k.stepSize()), (Integer) $(k.batchSize()), (Long) $(k.seed()));
         return new DescentLogisticRegressionModel(uid, f.w(), f.loss(), f.device());
     }

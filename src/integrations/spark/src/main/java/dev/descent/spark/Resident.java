@@ -90,7 +90,18 @@ final class Resident {
             System.arraycopy(r.x(), 0, x, i * d, d);
             t[i] = r.y();
         }
-        return new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d);
+        return new Dataset("spark partition " + partition, x, s.spec().objective().needsTargets() ? t : null, n, d).withWeights(weights(rows));
+    }
+
+    /** The rows' example weights, or null when every one is 1. */
+    private static float[] weights(List<Row> rows) {
+        float[] w = new float[rows.size()];
+        boolean any = false;
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rows.get(i).weight();
+            any |= w[i] != 1f;
+        }
+        return any ? w : null;
     }
 
     /** The partition's sparse rows as CSR (validated by {@link Dataset#sparse}: columns in 0..d−1, strictly increasing). */
@@ -114,7 +125,7 @@ final class Resident {
             t[i] = r.y();
         }
         return Dataset.sparse(new SparseRows("spark partition " + partition, off, cols, vals,
-                s.spec().objective().needsTargets() ? t : null, n, d));
+                s.spec().objective().needsTargets() ? t : null, n, d)).withWeights(weights(rows));
     }
 
     private static final java.util.Set<Session> IN_ORDER = ConcurrentHashMap.newKeySet();

@@ -126,4 +126,54 @@ class SparkMlTest {
         assertTrue(mse <= sparkMse * 1.01, "descent MSE " + mse + " vs Spark's least-squares optimum " + sparkMse);
         assertEquals(mse / 2, ours.trainingLoss(), 1e-4 * mse, "the training loss is half the mean squared error");
     }
+
+    /**
+     * weightCol: two groups of rows follow different planted models, one weighing 5 and the other 0.2 (and every 9th row 0).
+     * descent's weighted GD reaches Spark's weighted least-squares optimum (LinearRegression with the same weightCol, normal
+     * equations) within 1% of its weighted MSE, the unweighted fit does not come near it, and the training loss is
+     * (1/n)·Σ v·(w·x + b − y)²/2.
+     */
+    @Test
+    void weightColTrainsTheWeightedLeastSquaresFit() {
+        java.util.Random rng = new java.util.Random(5);
+        int n = 2000, d = 4;
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] a = new double[d];
+            for (int j = 0; j < d; j++) a[j] = (float) rng.nextGaussian();
+            boolean first = a[0] > 0;
+            double y = first ? 2 * a[0] - a[1] + 1 : -a[0] + 3 * a[2] - 1;
+            double v = i % 9 == 0 ? 0 : first ? 5 : 0.2;
+            rows.add(RowFactory.create((double) (float) (y + 0.1 * rng.nextGaussian()), Vectors.dense(a), v));
+        }
+        StructType schema = new StructType(new StructField[] {DataTypes.createStructField("label", DataTypes.DoubleType, false),
+                DataTypes.createStructField("features", SQLDataTypes.VectorType(), false),
+                DataTypes.createStructField("w", DataTypes.DoubleType, false)});
+        Dataset<org.apache.spark.sql.Row> df = spark.createDataFrame(rows, schema).repartition(3).cache();
+
+        LinearRegressionModel theirs = new LinearRegression().setSolver("normal").setRegParam(0).setWeightCol("w").fit(df);
+        var weighted = (DescentLinearRegressionModel) new Pipeline().setStages(new PipelineStage[] {
+                new DescentLinearRegression().setBackend("cpu").setMaxIter(400).setStepSize(0.3).setWeightCol("w")}).fit(df).stages()[0];
+        var plain = (DescentLinearRegressionModel) new Pipeline().setStages(new PipelineStage[] {
+                new DescentLinearRegression().setBackend("cpu").setMaxIter(400).setStepSize(0.3)}).fit(df).stages()[0];
+        double sw = 0, mseSpark = 0, mseOurs = 0, msePlain = 0, lossOurs = 0;
+        for (org.apache.spark.sql.Row r : df.collectAsList()) {
+            Vector x = (Vector) r.get(1);
+            double y = r.getDouble(0), v = r.getDouble(2);
+            double es = theirs.predict(x) - y, eo = weighted.predict(x) - y, ep = plain.predict(x) - y;
+            sw += v;
+            mseSpark += v * es * es;
+            mseOurs += v * eo * eo;
+            msePlain += v * ep * ep;
+            lossOurs += v * eo * eo / 2;
+        }
+        mseSpark /= sw;
+        mseOurs /= sw;
+        msePlain /= sw;
+        System.out.printf(Locale.ROOT, "[spark-ml] weightCol: weighted MSE Spark (normal) %.6f, descent GD %.6f, descent without weights %.6f%n",
+                mseSpark, mseOurs, msePlain);
+        assertTrue(mseOurs <= mseSpark * 1.01, "descent weighted MSE " + mseOurs + " vs Spark's " + mseSpark);
+        assertTrue(msePlain > mseSpark * 1.5, "the unweighted fit " + msePlain + " should miss the weighted optimum " + mseSpark);
+        assertEquals(lossOurs / n, weighted.trainingLoss(), 1e-4 * lossOurs / n, "the training loss is (1/n)·Σ v·e²/2");
+    }
 }
