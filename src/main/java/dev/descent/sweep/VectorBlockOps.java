@@ -51,7 +51,9 @@ final class VectorBlockOps implements BlockOps {
         int full = kf / V * V, end = to;
         while (true) {
             int stop = end;                              // blocks and lanes after one that stopped go no further than it
-            for (int b = 0; b < full; b += V) stop = Math.min(stop, blockRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
+            int b = 0;
+            for (; b + 2 * V <= full; b += 2 * V) stop = Math.min(stop, blockPairRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
+            if (b < full) stop = Math.min(stop, blockRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
             for (int l = full; l < kf; l++) stop = Math.min(stop, laneRun(x, t, wt, rows, from, stop, w, kp, lr[l], l, bias));
             if (stop == end) return end;
             System.arraycopy(start, 0, w, 0, start.length);    // those before it ran further: all again, to where it stopped
@@ -95,6 +97,82 @@ final class VectorBlockOps implements BlockOps {
         if (d > 2) w2.intoArray(w, 2 * kp + b);
         if (d > 3) w3.intoArray(w, 3 * kp + b);
         bv.intoArray(w, d * kp + b);
+        return p;
+    }
+
+    /**
+     * {@link #blockRun} for blocks [b, b + V) and [b + V, b + 2V) together, row by row: each step's chain of dependent
+     * operations (margin, residual, update) waits on the previous step's weights, and two independent chains side by
+     * side keep the vector units busy while the other waits. Stops after a step whose check fails in either block.
+     */
+    private int blockPairRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int b, boolean bias) {
+        int c = b + V;
+        FloatVector zero = FloatVector.zero(S), rate = FloatVector.fromArray(S, lr, b), rate2 = FloatVector.fromArray(S, lr, c);
+        FloatVector w0 = FloatVector.fromArray(S, w, b), v0 = FloatVector.fromArray(S, w, c);
+        FloatVector w1 = d > 1 ? FloatVector.fromArray(S, w, kp + b) : zero, v1 = d > 1 ? FloatVector.fromArray(S, w, kp + c) : zero;
+        FloatVector w2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + b) : zero, v2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + c) : zero;
+        FloatVector w3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + b) : zero, v3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + c) : zero;
+        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b), bu = FloatVector.fromArray(S, w, d * kp + c);
+        int p = from;
+        while (p < to) {
+            int row = rows[p++], o = row * d;
+            float x0 = x[o], x1 = d > 1 ? x[o + 1] : 0f, x2 = d > 2 ? x[o + 2] : 0f, x3 = d > 3 ? x[o + 3] : 0f, ti = t[row];
+            FloatVector s = zero.add(w0.mul(x0)), u = zero.add(v0.mul(x0));
+            if (d > 1) {
+                s = s.add(w1.mul(x1));
+                u = u.add(v1.mul(x1));
+            }
+            if (d > 2) {
+                s = s.add(w2.mul(x2));
+                u = u.add(v2.mul(x2));
+            }
+            if (d > 3) {
+                s = s.add(w3.mul(x3));
+                u = u.add(v3.mul(x3));
+            }
+            FloatVector r = bv.add(s).sub(ti), q = bu.add(u).sub(ti);
+            if (wt != null) {
+                r = r.mul(wt[row]);
+                q = q.mul(wt[row]);
+            }
+            FloatVector step = rate.mul(r), step2 = rate2.mul(q);
+            w0 = w0.sub(step.mul(x0));
+            v0 = v0.sub(step2.mul(x0));
+            FloatVector z = zero.add(w0), y = zero.add(v0);
+            if (d > 1) {
+                z = z.add(w1 = w1.sub(step.mul(x1)));
+                y = y.add(v1 = v1.sub(step2.mul(x1)));
+            }
+            if (d > 2) {
+                z = z.add(w2 = w2.sub(step.mul(x2)));
+                y = y.add(v2 = v2.sub(step2.mul(x2)));
+            }
+            if (d > 3) {
+                z = z.add(w3 = w3.sub(step.mul(x3)));
+                y = y.add(v3 = v3.sub(step2.mul(x3)));
+            }
+            if (bias) {
+                bv = bv.sub(step);
+                bu = bu.sub(step2);
+            }
+            if (!z.add(bv).add(y.add(bu)).test(VectorOperators.IS_FINITE).allTrue()) break;
+        }
+        w0.intoArray(w, b);
+        v0.intoArray(w, c);
+        if (d > 1) {
+            w1.intoArray(w, kp + b);
+            v1.intoArray(w, kp + c);
+        }
+        if (d > 2) {
+            w2.intoArray(w, 2 * kp + b);
+            v2.intoArray(w, 2 * kp + c);
+        }
+        if (d > 3) {
+            w3.intoArray(w, 3 * kp + b);
+            v3.intoArray(w, 3 * kp + c);
+        }
+        bv.intoArray(w, d * kp + b);
+        bu.intoArray(w, d * kp + c);
         return p;
     }
 
