@@ -193,6 +193,20 @@ class SweepCommandTest {
         assertTrue(Files.readString(out.resolve("report.md")).contains("backend opencl:@cpu"), "the report names the backend");
     }
 
+    /** --weights: every configuration of a weighted sweep is its weighted run alone (--alone), and the rerun command carries the file. */
+    @Test
+    void aWeightedSweepIsItsWeightedRunsAlone() throws IOException {
+        Path w = dir.resolve("weights.txt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) sb.append(i % 6 == 0 ? "0" : Integer.toString(1 + i % 3)).append('\n');
+        Files.writeString(w, sb);
+        CliTest.Outcome o = CliTest.cli("sweep", "--rows", "300", "--lr", "0.01,0.1", "--batch", "1,10", "--optimizer", "sgd,momentum:0.5",
+                "--epochs", "2", "--weights", w.toString(), "--alone");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("every configuration bit-identical to the sweep: yes"), o.out());
+        assertTrue(o.out().contains("--weights " + w), o.out());
+    }
+
     /** A sparse LIBSVM file sweeps (one model after another on the cpu backend); the best's printed rerun command ends at its loss. */
     @Test
     void aSparseFileSweepsAndItsRerunCommandMatches() throws IOException {
