@@ -667,7 +667,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
     const int np = d + 1;
     float lr_[SW], lam_[SW];
     int inv_[SW], first_[SW], per_[SW], alive[SW];
-    int any = 0;
+    int live = 0;
     for (int q = 0; q < SW; ++q) {
         const int l = min(l0 + q, lanes - 1);
         lr_[q] = lflt[(size_t)l * LANE_FLOATS];
@@ -676,18 +676,20 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
         first_[q] = lint[(size_t)l * LANE_INTS + 5];
         per_[q] = lint[(size_t)l * LANE_INTS + 6];
         alive[q] = l0 + q < lanes && lstatus[l] == STATUS_OK;
-        any |= alive[q];
+        live |= alive[q];
     }
     const float8 lam8 = vload8(0, lam_);
     int varying = 0;                               /* a per-step or 1/√t rate in some lane: the rates afresh each step */
     for (int q = 0; q < SW; ++q) varying |= per_[q] || inv_[q];
     const float8 lr_c = vload8(0, lr_);
     global float *P = lparams + l0;
+    int8 am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,    /* the alive lanes, as a mask */
+                     alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
     int rec = 0;
     const int end = first_batch + batches;
     for (int w0 = first_batch; w0 < end; w0 += sync) {
         const int w1 = min(end, w0 + sync);
-        for (int j = w0; j < w1 && any; ++j) {
+        for (int j = w0; j < w1 && live; ++j) {
             const int k = j - first_batch;
             const int row = order[j];
             global const float *x = X + (size_t)row * d;
@@ -719,13 +721,16 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             for (; c < d; ++c) m = fma((float8)(x[c]), vload8(0, P + (size_t)c * lpstride), m);
             float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
             m = m + b8;
-            float mv[SW], rv[SW];
-            vstore8(m, 0, mv);
             const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
-            for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
-            const float8 r8 = vload8(0, rv);
-            int8 am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
-                             alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+            float8 r8;
+            if (obj == DESCENT_OBJ_SQUARED) {      /* descent_dloss's m − t, lane-wise */
+                r8 = (float8)(v) * (m - (float8)(t));
+            } else {
+                float mv[SW], rv[SW];
+                vstore8(m, 0, mv);
+                for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
+                r8 = vload8(0, rv);
+            }
             int8 ok = (int8)(-1);
             for (c = 0; c < d; ++c) {
                 global float *pc = P + (size_t)c * lpstride;
@@ -741,8 +746,6 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                 ok &= isfinite(nb);
                 vstore8(select(b8, nb, am), 0, P + (size_t)d * lpstride);
             }
-            int okv[SW];
-            vstore8(ok, 0, okv);
             if (j % record_every == 0) {
                 for (int q = 0; q < SW; ++q) {
                     if (!alive[q]) continue;
@@ -750,13 +753,19 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                 }
                 ++rec;
             }
-            any = 0;
-            for (int q = 0; q < SW; ++q) {
-                if (alive[q] && !okv[q]) {
-                    lstatus[l0 + q] = k;
-                    alive[q] = 0;
+            if (any(am & ~ok)) {                   /* some live lane became non-finite: it stops here */
+                int okv[SW];
+                vstore8(ok, 0, okv);
+                live = 0;
+                for (int q = 0; q < SW; ++q) {
+                    if (alive[q] && !okv[q]) {
+                        lstatus[l0 + q] = k;
+                        alive[q] = 0;
+                    }
+                    live |= alive[q];
                 }
-                any |= alive[q];
+                am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
+                            alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
             }
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
