@@ -661,6 +661,14 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
  * at lparams[c·lpstride + l] (here lpstride counts the work-items' lanes: padding lanes compute and
  * are never reported). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
 #define SW 8
+
+/* The SW lanes' flags as a vector mask: −1 where alive[q], else 0. */
+static inline int8 alive_mask(const int *alive)
+{
+    return (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
+                  alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+}
+
 kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, const int sync)
 {
     const int l0 = (int)get_global_id(0) * SW;
@@ -683,8 +691,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
     for (int q = 0; q < SW; ++q) varying |= per_[q] || inv_[q];
     const float8 lr_c = vload8(0, lr_);
     global float *P = lparams + l0;
-    int8 am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,    /* the alive lanes, as a mask */
-                     alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+    int8 am = alive_mask(alive);                   /* the alive lanes, as a mask */
     int rec = 0;
     const int end = first_batch + batches;
     for (int w0 = first_batch; w0 < end; w0 += sync) {
@@ -764,8 +771,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                     }
                     live |= alive[q];
                 }
-                am = (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
-                            alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+                am = alive_mask(alive);
             }
         }
         barrier(CLK_GLOBAL_MEM_FENCE);

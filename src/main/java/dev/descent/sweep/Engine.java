@@ -226,7 +226,7 @@ final class Engine {
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
                     + (!shards.isEmpty() && ((Shard) shards.get(0)).mm ? ", model-major"
                             : !shards.isEmpty() && ((Shard) shards.get(0)).blocked ? ", blocks of " + blocks.width() + " models"
-                            + (bs == 1 && obj == 0 && blocks.runs() ? " (plain SGD at constant rates: runs of steps, a block's weights in registers)" : "") : "")
+                            + (runsInRegisters(bs) ? " (plain SGD at constant rates: runs of steps, a block's weights in registers)" : "") : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -321,7 +321,7 @@ final class Engine {
             for (Lane lane : lanes) varying |= rates[lane.cfg].steps() != null || rates[lane.cfg].inverseSqrt();
             boolean stale = true;
             // batch-1 plain SGD of the squared loss on narrow rows: runs of steps up to each record, a block's weights in registers
-            boolean runs = blocked && gr.bs == 1 && obj == 0 && !varying && blocks.runs();
+            boolean runs = blocked && !varying && runsInRegisters(gr.bs);
             for (int j = 0; j < gr.batches && k > 0; j++) {
                 int from = Batches.from(j, gr.bs), cnt = Batches.count(j, gr.bs, n);
                 if (stale || varying) for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
@@ -571,6 +571,11 @@ final class Engine {
             kp = mm ? keep : nkp;
             kFast = fast;
         }
+    }
+
+    /** Whether a shard of this batch size on the block loops steps in runs with its weights in registers (BlockOps.sgdRun) when every model is plain SGD at a constant rate. */
+    private boolean runsInRegisters(int bs) {
+        return blocks != null && bs == 1 && obj == 0 && blocks.runs();
     }
 
     /** Row {@code row}'s example weight: 1 without weights (as CpuSession: a residual times 1 keeps its bits). */

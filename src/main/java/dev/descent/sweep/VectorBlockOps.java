@@ -51,9 +51,7 @@ final class VectorBlockOps implements BlockOps {
         int full = kf / V * V, end = to;
         while (true) {
             int stop = end;                              // blocks and lanes after one that stopped go no further than it
-            int b = 0;
-            for (; b + 2 * V <= full; b += 2 * V) stop = Math.min(stop, blockPairRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
-            if (b < full) stop = Math.min(stop, blockRun(x, t, wt, rows, from, stop, w, kp, lr, b, bias));
+            for (int b = 0; b < full; b += 2 * V) stop = Math.min(stop, blocksRun(x, t, wt, rows, from, stop, w, kp, lr, b, b + V < full, bias));
             for (int l = full; l < kf; l++) stop = Math.min(stop, laneRun(x, t, wt, rows, from, stop, w, kp, lr[l], l, bias));
             if (stop == end) return end;
             System.arraycopy(start, 0, w, 0, start.length);    // those before it ran further: all again, to where it stopped
@@ -62,57 +60,23 @@ final class VectorBlockOps implements BlockOps {
     }
 
     /**
-     * Block [b, b + V)'s steps at positions [from, to), its weights and bias in registers: exactly margins (the tail order:
-     * b + (((0 + x_0·w_0) + x_1·w_1) + …)), residuals (m − t, times the weight), and sgd (step = lr·r, w_j − step·x_j, the
-     * bias − step; a step whose weights' sum is not finite ends the run). Returns the exclusive position reached.
+     * Block [b, b + V)'s steps at positions [from, to), and with {@code two} block [b + V, b + 2V)'s beside it, row by row,
+     * their weights and biases in registers: exactly margins (the tail order: b + (((0 + x_0·w_0) + x_1·w_1) + …)),
+     * residuals (m − t, times the weight) and sgd (step = lr·r, w_j − step·x_j, the bias − step). Each step's chain of
+     * dependent operations waits on the previous step's weights; two independent chains side by side keep the vector
+     * units busy while the other waits. Without {@code two} the second chain runs on zeros at rate 0 and is not stored
+     * (an odd last block). A step whose weights' sum is not finite in either block ends the run; returns the exclusive
+     * position reached.
      */
-    private int blockRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int b, boolean bias) {
-        FloatVector zero = FloatVector.zero(S), rate = FloatVector.fromArray(S, lr, b);
-        FloatVector w0 = FloatVector.fromArray(S, w, b);
-        FloatVector w1 = d > 1 ? FloatVector.fromArray(S, w, kp + b) : zero;
-        FloatVector w2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + b) : zero;
-        FloatVector w3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + b) : zero;
-        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b);
-        int p = from;
-        while (p < to) {
-            int row = rows[p++], o = row * d;
-            float x0 = x[o], x1 = d > 1 ? x[o + 1] : 0f, x2 = d > 2 ? x[o + 2] : 0f, x3 = d > 3 ? x[o + 3] : 0f;
-            FloatVector s = zero.add(w0.mul(x0));
-            if (d > 1) s = s.add(w1.mul(x1));
-            if (d > 2) s = s.add(w2.mul(x2));
-            if (d > 3) s = s.add(w3.mul(x3));
-            FloatVector r = bv.add(s).sub(t[row]);
-            if (wt != null) r = r.mul(wt[row]);
-            FloatVector step = rate.mul(r);
-            w0 = w0.sub(step.mul(x0));
-            FloatVector z = zero.add(w0);
-            if (d > 1) z = z.add(w1 = w1.sub(step.mul(x1)));
-            if (d > 2) z = z.add(w2 = w2.sub(step.mul(x2)));
-            if (d > 3) z = z.add(w3 = w3.sub(step.mul(x3)));
-            if (bias) bv = bv.sub(step);
-            if (!z.add(bv).test(VectorOperators.IS_FINITE).allTrue()) break;
-        }
-        w0.intoArray(w, b);
-        if (d > 1) w1.intoArray(w, kp + b);
-        if (d > 2) w2.intoArray(w, 2 * kp + b);
-        if (d > 3) w3.intoArray(w, 3 * kp + b);
-        bv.intoArray(w, d * kp + b);
-        return p;
-    }
-
-    /**
-     * {@link #blockRun} for blocks [b, b + V) and [b + V, b + 2V) together, row by row: each step's chain of dependent
-     * operations (margin, residual, update) waits on the previous step's weights, and two independent chains side by
-     * side keep the vector units busy while the other waits. Stops after a step whose check fails in either block.
-     */
-    private int blockPairRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int b, boolean bias) {
+    private int blocksRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int b, boolean two,
+                          boolean bias) {
         int c = b + V;
-        FloatVector zero = FloatVector.zero(S), rate = FloatVector.fromArray(S, lr, b), rate2 = FloatVector.fromArray(S, lr, c);
-        FloatVector w0 = FloatVector.fromArray(S, w, b), v0 = FloatVector.fromArray(S, w, c);
-        FloatVector w1 = d > 1 ? FloatVector.fromArray(S, w, kp + b) : zero, v1 = d > 1 ? FloatVector.fromArray(S, w, kp + c) : zero;
-        FloatVector w2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + b) : zero, v2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + c) : zero;
-        FloatVector w3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + b) : zero, v3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + c) : zero;
-        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b), bu = FloatVector.fromArray(S, w, d * kp + c);
+        FloatVector zero = FloatVector.zero(S), rate = FloatVector.fromArray(S, lr, b), rate2 = two ? FloatVector.fromArray(S, lr, c) : zero;
+        FloatVector w0 = FloatVector.fromArray(S, w, b), v0 = two ? FloatVector.fromArray(S, w, c) : zero;
+        FloatVector w1 = d > 1 ? FloatVector.fromArray(S, w, kp + b) : zero, v1 = two && d > 1 ? FloatVector.fromArray(S, w, kp + c) : zero;
+        FloatVector w2 = d > 2 ? FloatVector.fromArray(S, w, 2 * kp + b) : zero, v2 = two && d > 2 ? FloatVector.fromArray(S, w, 2 * kp + c) : zero;
+        FloatVector w3 = d > 3 ? FloatVector.fromArray(S, w, 3 * kp + b) : zero, v3 = two && d > 3 ? FloatVector.fromArray(S, w, 3 * kp + c) : zero;
+        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b), bu = two ? FloatVector.fromArray(S, w, d * kp + c) : zero;
         int p = from;
         while (p < to) {
             int row = rows[p++], o = row * d;
@@ -158,25 +122,21 @@ final class VectorBlockOps implements BlockOps {
             if (!z.add(bv).add(y.add(bu)).test(VectorOperators.IS_FINITE).allTrue()) break;
         }
         w0.intoArray(w, b);
-        v0.intoArray(w, c);
-        if (d > 1) {
-            w1.intoArray(w, kp + b);
-            v1.intoArray(w, kp + c);
-        }
-        if (d > 2) {
-            w2.intoArray(w, 2 * kp + b);
-            v2.intoArray(w, 2 * kp + c);
-        }
-        if (d > 3) {
-            w3.intoArray(w, 3 * kp + b);
-            v3.intoArray(w, 3 * kp + c);
-        }
+        if (d > 1) w1.intoArray(w, kp + b);
+        if (d > 2) w2.intoArray(w, 2 * kp + b);
+        if (d > 3) w3.intoArray(w, 3 * kp + b);
         bv.intoArray(w, d * kp + b);
-        bu.intoArray(w, d * kp + c);
+        if (two) {
+            v0.intoArray(w, c);
+            if (d > 1) v1.intoArray(w, kp + c);
+            if (d > 2) v2.intoArray(w, 2 * kp + c);
+            if (d > 3) v3.intoArray(w, 3 * kp + c);
+            bu.intoArray(w, d * kp + c);
+        }
         return p;
     }
 
-    /** {@link #blockRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */
+    /** {@link #blocksRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */
     private int laneRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float rate, int l, boolean bias) {
         int p = from, bb = d * kp + l;
         while (p < to) {
