@@ -156,7 +156,7 @@ fi
 # sweeps: correctness on the GPU backends, then issue #15's timing goal (1,024 seed configurations in under 1 s with the report)
 if want sweep; then
   phase sweep
-  DESCENT_REQUIRE=cuda timeout "$(limit 120)" $JUNIT --select-class dev.descent.sweep.SweepTest > "$OUT/sweep-tests.txt" 2>&1
+  DESCENT_REQUIRE=cuda timeout "$(limit 240)" $JUNIT --select-class dev.descent.sweep.SweepTest > "$OUT/sweep-tests.txt" 2>&1
   echo "exit $?" >> "$OUT/sweep-tests.txt"
   grep -E "tests (successful|failed|skipped)|exit" "$OUT/sweep-tests.txt"
   row "SweepTest, CUDA required" "$(grep -E 'tests (successful|failed)' "$OUT/sweep-tests.txt" | tr -s ' ' | tr '\n' ' ')"
