@@ -34,6 +34,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A sweep's report folder, written from the {@link SweepResult} alone: {@code sweep.json} (every
@@ -101,11 +104,43 @@ public final class SweepReport {
 
     // ------------------------------------------------------------------------------------ JSON
 
+    /** sweep.json as a map: {@link #head} with every {@link #configuration} under "configurations" (last). */
     public Map<String, Object> json() {
+        Map<String, Object> m = head(environment());
+        m.put("configurations", r.outcomes().stream().map(this::configuration).toList());
+        return m;
+    }
+
+    /** sweep.json's text: the head, then each configuration encoded on its own (in parallel: most of a big sweep's bytes). */
+    private String jsonText(Map<String, Object> env) {
+        // Jackson's Schubfach double writer: shortest digits that read back to the same double (Java 17's Double.toString
+        // sometimes prints one more)
+        ObjectMapper om = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+        try {
+            String head = om.writeValueAsString(head(env));
+            List<String> cs = r.outcomes().parallelStream().map(o -> {
+                try {
+                    return om.writeValueAsString(configuration(o));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+            int end = head.lastIndexOf('}');
+            StringBuilder sb = new StringBuilder(head.length() + cs.stream().mapToInt(String::length).sum() + 4 * cs.size() + 64);
+            sb.append(head, 0, end).append(cs.isEmpty() ? "" : ",\n").append("  \"configurations\" : [ ");
+            for (int i = 0; i < cs.size(); i++) sb.append(i == 0 ? "" : ", ").append(cs.get(i));
+            return sb.append(" ]\n}").toString();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new DescentException("cannot encode the sweep as JSON: " + e.getMessage());
+        }
+    }
+
+    /** Everything in sweep.json but the configurations. */
+    private Map<String, Object> head(Map<String, Object> env) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schema", 1);
         m.put("command", ctx.command());
-        m.put("environment", environment());
+        m.put("environment", env);
         Map<String, Object> shared = new LinkedHashMap<>();
         shared.put("data", ctx.data());
         shared.put("objective", ctx.objective());
@@ -147,68 +182,68 @@ public final class SweepReport {
             a.put("all_identical", alone.allIdentical());
             m.put("alone", a);
         }
-        List<Map<String, Object>> cs = new ArrayList<>();
-        for (Outcome o : r.outcomes()) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            Config k = o.config();
-            c.put("index", o.index());
-            c.put("name", k.name());
-            c.put("lr", k.lr());
-            c.put("batch", k.batchSize());
-            c.put("optimizer", k.optimizer().toString());
-            c.put("weight_decay", k.optimizer().weightDecay());
-            c.put("schedule", k.schedule().toString());
-            c.put("order", k.order().cliName());
-            c.put("group", o.group());
-            c.put("final_loss", finite(o.finalLoss()));
-            c.put("diverged", o.diverged());
-            if (o.diverged()) {
-                Map<String, Object> d = new LinkedHashMap<>();
-                d.put("epoch", o.divergence().epoch());
-                d.put("step", o.divergence().step());
-                d.put("cause", o.divergence().what() + " became non-finite");
-                c.put("divergence", d);
-            } else {
-                c.put("divergence", null);
-            }
-            if (o.halted()) {
-                Map<String, Object> h = new LinkedHashMap<>();
-                h.put("after_epoch", o.halt().epoch());
-                h.put("rank", o.halt().rank());
-                h.put("of", o.halt().of());
-                h.put("kept", o.halt().kept());
-                h.put("why", o.halt().why());
-                c.put("halted", h);
-            } else {
-                c.put("halted", null);
-            }
-            c.put("steps", o.steps());
-            c.put("examples", o.examples());
-            List<History.Point> ps = o.history().points();
-            c.put("seconds", ps.isEmpty() ? 0.0 : ps.get(ps.size() - 1).seconds());
-            if (alone != null) {
-                c.put("alone_seconds", alone.seconds()[o.index()]);
-                c.put("alone_identical", alone.identical()[o.index()]);
-            }
-            Reached t = Double.isFinite(ctx.targetLoss()) ? reached(o, ctx.targetLoss()) : null;
-            if (t != null) {
-                Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("examples", t.examples());
-                tm.put("epochs", t.epochs());
-                tm.put("seconds", t.seconds());
-                c.put("to_target", tm);
-            } else {
-                c.put("to_target", null);
-            }
-            c.put("command", rerun.get(o.index()));
-            c.put("history_columns", List.of("epoch", "step", "examples", "loss", "seconds"));
-            List<Object[]> h = new ArrayList<>();
-            for (History.Point p : ps) h.add(new Object[] {p.epoch(), p.step(), p.examples(), finite(p.loss()), p.seconds()});
-            c.put("history", h);
-            cs.add(c);
-        }
-        m.put("configurations", cs);
         return m;
+    }
+
+    /** One configuration's entry in sweep.json: its settings, outcome, time to the target, rerun command and history. */
+    private Map<String, Object> configuration(Outcome o) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        Config k = o.config();
+        c.put("index", o.index());
+        c.put("name", k.name());
+        c.put("lr", k.lr());
+        c.put("batch", k.batchSize());
+        c.put("optimizer", k.optimizer().toString());
+        c.put("weight_decay", k.optimizer().weightDecay());
+        c.put("schedule", k.schedule().toString());
+        c.put("order", k.order().cliName());
+        c.put("group", o.group());
+        c.put("final_loss", finite(o.finalLoss()));
+        c.put("diverged", o.diverged());
+        if (o.diverged()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("epoch", o.divergence().epoch());
+            d.put("step", o.divergence().step());
+            d.put("cause", o.divergence().what() + " became non-finite");
+            c.put("divergence", d);
+        } else {
+            c.put("divergence", null);
+        }
+        if (o.halted()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("after_epoch", o.halt().epoch());
+            h.put("rank", o.halt().rank());
+            h.put("of", o.halt().of());
+            h.put("kept", o.halt().kept());
+            h.put("why", o.halt().why());
+            c.put("halted", h);
+        } else {
+            c.put("halted", null);
+        }
+        c.put("steps", o.steps());
+        c.put("examples", o.examples());
+        List<History.Point> ps = o.history().points();
+        c.put("seconds", ps.isEmpty() ? 0.0 : ps.get(ps.size() - 1).seconds());
+        if (alone != null) {
+            c.put("alone_seconds", alone.seconds()[o.index()]);
+            c.put("alone_identical", alone.identical()[o.index()]);
+        }
+        Reached t = Double.isFinite(ctx.targetLoss()) ? reached(o, ctx.targetLoss()) : null;
+        if (t != null) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("examples", t.examples());
+            tm.put("epochs", t.epochs());
+            tm.put("seconds", t.seconds());
+            c.put("to_target", tm);
+        } else {
+            c.put("to_target", null);
+        }
+        c.put("command", rerun.get(o.index()));
+        c.put("history_columns", List.of("epoch", "step", "examples", "loss", "seconds"));
+        List<Object[]> h = new ArrayList<>();
+        for (History.Point p : ps) h.add(new Object[] {p.epoch(), p.step(), p.examples(), finite(p.loss()), p.seconds()});
+        c.put("history", h);
+        return c;
     }
 
     private static Double finite(double v) {
@@ -315,31 +350,65 @@ public final class SweepReport {
 
     // ------------------------------------------------------------------------------------ the folder
 
-    /** Writes the folder; returns why the pictures were left out, or null when they were drawn. */
-    public String write(Path dir) {
-        Map<String, Object> json = json();
-        // the JSON (most of a big sweep's bytes) is encoded and written on another thread while the pictures are drawn;
-        // joined on every path, so the numbers are on disk before any failure of the pictures or the pages is reported
-        java.util.concurrent.CompletableFuture<Void> jsonWritten = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            // Jackson's Schubfach double writer: shortest digits that read back to the same double (Java 17's
-            // Double.toString sometimes prints one more)
-            ObjectMapper om = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+    /**
+     * Loads and compiles the report's code on a daemon thread while a device trains (its host threads mostly wait): the report of
+     * a two-configuration sweep of 64 rows on the cpu backend, written to a temporary folder that is deleted after. The seed
+     * problem's 1,024-configuration report took 0.60–0.68 s in a cold JVM and 0.19–0.24 s written a second time (2-core Xeon,
+     * without pictures); on an H200 host the cold report was 0.53 s of a 1.2 s sweep. Anything that fails here is left for the
+     * real report to meet and say.
+     */
+    public static CompletableFuture<Void> warmUp() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            Path dir = null;
             try {
-                AtomicFiles.write(dir.resolve("sweep.json"), om.writeValueAsString(json));
-            } catch (IOException e) {
-                throw new DescentException("cannot encode the sweep as JSON: " + e.getMessage());
+                dev.descent.data.Dataset ds = dev.descent.data.Generators.regression(64, 2, 0.1, 1);
+                SweepResult w = dev.descent.sweep.Sweep.builder(ds, dev.descent.model.Objective.SQUARED).backend("cpu").threads(1).period(0)
+                        .addAll(List.of(Config.of(0.01, 1, dev.descent.optim.Optimizer.SGD), Config.of(0.1, 8, dev.descent.optim.Optimizer.SGD)))
+                        .build().run(2, 1);
+                dir = Files.createTempDirectory("descent-report-warm-up");
+                new SweepReport(new Context("warm-up", "warm-up", "squared", true, 2, 1, 0, "zeros", w.best().finalLoss() * 2, "warm-up"), w,
+                        List.of("warm-up", "warm-up"), null, null).write(dir);
+            } catch (IOException | RuntimeException | Error ignored) {
+                // the real report meets and says whatever failed here
+            } finally {
+                if (dir != null) {
+                    try (var files = Files.list(dir)) {
+                        for (Path f : files.toList()) Files.deleteIfExists(f);
+                        Files.deleteIfExists(dir);
+                    } catch (IOException ignored) {
+                        // a temporary folder left behind
+                    }
+                }
+                done.complete(null);
             }
-        });
+        }, "descent-report-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    /**
+     * Writes the folder; returns why the pictures were left out, or null when they were drawn. The parts are independent until
+     * written, so they run at once on the common pool: the environment (two git processes), sweep.json (each configuration
+     * encoded on its own: most of a big sweep's bytes), the table of every configuration, the heat map and pictures (this
+     * thread), report.md and report.html. Every part is joined on every path, so the numbers are on disk before any failure of
+     * the pictures or the pages is reported.
+     */
+    public String write(Path dir) {
+        CompletableFuture<Map<String, Object>> env = CompletableFuture.supplyAsync(SweepReport::environment);
+        CompletableFuture<Void> jsonWritten = env.thenAcceptAsync(e -> AtomicFiles.write(dir.resolve("sweep.json"), jsonText(e)));
+        CompletableFuture<List<List<String>>> rows = CompletableFuture.supplyAsync(this::targetRows);
         Throwable failed = null;
         try {
-            return pages(dir, json);
+            return pages(dir, env, rows);
         } catch (RuntimeException | Error e) {
             failed = e;
             throw e;
         } finally {
             try {
                 jsonWritten.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : e;
                 if (failed == null) throw cause;
                 failed.addSuppressed(cause);
@@ -348,9 +417,7 @@ public final class SweepReport {
     }
 
     /** The heat map (SVG always: it needs no AWT; PNG where Java can draw), the curves, report.md, report.html, REPRODUCE. */
-    private String pages(Path dir, Map<String, Object> json) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> env = (Map<String, Object>) json.get("environment");
+    private String pages(Path dir, CompletableFuture<Map<String, Object>> envF, CompletableFuture<List<List<String>>> rowsF) {
         HeatMap hm = heatMap();
         String heatSvg = hm.svg();
         AtomicFiles.write(dir.resolve("heatmap.svg"), heatSvg);
@@ -370,11 +437,27 @@ public final class SweepReport {
             skipped = e instanceof Error ? "the Java runtime's graphics did not load (" + e.getMessage() + ")" : e.getMessage();
             charts = Map.of();
         }
-        AtomicFiles.write(dir.resolve("report.md"), markdown(env, png ? "heatmap.png" : "heatmap.svg", charts.keySet()));
-        AtomicFiles.write(dir.resolve("report.html"), html(env, heatSvg, charts));
+        Map<String, Object> env = joined(envF);
+        List<List<String>> rows = joined(rowsF);
+        String heatFile = png ? "heatmap.png" : "heatmap.svg";
+        Set<String> chartNames = charts.keySet();
+        CompletableFuture<Void> md = CompletableFuture.runAsync(() -> AtomicFiles.write(dir.resolve("report.md"), markdown(env, heatFile, chartNames, rows)));
+        AtomicFiles.write(dir.resolve("report.html"), html(env, heatSvg, charts, rows));
+        joined(md);
         AtomicFiles.write(dir.resolve("REPRODUCE"), "# rerun this sweep from the project root, at commit " + env.get("commit") + ":\n"
                 + ctx.command() + "\n");
         return skipped;
+    }
+
+    /** A part's value, its failure rethrown as it was thrown. */
+    private static <T> T joined(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     private List<String> summary(Map<String, Object> env) {
@@ -454,7 +537,7 @@ public final class SweepReport {
         return rows;
     }
 
-    private String markdown(Map<String, Object> env, String heatFile, Iterable<String> charts) {
+    private String markdown(Map<String, Object> env, String heatFile, Iterable<String> charts, List<List<String>> rows) {
         StringBuilder sb = new StringBuilder("# descent sweep: ").append(r.outcomes().size()).append(" configurations\n\n");
         sb.append(envLine(env)).append("\n\nCommand: `").append(ctx.command()).append("`\n\n## Summary\n\n");
         List<String> sum = summary(env);
@@ -474,7 +557,6 @@ public final class SweepReport {
         }
         sb.append("## Time to the target loss, every configuration\n\n");
         if (!Double.isFinite(ctx.targetLoss())) sb.append("No target loss (every configuration diverged).\n\n");
-        List<List<String>> rows = targetRows();
         for (int i = 0; i < rows.size(); i++) {
             sb.append("| ").append(String.join(" | ", rows.get(i).stream().map(x -> x.replace("|", "\\|")).toList())).append(" |\n");
             if (i == 0) sb.append("|").append("---|".repeat(rows.get(0).size())).append('\n');
@@ -486,7 +568,7 @@ public final class SweepReport {
         return Markup.escape(s).replaceAll("`([^`]*)`", "<code>$1</code>").replaceAll("\\*\\*([^*]*)\\*\\*", "<strong>$1</strong>");
     }
 
-    private String html(Map<String, Object> env, String heatSvg, Map<String, IChart> charts) {
+    private String html(Map<String, Object> env, String heatSvg, Map<String, IChart> charts, List<List<String>> rows) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>descent sweep: ")
                 .append(r.outcomes().size()).append(" configurations</title>\n<style>body{font-family:sans-serif;max-width:1300px;margin:2em auto;"
                 + "color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -515,7 +597,6 @@ public final class SweepReport {
               .append("<figcaption>").append(Markup.escape(c.getKey())).append("</figcaption></figure>\n");
         }
         sb.append("<h2>Time to the target loss, every configuration</h2>\n<table>\n");
-        List<List<String>> rows = targetRows();
         for (int i = 0; i < rows.size(); i++) {
             String tag = i == 0 ? "th" : "td";
             sb.append("<tr>");

@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train many configurations (learning rate × batch × optimizer × weight decay × schedule × order) of one linear "
@@ -245,6 +246,10 @@ final class SweepCommand implements Callable<Integer> {
         }
         Sweep sweep = builder.build();                      // every refusal (sparse data, heap, period) before any output
         if (out != null) AtomicFiles.folder(out.resolve("sweep.json"));
+        // CUDA trains while the host waits: the report's code is loaded and compiled meanwhile (not for the cpu backend or
+        // OpenCL, whose device may be this CPU: there it would take cores from the training being timed)
+        CompletableFuture<Void> reportWarm = out != null && backend.equals("cuda")
+                ? SweepReport.warmUp() : CompletableFuture.completedFuture(null);
 
         String where = data.equals("synthetic") ? "synthetic (seed 1's generator), " + ds.n() + " rows × " + ds.d() + " features, noise "
                 + noise : ds.toString();
@@ -334,6 +339,7 @@ final class SweepCommand implements Callable<Integer> {
         if (out != null) {
             SweepReport report = new SweepReport(new SweepReport.Context(commandLine(), where, objective, withBias, epochs, seed, period, init,
                     target, rule), r, rerun, check, lone);
+            reportWarm.join();
             long r0 = System.nanoTime();
             String skipped = report.write(out);
             double took = (System.nanoTime() - r0) / 1e9;

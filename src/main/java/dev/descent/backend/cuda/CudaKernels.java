@@ -29,9 +29,9 @@ final class CudaKernels {
     /** Sweeps: a block per model over run_steps_block's body (one head). */
     static final String SWEEP_BLOCK = "sweep_steps_block";
 
-    /** Sweeps, batch 1, d ≤ {@link #THREAD_MAX_D}: a thread per model over run_steps_thread's body (sweep_steps_thread_d{D}). */
-    static String sweepThread(int d) {
-        return "sweep_" + runThread(d).substring("run_".length());
+    /** Sweeps, batch 1, d ≤ {@link #THREAD_MAX_D}: a thread per model over run_steps_thread's body (sweep_steps_thread[_w]_d{D}). */
+    static String sweepThread(int d, boolean weighted) {
+        return "sweep_" + runThread(d, weighted).substring("run_".length());
     }
 
     /** Widest row a one-thread batch-1 kernel holds in registers (run_steps_thread_d{1,2,4,8,16}). */
@@ -51,18 +51,23 @@ final class CudaKernels {
         return "grad_partial_v" + v + "_l" + l + "_c" + c;
     }
 
-    /** The one-thread batch-1 kernel for d ≤ {@link #THREAD_MAX_D}: D = d rounded up to a power of two. */
-    static String runThread(int d) {
+    /**
+     * The one-thread batch-1 kernel for d ≤ {@link #THREAD_MAX_D}: D = d rounded up to a power of two; the _w_ instance when the rows
+     * carry example weights (the weights' prefetch ring only there: it cost the unweighted d = 16 kernel 9.5% on an H200).
+     */
+    static String runThread(int d, boolean weighted) {
         if (d > THREAD_MAX_D) throw new IllegalArgumentException("no one-thread kernel for d = " + d);
-        return "run_steps_thread_d" + Integer.highestOneBit(Math.max(1, 2 * d - 1));
+        return "run_steps_thread" + (weighted ? "_w_d" : "_d") + Integer.highestOneBit(Math.max(1, 2 * d - 1));
     }
 
     /** Every name {@link #gradPartial} and {@link #runThread} can give, and the fixed ones (softmax's too). */
     static Set<String> all() {
         Set<String> out = new LinkedHashSet<>();
         for (int d = 1; d <= 4100; d++) out.add(gradPartial(d));
-        for (int d = 1; d <= THREAD_MAX_D; d++) out.add(runThread(d));
-        for (int d = 1; d <= THREAD_MAX_D; d++) out.add(sweepThread(d));
+        for (boolean w : new boolean[] {false, true}) {
+            for (int d = 1; d <= THREAD_MAX_D; d++) out.add(runThread(d, w));
+            for (int d = 1; d <= THREAD_MAX_D; d++) out.add(sweepThread(d, w));
+        }
         out.add(SWEEP_BLOCK);
         out.add(GRAD_MEAN);
         out.add(GRAD_STEP);

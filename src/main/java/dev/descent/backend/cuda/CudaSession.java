@@ -116,8 +116,8 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             fLoss8 = function(CudaKernels.LOSSES_8);
             fLossSoftmax = function(CudaKernels.LOSSES_SOFTMAX);
             fRunBlock = function(heads > 1 ? CudaKernels.RUN_BLOCK_SOFTMAX : CudaKernels.RUN_BLOCK);
-            fRunThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d)) : null;
-            fSweepThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.sweepThread(d)) : null;
+            fRunThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.runThread(d, data.hasWeights())) : null;
+            fSweepThread = heads == 1 && d <= CudaKernels.THREAD_MAX_D ? function(CudaKernels.sweepThread(d, data.hasWeights())) : null;
             fSweepBlock = function(CudaKernels.SWEEP_BLOCK);
             fRowsSparse = function(CudaKernels.GRAD_SPARSE);
             fRunSparse = function(CudaKernels.RUN_SPARSE);
