@@ -70,20 +70,26 @@ interface BlockOps {
      */
     void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k);
 
-    /**
-     * Whether {@link #sgdRun} takes rows of this width: at most 4 features, whose margin the cpu backend sums as its tail
-     * alone (b + (((0 + x_0·w_0) + x_1·w_1) + …), unfused), so a block's weights stay in registers across rows.
-     */
+    /** Whether {@link #sgdRun} runs steps for these rows (the Vector API's blocks: every width). */
     default boolean runs() {
+        return false;
+    }
+
+    /**
+     * Whether the rows have at most 4 features whose margin the cpu backend sums as its tail alone
+     * (b + (((0 + x_0·w_0) + x_1·w_1) + …), unfused), so {@link #sgdRun} keeps a block's weights in registers across rows;
+     * wider rows take each step's update and the next row's margin in one pass over the weights.
+     */
+    default boolean narrow() {
         return false;
     }
 
     /**
      * Batch-1 plain SGD of the squared loss, the rows at order positions [from, to) one after another, for lanes [0, kf)
      * (every lane of the shard: all plain SGD at constant rates lr), each step exactly {@link #margins}, {@link #residuals}
-     * (times the row's example weight wt, when given) and {@link #sgd}; a full block's weights stay in registers for the
-     * whole run. Stops after the first position whose step may have left a lane non-finite (the step applied to every
-     * lane), else at {@code to}; returns the exclusive position reached. Only where {@link #runs}.
+     * (times the row's example weight wt, when given) and {@link #sgd}. Stops after the first position whose step may have
+     * left a lane non-finite (the step applied to every lane), else at {@code to}; returns the exclusive position reached.
+     * Only where {@link #runs}.
      *
      * @param w modified, (d + 1, kp)
      */

@@ -226,7 +226,8 @@ final class Engine {
                     + (bs > BLOCK ? ", rows in blocks of " + BLOCK + " across threads" : ", one thread per shard")
                     + (!shards.isEmpty() && ((Shard) shards.get(0)).mm ? ", model-major"
                             : !shards.isEmpty() && ((Shard) shards.get(0)).blocked ? ", blocks of " + blocks.width() + " models"
-                            + (runsInRegisters(bs) ? " (plain SGD at constant rates: runs of steps, a block's weights in registers)" : "") : "")
+                            + (stepsInRuns(bs) ? " (plain SGD at constant rates: runs of steps, " + (blocks.narrow() ? "a block's weights in registers)"
+                            : "each step's update and the next row's margin in one pass)") : "") : "")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
         }
     }
@@ -320,8 +321,8 @@ final class Engine {
             boolean varying = false;                     // a per-step or 1/√t rate: each batch's rate afresh, else once an epoch
             for (Lane lane : lanes) varying |= rates[lane.cfg].steps() != null || rates[lane.cfg].inverseSqrt();
             boolean stale = true;
-            // batch-1 plain SGD of the squared loss on narrow rows: runs of steps up to each record, a block's weights in registers
-            boolean runs = blocked && !varying && runsInRegisters(gr.bs);
+            // batch-1 plain SGD of the squared loss: runs of steps up to each record (BlockOps.sgdRun)
+            boolean runs = blocked && !varying && stepsInRuns(gr.bs);
             for (int j = 0; j < gr.batches && k > 0; j++) {
                 int from = Batches.from(j, gr.bs), cnt = Batches.count(j, gr.bs, n);
                 if (stale || varying) for (int l = 0; l < k; l++) lr[l] = (float) rates[lanes[l].cfg].at(j);
@@ -573,8 +574,8 @@ final class Engine {
         }
     }
 
-    /** Whether a shard of this batch size on the block loops steps in runs with its weights in registers (BlockOps.sgdRun) when every model is plain SGD at a constant rate. */
-    private boolean runsInRegisters(int bs) {
+    /** Whether a shard of this batch size on the block loops steps in runs (BlockOps.sgdRun) when every model is plain SGD at a constant rate. */
+    private boolean stepsInRuns(int bs) {
         return blocks != null && bs == 1 && obj == 0 && blocks.runs();
     }
 

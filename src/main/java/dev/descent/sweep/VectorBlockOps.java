@@ -42,11 +42,17 @@ final class VectorBlockOps implements BlockOps {
 
     @Override
     public boolean runs() {
+        return true;
+    }
+
+    @Override
+    public boolean narrow() {
         return d <= 4 && (L == 0 ? d < 4 : d < L);
     }
 
     @Override
     public int sgdRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
+        if (!narrow()) return wideRun(x, t, wt, rows, from, to, w, kp, lr, kf, bias);
         float[] start = w.clone();                       // (d + 1)·kp floats: the run restarts from it when a block stops early
         int full = kf / V * V, end = to;
         while (true) {
@@ -134,6 +140,132 @@ final class VectorBlockOps implements BlockOps {
             bu.intoArray(w, d * kp + c);
         }
         return p;
+    }
+
+    private float[] runM = new float[0];         // wideRun's margins of the next row, kp floats
+
+    /**
+     * Wide rows (not {@link #narrow}), row after row: each step's update of a block and the next row's margin in one pass over
+     * the block's weights (w_j ← w_j − step·x_j, stored, then x'_j·w_j into the margin's chains in the row kernel's order: the
+     * margin {@link #margins} would take after {@link #sgd}), so the (d + 1)·kp weights are read once a step, not twice, and the
+     * per-step calls are gone. Lanes [full, kf) of a last block shared with padding step lane by lane as {@link #sgd}'s, their
+     * block's margin then taken whole. Stops after a step whose weights' sums (a screen: each lane's exact check is the
+     * engine's) are not finite; returns the exclusive position reached.
+     */
+    private int wideRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
+        if (runM.length < kp) runM = new float[kp];
+        float[] m = runM;
+        int full = kf / V * V, bb = d * kp;
+        margins(x, rows[from] * d, w, kp, m);
+        int p = from;
+        while (p < to) {
+            int row = rows[p++], o = row * d, oq = p < to ? rows[p] * d : o;    // the last step's "next row" is its own (unused)
+            float ti = t[row], v = wt == null ? 1f : wt[row];
+            boolean finite = true;
+            for (int b = 0; b < full; b += V) {
+                FloatVector r = FloatVector.fromArray(S, m, b).sub(ti);
+                if (wt != null) r = r.mul(v);
+                FloatVector step = FloatVector.fromArray(S, lr, b).mul(r);
+                FloatVector nb = FloatVector.fromArray(S, w, bb + b);
+                if (bias) {
+                    nb = nb.sub(step);
+                    nb.intoArray(w, bb + b);
+                }
+                FloatVector z = L == 0 ? scalarStep(x, o, oq, w, kp, b, step, nb, m) : vectorStep(x, o, oq, w, kp, b, step, nb, m);
+                finite &= z.add(nb).test(VectorOperators.IS_FINITE).allTrue();
+            }
+            if (full < kf) {
+                for (int l = full; l < kf; l++) {              // sgd's lane loop
+                    float r = (m[l] - ti) * v, step = lr[l] * r;
+                    for (int j = 0; j < d; j++) {
+                        int i = j * kp + l;
+                        float nw = w[i] - step * x[o + j];
+                        w[i] = nw;
+                        finite &= Float.isFinite(nw);
+                    }
+                    if (bias) w[bb + l] = w[bb + l] - step;
+                    finite &= Float.isFinite(w[bb + l]);
+                }
+                (L == 0 ? scalarOrder(x, oq, w, kp, full) : vectorOrder(x, oq, w, kp, full)).intoArray(m, full);
+            }
+            if (!finite) break;
+        }
+        return p;
+    }
+
+    /**
+     * Block b's update by row o's step and, in the same pass, {@link #vectorOrder}'s margin of row oq on the new weights and
+     * the new bias nb, into m; returns a sum of the new weights.
+     */
+    private FloatVector vectorStep(float[] x, int o, int oq, float[] w, int kp, int b, FloatVector step, FloatVector nb, float[] m) {
+        FloatVector zero = FloatVector.zero(S), s = zero, z0 = zero, z1 = zero;
+        int stride = 2 * L;
+        if (d >= L) {
+            for (int i = 0; i < L; i++) {
+                FloatVector a = zero, c = zero;
+                for (int j = i; j < twoChunks; j += stride) {
+                    int q = j * kp + b, u = (j + L) * kp + b;
+                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
+                    FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(x[o + j + L]));
+                    wj.intoArray(w, q);
+                    wu.intoArray(w, u);
+                    z0 = z0.add(wj);
+                    z1 = z1.add(wu);
+                    a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
+                    c = FloatVector.broadcast(S, x[oq + j + L]).fma(wu, c);
+                }
+                int j = twoChunks + i;
+                if (j < chunks) {
+                    int q = j * kp + b;
+                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
+                    wj.intoArray(w, q);
+                    z0 = z0.add(wj);
+                    a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
+                }
+                s = s.add(a.add(c));
+            }
+        }
+        for (int j = chunks; j < d; j++) {
+            int q = j * kp + b;
+            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
+            wj.intoArray(w, q);
+            z1 = z1.add(wj);
+            s = s.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
+        }
+        nb.add(s).intoArray(m, b);
+        return z0.add(z1);
+    }
+
+    /** {@link #vectorStep} in {@link #scalarOrder}'s order (four unfused sums by j mod 4, the tail into the first). */
+    private FloatVector scalarStep(float[] x, int o, int oq, float[] w, int kp, int b, FloatVector step, FloatVector nb, float[] m) {
+        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, z0 = zero, z1 = zero;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            int q = j * kp + b;
+            FloatVector w0 = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
+            FloatVector w1 = FloatVector.fromArray(S, w, q + kp).sub(step.mul(x[o + j + 1]));
+            FloatVector w2 = FloatVector.fromArray(S, w, q + 2 * kp).sub(step.mul(x[o + j + 2]));
+            FloatVector w3 = FloatVector.fromArray(S, w, q + 3 * kp).sub(step.mul(x[o + j + 3]));
+            w0.intoArray(w, q);
+            w1.intoArray(w, q + kp);
+            w2.intoArray(w, q + 2 * kp);
+            w3.intoArray(w, q + 3 * kp);
+            z0 = z0.add(w0.add(w1));
+            z1 = z1.add(w2.add(w3));
+            s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(w0));
+            s1 = s1.add(FloatVector.broadcast(S, x[oq + j + 1]).mul(w1));
+            s2 = s2.add(FloatVector.broadcast(S, x[oq + j + 2]).mul(w2));
+            s3 = s3.add(FloatVector.broadcast(S, x[oq + j + 3]).mul(w3));
+        }
+        for (; j < d; j++) {
+            int q = j * kp + b;
+            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
+            wj.intoArray(w, q);
+            z0 = z0.add(wj);
+            s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
+        }
+        nb.add(s0.add(s1).add(s2.add(s3))).intoArray(m, b);
+        return z0.add(z1);
     }
 
     /** {@link #blocksRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */

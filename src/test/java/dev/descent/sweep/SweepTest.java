@@ -440,17 +440,17 @@ class SweepTest {
     }
 
     /**
-     * Narrow rows (d = 1 to 4) at batch 1, every model plain SGD at a constant rate: the cpu backend's shards step in runs
-     * with a block's weights in registers. 37 and 29 models (pairs of whole blocks, an odd block, and a remainder stepped
-     * lane by lane, for 8 and 16 vector lanes), one diverging
-     * in the middle of a run, with and without a bias, example weights, one and two threads: each bit-identical to its
-     * run alone, records (every 7th step) included.
+     * Batch 1, every model plain SGD at a constant rate: the cpu backend's shards step in runs, on narrow rows (d = 1 to 4)
+     * with a block's weights in registers, on wide ones (9, 64) each step's update and the next row's margin in one pass.
+     * 37 and 29 models (pairs of whole blocks, an odd block, and a remainder stepped lane by lane, for 8 and 16 vector
+     * lanes), one diverging in the middle of a run, with and without a bias, example weights, one and two threads: each
+     * bit-identical to its run alone, records (every 7th step) included. BlockRunTest checks the runs step by step.
      */
     @Test
-    void narrowPlainSgdRunsInRegistersAsAlone() {
+    void plainSgdRunsAsAlone() {
         long seed = System.nanoTime();
         Random rng = new Random(seed);
-        for (int d = 1; d <= 4; d++) {
+        for (int d : new int[] {1, 2, 3, 4, 9, 64}) {
             int n = 333;
             float[] v = new float[n];
             for (int i = 0; i < n; i++) v[i] = i % 5 == 2 ? 0f : (float) (2 * rng.nextDouble());
@@ -462,7 +462,8 @@ class SweepTest {
                 for (int i = 0; i < models; i++) cs.add(Config.of(i == 20 ? 3e4 : 0.002 * (1 + i), 1, Optimizer.SGD));
                 Sweep sweep = Sweep.builder(ds, Objective.SQUARED).bias(d != 3).period(7).threads(threads).addAll(cs).build();
                 SweepResult r = sweep.run(2, seed);
-                assertTrue(r.groups().stream().anyMatch(g -> g.contains("registers")) || LaneKernels.OPS == LaneOps.SCALAR,
+                String how = d <= 4 ? "registers" : "one pass";
+                assertTrue(r.groups().stream().anyMatch(g -> g.contains(how)) || LaneKernels.OPS == LaneOps.SCALAR,
                         "seed " + seed + ": the run loop ran: " + r.groups());
                 assertTrue(r.get(20).diverged(), "seed " + seed + ", d " + d + ": the large rate diverged");
                 for (int i = 0; i < cs.size(); i++) {
