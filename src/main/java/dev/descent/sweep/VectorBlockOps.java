@@ -40,9 +40,10 @@ final class VectorBlockOps implements BlockOps {
         return V;
     }
 
+    /** Narrow rows always; wide ones unless -Ddescent.sweep.wideRuns=false (the step-by-step path, for A/B timing). */
     @Override
     public boolean runs() {
-        return true;
+        return narrow() || Boolean.parseBoolean(System.getProperty("descent.sweep.wideRuns", "true"));
     }
 
     @Override
@@ -163,29 +164,13 @@ final class VectorBlockOps implements BlockOps {
             float ti = t[row], v = wt == null ? 1f : wt[row];
             boolean finite = true;
             for (int b = 0; b < full; b += V) {
-                FloatVector r = FloatVector.fromArray(S, m, b).sub(ti);
-                if (wt != null) r = r.mul(v);
-                FloatVector step = FloatVector.fromArray(S, lr, b).mul(r);
-                FloatVector nb = FloatVector.fromArray(S, w, bb + b);
-                if (bias) {
-                    nb = nb.sub(step);
-                    nb.intoArray(w, bb + b);
+                if (!(L == 0 ? scalarStep(x, o, oq, ti, v, w, kp, b, lr, m, bias) : vectorStep(x, o, oq, ti, v, w, kp, b, lr, m, bias))) {
+                    // a sum of the weights overflowed, or a weight is not finite: lane by lane (zs holds the sums)
+                    for (int l = 0; l < V; l++) finite &= (Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) && Float.isFinite(w[bb + b + l]);
                 }
-                FloatVector z = L == 0 ? scalarStep(x, o, oq, w, kp, b, step, nb, m) : vectorStep(x, o, oq, w, kp, b, step, nb, m);
-                finite &= z.add(nb).test(VectorOperators.IS_FINITE).allTrue();
             }
             if (full < kf) {
-                for (int l = full; l < kf; l++) {              // sgd's lane loop
-                    float r = (m[l] - ti) * v, step = lr[l] * r;
-                    for (int j = 0; j < d; j++) {
-                        int i = j * kp + l;
-                        float nw = w[i] - step * x[o + j];
-                        w[i] = nw;
-                        finite &= Float.isFinite(nw);
-                    }
-                    if (bias) w[bb + l] = w[bb + l] - step;
-                    finite &= Float.isFinite(w[bb + l]);
-                }
+                for (int l = full; l < kf; l++) finite &= laneStep(w, kp, l, lr[l] * ((m[l] - ti) * v), x, o, bias);   // sgd's lane loop
                 (L == 0 ? scalarOrder(x, oq, w, kp, full) : vectorOrder(x, oq, w, kp, full)).intoArray(m, full);
             }
             if (!finite) break;
@@ -195,22 +180,24 @@ final class VectorBlockOps implements BlockOps {
 
     /**
      * Block b's update by row o's step and, in the same pass, {@link #vectorOrder}'s margin of row oq on the new weights and
-     * the new bias nb, into m; returns a sum of the new weights.
+     * the new bias nb, into m; returns whether the sum of the new weights and nb is finite in every lane (else the sums are
+     * in zs). No vector leaves the method: one returned or carried through both loops was boxed, each add allocating (JDK 17).
      */
-    private FloatVector vectorStep(float[] x, int o, int oq, float[] w, int kp, int b, FloatVector step, FloatVector nb, float[] m) {
-        FloatVector zero = FloatVector.zero(S), s = zero, z0 = zero, z1 = zero;
+    private boolean vectorStep(float[] x, int o, int oq, float ti, float v, float[] w, int kp, int b, float[] lr, float[] m, boolean bias) {
+        FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias);
+        FloatVector zero = FloatVector.zero(S), s = zero, z = zero;
         int stride = 2 * L;
         if (d >= L) {
             for (int i = 0; i < L; i++) {
-                FloatVector a = zero, c = zero;
+                FloatVector a = zero, c = zero, za = zero, zc = zero;
                 for (int j = i; j < twoChunks; j += stride) {
                     int q = j * kp + b, u = (j + L) * kp + b;
                     FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
                     FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(x[o + j + L]));
                     wj.intoArray(w, q);
                     wu.intoArray(w, u);
-                    z0 = z0.add(wj);
-                    z1 = z1.add(wu);
+                    za = za.add(wj);
+                    zc = zc.add(wu);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                     c = FloatVector.broadcast(S, x[oq + j + L]).fma(wu, c);
                 }
@@ -219,25 +206,48 @@ final class VectorBlockOps implements BlockOps {
                     int q = j * kp + b;
                     FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
                     wj.intoArray(w, q);
-                    z0 = z0.add(wj);
+                    za = za.add(wj);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                 }
                 s = s.add(a.add(c));
+                z = z.add(za.add(zc));
             }
         }
         for (int j = chunks; j < d; j++) {
             int q = j * kp + b;
             FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
             wj.intoArray(w, q);
-            z1 = z1.add(wj);
+            z = z.add(wj);
             s = s.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
         nb.add(s).intoArray(m, b);
-        return z0.add(z1);
+        return finite(z, nb);
+    }
+
+    /** Block b's step lr·r, r = (m − t)·v (residuals, then the example weight: times 1 keeps the bits). */
+    private static FloatVector step(float[] m, int b, float ti, float v, float[] lr) {
+        return FloatVector.fromArray(S, lr, b).mul(FloatVector.fromArray(S, m, b).sub(ti).mul(v));
+    }
+
+    /** The block's bias at w[i] after the step (stored), or as it is without a bias. */
+    private static FloatVector bias(float[] w, int i, FloatVector step, boolean bias) {
+        FloatVector nb = FloatVector.fromArray(S, w, i);
+        if (!bias) return nb;
+        nb = nb.sub(step);
+        nb.intoArray(w, i);
+        return nb;
+    }
+
+    /** Whether z + nb is finite in every lane; if not, z is in zs. */
+    private boolean finite(FloatVector z, FloatVector nb) {
+        if (z.add(nb).test(VectorOperators.IS_FINITE).allTrue()) return true;
+        z.intoArray(zs, 0);
+        return false;
     }
 
     /** {@link #vectorStep} in {@link #scalarOrder}'s order (four unfused sums by j mod 4, the tail into the first). */
-    private FloatVector scalarStep(float[] x, int o, int oq, float[] w, int kp, int b, FloatVector step, FloatVector nb, float[] m) {
+    private boolean scalarStep(float[] x, int o, int oq, float ti, float v, float[] w, int kp, int b, float[] lr, float[] m, boolean bias) {
+        FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias);
         FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, z0 = zero, z1 = zero;
         int j = 0;
         for (; j + 3 < d; j += 4) {
@@ -265,7 +275,7 @@ final class VectorBlockOps implements BlockOps {
             s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
         nb.add(s0.add(s1).add(s2.add(s3))).intoArray(m, b);
-        return z0.add(z1);
+        return finite(z0.add(z1), nb);
     }
 
     /** {@link #blocksRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */
@@ -362,18 +372,21 @@ final class VectorBlockOps implements BlockOps {
             z.intoArray(zs, 0);
             for (int l = 0; l < V; l++) bad[b + l] = !(Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) || !Float.isFinite(w[bb + b + l]);
         }
-        for (int l = full; l < kf; l++) {                  // a block shared with other lanes: CpuSession.sgdOne lane by lane
-            float step = lr[l] * r[l];
-            boolean finite = true;
-            for (int j = 0; j < d; j++) {
-                int i = j * kp + l;
-                float nw = w[i] - step * x[o + j];
-                w[i] = nw;
-                finite &= Float.isFinite(nw);
-            }
-            if (bias) w[bb + l] = w[bb + l] - step;
-            bad[l] = !(finite && Float.isFinite(w[bb + l]));
+        for (int l = full; l < kf; l++) bad[l] = !laneStep(w, kp, l, lr[l] * r[l], x, o, bias);   // a block shared with other lanes
+    }
+
+    /** CpuSession.sgdOne for lane l alone: w_j − step·x_j, the bias − step; whether its parameters stayed finite. */
+    private boolean laneStep(float[] w, int kp, int l, float step, float[] x, int o, boolean bias) {
+        boolean finite = true;
+        for (int j = 0; j < d; j++) {
+            int i = j * kp + l;
+            float nw = w[i] - step * x[o + j];
+            w[i] = nw;
+            finite &= Float.isFinite(nw);
         }
+        int bb = d * kp + l;
+        if (bias) w[bb] = w[bb] - step;
+        return finite && Float.isFinite(w[bb]);
     }
 
     /** Whether lane l's d weights are all finite (a lane whose sum overflowed). */
