@@ -150,8 +150,8 @@ final class VectorBlockOps implements BlockOps {
      * the block's weights (w_j ← w_j − step·x_j, stored, then x'_j·w_j into the margin's chains in the row kernel's order: the
      * margin {@link #margins} would take after {@link #sgd}), so the (d + 1)·kp weights are read once a step, not twice, and the
      * per-step calls are gone. Lanes [full, kf) of a last block shared with padding step lane by lane as {@link #sgd}'s, their
-     * block's margin then taken whole. Stops after a step whose weights' sums (a screen: each lane's exact check is the
-     * engine's) are not finite; returns the exclusive position reached.
+     * block's margin then taken whole. Stops after a step that left a lane's parameters not finite (screened by the next
+     * margins, see {@link #margin}, then checked lane by lane); returns the exclusive position reached.
      */
     private int wideRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
         if (runM.length < kp) runM = new float[kp];
@@ -165,8 +165,7 @@ final class VectorBlockOps implements BlockOps {
             boolean finite = true;
             for (int b = 0; b < full; b += V) {
                 if (!(L == 0 ? scalarStep(x, o, oq, ti, v, w, kp, b, lr, m, bias) : vectorStep(x, o, oq, ti, v, w, kp, b, lr, m, bias))) {
-                    // a sum of the weights overflowed, or a weight is not finite: lane by lane (zs holds the sums)
-                    for (int l = 0; l < V; l++) finite &= (Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) && Float.isFinite(w[bb + b + l]);
+                    for (int l = 0; l < V; l++) finite &= allFinite(w, kp, b + l) && Float.isFinite(w[bb + b + l]);   // lane by lane
                 }
             }
             if (full < kf) {
@@ -179,25 +178,22 @@ final class VectorBlockOps implements BlockOps {
     }
 
     /**
-     * Block b's update by row o's step and, in the same pass, {@link #vectorOrder}'s margin of row oq on the new weights and
-     * the new bias nb, into m; returns whether the sum of the new weights and nb is finite in every lane (else the sums are
-     * in zs). No vector leaves the method: one returned or carried through both loops was boxed, each add allocating (JDK 17).
+     * Block b's step on row o (residual, step and bias from m, t, v and lr) and, in the same pass, {@link #vectorOrder}'s margin
+     * of row oq on the new weights and bias, into m; returns {@link #margin}'s screen. No vector leaves the method: one
+     * returned, or carried through both loops, was boxed and each add allocated (JDK 17; the run was 5× slower).
      */
     private boolean vectorStep(float[] x, int o, int oq, float ti, float v, float[] w, int kp, int b, float[] lr, float[] m, boolean bias) {
-        FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias);
-        FloatVector zero = FloatVector.zero(S), s = zero, z = zero;
+        FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias), zero = FloatVector.zero(S), s = zero;
         int stride = 2 * L;
         if (d >= L) {
             for (int i = 0; i < L; i++) {
-                FloatVector a = zero, c = zero, za = zero, zc = zero;
+                FloatVector a = zero, c = zero;
                 for (int j = i; j < twoChunks; j += stride) {
                     int q = j * kp + b, u = (j + L) * kp + b;
                     FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
                     FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(x[o + j + L]));
                     wj.intoArray(w, q);
                     wu.intoArray(w, u);
-                    za = za.add(wj);
-                    zc = zc.add(wu);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                     c = FloatVector.broadcast(S, x[oq + j + L]).fma(wu, c);
                 }
@@ -206,22 +202,18 @@ final class VectorBlockOps implements BlockOps {
                     int q = j * kp + b;
                     FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
                     wj.intoArray(w, q);
-                    za = za.add(wj);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                 }
                 s = s.add(a.add(c));
-                z = z.add(za.add(zc));
             }
         }
         for (int j = chunks; j < d; j++) {
             int q = j * kp + b;
             FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
             wj.intoArray(w, q);
-            z = z.add(wj);
             s = s.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
-        nb.add(s).intoArray(m, b);
-        return finite(z, nb);
+        return margin(nb.add(s), m, b);
     }
 
     /** Block b's step lr·r, r = (m − t)·v (residuals, then the example weight: times 1 keeps the bits). */
@@ -238,17 +230,21 @@ final class VectorBlockOps implements BlockOps {
         return nb;
     }
 
-    /** Whether z + nb is finite in every lane; if not, z is in zs. */
-    private boolean finite(FloatVector z, FloatVector nb) {
-        if (z.add(nb).test(VectorOperators.IS_FINITE).allTrue()) return true;
-        z.intoArray(zs, 0);
-        return false;
+    /**
+     * Stores the next row's margins; whether they are finite in every lane. A lane with a weight or bias not finite has a
+     * margin not finite whatever the row (x·∞ is ±∞, 0·∞ NaN, and both stay so through the sums), so a finite margin screens
+     * the lane's parameters without a pass of its own; a margin that overflowed with finite parameters is told apart lane by
+     * lane by the caller.
+     */
+    private static boolean margin(FloatVector mn, float[] m, int b) {
+        mn.intoArray(m, b);
+        return mn.test(VectorOperators.IS_FINITE).allTrue();
     }
 
     /** {@link #vectorStep} in {@link #scalarOrder}'s order (four unfused sums by j mod 4, the tail into the first). */
     private boolean scalarStep(float[] x, int o, int oq, float ti, float v, float[] w, int kp, int b, float[] lr, float[] m, boolean bias) {
         FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias);
-        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, z0 = zero, z1 = zero;
+        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero;
         int j = 0;
         for (; j + 3 < d; j += 4) {
             int q = j * kp + b;
@@ -260,8 +256,6 @@ final class VectorBlockOps implements BlockOps {
             w1.intoArray(w, q + kp);
             w2.intoArray(w, q + 2 * kp);
             w3.intoArray(w, q + 3 * kp);
-            z0 = z0.add(w0.add(w1));
-            z1 = z1.add(w2.add(w3));
             s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(w0));
             s1 = s1.add(FloatVector.broadcast(S, x[oq + j + 1]).mul(w1));
             s2 = s2.add(FloatVector.broadcast(S, x[oq + j + 2]).mul(w2));
@@ -271,11 +265,9 @@ final class VectorBlockOps implements BlockOps {
             int q = j * kp + b;
             FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
             wj.intoArray(w, q);
-            z0 = z0.add(wj);
             s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
-        nb.add(s0.add(s1).add(s2.add(s3))).intoArray(m, b);
-        return finite(z0.add(z1), nb);
+        return margin(nb.add(s0.add(s1).add(s2.add(s3))), m, b);
     }
 
     /** {@link #blocksRun} for lane l alone (a lane of a block it shares with no other run lane), CpuSession.sgdOne's operations. */
