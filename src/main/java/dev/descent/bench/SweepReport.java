@@ -467,7 +467,7 @@ public final class SweepReport {
         s.add(String.format(Locale.ROOT, "%d configurations of %s%s on %s, %d epoch%s, seed %d, initial parameters %s, period %s; "
                         + "trained at once on %s in %d group%s (each step reads a batch's rows once for every configuration of its group):",
                 k, ctx.objective(), ctx.bias() ? " + bias" : "", ctx.data(), ctx.epochs(), ctx.epochs() == 1 ? "" : "s", ctx.seed(), ctx.init(),
-                ctx.period() == 0 ? "about 100 records per epoch" : ctx.period() + " examples",
+                ctx.period() == 0 ? "the default (about 100 records per epoch, fewer on large data)" : ctx.period() + " examples",
                 r.backend().equals("cpu") ? "the CPU" : "backend " + r.backend(), r.groups().size(), r.groups().size() == 1 ? "" : "s"));
         s.add(String.format(Locale.ROOT, "Wall time %.3f s (of which %s%.3f s evaluating the recorded full-data losses), %d thread%s, %s: %s.",
                 r.seconds(), r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the backend, ", r.openSeconds()) : "",

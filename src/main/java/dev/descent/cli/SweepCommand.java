@@ -83,7 +83,7 @@ final class SweepCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--period", defaultValue = "0",
-            description = "Record the full-data loss every PERIOD examples (a multiple of every batch; 0: about 100 per epoch). Default: ${DEFAULT-VALUE}.")
+            description = "Record the full-data loss every PERIOD examples (a multiple of every batch; 0: about 100 per epoch, fewer past 671,088 stored values so that an epoch's records read at most 2^26). Default: ${DEFAULT-VALUE}.")
     int period;
 
     @Option(names = "--target-loss", paramLabel = "L",

@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--period", defaultValue = "0",
-            description = "Record the full-data loss every PERIOD examples (a multiple of the batch; 0: about 100 per epoch). Default: ${DEFAULT-VALUE}.")
+            description = "Record the full-data loss every PERIOD examples (a multiple of the batch; 0: about 100 per epoch, fewer past 671,088 stored values so that an epoch's records read at most 2^26). Default: ${DEFAULT-VALUE}.")
     int period;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for data, initial weights and batch order. Default: ${DEFAULT-VALUE}.")

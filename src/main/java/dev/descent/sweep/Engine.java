@@ -74,6 +74,7 @@ final class Engine {
     private final float[] x, t;
     private final float[] wt;                     // example weights, or null: a row's residuals and loss times its weight (as CpuSession)
     private final int n, d, np, obj, heads;
+    private final long values;                      // stored values: the default record count's rule
     private final float objP;
     private final boolean bias;
     final LaneKernels kern;
@@ -143,6 +144,7 @@ final class Engine {
         this.t = sessions != null ? null : data.targets();
         this.wt = sessions != null ? null : data.weights();
         this.n = data.n();
+        this.values = data.stored();
         this.d = data.d();
         this.heads = heads;                                       // > 1 (softmax) only on sessions
         this.np = heads * (d + 1);
@@ -176,10 +178,7 @@ final class Engine {
         buildGroups();
     }
 
-    /** Records every this many batches: TrainConfig.recordEvery's rule. */
-    static int recordEvery(int period, int n, int bs) {
-        return period > 0 ? period / bs : Math.max(1, Batches.in(n, bs) / 100);
-    }
+
 
     // ------------------------------------------------------------------------------ groups and shards
 
@@ -194,7 +193,7 @@ final class Engine {
             this.bs = bs;
             this.order = order;
             this.batches = Batches.in(n, bs);
-            this.every = recordEvery(period, n, bs);
+            this.every = dev.descent.train.TrainConfig.recordEvery(period, n, bs, values);
             this.configs = members.size();
             List<Lane> lanes = new ArrayList<>();
             for (int c : members) {

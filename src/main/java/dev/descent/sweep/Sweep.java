@@ -122,7 +122,8 @@ public final class Sweep {
 
         /**
          * Examples between recorded losses, as {@link TrainConfig#period()}: a multiple of every
-         * batch size; 0 (the default) records about 100 times per epoch per group. Each record costs
+         * batch size; 0 (the default) records about 100 times per epoch per group, fewer on large data
+         * ({@link TrainConfig#defaultRecords}). Each record costs
          * one evaluation of the full-data loss (all records of an epoch share one pass over the rows).
          */
         public Builder period(int examples) {
@@ -187,7 +188,7 @@ public final class Sweep {
                 }
             }
             Memory.requireHeap(String.format(java.util.Locale.ROOT, "a sweep of %d configurations over %d features", configs.size(), data.d()),
-                    bytesNeeded(data.n(), spec.heads() * (data.d() + 1) - 1, configs, period));
+                    bytesNeeded(data.n(), spec.heads() * (data.d() + 1) - 1, data.stored(), configs, period));
             return new Sweep(this);
         }
 
@@ -202,11 +203,11 @@ public final class Sweep {
      * state, a gradient buffer, its snapshots (one per record) and their per-block loss sums, and for
      * batches over {@link Engine#BLOCK} rows one float partial per block.
      */
-    static long bytesNeeded(int n, int d, List<Config> configs, int period) {
+    static long bytesNeeded(int n, int d, long values, List<Config> configs, int period) {
         long np = d + 1, blocksN = (n + Engine.BLOCK - 1) / Engine.BLOCK, total = 0;
         for (Config c : configs) {
             int bs = c.batchSize();
-            long records = Batches.in(n, bs) / Engine.recordEvery(period, n, bs) + 1;
+            long records = Batches.in(n, bs) / dev.descent.train.TrainConfig.recordEvery(period, n, bs, values) + 1;
             long blocks = bs > Engine.BLOCK ? (bs + Engine.BLOCK - 1) / Engine.BLOCK : 0;
             total += 4 * np * (1 + c.optimizer().slots() + 1 + records + blocks) + 8 * records * blocksN + 64;
         }

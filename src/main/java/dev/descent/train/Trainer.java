@@ -152,7 +152,7 @@ public final class Trainer {
             epochSecondsBefore = r0.epochSeconds();
         }
 
-        int every = cfg.recordEvery(n);
+        int every = cfg.recordEvery(n, s.data().stored());
         // values a step reads: its rows' features (sparse: the stored values, on average) per head, and on sparse rows
         // an update that may touch every parameter; a sparse run cut by d instead would stop for a full-data loss every few steps
         long perRow = s.data().isSparse() ? Math.max(1, (s.data().stored() + n - 1) / n) : d;

@@ -341,7 +341,7 @@ class SweepTest {
         assertOneLine(assertThrows(DescentException.class, () -> Config.of(-1, 10, Optimizer.SGD)), "learning rate");
         // more configurations than the heap holds: the bytes needed against those available
         Dataset wide = new Dataset("wide", new float[2 * 100_000], new float[2], 2, 100_000);
-        long per = Sweep.bytesNeeded(2, 100_000, List.of(Config.of(0.1, 1, Optimizer.adam())), 0);
+        long per = Sweep.bytesNeeded(2, 100_000, wide.stored(), List.of(Config.of(0.1, 1, Optimizer.adam())), 0);
         int k = (int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / per + 1);
         List<Config> many = java.util.Collections.nCopies(k, Config.of(0.1, 1, Optimizer.adam()));
         DescentException e = assertThrows(DescentException.class, () -> Sweep.builder(wide, Objective.SQUARED).addAll(many).build());

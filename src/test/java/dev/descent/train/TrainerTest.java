@@ -37,6 +37,29 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Period 0: about 100 records an epoch while an epoch's records read at most 2^26 stored values, fewer on larger data
+     * (at least one), the same rule for dense and sparse rows; the sweep's groups take the same (SweepTest compares them).
+     */
+    @Test
+    void theDefaultPeriodRecordsLessOnLargeData() {
+        assertEquals(100, TrainConfig.defaultRecords(1000));
+        assertEquals(100, TrainConfig.defaultRecords(671_088));
+        assertEquals(99, TrainConfig.defaultRecords(671_089));
+        assertEquals(8, TrainConfig.defaultRecords(7_528_380));          // the rcv1-shaped 100k rows
+        assertEquals(1, TrainConfig.defaultRecords(64_000_000));
+        assertEquals(1, TrainConfig.defaultRecords(5_000_000_000L));
+        Dataset wide = Generators.regression(2000, 700, 0.1, 3);          // 1.4 M values: 47 records an epoch, every 42nd batch
+        try (Session s = new RefBackend().open(wide, Spec.of(Objective.SQUARED))) {
+            TrainConfig cfg = new TrainConfig(2, 1, 1e-4, new Schedule.Constant(), BatchOrder.IN_ORDER, 0, 0);
+            assertEquals(2000 / 47, cfg.recordEvery(2000, wide.stored()));
+            Trainer.Result r = Trainer.train(s, Params.zeros(700), cfg, "t", Trainer.Listener.NONE);
+            List<History.Point> p = r.history().points();
+            assertEquals(1 + 2 * ((2000 + 41) / 42), p.size());           // batches 0, 42, … 1974 of each epoch, and the start
+            assertEquals(43, p.get(2).examples());
+        }
+    }
+
     @Test
     void shortLastBatchUsesItsOwnSize() {
         Dataset ds = DATA.rows(0, 95);
