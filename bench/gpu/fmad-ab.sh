@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# On the GPU machine: the same CUDA trainings with kernels built three ways (session 10), alternating, REPS each:
-#   old  .gpu/old/*.jar: sm_90 cubin, nvcc's default (multiply-adds fused by NVVM and by ptxas)
-#   mid  .gpu/mid/*.jar: sm_90 cubin, -Xptxas=--fmad=false (NVVM's fusions kept, ptxas fuses none)
-#   new  the bundled jar's fatbin: -fmad=false (no fusion but the source's fmaf)
-# A jar put first on the class path shadows the bundled kernels. Prints each run's last epoch line and steps line.
+# On the GPU machine: the same CUDA trainings (batch-1 SGD, d = 2 on 2M rows and d = 16 on 400k) with kernels from
+# several builds, alternating, REPS each; VARIANTS names them: "new" is the bundled jar's fatbin, any other NAME runs
+# with .gpu/NAME/*.jar first on the class path (made here by bench/gpu/shadow.sh REV NAME), shadowing it. Prints each
+# run's last epoch line and steps line. Session 10 compared fusion flags (old: nvcc's default, mid:
+# -Xptxas=--fmad=false, new: -fmad=false); session 12 the thread kernels' fmaf step (VARIANTS="old split new").
 set -uo pipefail
 set -f
 J=.gpu/jre/bin/java
