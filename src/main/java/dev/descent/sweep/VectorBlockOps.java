@@ -163,10 +163,13 @@ final class VectorBlockOps implements BlockOps {
             int row = rows[p++], o = row * d, oq = p < to ? rows[p] * d : o;    // the last step's "next row" is its own (unused)
             float ti = t[row], v = wt == null ? 1f : wt[row];
             boolean finite = true;
-            for (int b = 0; b < full; b += V) {
-                if (!(L == 0 ? scalarStep(x, o, oq, ti, v, w, kp, b, lr, m, bias) : vectorStep(x, o, oq, ti, v, w, kp, b, lr, m, bias))) {
-                    for (int l = 0; l < V; l++) finite &= allFinite(w, kp, b + l) && Float.isFinite(w[bb + b + l]);   // lane by lane
+            for (int b = 0; b < full; ) {
+                boolean two = L > 0 && b + 2 * V <= full;      // two blocks in one pass share the row's broadcasts
+                if (!(two ? pairStep(x, o, oq, ti, v, w, kp, b, lr, m, bias)
+                        : L == 0 ? scalarStep(x, o, oq, ti, v, w, kp, b, lr, m, bias) : vectorStep(x, o, oq, ti, v, w, kp, b, lr, m, bias))) {
+                    for (int l = 0; l < (two ? 2 * V : V); l++) finite &= allFinite(w, kp, b + l) && Float.isFinite(w[bb + b + l]);   // lane by lane
                 }
+                b += two ? 2 * V : V;
             }
             if (full < kf) {
                 for (int l = full; l < kf; l++) finite &= laneStep(w, kp, l, lr[l] * ((m[l] - ti) * v), x, o, bias);   // sgd's lane loop
@@ -214,6 +217,62 @@ final class VectorBlockOps implements BlockOps {
             s = s.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
         return margin(nb.add(s), m, b);
+    }
+
+    /** {@link #vectorStep} for blocks b and b + V in one pass: each x value broadcast once for both, two chains side by side. */
+    private boolean pairStep(float[] x, int o, int oq, float ti, float v, float[] w, int kp, int b, float[] lr, float[] m, boolean bias) {
+        int b2 = b + V;
+        FloatVector step = step(m, b, ti, v, lr), nb = bias(w, d * kp + b, step, bias), zero = FloatVector.zero(S), s = zero;
+        FloatVector step2 = step(m, b2, ti, v, lr), nb2 = bias(w, d * kp + b2, step2, bias), s2 = zero;
+        int stride = 2 * L;
+        if (d >= L) {
+            for (int i = 0; i < L; i++) {
+                FloatVector a = zero, c = zero, a2 = zero, c2 = zero;
+                for (int j = i; j < twoChunks; j += stride) {
+                    int q = j * kp + b, u = (j + L) * kp + b;
+                    float xj = x[o + j], xu = x[o + j + L];
+                    FloatVector yj = FloatVector.broadcast(S, x[oq + j]), yu = FloatVector.broadcast(S, x[oq + j + L]);
+                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
+                    FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(xu));
+                    FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
+                    FloatVector vu = FloatVector.fromArray(S, w, u + V).sub(step2.mul(xu));
+                    wj.intoArray(w, q);
+                    wu.intoArray(w, u);
+                    vj.intoArray(w, q + V);
+                    vu.intoArray(w, u + V);
+                    a = yj.fma(wj, a);
+                    c = yu.fma(wu, c);
+                    a2 = yj.fma(vj, a2);
+                    c2 = yu.fma(vu, c2);
+                }
+                int j = twoChunks + i;
+                if (j < chunks) {
+                    int q = j * kp + b;
+                    float xj = x[o + j];
+                    FloatVector yj = FloatVector.broadcast(S, x[oq + j]);
+                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
+                    FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
+                    wj.intoArray(w, q);
+                    vj.intoArray(w, q + V);
+                    a = yj.fma(wj, a);
+                    a2 = yj.fma(vj, a2);
+                }
+                s = s.add(a.add(c));
+                s2 = s2.add(a2.add(c2));
+            }
+        }
+        for (int j = chunks; j < d; j++) {
+            int q = j * kp + b;
+            float xj = x[o + j];
+            FloatVector yj = FloatVector.broadcast(S, x[oq + j]);
+            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
+            FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
+            wj.intoArray(w, q);
+            vj.intoArray(w, q + V);
+            s = s.add(yj.mul(wj));
+            s2 = s2.add(yj.mul(vj));
+        }
+        return margin(nb.add(s), m, b) & margin(nb2.add(s2), m, b2);
     }
 
     /** Block b's step lr·r, r = (m − t)·v (residuals, then the example weight: times 1 keeps the bits). */
