@@ -34,7 +34,10 @@ cls=$work/classes/dev/descent/jmh/SweepVsPeer.class
 if [[ ! -f $cls || $src -nt $cls || $jar -nt $cls ]]; then
   javac --add-modules jdk.incubator.vector -d "$work/classes" -cp "$jar:$root/target/lib/*" "$src" 2>&1 | grep -v "incubat" || true
 fi
-java=(java ${JAVA_OPTS:--Xmx6g} --add-modules jdk.incubator.vector -cp "$work/classes:$jar:$root/target/lib/*" dev.descent.jmh.SweepVsPeer)
+# as ./descent: the JDK's libjsig chains PoCL's signal handlers behind the JVM's. Without it, a run with OpenCL first
+# and the cpu backend's threads after died of SIGSEGV with no hs_err file (session 12, BACKENDS=opencl:@cpu,cpu, d = 64)
+jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
+java=(env LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" java ${JAVA_OPTS:--Xmx6g} --add-modules jdk.incubator.vector -cp "$work/classes:$jar:$root/target/lib/*" dev.descent.jmh.SweepVsPeer)
 cmd="bench/sweep.sh $rows $work  (DIMS=$dims BACKENDS=$backends K=$k ROUNDS=$rounds REPS=$reps PEER_REPS=$peer_reps)"
 . "$root/bench/env.sh"
 bench_header "$cmd" "$root" "$jar"

@@ -669,6 +669,31 @@ static inline int8 alive_mask(const int *alive)
                   alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
 }
 
+/* dot_cpu for SW lanes at once (lane-major weights P[c·lpstride + q]): 16-wide partial sums, then 4-wide, their fixed
+ * horizontal order, then the tail; without the bias. sweep_sgd1_cpu takes a run's first margins from it, and each later
+ * row's in the same order inside the previous step's update pass. */
+static inline float8 dot8_cpu(global const float *x, global const float *P, const int lpstride, const int d)
+{
+    float8 m = (float8)(0.0f);                     /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
+    int c = 0;
+    if (d >= 4) {
+        float8 a16[16], a4[4], h4[4];
+        for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
+        if (d >= 16) {
+            for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
+            for (; c + 16 <= d; c += 16)
+                for (int i = 0; i < 16; ++i) a16[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a16[i]);
+        }
+        for (; c + 4 <= d; c += 4)
+            for (int i = 0; i < 4; ++i) a4[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a4[i]);
+        for (int i = 0; i < 4; ++i)                 /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
+            h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
+        m = (h4[0] + h4[2]) + (h4[1] + h4[3]);
+    }
+    for (; c < d; ++c) m = fma((float8)(x[c]), vload8(0, P + (size_t)c * lpstride), m);
+    return m;
+}
+
 kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, const int sync)
 {
     const int l0 = (int)get_global_id(0) * SW;
@@ -694,6 +719,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
     int8 am = alive_mask(alive);                   /* the alive lanes, as a mask */
     int rec = 0;
     const int end = first_batch + batches;
+    float8 mnext = batches > 0 ? dot8_cpu(X + (size_t)order[first_batch] * d, P, lpstride, d) : (float8)(0.0f);
     for (int w0 = first_batch; w0 < end; w0 += sync) {
         const int w1 = min(end, w0 + sync);
         for (int j = w0; j < w1 && live; ++j) {
@@ -708,26 +734,8 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                     lrv[q] = descent_run_rate(llrs + (size_t)min(l0 + q, lanes - 1) * batches, per_[q], lr_[q], inv_[q], first_[q], k);
                 lr8 = vload8(0, lrv);
             }
-            /* dot_cpu per lane: 16-wide partial sums, then 4-wide, their fixed horizontal order, then the tail */
-            float8 m = (float8)(0.0f);             /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
-            int c = 0;
-            if (d >= 4) {
-                float8 a16[16], a4[4], h4[4];
-                for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
-                if (d >= 16) {
-                    for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
-                    for (; c + 16 <= d; c += 16)
-                        for (int i = 0; i < 16; ++i) a16[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a16[i]);
-                }
-                for (; c + 4 <= d; c += 4)
-                    for (int i = 0; i < 4; ++i) a4[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a4[i]);
-                for (int i = 0; i < 4; ++i)         /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
-                    h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
-                m = (h4[0] + h4[2]) + (h4[1] + h4[3]);
-            }
-            for (; c < d; ++c) m = fma((float8)(x[c]), vload8(0, P + (size_t)c * lpstride), m);
             float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
-            m = m + b8;
+            float8 m = mnext + b8;                 /* the margins this row's pass took before the update (or the last step's pass) */
             const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
             float8 r8;
             if (obj == DESCENT_OBJ_SQUARED) {      /* descent_dloss's m − t, lane-wise */
@@ -738,13 +746,49 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                 for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
                 r8 = vload8(0, rv);
             }
+            /* the update and, in the same pass over the weights, the next row's dot_cpu on the stored weights (each partial
+             * sum takes its weights in increasing c, as dot_cpu does; the last step's "next row" is its own, unused) */
+            const int nrow = j + 1 < end ? order[j + 1] : row;
+            global const float *xn = X + (size_t)nrow * d;
             int8 ok = (int8)(-1);
-            for (c = 0; c < d; ++c) {
+            float8 a16[16], a4[4];
+            for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
+            for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
+            int c = 0;
+            if (d >= 16)
+                for (; c + 16 <= d; c += 16)
+                    for (int i = 0; i < 16; ++i) {
+                        global float *pc = P + (size_t)(c + i) * lpstride;
+                        const float8 w = vload8(0, pc);
+                        const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c + i]) + lam8 * w), am);
+                        ok &= isfinite(nw) | ~am;
+                        vstore8(nw, 0, pc);
+                        a16[i] = fma((float8)(xn[c + i]), nw, a16[i]);
+                    }
+            if (d >= 4)
+                for (; c + 4 <= d; c += 4)
+                    for (int i = 0; i < 4; ++i) {
+                        global float *pc = P + (size_t)(c + i) * lpstride;
+                        const float8 w = vload8(0, pc);
+                        const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c + i]) + lam8 * w), am);
+                        ok &= isfinite(nw) | ~am;
+                        vstore8(nw, 0, pc);
+                        a4[i] = fma((float8)(xn[c + i]), nw, a4[i]);
+                    }
+            mnext = (float8)(0.0f);                /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
+            if (d >= 4) {
+                float8 h4[4];
+                for (int i = 0; i < 4; ++i)         /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
+                    h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
+                mnext = (h4[0] + h4[2]) + (h4[1] + h4[3]);
+            }
+            for (; c < d; ++c) {
                 global float *pc = P + (size_t)c * lpstride;
                 const float8 w = vload8(0, pc);
-                const float8 nw = w - lr8 * (r8 * (float8)(x[c]) + lam8 * w);
-                ok &= isfinite(nw);
-                vstore8(select(w, nw, am), 0, pc);
+                const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c]) + lam8 * w), am);
+                ok &= isfinite(nw) | ~am;
+                vstore8(nw, 0, pc);
+                mnext = fma((float8)(xn[c]), nw, mnext);
             }
             if (use_bias) {                        /* descent_step's SGD on the bias (no decay): g += 0·b; b − lr·g */
                 float8 g = r8;
