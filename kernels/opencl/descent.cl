@@ -694,6 +694,18 @@ static inline float8 dot8_cpu(global const float *x, global const float *P, cons
     return m;
 }
 
+/* step_cpu's one-row update of one weight for SW lanes: w − lr·(r·x + λ·w), stored for the alive lanes (am), the others
+ * kept; ok loses a live lane whose new weight is not finite. Returns what is stored. */
+static inline float8 sgd8_weight(global float *pc, const float8 lr8, const float8 r8, const float xc, const float8 lam8, const int8 am,
+                                 int8 *ok)
+{
+    const float8 w = vload8(0, pc);
+    const float8 nw = select(w, w - lr8 * (r8 * (float8)(xc) + lam8 * w), am);
+    *ok &= isfinite(nw) | ~am;
+    vstore8(nw, 0, pc);
+    return nw;
+}
+
 kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, const int sync)
 {
     const int l0 = (int)get_global_id(0) * SW;
@@ -758,21 +770,13 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             if (d >= 16)
                 for (; c + 16 <= d; c += 16)
                     for (int i = 0; i < 16; ++i) {
-                        global float *pc = P + (size_t)(c + i) * lpstride;
-                        const float8 w = vload8(0, pc);
-                        const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c + i]) + lam8 * w), am);
-                        ok &= isfinite(nw) | ~am;
-                        vstore8(nw, 0, pc);
+                        const float8 nw = sgd8_weight(P + (size_t)(c + i) * lpstride, lr8, r8, x[c + i], lam8, am, &ok);
                         a16[i] = fma((float8)(xn[c + i]), nw, a16[i]);
                     }
             if (d >= 4)
                 for (; c + 4 <= d; c += 4)
                     for (int i = 0; i < 4; ++i) {
-                        global float *pc = P + (size_t)(c + i) * lpstride;
-                        const float8 w = vload8(0, pc);
-                        const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c + i]) + lam8 * w), am);
-                        ok &= isfinite(nw) | ~am;
-                        vstore8(nw, 0, pc);
+                        const float8 nw = sgd8_weight(P + (size_t)(c + i) * lpstride, lr8, r8, x[c + i], lam8, am, &ok);
                         a4[i] = fma((float8)(xn[c + i]), nw, a4[i]);
                     }
             mnext = (float8)(0.0f);                /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
@@ -783,11 +787,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
                 mnext = (h4[0] + h4[2]) + (h4[1] + h4[3]);
             }
             for (; c < d; ++c) {
-                global float *pc = P + (size_t)c * lpstride;
-                const float8 w = vload8(0, pc);
-                const float8 nw = select(w, w - lr8 * (r8 * (float8)(x[c]) + lam8 * w), am);
-                ok &= isfinite(nw) | ~am;
-                vstore8(nw, 0, pc);
+                const float8 nw = sgd8_weight(P + (size_t)c * lpstride, lr8, r8, x[c], lam8, am, &ok);
                 mnext = fma((float8)(xn[c]), nw, mnext);
             }
             if (use_bias) {                        /* descent_step's SGD on the bias (no decay): g += 0·b; b − lr·g */

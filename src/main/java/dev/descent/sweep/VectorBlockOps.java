@@ -193,18 +193,15 @@ final class VectorBlockOps implements BlockOps {
                 FloatVector a = zero, c = zero;
                 for (int j = i; j < twoChunks; j += stride) {
                     int q = j * kp + b, u = (j + L) * kp + b;
-                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
-                    FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(x[o + j + L]));
-                    wj.intoArray(w, q);
-                    wu.intoArray(w, u);
+                    FloatVector wj = updated(w, q, step, x[o + j]);
+                    FloatVector wu = updated(w, u, step, x[o + j + L]);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                     c = FloatVector.broadcast(S, x[oq + j + L]).fma(wu, c);
                 }
                 int j = twoChunks + i;
                 if (j < chunks) {
                     int q = j * kp + b;
-                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
-                    wj.intoArray(w, q);
+                    FloatVector wj = updated(w, q, step, x[o + j]);
                     a = FloatVector.broadcast(S, x[oq + j]).fma(wj, a);
                 }
                 s = s.add(a.add(c));
@@ -212,8 +209,7 @@ final class VectorBlockOps implements BlockOps {
         }
         for (int j = chunks; j < d; j++) {
             int q = j * kp + b;
-            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
-            wj.intoArray(w, q);
+            FloatVector wj = updated(w, q, step, x[o + j]);
             s = s.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
         return margin(nb.add(s), m, b);
@@ -232,14 +228,10 @@ final class VectorBlockOps implements BlockOps {
                     int q = j * kp + b, u = (j + L) * kp + b;
                     float xj = x[o + j], xu = x[o + j + L];
                     FloatVector yj = FloatVector.broadcast(S, x[oq + j]), yu = FloatVector.broadcast(S, x[oq + j + L]);
-                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
-                    FloatVector wu = FloatVector.fromArray(S, w, u).sub(step.mul(xu));
-                    FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
-                    FloatVector vu = FloatVector.fromArray(S, w, u + V).sub(step2.mul(xu));
-                    wj.intoArray(w, q);
-                    wu.intoArray(w, u);
-                    vj.intoArray(w, q + V);
-                    vu.intoArray(w, u + V);
+                    FloatVector wj = updated(w, q, step, xj);
+                    FloatVector wu = updated(w, u, step, xu);
+                    FloatVector vj = updated(w, q + V, step2, xj);
+                    FloatVector vu = updated(w, u + V, step2, xu);
                     a = yj.fma(wj, a);
                     c = yu.fma(wu, c);
                     a2 = yj.fma(vj, a2);
@@ -250,10 +242,8 @@ final class VectorBlockOps implements BlockOps {
                     int q = j * kp + b;
                     float xj = x[o + j];
                     FloatVector yj = FloatVector.broadcast(S, x[oq + j]);
-                    FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
-                    FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
-                    wj.intoArray(w, q);
-                    vj.intoArray(w, q + V);
+                    FloatVector wj = updated(w, q, step, xj);
+                    FloatVector vj = updated(w, q + V, step2, xj);
                     a = yj.fma(wj, a);
                     a2 = yj.fma(vj, a2);
                 }
@@ -265,14 +255,19 @@ final class VectorBlockOps implements BlockOps {
             int q = j * kp + b;
             float xj = x[o + j];
             FloatVector yj = FloatVector.broadcast(S, x[oq + j]);
-            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(xj));
-            FloatVector vj = FloatVector.fromArray(S, w, q + V).sub(step2.mul(xj));
-            wj.intoArray(w, q);
-            vj.intoArray(w, q + V);
+            FloatVector wj = updated(w, q, step, xj);
+            FloatVector vj = updated(w, q + V, step2, xj);
             s = s.add(yj.mul(wj));
             s2 = s2.add(yj.mul(vj));
         }
         return margin(nb.add(s), m, b) & margin(nb2.add(s2), m, b2);
+    }
+
+    /** w[q … q + V) − step·x (the product not fused), stored back; returns it. */
+    private static FloatVector updated(float[] w, int q, FloatVector step, float x) {
+        FloatVector nw = FloatVector.fromArray(S, w, q).sub(step.mul(x));
+        nw.intoArray(w, q);
+        return nw;
     }
 
     /** Block b's step lr·r, r = (m − t)·v (residuals, then the example weight: times 1 keeps the bits). */
