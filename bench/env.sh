@@ -36,3 +36,13 @@ bench_prepare() {
   local d
   for d in 2 64; do [[ -f target/bench/d$d/X.npy ]] || ./descent data -n 1000000 -d $d --out target/bench/d$d; done
 }
+
+# export_jsig: the JDK's libjsig preloaded for every java the script starts after (JMH's forks inherit it), as ./descent
+# does: PoCL installs signal handlers over the JVM's, and a JVM running its own threads after OpenCL loaded was seen to
+# die of SIGSEGV with no hs_err file (session 12, bench/sweep.sh with OpenCL first).
+export_jsig() {
+  local j
+  j="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
+  [[ -f $j ]] && export LD_PRELOAD="$j${LD_PRELOAD:+:$LD_PRELOAD}"
+  return 0
+}

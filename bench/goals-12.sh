@@ -12,6 +12,7 @@ name=${1:-goals12-$(date -u +%Y%m%d-%H%M)}
 out=bench/results/$name
 mkdir -p "$out"
 . bench/env.sh
+export_jsig
 bench_prepare
 {
   bench_env "bench/goals-12.sh $name"

@@ -10,6 +10,7 @@ name=${1:-opencl-$(date -u +%Y%m%d-%H%M)}
 out=bench/results/$name
 mkdir -p "$out"
 . bench/env.sh
+export_jsig
 bench_prepare
 {
   bench_env "bench/run-opencl.sh $name"
