@@ -104,14 +104,7 @@ public final class SweepReport {
 
     // ------------------------------------------------------------------------------------ JSON
 
-    /** sweep.json as a map: {@link #head} with every {@link #configuration} under "configurations" (last). */
-    public Map<String, Object> json() {
-        Map<String, Object> m = head(environment());
-        m.put("configurations", r.outcomes().stream().map(this::configuration).toList());
-        return m;
-    }
-
-    /** sweep.json's text: the head, then each configuration encoded on its own (in parallel: most of a big sweep's bytes). */
+    /** sweep.json's text: {@link #head}, then each {@link #configuration} encoded on its own under "configurations" (last) (in parallel: most of a big sweep's bytes). */
     private String jsonText(Map<String, Object> env) {
         // Jackson's Schubfach double writer: shortest digits that read back to the same double (Java 17's Double.toString
         // sometimes prints one more)
@@ -131,7 +124,8 @@ public final class SweepReport {
             for (int i = 0; i < cs.size(); i++) sb.append(i == 0 ? "" : ", ").append(cs.get(i));
             return sb.append(" ]\n}").toString();
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new DescentException("cannot encode the sweep as JSON: " + e.getMessage());
+            Throwable why = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;     // Jackson's own words, no class name
+            throw new DescentException("cannot encode the sweep as JSON: " + why.getMessage());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.descent.optim.Optimizer;
 import dev.descent.optim.Rate;
 import dev.descent.train.Divergence;
 import dev.descent.train.History;
+import dev.descent.train.TrainConfig;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,8 +179,6 @@ final class Engine {
         buildGroups();
     }
 
-
-
     // ------------------------------------------------------------------------------ groups and shards
 
     private final class Group {
@@ -193,7 +192,7 @@ final class Engine {
             this.bs = bs;
             this.order = order;
             this.batches = Batches.in(n, bs);
-            this.every = dev.descent.train.TrainConfig.recordEvery(period, n, bs, values);
+            this.every = TrainConfig.recordEvery(period, n, bs, values);
             this.configs = members.size();
             List<Lane> lanes = new ArrayList<>();
             for (int c : members) {

@@ -207,7 +207,7 @@ public final class Sweep {
         long np = d + 1, blocksN = (n + Engine.BLOCK - 1) / Engine.BLOCK, total = 0;
         for (Config c : configs) {
             int bs = c.batchSize();
-            long records = Batches.in(n, bs) / dev.descent.train.TrainConfig.recordEvery(period, n, bs, values) + 1;
+            long records = Batches.in(n, bs) / TrainConfig.recordEvery(period, n, bs, values) + 1;
             long blocks = bs > Engine.BLOCK ? (bs + Engine.BLOCK - 1) / Engine.BLOCK : 0;
             total += 4 * np * (1 + c.optimizer().slots() + 1 + records + blocks) + 8 * records * blocksN + 64;
         }

@@ -302,23 +302,17 @@ final class VectorBlockOps implements BlockOps {
         int j = 0;
         for (; j + 3 < d; j += 4) {
             int q = j * kp + b;
-            FloatVector w0 = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
-            FloatVector w1 = FloatVector.fromArray(S, w, q + kp).sub(step.mul(x[o + j + 1]));
-            FloatVector w2 = FloatVector.fromArray(S, w, q + 2 * kp).sub(step.mul(x[o + j + 2]));
-            FloatVector w3 = FloatVector.fromArray(S, w, q + 3 * kp).sub(step.mul(x[o + j + 3]));
-            w0.intoArray(w, q);
-            w1.intoArray(w, q + kp);
-            w2.intoArray(w, q + 2 * kp);
-            w3.intoArray(w, q + 3 * kp);
+            FloatVector w0 = updated(w, q, step, x[o + j]);
+            FloatVector w1 = updated(w, q + kp, step, x[o + j + 1]);
+            FloatVector w2 = updated(w, q + 2 * kp, step, x[o + j + 2]);
+            FloatVector w3 = updated(w, q + 3 * kp, step, x[o + j + 3]);
             s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(w0));
             s1 = s1.add(FloatVector.broadcast(S, x[oq + j + 1]).mul(w1));
             s2 = s2.add(FloatVector.broadcast(S, x[oq + j + 2]).mul(w2));
             s3 = s3.add(FloatVector.broadcast(S, x[oq + j + 3]).mul(w3));
         }
         for (; j < d; j++) {
-            int q = j * kp + b;
-            FloatVector wj = FloatVector.fromArray(S, w, q).sub(step.mul(x[o + j]));
-            wj.intoArray(w, q);
+            FloatVector wj = updated(w, j * kp + b, step, x[o + j]);
             s0 = s0.add(FloatVector.broadcast(S, x[oq + j]).mul(wj));
         }
         return margin(nb.add(s0.add(s1).add(s2.add(s3))), m, b);
