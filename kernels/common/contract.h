@@ -95,4 +95,17 @@
 #define LANES_ARGS GLOBAL float *lparams, const int lpstride, GLOBAL float *lstate, const int lstride, const int lanes, GLOBAL const int *lint, \
                    GLOBAL const float *lflt, GLOBAL const float *llrs, GLOBAL float *lsnaps, GLOBAL int *lstatus
 
+/* LANE_PARTS_OUT, LANE_PARTS_IN: a sweep's stage-1 sums for a batch that takes several work-groups a step
+ * (OpenCL's sweep_partial, sweep_rows_cpu; then sweep_grad_step): lane l's parts, laid out as PARTIAL, at
+ * lpartial + l·lpart_stride; `parts` parts of a batch of `count` rows, rows_per_part rows each */
+#define LANE_PARTS_OUT_ARGS const int rows_per_part, GLOBAL float *lpartial, const int lpart_stride
+#define LANE_PARTS_IN_ARGS GLOBAL const float *lpartial, const int lpart_stride, const int parts, const int d, const int heads, const int count
+/* LANE_SPLIT: CUDA's one-head stage 1 (grad_partial_*) for `lanes` models at once: block q runs part q / lanes
+ * for lane q % lanes, whose parameters are at params + lane·lpstride, its parts at partial + lane·lpart_stride,
+ * its status at status[lane] (WEIGHTS and PARTIALS_OUT then name a sweep's LANES buffers); 1, 0, 0 for one model */
+#define LANE_SPLIT_ARGS const int lanes, const int lpstride, const int lpart_stride
+/* LANE_STEP: step k of a run of `batches` (lane l's rate llrs[l·batches + k]); the parameters after it go to
+ * record rec of LANES' lsnaps when rec ≥ 0 */
+#define LANE_STEP_ARGS const int k, const int batches, const int rec
+
 #endif /* DESCENT_CONTRACT_H */

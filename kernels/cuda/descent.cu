@@ -70,14 +70,14 @@ __device__ __forceinline__ void grad_partial_body(
     const float *__restrict__ X, const float *__restrict__ T, const int *__restrict__ order,
     int from, int count, int d, int obj, float obj_p, int has_t, const float *__restrict__ W, int has_w,
     const float *__restrict__ params, int use_bias,
-    int with_loss, int rows_per_part, float *__restrict__ partial, const int *__restrict__ status)
+    int with_loss, int rows_per_part, float *__restrict__ partial, const int *__restrict__ status, const int part)
 {
     extern __shared__ float smem[];                 /* [warps][d+2] */
     if (status[0] != STATUS_OK) return;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int sub = lane / L, q = lane % L;         /* row slot in the warp, lane within the row */
     constexpr int R = 32 / L;                       /* rows per warp per row group */
-    const int begin = from + blockIdx.x * rows_per_part;
+    const int begin = from + part * rows_per_part;
     const int end = min(begin + rows_per_part, from + count);
 
     float w[C][V], acc[C][V];
@@ -175,18 +175,24 @@ __device__ __forceinline__ void grad_partial_body(
     for (int c = threadIdx.x; c < ext; c += blockDim.x) {
         float s = 0.0f;
         for (int k = 0; k < warps; ++k) s += smem[k * ext + c];
-        partial[(size_t)blockIdx.x * ext + c] = s;
+        partial[(size_t)part * ext + c] = s;
     }
 }
 
-/* one head only (heads is not read): softmax takes grad_partial_softmax */
+/* one head only (heads is not read): softmax takes grad_partial_softmax. LANE_SPLIT (contract.h): a lone
+ * model's stage 1 passes lanes = 1; a sweep's (issue #15, a batch that takes several blocks a step) passes
+ * its lanes' parameters, parts and statuses, and block q runs part q / lanes of lane q % lanes (the lanes
+ * of a part side by side, so they read its rows at about the same time: from L2 after the first). One
+ * kernel for both, so a lane's parts are its lone run's parts by construction. */
 #define GRAD_PARTIAL(V, L, C)                                                                          \
     extern "C" __global__ void __launch_bounds__(256) grad_partial_v##V##_l##L##_c##C(                 \
-        ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)                                        \
+        ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, LANE_SPLIT_ARGS)                       \
     {                                                                                                  \
+        const int sl = blockIdx.x % lanes;                                                             \
         grad_partial_body<V, L, C, (C >= 4 ? 1 : 4 / C)>(X, T, order, from, count, d, obj, obj_p, has_t,      \
-                                   W, has_w, params, use_bias,                                               \
-                                   with_loss, rows_per_part, partial, status);                         \
+                                   W, has_w, params + (size_t)sl * lpstride, use_bias, with_loss,      \
+                                   rows_per_part, partial + (size_t)sl * lpart_stride, status + sl,   \
+                                   blockIdx.x / lanes);                                                \
     }
 
 GRAD_PARTIAL(1, 1, 1) GRAD_PARTIAL(1, 2, 1) GRAD_PARTIAL(1, 4, 1) GRAD_PARTIAL(1, 8, 1)
@@ -203,7 +209,7 @@ GRAD_PARTIAL(4, 16, 1) GRAD_PARTIAL(4, 32, 1) GRAD_PARTIAL(4, 32, 2) GRAD_PARTIA
  * extended row is head h's column j of [x, 1], the last one the loss. Two kernels rather than a
  * branch on heads: a softmax branch in the same kernel changes the scalar path's code. */
 template <bool SOFT>
-__device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
+__device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, const int g)
 {
     __shared__ float r_loc[256], l_loc[256];
     __shared__ int row_loc[256];
@@ -211,10 +217,10 @@ __device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHT
     if (status[0] != STATUS_OK) return;
     const int np = d + 1;
     const int L = blockDim.x, tid = threadIdx.x, ext = SOFT ? heads * np + 1 : d + 2;
-    const int begin = from + blockIdx.x * rows_per_part;
+    const int begin = from + g * rows_per_part;
     const int end = min(begin + rows_per_part, from + count);
     const float b = use_bias ? params[d] : 0.0f;
-    float *part = partial + (size_t)blockIdx.x * ext;
+    float *part = partial + (size_t)g * ext;
     for (int c = tid; c < ext; c += L) part[c] = 0.0f;
     for (int tile = begin; tile < end; tile += L) {
         const int p = tile + tid;
@@ -267,15 +273,17 @@ __device__ __forceinline__ void grad_partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHT
 }
 
 /* one head (heads == 1) */
-extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
+extern "C" __global__ void __launch_bounds__(256) grad_partial_generic(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS, LANE_SPLIT_ARGS)
 {
-    grad_partial_tiles<false>(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+    const int sl = blockIdx.x % lanes;                 /* LANE_SPLIT: see GRAD_PARTIAL */
+    grad_partial_tiles<false>(ROWS_PASS, from, count, params + (size_t)sl * lpstride, use_bias, with_loss, rows_per_part,
+                              partial + (size_t)sl * lpart_stride, status + sl, blockIdx.x / lanes);
 }
 
 /* softmax (heads > 1); blocks of at most 256 threads, 4·blockDim·heads bytes of dynamic shared memory */
 extern "C" __global__ void __launch_bounds__(256) grad_partial_softmax(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS)
 {
-    grad_partial_tiles<true>(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, status);
+    grad_partial_tiles<true>(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, status, blockIdx.x);
 }
 
 /* ============================================================================================ */
@@ -309,9 +317,8 @@ extern "C" __global__ void __launch_bounds__(256) grad_mean(PARTIALS_IN_ARGS, ME
 
 /* the fused update: block c applies the optimizer to parameter c, column j = c % (d+1) of its head
  * (skipped after a divergence); grid npar (a block past it returns) */
-extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+__device__ __forceinline__ void grad_step_column(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS, const int c)
 {
-    const int c = blockIdx.x;
     if (status[0] < step) return;                  /* an earlier step diverged (same for the whole block) */
     const int np = d + 1, npar = heads * np, j = heads == 1 ? c : c % np;
     if (c >= npar || (j == d && !use_bias)) return;
@@ -324,6 +331,28 @@ extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MO
     params[c] = w;
     DESCENT_STORE_SLOTS(st, state, npar, c, slots);
     if (!isfinite(w)) atomicMin(status, step);
+}
+
+extern "C" __global__ void __launch_bounds__(256) grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+{
+    grad_step_column(partial, parts, d, heads, count, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, average,
+                     lr, step, status, blockIdx.x);
+}
+
+/* stage 2 and the update of a sweep's lanes (after their stage 1 by LANE_SPLIT): block l·npar + c applies lane l's optimizer
+ * to its parameter c as grad_step does for that model alone, at step k of the run (rate llrs[l·batches + k], the
+ * host's schedule in float as the lone run's launches take it; update number t0 + k + 1), then, when rec ≥ 0,
+ * records parameter c (or its average) in lsnaps record rec */
+extern "C" __global__ void __launch_bounds__(256) sweep_grad_step(LANE_PARTS_IN_ARGS, const int use_bias, LANES_ARGS, LANE_STEP_ARGS)
+{
+    const int npar = heads * (d + 1), c = blockIdx.x % npar, l = blockIdx.x / npar;
+    if (l >= lanes) return;
+    const int *ci = lint + (size_t)l * LANE_INTS;
+    const float *cf = lflt + (size_t)l * LANE_FLOATS;
+    float *p = lparams + (size_t)l * lpstride, *st = lstate + (size_t)l * lstride;
+    grad_step_column(lpartial + (size_t)l * lpart_stride, parts, d, heads, count, p, st, use_bias, min(ci[3] + k, DESCENT_T_CAP),
+                     ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], llrs[(size_t)l * batches + k], k, lstatus + l, c);
+    if (rec >= 0 && threadIdx.x == 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = ci[2] ? st[(descent_slots(ci[0], 1) - 1) * npar + c] : p[c];
 }
 
 /* ============================================================================================ */

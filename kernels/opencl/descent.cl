@@ -33,13 +33,11 @@
  * owning columns c0, c0 + C, … of the extended row [x, 1, loss] and summing rows lane, lane + P, …
  * in a fixed order into its own slot of partial[g][lane][·]. No atomics: the result depends only
  * on the launch shape, which the host fixes per device. */
-kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
-                         const int P, local float *r_loc, local float *l_loc, local int *row_loc)
+static inline void partial_tiles(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, const int with_loss, const int rows_per_part, global float *partial,
+                                 const int g, const int P, local float *r_loc, local float *l_loc, local int *row_loc)
 {
-    if (status[0] != STATUS_OK) return;            /* same value for the whole work-group */
     const int L = (int)get_local_size(0);
     const int lid = (int)get_local_id(0);
-    const int g = (int)get_group_id(0);
     const int C = L / P;
     const int lane = lid / C;
     const int c0 = lid % C;
@@ -101,6 +99,26 @@ kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
     }
 }
 
+kernel void grad_partial(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS,
+                         const int P, local float *r_loc, local float *l_loc, local int *row_loc)
+{
+    if (status[0] != STATUS_OK) return;            /* same value for the whole work-group */
+    partial_tiles(ROWS_PASS, from, count, params, use_bias, with_loss, rows_per_part, partial, (int)get_group_id(0), P, r_loc, l_loc, row_loc);
+}
+
+/* Sweeps of a batch that takes several work-groups a step (issue #15): stage 1 of `lanes` models in one
+ * launch, work-group q on part q / lanes of lane q % lanes (the lanes of a part side by side, so they
+ * read its rows at about the same time: from the GPU's L2 after the first), each as grad_partial for
+ * that model alone; a lane that has diverged skips. Its parts go to lpartial + lane·lpart_stride. */
+kernel void sweep_partial(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS,
+                          const int P, local float *r_loc, local float *l_loc, local int *row_loc)
+{
+    const int q = (int)get_group_id(0), l = q % lanes;
+    if (lstatus[l] != STATUS_OK) return;
+    partial_tiles(ROWS_PASS, from, count, lparams + (size_t)l * lpstride, use_bias, 0, rows_per_part, lpartial + (size_t)l * lpart_stride,
+                  q / lanes, P, r_loc, l_loc, row_loc);
+}
+
 /* Stage 2: column c of all `parts` partials (ext columns each) summed in order, divided by the batch size. */
 static inline float column_mean(global const float *partial, const int parts, const int ext, const int count, const int c)
 {
@@ -124,9 +142,8 @@ kernel void grad_mean(PARTIALS_IN_ARGS, MEAN_OUT_ARGS)
  * gradient. `step` is the session's step number: a step after a divergence is skipped, the
  * diverging step itself completes on every work-item (so its result is the same however the
  * work-groups are scheduled). */
-kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+static inline void step_column(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS, const int c)
 {
-    const int c = (int)get_global_id(0);
     const int np = d + 1, npar = heads * np, j = c % np;
     if (c >= npar || (j == d && !use_bias)) return;
     if (status[0] < step) return;
@@ -138,6 +155,28 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
     params[c] = w;
     DESCENT_STORE_SLOTS(st, state, npar, c, slots);
     if (!D_ISFINITE(w)) atomic_min(status, step);
+}
+
+kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
+{
+    step_column(partial, parts, d, heads, count, params, state, use_bias, t0, rule, mu, beta2, eps, lambda, l1, decoupled, average,
+                lr, step, status, (int)get_global_id(0));
+}
+
+/* Stage 2 and the update of a sweep's lanes (after sweep_partial or sweep_rows_cpu): work-item l·npar + c applies
+ * lane l's optimizer to its parameter c as grad_step does for that model alone, at step k of the run: rate
+ * llrs[l·batches + k] (the host's schedule in float, as the lone run's launches take it), update number
+ * t0 + k + 1; then, when rec ≥ 0, it records parameter c (or its average) in lsnaps record rec. */
+kernel void sweep_grad_step(LANE_PARTS_IN_ARGS, const int use_bias, LANES_ARGS, LANE_STEP_ARGS)
+{
+    const int npar = heads * (d + 1), c = (int)get_global_id(0) % npar, l = (int)get_global_id(0) / npar;
+    if (l >= lanes) return;
+    global const int *ci = lint + (size_t)l * LANE_INTS;
+    global const float *cf = lflt + (size_t)l * LANE_FLOATS;
+    global float *p = lparams + (size_t)l * lpstride, *st = lstate + (size_t)l * lstride;
+    step_column(lpartial + (size_t)l * lpart_stride, parts, d, heads, count, p, st, use_bias, min(ci[3] + k, DESCENT_T_CAP),
+                ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], llrs[(size_t)l * batches + k], k, lstatus + l, c);
+    if (rec >= 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = ci[2] ? st[(descent_slots(ci[0], 1) - 1) * npar + c] : p[c];
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -488,6 +527,54 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
     }
     g[d] = rs;
     g[d + 1] = ls;
+}
+
+/* Lanes per work-item of sweep_rows_cpu: each batch row is read from memory once for them all. */
+#define SWEEP_ROWS_LANES 8
+
+/* Sweeps on a CPU, a batch of more values than one work-item steps (issue #15): stage 1 of `lanes` models
+ * in one launch, work-item i on part i / blocks for lanes (i % blocks)·SWEEP_ROWS_LANES … of one head:
+ * row by row, each lane takes grad_rows_cpu's operations for its model alone (dot_cpu, the residual,
+ * axpy_cpu into its own partial, Σr), so its partial has that kernel's bits, while the row is in L1 for
+ * the next lane. A lane that has diverged skips. Floor: |B|·d·4 per block of lanes (the rows), the
+ * lanes' weights and partials from cache. */
+kernel void sweep_rows_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS)
+{
+    const int blocks = (lanes + SWEEP_ROWS_LANES - 1) / SWEEP_ROWS_LANES;
+    const int i = (int)get_global_id(0), l0 = (i % blocks) * SWEEP_ROWS_LANES, ln = min(SWEEP_ROWS_LANES, lanes - l0);
+    const int ext = d + 2;
+    global float *g[SWEEP_ROWS_LANES];
+    global const float *w[SWEEP_ROWS_LANES];
+    float b[SWEEP_ROWS_LANES], rs[SWEEP_ROWS_LANES];
+    int live = 0;                                  /* the lanes still running, packed to the front */
+    for (int q = 0; q < ln; ++q) {
+        const int l = l0 + q;
+        if (lstatus[l] != STATUS_OK) continue;
+        g[live] = lpartial + (size_t)l * lpart_stride + (size_t)(i / blocks) * ext;
+        w[live] = lparams + (size_t)l * lpstride;
+        b[live] = use_bias ? w[live][d] : 0.0f;
+        rs[live] = 0.0f;
+        for (int c = 0; c < ext; ++c) g[live][c] = 0.0f;
+        ++live;
+    }
+    const int begin = from + (i / blocks) * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
+    for (int p = begin; p < end; ++p) {
+        if (p + PREFETCH < end) prefetch(X + (size_t)order[p + PREFETCH] * d, (size_t)d);
+        const int row = order[p];
+        global const float *x = X + (size_t)row * d;
+        const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
+        for (int q = 0; q < live; ++q) {
+            const float m = dot_cpu(x, w[q], d) + b[q];
+            const float r = v * descent_dloss(obj, obj_p, m, t);
+            axpy_cpu(r, x, g[q], d);
+            rs[q] += r;
+        }
+    }
+    for (int q = 0; q < live; ++q) {
+        g[q][d] = rs[q];
+        g[q][d + 1] = 0.0f;
+    }
 }
 
 /* One step of the CPU run on the model at params / state (scratch: npar floats): batch j of `batch`

@@ -215,8 +215,8 @@ final class Engine {
 
         String describe() {
             if (sessions != null) return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s")
-                    + (sessions.lanesFit(bs) ? " in one launch per epoch, " + sessions.lanesShape()
-                            : " one after another on the device (its lone runs take several launches a step at this batch size)")
+                    + (sessions.lanesFit(bs) ? " " + sessions.lanesShape(bs)
+                            : " one after another on the device (no lane kernel reads these rows: sparse, several heads or streamed)")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
             int[] sizes = shards.stream().mapToInt(Part::k).toArray();
             return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s") + " in "

@@ -67,9 +67,9 @@ final class Sessions implements AutoCloseable {
         return session(first) instanceof LaneRunner r && r.lanesFit(bs);
     }
 
-    /** How the lane launch lays the models out, in words. */
-    String lanesShape() {
-        return session(first) instanceof LaneRunner r ? r.lanesShape() : "";
+    /** How the lanes of this batch size are launched and laid out, in words. */
+    String lanesShape(int bs) {
+        return session(first) instanceof LaneRunner r ? r.lanesShape(bs) : "";
     }
 
     private Session ordered(Session s, int[] rows) {

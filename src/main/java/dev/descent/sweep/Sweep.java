@@ -42,8 +42,10 @@ import java.util.concurrent.ForkJoinPool;
  * <p><b>Backends.</b> By default the models train on the CPU with the cpu backend's arithmetic; with
  * {@link Builder#backend} on a device backend, each configuration's results are those of its lone run
  * on that device instead (same history losses and parameters, bit for bit): a group whose lone runs take
- * one launch per run of steps runs all its models in one launch per epoch (see
- * {@link dev.descent.backend.spi.LaneRunner}); other groups train their models one after another on the device.
+ * one launch per run of steps runs all its models in one launch per epoch, a group whose lone runs take a
+ * launch pair per step (large batches, full-batch GD) one launch pair per step for all its models (see
+ * {@link dev.descent.backend.spi.LaneRunner}); sparse rows, softmax and streamed rows train their models one
+ * after another on the device.
  *
  * <p><b>Early stop.</b> A configuration whose loss or parameters become non-finite stops there
  * ({@link Outcome#divergence}); with {@link Builder#halving} the ones that fall behind stop too

@@ -222,13 +222,13 @@ class SweepTest {
         List<Config> cs = new ArrayList<>(mixed(ds, seed));
         cs.add(Config.of(1e15, 10, Optimizer.SGD).withLabel("too large, batch 10"));
         cs.add(Config.of(1e13, 1, Optimizer.momentum(0.9)).withLabel("too large with momentum, batch 1"));
+        cs.add(Config.of(1e30, ds.n(), Optimizer.SGD).withLabel("too large, full batch"));
         Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).backend(backend).addAll(cs).build();
         SweepResult r = sweep.run(2, seed);
         System.out.println(backend + ": " + r.kernels() + "; " + r.groups());
-        if (backend.startsWith("opencl")) {
-            assertTrue(r.groups().stream().anyMatch(g -> g.contains("one launch per epoch")), "seed " + seed + ": the lane launch ran: " + r.groups());
-            assertTrue(r.groups().stream().anyMatch(g -> g.contains("one after another")), "seed " + seed + ": and the one-by-one path: " + r.groups());
-        }
+        assertTrue(r.groups().stream().anyMatch(g -> g.contains("one launch per epoch")), "seed " + seed + ": the lane launch ran: " + r.groups());
+        assertTrue(r.groups().stream().anyMatch(g -> g.contains("in one launch pair per step for all the models")),
+                "seed " + seed + ": and the stepped lanes (the full batch): " + r.groups());
         for (int i = 0; i < cs.size(); i++) {
             if (cs.get(i).label() != null) assertTrue(r.get(i).diverged(), "seed " + seed + ": " + cs.get(i).name() + " diverged");
             assertSameAsAlone(sweep, r, i, 2, seed, "seed " + seed + ", " + backend, backend);

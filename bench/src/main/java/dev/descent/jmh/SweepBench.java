@@ -35,9 +35,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Issue #15's sweep benchmark: one epoch of K configurations (the squared loss, K learning rates,
- * rows in order) as one sweep ({@code sweep}) against one configuration alone on the cpu backend
- * ({@code lone}, Session.run over the epoch; K separate runs cost K times that), for batch-1 SGD
- * ({@code batch} 1), batch 100 and full-batch GD ({@code batch} 0), at d = 2 and 64. Time per epoch
+ * rows in order) as one sweep ({@code sweep}) against one configuration alone
+ * ({@code lone}, Session.run over the epoch on the same backend; K separate runs cost K times that), for batch-1 SGD
+ * ({@code batch} 1), batch 100 and full-batch GD ({@code batch} 0), at d = 2 and 64, both on {@code backend}
+ * (cpu by default; {@code -p backend=opencl:@cpu} for OpenCL's CPU kernels on PoCL). Time per epoch
  * is the score; the sweep records one loss per epoch (in its score: one full-data evaluation per
  * model; {@link SweepVsPeer} subtracts it and also prints the roofline). Ratio to K separate runs:
  * K·lone / sweep; ratio to the roofline: sweep / max(n(d+1)·4 bytes ÷ read ceiling,
@@ -67,6 +68,10 @@ public class SweepBench {
     @Param({"1", "100", "0"})
     public int batch;
 
+    /** The backend of both sides (the sweep and its lone run): cpu, opencl, opencl:@cpu, cuda, … */
+    @Param({"cpu"})
+    public String backend;
+
     private Sweep sweep;
     private Backend cpu;
     private Session lone;
@@ -88,8 +93,8 @@ public class SweepBench {
     public void setup() {
         Dataset ds = Fixtures.linear(n, d);
         bs = batch == 0 ? n : batch;
-        sweep = Sweep.builder(ds, Objective.SQUARED).period(Math.max(bs, n / bs * bs)).addAll(configs(k, bs, n)).build();
-        cpu = Backends.open("cpu");
+        sweep = Sweep.builder(ds, Objective.SQUARED).period(Math.max(bs, n / bs * bs)).backend(backend).addAll(configs(k, bs, n)).build();
+        cpu = Backends.open(backend);
         lone = cpu.open(ds, new Spec(Objective.SQUARED, true, Optimizer.SGD));
         lone.setOrder(BatchOrder.IN_ORDER.order(n, 1, 0));
         p0 = Params.zeros(d);

@@ -26,8 +26,11 @@ final class CudaKernels {
     /** The sparse-row (CSR) kernels, written once for both languages in kernels/common/sparse.h. */
     static final String GRAD_SPARSE = "grad_rows_sparse", RUN_SPARSE = "run_steps_sparse", LOSSES_SPARSE = "losses_sparse";
 
-    /** Sweeps: a block per model over run_steps_block's body (one head). */
-    static final String SWEEP_BLOCK = "sweep_steps_block";
+    /**
+     * Sweeps: a block per model over run_steps_block's body (one head); a batch of several blocks a step: the one-head
+     * {@link #gradPartial} instance over all lanes (its LANE_SPLIT group), then sweep_grad_step.
+     */
+    static final String SWEEP_BLOCK = "sweep_steps_block", SWEEP_STEP = "sweep_grad_step";
 
     /** Sweeps, batch 1, d ≤ {@link #THREAD_MAX_D}: a thread per model over run_steps_thread's body (sweep_steps_thread[_w]_d{D}). */
     static String sweepThread(int d, boolean weighted) {
@@ -64,6 +67,7 @@ final class CudaKernels {
     static Set<String> all() {
         Set<String> out = new LinkedHashSet<>();
         for (int d = 1; d <= 4100; d++) out.add(gradPartial(d));
+        out.add(SWEEP_STEP);
         for (boolean w : new boolean[] {false, true}) {
             for (int d = 1; d <= THREAD_MAX_D; d++) out.add(runThread(d, w));
             for (int d = 1; d <= THREAD_MAX_D; d++) out.add(sweepThread(d, w));

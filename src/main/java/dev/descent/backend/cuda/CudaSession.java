@@ -64,6 +64,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     private final CUfunction fPartial, fMean, fStep, fLoss1, fLoss8, fLossSoftmax, fRunBlock;   // fPartial, fRunBlock: softmax's when heads > 1
     private final CUfunction fRunThread;            // null when d > 16 or heads > 1
     private final CUfunction fSweepThread, fSweepBlock;   // sweeps (runLanes); fSweepThread null as fRunThread
+    private CUfunction fSweepStep;                  // sweeps of a batch of several blocks a step: made on first use
     private final java.util.EnumMap<KernelArgs.Buf, Mem> lane = new java.util.EnumMap<>(KernelArgs.Buf.class);   // sweeps: LANE_*
     private final CUfunction fRowsSparse, fRunSparse, fLossSparse;   // sparse rows (kernels/common/sparse.h)
     private final boolean sparse;
@@ -243,7 +244,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             case COLS -> cols;
             case VALS -> vals;
             case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
-            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS -> lane.get(b);
+            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS, LANE_PARTIAL -> lane.get(b);
         };
     }
 
@@ -343,7 +344,8 @@ final class CudaSession extends DeviceSession implements LaneRunner {
                 launch(fRowsSparse, g, RunLimits.SPARSE_GPU_GROUP, 0, args().sparseRows().batch(from, count).weights()
                         .partialsOut(withLoss, rpp, honorStatus).then(residuals, g));
             } else {
-                launch(fPartial, g, partialBlock, partialShared, args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus));
+                KernelArgs a = args().rows().batch(from, count).weights().partialsOut(withLoss, rpp, honorStatus);
+                launch(fPartial, g, partialBlock, partialShared, heads == 1 ? a.laneSplit(1, 0, 0) : a);   // softmax's kernel takes no LANE_SPLIT
             }
         } finally {
             partial = keep;
@@ -419,18 +421,20 @@ final class CudaSession extends DeviceSession implements LaneRunner {
 
     // ---------------------------------------------------------------------------------------- sweeps
 
-    private static final int LANES_THREAD = 0, LANES_BLOCK = 1;
+    private static final int LANES_THREAD = 0, LANES_BLOCK = 1, LANES_STEPPED = 2;
 
     @Override
-    public String lanesShape() {
-        return "a thread per model at batch 1 (the models of a warp share each row), else a block per model";
+    public String lanesShape(int bs) {
+        if (bs > 1 && blockShared(bs, 0) < 0) {
+            return "in one launch pair per step for all the models, as their lone runs' pair: a block per part and model (the models of a part side by side)";
+        }
+        return "in one launch per epoch, a thread per model at batch 1 (the models of a warp share each row), else a block per model";
     }
 
-    /** Resident unchunked dense rows of one head, and a batch whose lone run is one launch for every optimizer (runInOneLaunch). */
+    /** Resident unchunked dense rows of one head; any batch (its lone runs' launch shape picks the kind: {@link #laneKind}). */
     @Override
     public boolean lanesFit(int bs) {
-        if (sparse || heads != 1 || chunkRows() != 0) return false;
-        return bs == 1 || blockShared(bs, RunLimits.MAX_STATE_SLOTS) >= 0;
+        return !sparse && heads == 1 && chunkRows() == 0;
     }
 
     /** Dynamic shared memory of run_steps_block / sweep_steps_block for this batch and state, or -1 past the device's limit or oneBlock. */
@@ -445,13 +449,32 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
-    /** As runInOneLaunch: batch 1 with at most one state slot and no averaging on the thread kernel (d ≤ 16), the rest on blocks. */
+    /**
+     * As runInOneLaunch: batch 1 with at most one state slot and no averaging on the thread kernel (d ≤ 16), a batch one block
+     * holds on blocks, the rest stepped (sweep_partial_*, sweep_grad_step: a launch pair per step as the lone run's).
+     */
     @Override
     protected int laneKind(Optimizer o, int bs) {
-        return bs == 1 && fSweepThread != null && o.slots() <= 1 && !o.average() ? LANES_THREAD : LANES_BLOCK;
+        if (bs == 1 && fSweepThread != null && o.slots() <= 1 && !o.average()) return LANES_THREAD;
+        return blockShared(bs, o.slots()) >= 0 ? LANES_BLOCK : LANES_STEPPED;
     }
 
     @Override protected boolean laneMajor(int kind) { return false; }
+    @Override protected boolean laneStepped(int kind) { return kind == LANES_STEPPED; }
+    @Override protected long partFloats() { return npar + 1; }
+
+    /** The one-head stage-1 kernel itself (fPartial) with LANE_SPLIT naming the lanes: their parts are their lone runs' parts. */
+    @Override
+    protected void launchLanePartials(Lanes L, int from, int count, int rpp, int groups, int partStride) {
+        launch(fPartial, groups * L.count, partialBlock, partialShared, args().rows().batch(from, count).laneWeights().lanePartialsOut(rpp)
+                .laneSplit(L.count, L.ps, partStride));
+    }
+
+    @Override
+    protected void launchLaneStep(Lanes L, KernelArgs a) {
+        if (fSweepStep == null) fSweepStep = function(CudaKernels.SWEEP_STEP);
+        launch(fSweepStep, L.count * npar, BLOCK, 0, a);
+    }
     @Override protected int lanePad(int kind, int count) { return count; }
 
     @Override

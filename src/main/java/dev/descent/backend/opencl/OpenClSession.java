@@ -35,7 +35,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
-    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1;   // sweeps: made on first use (most sessions never run lanes)
+    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepRowsCpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
     private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -223,7 +223,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             case COLS -> cols;
             case VALS -> vals;
             case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
-            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS -> lane.get(b);
+            case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS, LANE_PARTIAL -> lane.get(b);
         };
     }
 
@@ -397,16 +397,30 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
      * resident unchunked dense rows of one head: then sweep_steps_cpu / sweep_steps_block repeat its arithmetic per lane.
      */
     @Override
-    public String lanesShape() {
-        return cpu ? "a work-item per model, " + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from memory once per work-group)"
-                : "a work-group per model (the models share each batch row through the device's cache)";
+    public String lanesShape(int batchSize) {
+        if (!oneLaunch(batchSize, 0)) {
+            return "in one launch pair per step for all the models, as their lone runs' pair: " + (cpu
+                    ? "a work-item per part of the batch and " + SWEEP_ROWS_LANES + " models (each row read from memory once for them)"
+                    : "a work-group per part and model (the models of a part side by side)");
+        }
+        return "in one launch per epoch, " + (cpu ? "a work-item per model, " + RunLimits.SWEEP_CPU_GROUP
+                + " to a work-group (each batch row read from memory once per work-group)"
+                : "a work-group per model (the models share each batch row through the device's cache)");
     }
 
+    /** Resident unchunked dense rows of one head; any batch (its lone runs' launch shape picks the kind: {@link #laneKind}). */
     @Override
     public boolean lanesFit(int batchSize) {
-        if (sparse || heads != 1 || chunkRows() != 0) return false;
-        return cpu ? (long) batchSize * d <= RunLimits.CPU_ONE_ITEM_MAX_VALUES : runLocal(batchSize, RunLimits.MAX_STATE_SLOTS) != 0;
+        return !sparse && heads == 1 && chunkRows() == 0;
     }
+
+    /** Whether a lone run of this batch with {@code slots} state slots takes one launch (runInOneLaunch's test, dense rows). */
+    private boolean oneLaunch(int batchSize, int slots) {
+        return cpu ? (long) batchSize * d * heads <= RunLimits.CPU_ONE_ITEM_MAX_VALUES : runLocal(batchSize, slots) != 0;
+    }
+
+    /** sweep_rows_cpu's models per work-item (SWEEP_ROWS_LANES in descent.cl). */
+    private static final int SWEEP_ROWS_LANES = 8;
 
     @Override
     public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
@@ -414,17 +428,43 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
-    private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2;
+    private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3;
 
-    /** On CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, the rest to sweep_steps_cpu; on GPU kernels all to sweep_steps_block. */
+    /**
+     * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rows_cpu or sweep_partial, then
+     * sweep_grad_step); else on CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, the rest to
+     * sweep_steps_cpu; on GPU kernels to sweep_steps_block.
+     */
     @Override
     protected int laneKind(Optimizer o, int bs) {
+        if (!oneLaunch(bs, o.slots())) return LANES_STEPPED;
         if (!cpu) return LANES_BLOCK;
         boolean plain = o.rule() == Optimizer.Rule.SGD && !o.decoupled() && (float) o.l1() == 0f && !o.average();
         return bs == 1 && plain ? LANES_SGD1 : LANES_CPU;
     }
 
     @Override protected boolean laneMajor(int kind) { return kind == LANES_SGD1; }
+    @Override protected boolean laneStepped(int kind) { return kind == LANES_STEPPED; }
+    @Override protected long partFloats() { return groupFloats(); }
+
+    @Override
+    protected void launchLanePartials(Lanes L, int from, int count, int rpp, int groups, int partStride) {
+        KernelArgs a = args().rows().batch(from, count).useBias().lanes(L.ps, L.stride, L.count).lanePartsOut(rpp, partStride);
+        if (cpu) {
+            if (kSweepRowsCpu == null) kSweepRowsCpu = kernel("sweep_rows_cpu");
+            launch(kSweepRowsCpu, (long) groups * ((L.count + SWEEP_ROWS_LANES - 1) / SWEEP_ROWS_LANES), 1, a);
+        } else {
+            if (kSweepPartial == null) kSweepPartial = kernel("sweep_partial");
+            launch(kSweepPartial, (long) groups * L.count, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local),
+                    new ClCalls.Local(4L * local)));
+        }
+    }
+
+    @Override
+    protected void launchLaneStep(Lanes L, KernelArgs a) {
+        if (kSweepStep == null) kSweepStep = kernel("sweep_grad_step");
+        launch(kSweepStep, ((long) L.count * npar + 63) / 64, 64, a);
+    }
 
     /** sweep_sgd1_cpu: eight lanes a work-item, the items split over the compute units. */
     @Override

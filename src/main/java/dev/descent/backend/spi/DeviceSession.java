@@ -614,6 +614,25 @@ public abstract class DeviceSession extends AbstractSession {
     /** Runs the lane kernel of {@code kind} over the current order with the LANES buffers in place; {@code a}: its groups up to LANES. */
     protected abstract void launchLanes(int kind, Lanes lanes, Run shape, KernelArgs a);
 
+    /**
+     * Whether lanes of this kind step through a launch pair per step for all of them ({@link #runStepped}): the kind of a
+     * batch whose lone run takes a launch pair per step ({@link #runInOneLaunch} refuses it).
+     */
+    protected abstract boolean laneStepped(int kind);
+
+    /**
+     * Stage 1 of one step (positions [from, from + count) of the order) for every lane of a stepped kind: {@code groups}
+     * parts of {@code rowsPerPart} rows each, as {@link #sumParts} launches them for one model, lane l's into LANE_PARTIAL
+     * at l·{@code partStride} floats.
+     */
+    protected abstract void launchLanePartials(Lanes lanes, int from, int count, int rowsPerPart, int groups, int partStride);
+
+    /** Stage 2 and the update of one step for every lane (sweep_grad_step); {@code a}: LANE_PARTS_IN, use_bias, LANES, LANE_STEP. */
+    protected abstract void launchLaneStep(Lanes lanes, KernelArgs a);
+
+    /** Floats of one part in PARTIAL as {@link #sumParts} writes it (its row lanes × (npar + 1)). */
+    protected abstract long partFloats();
+
     /** A LANE_* buffer of at least {@code bytes} (grown as needed), its first {@code bytes} poisoned when poisoning is on. */
     protected abstract void laneReserve(KernelArgs.Buf b, long bytes);
 
@@ -653,7 +672,8 @@ public abstract class DeviceSession extends AbstractSession {
 
     private void runKind(int kind, int[] ids, int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states, RunResult[] out) {
         int lanesN = ids.length, np = npar, maxSlots = 0;
-        boolean perStep = false;
+        boolean stepped = laneStepped(kind);
+        boolean perStep = stepped;                      // stepped lanes take every rate from the host, as the lone launch pairs do
         for (int i : ids) {
             maxSlots = Math.max(maxSlots, opts[i].slots());
             perStep |= rates[i].steps() != null;
@@ -677,15 +697,18 @@ public abstract class DeviceSession extends AbstractSession {
             System.arraycopy(v, 0, L.in, q * KernelArgs.LANE_INTS, v.length);
             float[] w = {(float) r.lr(), (float) o.momentum(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay(), (float) o.l1()};
             System.arraycopy(w, 0, L.f, q * KernelArgs.LANE_FLOATS, w.length);
-            if (r.steps() != null) System.arraycopy(r.floats(batches), 0, L.lr, q * batches, batches);
+            if (perStep) System.arraycopy(r.floats(batches), 0, L.lr, q * batches, batches);
             L.status[q] = OK;
         }
-        if (L.snapBytes() > laneMaxAlloc() || L.bytes() > laneRoom()) {
+        // stepped: each lane's stage-1 parts, as many as the batch's largest step takes (partialParts grows with the count)
+        long partStride = stepped ? partialParts(Math.min(bs, orderLength())) * partFloats() : 0;
+        long partBytes = 4L * partStride * lanesN, bytes = L.bytes() + partBytes, largest = Math.max(L.snapBytes(), partBytes);
+        if (largest > laneMaxAlloc() || bytes > laneRoom()) {
             throw new dev.descent.DescentException(String.format(Locale.ROOT, "a sweep of %d models at batch %d needs %.1f MiB of device memory for "
-                    + "their parameters, state and %d records an epoch (%.1f MiB of it in one buffer) beside the rows' %.1f MiB, but %s has "
+                    + "their parameters, state%s and %d records an epoch (%.1f MiB of it in one buffer) beside the rows' %.1f MiB, but %s has "
                     + "%.1f MiB for them (%.1f MiB at most in one allocation): sweep fewer configurations at once, or record less often (--period)",
-                    lanesN, bs, L.bytes() / 1048576.0, L.records, L.snapBytes() / 1048576.0, residentRowBytes() / 1048576.0, deviceName(),
-                    laneRoom() / 1048576.0, laneMaxAlloc() / 1048576.0));
+                    lanesN, bs, bytes / 1048576.0, stepped ? ", gradient parts" : "", L.records, largest / 1048576.0, residentRowBytes() / 1048576.0,
+                    deviceName(), laneRoom() / 1048576.0, laneMaxAlloc() / 1048576.0));
         }
         laneWrite(KernelArgs.Buf.LANE_PARAMS, L.p);
         laneWrite(KernelArgs.Buf.LANE_STATE, L.st);
@@ -694,7 +717,12 @@ public abstract class DeviceSession extends AbstractSession {
         laneWrite(KernelArgs.Buf.LANE_STATUS, L.status);
         if (L.lr != null) laneWrite(KernelArgs.Buf.LANE_LRS, L.lr);
         laneReserve(KernelArgs.Buf.LANE_SNAPS, L.snapBytes());
-        launchLanes(kind, L, shape, args().rows().useBias().steps(shape).then(every).lanes(L.ps, L.stride, lanesN));
+        if (stepped) {
+            laneReserve(KernelArgs.Buf.LANE_PARTIAL, partBytes);
+            runStepped(L, shape, (int) partStride);
+        } else {
+            launchLanes(kind, L, shape, args().rows().useBias().steps(shape).then(every).lanes(L.ps, L.stride, lanesN));
+        }
         laneRead(KernelArgs.Buf.LANE_PARAMS, L.p);
         laneRead(KernelArgs.Buf.LANE_STATE, L.st);
         L.snaps = new float[L.records * lanesN * np];
@@ -716,6 +744,23 @@ public abstract class DeviceSession extends AbstractSession {
             for (int c = 0; c < np; c++) s[c] = L.p[major ? c * ps + q : q * ps + c];
             for (int c = 0; c < sv; c++) s[np + c] = L.st[q * L.stride + c];
             s[s.length - 1] += batches;                // updates count every step, diverged or not (as a session's)
+        }
+    }
+
+    /**
+     * A stepped kind's run: per step one stage-1 launch and one update launch for all the lanes, each lane's parts and
+     * update those of its lone run ({@link #runPart}'s launch pair per step: the same parts, the same rate in float,
+     * the same update number), its record after batch j with j % recordEvery == 0.
+     */
+    private void runStepped(Lanes L, Run shape, int partStride) {
+        int bs = shape.batchSize(), rec = 0;
+        for (int j = 0; j < shape.batches(); j++) {
+            int from = Batches.from(j, bs), cnt = Batches.count(j, bs, orderLength());
+            int g = partialParts(cnt), rpp = (cnt + g - 1) / g, groups = (cnt + rpp - 1) / rpp;
+            launchLanePartials(L, from, cnt, rpp, groups, partStride);
+            int parts = (int) (groups * partFloats() / (npar + 1));
+            launchLaneStep(L, args().lanePartsIn(partStride, parts, cnt).useBias().lanes(L.ps, L.stride, L.count)
+                    .laneStep(j, shape.batches(), j % shape.recordEvery() == 0 ? rec++ : -1));
         }
     }
 }

@@ -42,7 +42,8 @@ public final class KernelArgs {
         /** (lanes, LANE_FLOATS) each lane's rate and rule constants */ LANE_FLOAT,
         /** (lanes, batches) per-step rates of the lanes that have them (any buffer when none does) */ LANE_LRS,
         /** (records, lanes, npar) the lanes' recorded parameters */ LANE_SNAPS,
-        /** (lanes) int: each lane's divergence status */ LANE_STATUS
+        /** (lanes) int: each lane's divergence status */ LANE_STATUS,
+        /** (lanes, lpart_stride) each lane's stage-1 sums, laid out as PARTIAL (sweeps of a batch that takes several work-groups a step) */ LANE_PARTIAL
     }
 
     /** Ints per lane in LANE_INT: rule, decoupled, average, t0, inverse square root, first step, per-step rates (contract.h LANE_INTS). */
@@ -134,6 +135,24 @@ public final class KernelArgs {
     public KernelArgs lanes(int paramStride, int stateStride, int lanes) {
         return add(Buf.LANE_PARAMS, paramStride, Buf.LANE_STATE, stateStride, lanes, Buf.LANE_INT, Buf.LANE_FLOAT, Buf.LANE_LRS, Buf.LANE_SNAPS, Buf.LANE_STATUS);
     }
+
+    /** LANE_PARTS_OUT: the lanes' stage-1 sums, parts of {@code rowsPerPart} rows, each lane's {@code laneStride} floats apart. */
+    public KernelArgs lanePartsOut(int rowsPerPart, int laneStride) { return add(rowsPerPart, Buf.LANE_PARTIAL, laneStride); }
+
+    /** LANE_PARTS_IN: stage 2 reads {@code parts} parts of each lane's sums ({@code laneStride} floats apart) for a batch of {@code count} rows. */
+    public KernelArgs lanePartsIn(int laneStride, int parts, int count) { return add(Buf.LANE_PARTIAL, laneStride, parts, d, heads, count); }
+
+    /** WEIGHTS naming a sweep's lanes' parameters (LANE_PARAMS; with {@link #laneSplit}). */
+    public KernelArgs laneWeights() { return add(Buf.LANE_PARAMS, useBias); }
+
+    /** PARTIALS_OUT naming a sweep's lanes' parts and statuses (LANE_PARTIAL, LANE_STATUS; no loss; with {@link #laneSplit}). */
+    public KernelArgs lanePartialsOut(int rowsPerPart) { return add(0, rowsPerPart, Buf.LANE_PARTIAL, Buf.LANE_STATUS); }
+
+    /** LANE_SPLIT: CUDA's one-head stage 1 for {@code lanes} models, parameters and parts {@code paramStride} and {@code partStride} floats apart; (1, 0, 0) for one. */
+    public KernelArgs laneSplit(int lanes, int paramStride, int partStride) { return add(lanes, paramStride, partStride); }
+
+    /** LANE_STEP: step {@code k} of a run of {@code batches}, recorded in record {@code rec} when it is ≥ 0. */
+    public KernelArgs laneStep(int k, int batches, int rec) { return add(k, batches, rec); }
 
     /** The use_bias flag alone (a kernel whose models come in LANES). */
     public KernelArgs useBias() { return add(useBias); }

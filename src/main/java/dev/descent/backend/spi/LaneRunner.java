@@ -10,14 +10,15 @@ import dev.descent.optim.Rate;
  * sweeps: lanes that share a work-group read each batch row once from memory between them. Each
  * lane's arithmetic is the session's own run of steps for that model, so a lane ends bit-identical
  * to the same model trained alone on the same device. Implemented by the OpenCL backend
- * (sweep_sgd1_cpu, sweep_steps_cpu, sweep_steps_block) and the CUDA backend (sweep_steps_thread_d{D},
- * sweep_steps_block); a caller whose session does not implement it, or whose batch size
+ * (sweep_sgd1_cpu, sweep_steps_cpu, sweep_steps_block; for a batch whose lone run takes a launch pair per step,
+ * sweep_rows_cpu or sweep_partial and sweep_grad_step, a pair per step for all lanes) and the CUDA backend
+ * (sweep_steps_thread_d{D}, sweep_steps_block; sweep_partial_* and sweep_grad_step); a caller whose session does not implement it, or whose batch size
  * {@link #lanesFit} refuses, trains the models one after another with {@link Session#restoreState}
  * and {@link Session#run}, which gives the same bits.
  */
 public interface LaneRunner {
-    /** How the lane launch lays the models out, in words (for reports). */
-    String lanesShape();
+    /** How the lanes of a batch of {@code batchSize} rows are launched and laid out, in words (for reports). */
+    String lanesShape(int batchSize);
 
     /** Whether runs of batches of {@code batchSize} rows go through {@link #runLanes} on this session. */
     boolean lanesFit(int batchSize);
