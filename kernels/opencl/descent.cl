@@ -529,8 +529,26 @@ kernel void grad_rows_cpu(ROWS_ARGS, BATCH_ARGS, WEIGHTS_ARGS, PARTIALS_OUT_ARGS
     g[d + 1] = ls;
 }
 
+/* g += r0·x0, then r1·x1, r2·x2, r3·x3 over the d columns: each place takes axpy_cpu's fma for the four rows in
+ * row order (the same bits as four axpy_cpu calls), its partial sum loaded and stored once. */
+static inline void axpy4_cpu(const float r0, const float r1, const float r2, const float r3, global const float *x0, global const float *x1,
+                             global const float *x2, global const float *x3, global float *g, const int d)
+{
+    int j = 0;
+    const float16 a = (float16)(r0), b = (float16)(r1), c = (float16)(r2), e = (float16)(r3);
+    for (; j + 16 <= d; j += 16) {
+        float16 s = vload16(0, g + j);
+        s = fma(a, vload16(0, x0 + j), s);
+        s = fma(b, vload16(0, x1 + j), s);
+        s = fma(c, vload16(0, x2 + j), s);
+        s = fma(e, vload16(0, x3 + j), s);
+        vstore16(s, 0, g + j);
+    }
+    for (; j < d; ++j) g[j] = fma(r3, x3[j], fma(r2, x2[j], fma(r1, x1[j], fma(r0, x0[j], g[j]))));
+}
+
 /* Lanes per work-item of sweep_rows_cpu: each batch row is read from memory once for them all. */
-#define SWEEP_ROWS_LANES 8
+#define SWEEP_ROWS_LANES 32
 
 /* Sweeps on a CPU, a batch of more values than one work-item steps (issue #15): stage 1 of `lanes` models
  * in one launch, work-item i on part i / blocks for lanes (i % blocks)·SWEEP_ROWS_LANES … of one head:
@@ -559,7 +577,26 @@ kernel void sweep_rows_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS
     }
     const int begin = from + (i / blocks) * rows_per_part;
     const int end = min(begin + rows_per_part, from + count);
-    for (int p = begin; p < end; ++p) {
+    int p = begin;
+    for (; p + 4 <= end; p += 4) {                 /* four rows at a time: each lane's partial loaded and stored once for them */
+        for (int u = 0; u < 4; ++u) if (p + PREFETCH + u < end) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
+        int row[4];
+        global const float *x[4];
+        float t[4], v[4];
+        for (int u = 0; u < 4; ++u) {
+            row[u] = order[p + u];
+            x[u] = X + (size_t)row[u] * d;
+            t[u] = has_t ? T[row[u]] : 0.0f;
+            v[u] = DESCENT_WEIGHT(row[u]);
+        }
+        for (int q = 0; q < live; ++q) {
+            float r[4];
+            for (int u = 0; u < 4; ++u) r[u] = v[u] * descent_dloss(obj, obj_p, dot_cpu(x[u], w[q], d) + b[q], t[u]);
+            axpy4_cpu(r[0], r[1], r[2], r[3], x[0], x[1], x[2], x[3], g[q], d);
+            rs[q] = rs[q] + r[0] + r[1] + r[2] + r[3];
+        }
+    }
+    for (; p < end; ++p) {
         if (p + PREFETCH < end) prefetch(X + (size_t)order[p + PREFETCH] * d, (size_t)d);
         const int row = order[p];
         global const float *x = X + (size_t)row * d;

@@ -15,6 +15,7 @@ import dev.descent.optim.Rate;
 import dev.descent.sweep.Config;
 import dev.descent.sweep.Sweep;
 import dev.descent.sweep.SweepResult;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,10 +40,12 @@ import java.util.concurrent.TimeUnit;
  * ({@code lone}, Session.run over the epoch on the same backend; K separate runs cost K times that), for batch-1 SGD
  * ({@code batch} 1), batch 100 and full-batch GD ({@code batch} 0), at d = 2 and 64, both on {@code backend}
  * (cpu by default; {@code -p backend=opencl:@cpu} for OpenCL's CPU kernels on PoCL). Time per epoch
- * is the score; the sweep records one loss per epoch (in its score: one full-data evaluation per
- * model; {@link SweepVsPeer} subtracts it and also prints the roofline). Ratio to K separate runs:
- * K·lone / sweep; ratio to the roofline: sweep / max(n(d+1)·4 bytes ÷ read ceiling,
- * K·n·4d flops ÷ FMA peak), both measured by {@link SweepVsPeer}.
+ * is the score: for the sweep the whole call (opening the backend and its sessions, the data's upload
+ * on a device, one recorded loss per model per epoch), and its secondary metrics {@code trainMs} ÷
+ * {@code sweeps} the training alone ({@link Train}), the figure to set against {@code lone} (one run on
+ * an open session). Ratio to K separate runs: K·lone / train; ratio to the roofline: train / max(n(d+1)·4
+ * bytes ÷ read ceiling, K·n·4d flops ÷ FMA peak), the ceilings measured by {@link SweepVsPeer};
+ * {@code bench/sweepbench_table.py} makes the table from the JSON.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SweepBench -p n=200000 -rf json
@@ -106,9 +109,30 @@ public class SweepBench {
         cpu.close();
     }
 
+    /**
+     * The sweep's own clock, summed over an iteration: {@code trainMs} is the training alone (SweepResult.trainSeconds:
+     * the call's time less opening the backend and evaluating the recorded losses), {@code sweeps} the calls. Training
+     * time per epoch = trainMs ÷ sweeps, the figure comparable with {@code lone} (a run on an open session, no losses).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Train {
+        public double trainMs;
+        public long sweeps;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            trainMs = 0;
+            sweeps = 0;
+        }
+    }
+
     @Benchmark
-    public SweepResult sweep() {
-        return sweep.run(1, 1);
+    public SweepResult sweep(Train train) {
+        SweepResult r = sweep.run(1, 1);
+        train.trainMs += r.trainSeconds() * 1e3;
+        train.sweeps++;
+        return r;
     }
 
     @Benchmark

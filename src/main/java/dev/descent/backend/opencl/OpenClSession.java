@@ -420,7 +420,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     /** sweep_rows_cpu's models per work-item (SWEEP_ROWS_LANES in descent.cl). */
-    private static final int SWEEP_ROWS_LANES = 8;
+    private static final int SWEEP_ROWS_LANES = 32;
 
     @Override
     public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
