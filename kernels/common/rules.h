@@ -33,6 +33,12 @@ DESCENT_FN int descent_rule_slots(int rule) {
  * holding the mean of the iterates since the state was reset, the parameters a model reports. */
 DESCENT_FN int descent_slots(int rule, int average) { return descent_rule_slots(rule) + (average ? 1 : 0); }
 
+/* What a model reports for parameter c (its records, a run's snapshots): the average, its state's last slot, when it
+ * averages, else the parameter itself (p, st: its parameters and slot-major state, np parameters). */
+DESCENT_FN float descent_reported(GLOBAL const float *p, GLOBAL const float *st, int np, int c, int rule, int average) {
+    return average ? st[(descent_slots(rule, 1) - 1) * np + c] : p[c];
+}
+
 /* Parameter c's slots between a state array of any address space (slot k at k·np + c) and a private st[DESCENT_MAX_SLOTS]. */
 #define DESCENT_LOAD_SLOTS(st, arr, np, c, slots) \
     for (int k_ = 0; k_ < DESCENT_MAX_SLOTS; ++k_) (st)[k_] = k_ < (slots) ? (arr)[k_ * (np) + (c)] : 0.0f

@@ -352,7 +352,7 @@ extern "C" __global__ void __launch_bounds__(256) sweep_grad_step(LANE_PARTS_IN_
     float *p = lparams + (size_t)l * lpstride, *st = lstate + (size_t)l * lstride;
     grad_step_column(lpartial + (size_t)l * lpart_stride, parts, d, heads, count, p, st, use_bias, min(ci[3] + k, DESCENT_T_CAP),
                      ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], llrs[(size_t)l * batches + k], k, lstatus + l, c);
-    if (rec >= 0 && threadIdx.x == 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = ci[2] ? st[(descent_slots(ci[0], 1) - 1) * npar + c] : p[c];
+    if (rec >= 0 && threadIdx.x == 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = descent_reported(p, st, npar, c, ci[0], ci[2]);
 }
 
 /* ============================================================================================ */

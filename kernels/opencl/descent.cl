@@ -176,7 +176,7 @@ kernel void sweep_grad_step(LANE_PARTS_IN_ARGS, const int use_bias, LANES_ARGS, 
     global float *p = lparams + (size_t)l * lpstride, *st = lstate + (size_t)l * lstride;
     step_column(lpartial + (size_t)l * lpart_stride, parts, d, heads, count, p, st, use_bias, min(ci[3] + k, DESCENT_T_CAP),
                 ci[0], cf[1], cf[2], cf[3], cf[4], cf[5], ci[1], ci[2], llrs[(size_t)l * batches + k], k, lstatus + l, c);
-    if (rec >= 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = ci[2] ? st[(descent_slots(ci[0], 1) - 1) * npar + c] : p[c];
+    if (rec >= 0) lsnaps[((size_t)rec * lanes + l) * npar + c] = descent_reported(p, st, npar, c, ci[0], ci[2]);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -713,14 +713,14 @@ static inline int step_cpu(ROWS_ARGS, global float *params, global float *state,
 kernel void run_steps_cpu(ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, global float *scratch)
 {
     if (status[0] != STATUS_OK) return;
-    const int np = heads * (d + 1), slots = descent_slots(rule, average);
+    const int np = heads * (d + 1);
     int rec = 0;
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const float lr_j = descent_run_rate(lrs, per_step, lr, inv_sqrt, first_step, j - first_batch);
         const int bad = step_cpu(ROWS_PASS, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
                                  average, order_len, batch, j, lr_j, t0 + (j - first_batch) + 1, scratch);
         if (j % record_every == 0) {
-            for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = average ? state[(slots - 1) * np + c] : params[c];
+            for (int c = 0; c < np; ++c) snaps[(size_t)rec * np + c] = descent_reported(params, state, np, c, rule, average);
             ++rec;
         }
         if (bad) {
@@ -753,7 +753,6 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
     global const float *cf = lflt + (size_t)li * LANE_FLOATS;
     const int rule = ci[0], decoupled = ci[1], average = ci[2], t0 = ci[3], inv_sqrt = ci[4], first_step = ci[5], per_step = ci[6];
     const float lr = cf[0], mu = cf[1], beta2 = cf[2], eps = cf[3], lambda = cf[4], l1 = cf[5];
-    const int slots = descent_slots(rule, average);
     int dead = !live || lstatus[li] != STATUS_OK;
     int rec = 0;
     const int end = first_batch + batches;
@@ -765,7 +764,7 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
             const int bad = step_cpu(ROWS_PASS, params, state, use_bias, rule, mu, beta2, eps, lambda, l1, decoupled,
                                      average, order_len, batch, j, lr_j, t0 + k + 1, scr);
             if (j % record_every == 0) {
-                for (int c = 0; c < np; ++c) lsnaps[((size_t)rec * lanes + li) * np + c] = average ? state[(slots - 1) * np + c] : params[c];
+                for (int c = 0; c < np; ++c) lsnaps[((size_t)rec * lanes + li) * np + c] = descent_reported(params, state, np, c, rule, average);
                 ++rec;
             }
             if (bad) {

@@ -48,14 +48,7 @@ final class PeerRun {
             Thread.currentThread().interrupt();
             return Report.Peers.skipped("interrupted");
         } finally {
-            if (tmp != null) {
-                try (var files = Files.list(tmp)) {
-                    for (Path f : files.toList()) Files.deleteIfExists(f);
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary folder left behind is harmless
-                }
-            }
+            dev.descent.util.AtomicFiles.removeTempFolder(tmp);
         }
     }
 }

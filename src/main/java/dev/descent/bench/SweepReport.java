@@ -366,14 +366,7 @@ public final class SweepReport {
             } catch (IOException | RuntimeException | Error ignored) {
                 // the real report meets and says whatever failed here
             } finally {
-                if (dir != null) {
-                    try (var files = Files.list(dir)) {
-                        for (Path f : files.toList()) Files.deleteIfExists(f);
-                        Files.deleteIfExists(dir);
-                    } catch (IOException ignored) {
-                        // a temporary folder left behind
-                    }
-                }
+                dev.descent.util.AtomicFiles.removeTempFolder(dir);
                 done.complete(null);
             }
         }, "descent-report-warm-up");

@@ -68,6 +68,17 @@ public final class AtomicFiles {
         }
     }
 
+    /** Removes a temporary folder of plain files (null: nothing), best effort: one left behind is harmless. */
+    public static void removeTempFolder(Path dir) {
+        if (dir == null) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temporary folder left behind
+        }
+    }
+
     /** For encoders that only take a path: {@code body} gets a temporary path (same extension) to write. */
     public static void writeVia(Path file, PathBody body) {
         Path dir = folder(file);

@@ -274,13 +274,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     /** Floats of stage 1's output per work-group: its row lanes' partials (one lane per work-item on a CPU and for sparse rows). */
-    private long groupFloats() {
+    @Override
+    protected long partFloats() {
         return (long) (cpu || sparse ? 1 : lanes) * (npar + 1);
     }
 
     @Override
     protected void sumParts(int from, int count, int rpp, int g, int total, boolean withLoss, boolean honorStatus, int intoPart) {
-        long unit = 4L * groupFloats();
+        long unit = 4L * partFloats();
         partial = grow(partial, unit * Math.max(g, total));
         ClCalls.Buffer target = partial;
         if (intoPart >= 0) {                               // a streamed chunk: its parts go to their place after the launch
@@ -313,12 +314,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     protected void meanOfParts(int count, int groups) {
         poison(out, 4L * (npar + 1));
-        launch(kMean, (npar + 1 + 63) / 64, 64, args().partialsIn((int) (groups * groupFloats() / (npar + 1)), count).meanOut());
+        launch(kMean, (npar + 1 + 63) / 64, 64, args().partialsIn(partialRows(groups), count).meanOut());
     }
 
     @Override
     protected void stepFromParts(int count, int groups, double lr, int stepNo, long t0) {
-        launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn((int) (groups * groupFloats() / (npar + 1)), count).model(t0).rule().update(lr, stepNo));
+        launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn(partialRows(groups), count).model(t0).rule().update(lr, stepNo));
     }
 
     @Override
@@ -445,7 +446,6 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
 
     @Override protected boolean laneMajor(int kind) { return kind == LANES_SGD1; }
     @Override protected boolean laneStepped(int kind) { return kind == LANES_STEPPED; }
-    @Override protected long partFloats() { return groupFloats(); }
 
     @Override
     protected void launchLanePartials(Lanes L, int from, int count, int rpp, int groups, int partStride) {

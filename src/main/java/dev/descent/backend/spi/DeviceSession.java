@@ -238,9 +238,7 @@ public abstract class DeviceSession extends AbstractSession {
      * of whole parts, each chunk's parts landing in their place; else one launch.
      */
     private int stage1(int from, int count, boolean withLoss, boolean honorStatus, boolean staged) {
-        int g = partialParts(count);
-        int rpp = (count + g - 1) / g;
-        if (chunk > 0) rpp = Math.min(rpp, chunk);
+        int rpp = rowsPerPart(count);
         int groups = (count + rpp - 1) / rpp;
         if (!streamed || staged) {
             sumParts(from, count, rpp, groups, groups, withLoss, honorStatus, -1);
@@ -253,6 +251,18 @@ public abstract class DeviceSession extends AbstractSession {
             sumParts(a, c, rpp, (c + rpp - 1) / rpp, groups, withLoss, honorStatus, (a - from) / rpp);
         }
         return groups;
+    }
+
+    /** Rows in each part of stage 1 over {@code count} positions: the device's split, no part longer than a chunk. */
+    private int rowsPerPart(int count) {
+        int g = partialParts(count);
+        int rpp = (count + g - 1) / g;
+        return chunk > 0 ? Math.min(rpp, chunk) : rpp;
+    }
+
+    /** The PARTIALS_IN count of {@code groups} stage-1 parts: each holds {@link #partFloats} ÷ (npar + 1) partial rows. */
+    protected final int partialRows(int groups) {
+        return (int) (groups * partFloats() / (npar + 1));
     }
 
     /** Whether the optimizer averages its iterates: then parameters and snapshots are the average, the state's last slot. */
@@ -756,10 +766,9 @@ public abstract class DeviceSession extends AbstractSession {
         int bs = shape.batchSize(), rec = 0;
         for (int j = 0; j < shape.batches(); j++) {
             int from = Batches.from(j, bs), cnt = Batches.count(j, bs, orderLength());
-            int g = partialParts(cnt), rpp = (cnt + g - 1) / g, groups = (cnt + rpp - 1) / rpp;
+            int rpp = rowsPerPart(cnt), groups = (cnt + rpp - 1) / rpp;      // stage1's split (no chunks: lanes need resident rows)
             launchLanePartials(L, from, cnt, rpp, groups, partStride);
-            int parts = (int) (groups * partFloats() / (npar + 1));
-            launchLaneStep(L, args().lanePartsIn(partStride, parts, cnt).useBias().lanes(L.ps, L.stride, L.count)
+            launchLaneStep(L, args().lanePartsIn(partStride, partialRows(groups), cnt).useBias().lanes(L.ps, L.stride, L.count)
                     .laneStep(j, shape.batches(), j % shape.recordEvery() == 0 ? rec++ : -1));
         }
     }
