@@ -20,12 +20,22 @@ public final class Params {
         this.k = 1;
         this.packed = Arrays.copyOf(w, d + 1);
         this.packed[d] = b;
+        canonicalNaNs(packed);
     }
 
     private Params(float[] packed, int d, int k) {
-        this.packed = packed;
+        this.packed = canonicalNaNs(packed);
         this.d = d;
         this.k = k;
+    }
+
+    /**
+     * A diverged model's NaNs as the one canonical NaN: Java leaves a NaN's sign and payload to the hardware and to the
+     * JIT's operand order (JLS 4.2.3), so the same seed may reach differently signed NaNs; its parameters are the same.
+     */
+    private static float[] canonicalNaNs(float[] a) {
+        for (int i = 0; i < a.length; i++) if (a[i] != a[i]) a[i] = Float.NaN;
+        return a;
     }
 
     /** k heads of d weights and a bias from their packed form (k·(d + 1) floats, copied). */

@@ -16,12 +16,22 @@ public final class History {
     /**
      * A recorded loss: after {@code step} (1-based batch within the epoch; 0 before training) of
      * {@code epoch}; {@code seconds} is the training time so far (loss evaluations excluded),
-     * interpolated within each device call by the share of its batches done.
+     * interpolated within each device call by the share of its batches done. A NaN loss is held as the one
+     * canonical NaN: Java leaves a NaN's sign and payload to the hardware and to the JIT's operand order (JLS 4.2.3),
+     * so two runs of the same seed may reach differently signed NaNs; the record is the same either way.
      */
-    public record Point(int epoch, int step, long examples, double epochs, double loss, double seconds) {}
+    public record Point(int epoch, int step, long examples, double epochs, double loss, double seconds) {
+        public Point {
+            if (Double.isNaN(loss)) loss = Double.NaN;
+        }
+    }
 
-    /** An epoch's learning rate (at its first step), its last recorded loss and its wall time. */
-    public record Epoch(int epoch, double lr, double loss, double seconds) {}
+    /** An epoch's learning rate (at its first step), its last recorded loss (a NaN canonical, as a point's) and its wall time. */
+    public record Epoch(int epoch, double lr, double loss, double seconds) {
+        public Epoch {
+            if (Double.isNaN(loss)) loss = Double.NaN;
+        }
+    }
 
     public static final String CSV_HEADER = "epoch,step,examples,epochs,loss,seconds";
 

@@ -34,6 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SweepTest {
 
     /** Optimizers, decays, schedules, orders and batch sizes 1, 10 and full (over two blocks of 2048). */
+    /** A fresh seed, or {@code -Ddescent.seed=N} to replay one a message printed. */
+    private static long seed() {
+        return Long.getLong("descent.seed", System.nanoTime());
+    }
+
     private static List<Config> mixed(Dataset ds, long seed) {
         int n = ds.n();
         Random rng = new Random(seed);
@@ -93,7 +98,7 @@ class SweepTest {
 
     @Test
     void everyConfigurationEqualsItsRunAloneOnTheCpuBackendBitForBit() {
-        long seed = System.nanoTime();
+        long seed = seed();
         int epochs = 3;
         for (int d : new int[] {2, 19}) {         // 19: whole vector chunks and a tail; 2: a tail only
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 301, d, 0.3, seed + d);
@@ -111,7 +116,7 @@ class SweepTest {
      */
     @Test
     void wholeBlocksOfPlainSgdModelsEqualTheirRunsAlone() {
-        long seed = System.nanoTime();
+        long seed = seed();
         for (int d : new int[] {27, 64}) {
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
             List<Config> cs = new ArrayList<>();
@@ -134,7 +139,7 @@ class SweepTest {
 
     @Test
     void logisticAndHuberConfigurationsEqualTheirRunsAlone() {
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset cls = Generators.classification(1500, 33, 0.2, seed);
         Sweep s1 = Sweep.builder(cls, Objective.LOGISTIC).period(1500).addAll(List.of(
                 Config.of(0.5, 1, Optimizer.SGD), Config.of(0.1, 10, Optimizer.momentum(0.9)), Config.of(0.05, 100, Optimizer.adam()),
@@ -150,7 +155,7 @@ class SweepTest {
 
     @Test
     void aDivergingConfigurationStopsAloneAndLeavesTheOthersUntouched() {
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset ds = Generators.regression(3000, 6, 0.3, seed);
         List<Config> cs = new ArrayList<>();
         for (int bs : new int[] {1, 10, 3000}) {
@@ -181,7 +186,7 @@ class SweepTest {
 
     @Test
     void twoSweepsAreBitIdenticalForAnyThreadCount() {
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset ds = Generators.classification(2 * Engine.BLOCK + 77, 11, 0.2, seed);
         List<Config> cs = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
@@ -217,7 +222,7 @@ class SweepTest {
     @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
     void onADeviceEveryConfigurationEqualsItsRunAloneThereBitForBit(String backend) {
         TestBackends.open(backend).close();               // skips (or fails when required) where the backend cannot start
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset ds = Generators.regression(1203, 61, 0.3, seed);          // batch 1203 × 61 values: past the lane launch on a CPU device
         List<Config> cs = new ArrayList<>(mixed(ds, seed));
         cs.add(Config.of(1e15, 10, Optimizer.SGD).withLabel("too large, batch 10"));
@@ -245,7 +250,7 @@ class SweepTest {
     @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
     void batchOnePlainSgdOnADeviceEqualsItsRunsAlone(String backend) {
         TestBackends.open(backend).close();
-        long seed = System.nanoTime();
+        long seed = seed();
         for (int d : new int[] {2, 7, 37}) {
             boolean bias = d != 7;
             Dataset ds = d == 7 ? Generators.classification(611, d, 0.2, seed + d) : Generators.regression(611, d, 0.3, seed + d);
@@ -276,7 +281,7 @@ class SweepTest {
     @ValueSource(strings = {"cpu", "opencl:@cpu"})
     void successiveHalvingStopsTheWorseHalfAndTheRestAreUntouched(String backend) {
         if (!backend.equals("cpu")) TestBackends.open(backend).close();
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset ds = Generators.regression(700, 5, 0.3, seed);
         List<Config> cs = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -359,7 +364,7 @@ class SweepTest {
     @ValueSource(strings = {"cpu", "opencl:@cpu"})
     void softmaxSweepsOneModelAfterAnotherEachAsAlone(String backend) {
         if (!backend.equals("cpu")) TestBackends.open(backend).close();
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset ds = Generators.multiclass(500, 6, 3, 0.3, seed);
         List<Config> cs = List.of(Config.of(0.1, 1, Optimizer.SGD), Config.of(0.05, 20, Optimizer.momentum(0.9)),
                 Config.of(0.01, 500, Optimizer.adam()), Config.of(50, 1, Optimizer.SGD.withAverage(true)));
@@ -376,7 +381,7 @@ class SweepTest {
      */
     @Test
     void anOptimizerStateThatOverflowsStillRestoresBetweenEpochs() {
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset base = Generators.multiclass(300, 3, 3, 0.3, seed);
         float[] x = base.features().clone();
         for (int i = 0; i < x.length; i++) x[i] *= 1e20f;
@@ -397,7 +402,7 @@ class SweepTest {
     @ValueSource(strings = {"cpu", "opencl:@cpu"})
     void sparseRowsSweepOneModelAfterAnotherEachAsAlone(String backend) {
         if (!backend.equals("cpu")) TestBackends.open(backend).close();
-        long seed = System.nanoTime();
+        long seed = seed();
         Dataset sp = Dataset.sparse(Generators.sparse(400, 300, 7, 0.1, seed));
         List<Config> cs = List.of(Config.of(0.5, 1, Optimizer.SGD), Config.of(0.2, 10, Optimizer.momentum(0.9)),
                 Config.of(0.05, 10, Optimizer.adam()), Config.of(1.0, 400, Optimizer.SGD.withAverage(true)),
@@ -418,7 +423,7 @@ class SweepTest {
     @ValueSource(strings = {"cpu", "opencl:@cpu", "opencl:@gpu", "cuda"})
     void weightedRowsSweepAsTheyTrainAlone(String backend) {
         if (!backend.equals("cpu")) TestBackends.open(backend).close();
-        long seed = System.nanoTime();
+        long seed = seed();
         Random rng = new Random(seed);
         for (int d : new int[] {3, 19, 37}) {
             int n = backend.equals("cpu") ? 2 * Engine.BLOCK + 77 : 611;
@@ -448,7 +453,7 @@ class SweepTest {
      */
     @Test
     void plainSgdRunsAsAlone() {
-        long seed = System.nanoTime();
+        long seed = seed();
         Random rng = new Random(seed);
         for (int d : new int[] {1, 2, 3, 4, 9, 64}) {
             int n = 333;
