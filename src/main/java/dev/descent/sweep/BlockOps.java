@@ -54,6 +54,36 @@ interface BlockOps {
     void axpy(float[] g, float[] r, float[] x, int o, int l0, int kp);
 
     /**
+     * A batch's gradient sums over order positions [from, to): per row {@link #margins}, {@link #residuals} (times the row's
+     * example weight wt, when given) and {@link #axpy} into g for the blocks that hold lanes [l0, kp), rows in order. The
+     * parameters do not change within the batch, so an implementation may take several rows' margins in one pass over the
+     * weights and several rows' r·x in one pass over g, each sum's operations in row order as here (same bits).
+     *
+     * @param g modified, (d + 1, kp)
+     * @param m scratch, at least {@link #gradientScratch} floats
+     * @param r scratch, at least {@link #gradientScratch} floats
+     */
+    default void gradientRows(int obj, float p, float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp,
+                              float[] g, int l0, float[] m, float[] r) {
+        int d = rowWidth();
+        for (int q = from; q < to; q++) {
+            int row = rows[q], o = row * d;
+            margins(x, o, w, kp, m);
+            residuals(obj, p, m, t == null ? 0f : t[row], r, kp);
+            if (wt != null) for (int l = 0; l < kp; l++) r[l] *= wt[row];
+            axpy(g, r, x, o, l0, kp);
+        }
+    }
+
+    /** Floats of scratch {@link #gradientRows} needs in each of m and r for kp lanes. */
+    default int gradientScratch(int kp) {
+        return kp;
+    }
+
+    /** d, the features per row. */
+    int rowWidth();
+
+    /**
      * Optimizer.stepFloat of plain SGD without decay, L1 or averaging for lanes [0, kf):
      * w ← w − lr·(g + 0·w) on each weight and, with a bias, on the bias; bad[l] when lane l's
      * parameters became non-finite.

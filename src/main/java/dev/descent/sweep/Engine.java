@@ -285,8 +285,8 @@ final class Engine {
             int k0 = kp;
             w = new float[np * k0];
             g = new float[np * k0];
-            m = new float[k0];
-            r = new float[k0];
+            m = new float[blocked ? blocks.gradientScratch(k0) : k0];
+            r = new float[m.length];
             lr = new float[k0];
             z = new float[k0];
             acc = new float[kern.scratch(k0)];
@@ -395,6 +395,11 @@ final class Engine {
         private void blockRows(int[] rows, int from, int cnt, boolean sgd, int l0) {
             boolean grad = l0 < k;
             if (grad) Arrays.fill(g, 0, np * kp, 0f);
+            if (!sgd) {
+                blocks.gradientRows(obj, objP, x, t, wt, rows, from, from + cnt, w, kp, g, l0, m, r);
+                if (grad) mean(l0, cnt);
+                return;
+            }
             for (int q = from; q < from + cnt; q++) {
                 int row = rows[q], o = row * d;
                 blocks.margins(x, o, w, kp, m);
@@ -466,20 +471,19 @@ final class Engine {
             }
             AtomicInteger next = new AtomicInteger();
             Runnable work = () -> {
-                float[] mm = new float[kp], rr = new float[kp], aa = new float[kern.scratch(kp)];
+                int scratch = blocked ? blocks.gradientScratch(kp) : kp;
+                float[] mm = new float[scratch], rr = new float[scratch], aa = new float[kern.scratch(kp)];
                 for (int b; (b = next.getAndIncrement()) < blocksN; ) {
                     float[] gb = blockG[b];
                     Arrays.fill(gb, 0, size, 0f);
-                    for (int q = from + b * BLOCK, e = Math.min(from + cnt, q + BLOCK); q < e; q++) {
+                    int q0 = from + b * BLOCK, e = Math.min(from + cnt, q0 + BLOCK);
+                    if (blocked) {
+                        blocks.gradientRows(obj, objP, x, t, wt, rows, q0, e, w, kp, gb, 0, mm, rr);
+                        continue;
+                    }
+                    for (int q = q0; q < e; q++) {
                         int row = rows[q], o = row * d;
                         float ti = t == null ? 0f : t[row];
-                        if (blocked) {
-                            blocks.margins(x, o, w, kp, mm);
-                            blocks.residuals(obj, objP, mm, ti, rr, kp);
-                            if (wt != null) scale(rr, kp, wt[row]);
-                            blocks.axpy(gb, rr, x, o, 0, kp);
-                            continue;
-                        }
                         kern.margins(x, o, w, k, mm, aa);
                         float v = weight(row);
                         for (int l = 0; l < k; l++) rr[l] = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);

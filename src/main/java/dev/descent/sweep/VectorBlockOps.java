@@ -384,12 +384,17 @@ final class VectorBlockOps implements BlockOps {
 
     @Override
     public void residuals(int obj, float p, float[] m, float t, float[] r, int kp) {
+        residualsAt(obj, p, m, 0, t, r, kp);
+    }
+
+    /** {@link #residuals} of the kp margins at m[o …) into r[o …). */
+    private static void residualsAt(int obj, float p, float[] m, int o, float t, float[] r, int kp) {
         if (obj == 0) {                          // FloatLosses.dloss's squared loss: m − t
             FloatVector tv = FloatVector.broadcast(S, t);
-            for (int b = 0; b < kp; b += V) FloatVector.fromArray(S, m, b).sub(tv).intoArray(r, b);
+            for (int b = o, e = o + kp; b < e; b += V) FloatVector.fromArray(S, m, b).sub(tv).intoArray(r, b);
             return;
         }
-        for (int l = 0; l < kp; l++) r[l] = FloatLosses.dloss(obj, p, m[l], t);
+        for (int l = o, e = o + kp; l < e; l++) r[l] = FloatLosses.dloss(obj, p, m[l], t);
     }
 
     @Override
@@ -447,6 +452,121 @@ final class VectorBlockOps implements BlockOps {
             }
             FloatVector.fromArray(S, g, bb + b).add(rv).intoArray(g, bb + b);
         }
+    }
+
+    @Override
+    public int rowWidth() {
+        return d;
+    }
+
+    /** Rows {@link #gradientRows} takes together: four rows' margins share each weight load, their r·x each load and store of g. */
+    private static final int TILE = 4;
+
+    @Override
+    public int gradientScratch(int kp) {
+        return TILE * kp;
+    }
+
+    /**
+     * Four rows at a time on the vector kernel's order ({@link #margins4}, then each row's residuals, then {@link #axpy4});
+     * the scalar kernel's order and the last rows one at a time.
+     */
+    @Override
+    public void gradientRows(int obj, float p, float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp,
+                             float[] g, int l0, float[] m, float[] r) {
+        int q = from;
+        if (L > 0) {
+            for (; q + TILE <= to; q += TILE) {
+                int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
+                for (int b = 0; b < kp; b += V) margins4(x, o0, o1, o2, o3, w, kp, b, m);
+                for (int i = 0; i < TILE; i++) {
+                    int row = rows[q + i];
+                    residualsAt(obj, p, m, i * kp, t == null ? 0f : t[row], r, kp);
+                    if (wt != null) {
+                        FloatVector v = FloatVector.broadcast(S, wt[row]);
+                        for (int b = i * kp, e = b + kp; b < e; b += V) FloatVector.fromArray(S, r, b).mul(v).intoArray(r, b);
+                    }
+                }
+                for (int b = l0 / V * V; b < kp; b += V) axpy4(g, r, x, o0, o1, o2, o3, kp, b);
+            }
+        }
+        BlockOps.super.gradientRows(obj, p, x, t, wt, rows, q, to, w, kp, g, l0, m, r);
+    }
+
+    /**
+     * {@link #vectorOrder} for rows o0…o3 and the block at lanes [b, b + V), each weight vector loaded once for the four rows'
+     * chains; row i's margins to m[i·kp + b …).
+     */
+    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m) {
+        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+        int step = 2 * L;
+        if (d >= L) {
+            for (int i = 0; i < L; i++) {
+                FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+                for (int j = i; j < twoChunks; j += step) {
+                    FloatVector wj = FloatVector.fromArray(S, w, j * kp + b), wu = FloatVector.fromArray(S, w, (j + L) * kp + b);
+                    a0 = FloatVector.broadcast(S, x[o0 + j]).fma(wj, a0);
+                    a1 = FloatVector.broadcast(S, x[o1 + j]).fma(wj, a1);
+                    a2 = FloatVector.broadcast(S, x[o2 + j]).fma(wj, a2);
+                    a3 = FloatVector.broadcast(S, x[o3 + j]).fma(wj, a3);
+                    c0 = FloatVector.broadcast(S, x[o0 + j + L]).fma(wu, c0);
+                    c1 = FloatVector.broadcast(S, x[o1 + j + L]).fma(wu, c1);
+                    c2 = FloatVector.broadcast(S, x[o2 + j + L]).fma(wu, c2);
+                    c3 = FloatVector.broadcast(S, x[o3 + j + L]).fma(wu, c3);
+                }
+                int j = twoChunks + i;
+                if (j < chunks) {
+                    FloatVector wj = FloatVector.fromArray(S, w, j * kp + b);
+                    a0 = FloatVector.broadcast(S, x[o0 + j]).fma(wj, a0);
+                    a1 = FloatVector.broadcast(S, x[o1 + j]).fma(wj, a1);
+                    a2 = FloatVector.broadcast(S, x[o2 + j]).fma(wj, a2);
+                    a3 = FloatVector.broadcast(S, x[o3 + j]).fma(wj, a3);
+                }
+                s0 = s0.add(a0.add(c0));
+                s1 = s1.add(a1.add(c1));
+                s2 = s2.add(a2.add(c2));
+                s3 = s3.add(a3.add(c3));
+            }
+        }
+        for (int j = chunks; j < d; j++) {
+            FloatVector wj = FloatVector.fromArray(S, w, j * kp + b);
+            s0 = s0.add(FloatVector.broadcast(S, x[o0 + j]).mul(wj));
+            s1 = s1.add(FloatVector.broadcast(S, x[o1 + j]).mul(wj));
+            s2 = s2.add(FloatVector.broadcast(S, x[o2 + j]).mul(wj));
+            s3 = s3.add(FloatVector.broadcast(S, x[o3 + j]).mul(wj));
+        }
+        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b);
+        bv.add(s0).intoArray(m, b);
+        bv.add(s1).intoArray(m, kp + b);
+        bv.add(s2).intoArray(m, 2 * kp + b);
+        bv.add(s3).intoArray(m, 3 * kp + b);
+    }
+
+    /**
+     * {@link #axpy} of rows o0…o3 (residuals at r[i·kp + b …)) for the block at lanes [b, b + V): each g vector loaded and
+     * stored once for the four rows, their operations on it in row order.
+     */
+    private void axpy4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
+        FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
+        FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
+        int j = 0;
+        for (; j < fusedAxpy; j++) {
+            int i = j * kp + b;
+            FloatVector gv = FloatVector.fromArray(S, g, i);
+            gv = FloatVector.broadcast(S, x[o0 + j]).fma(r0, gv);
+            gv = FloatVector.broadcast(S, x[o1 + j]).fma(r1, gv);
+            gv = FloatVector.broadcast(S, x[o2 + j]).fma(r2, gv);
+            gv = FloatVector.broadcast(S, x[o3 + j]).fma(r3, gv);
+            gv.intoArray(g, i);
+        }
+        for (; j < d; j++) {
+            int i = j * kp + b;
+            FloatVector gv = FloatVector.fromArray(S, g, i);
+            gv = gv.add(r0.mul(x[o0 + j])).add(r1.mul(x[o1 + j])).add(r2.mul(x[o2 + j])).add(r3.mul(x[o3 + j]));
+            gv.intoArray(g, i);
+        }
+        int bb = d * kp + b;
+        FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).intoArray(g, bb);
     }
 
     @Override
