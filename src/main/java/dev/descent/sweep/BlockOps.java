@@ -70,9 +70,14 @@ interface BlockOps {
             int row = rows[q], o = row * d;
             margins(x, o, w, kp, m);
             residuals(obj, p, m, t == null ? 0f : t[row], r, kp);
-            if (wt != null) for (int l = 0; l < kp; l++) r[l] *= wt[row];
+            if (wt != null) scale(r, kp, wt[row]);
             axpy(g, r, x, o, l0, kp);
         }
+    }
+
+    /** r[l] ·= v for l in [0, kp): a row's residuals times its example weight. */
+    static void scale(float[] r, int kp, float v) {
+        for (int l = 0; l < kp; l++) r[l] *= v;
     }
 
     /** Floats of scratch {@link #gradientRows} needs in each of m and r for kp lanes. */

@@ -359,7 +359,7 @@ final class Engine {
             } else if (cnt > BLOCK) {
                 blockGradient(rows, from, cnt);
             } else if (blocked) {
-                blockRows(rows, from, cnt, one && kFast > 0, l0);
+                blockRows(rows, from, cnt, one && kFast > 0, l0);   // sgd: one row
             } else {
                 Arrays.fill(g, 0, np * kp, 0f);
                 for (int q = from; q < from + cnt; q++) {
@@ -386,27 +386,24 @@ final class Engine {
         }
 
         /**
-         * The block loops' row pass over order positions [from, from + cnt): per row every block's
-         * margins and residuals, then CpuSession.sgdOne for the fast lanes (sgd) and r·x for lanes
-         * [l0, k); then the one-block mean. Its own small method so that the JIT compiles it with the
-         * vector calls inlined (inside step's much larger body it ran out of inlining budget and the
-         * vectors went through their boxed Java fallback, several times slower).
+         * The block loops' row pass over order positions [from, from + cnt): with {@code sgd} (one row) its
+         * margins and residuals, CpuSession.sgdOne for the fast lanes and r·x for lanes [l0, k); else the
+         * batch's {@link BlockOps#gradientRows}; then the one-block mean. Its own small method so that the JIT
+         * compiles it with the vector calls inlined (inside step's much larger body it ran out of inlining
+         * budget and the vectors went through their boxed Java fallback, several times slower).
          */
         private void blockRows(int[] rows, int from, int cnt, boolean sgd, int l0) {
             boolean grad = l0 < k;
             if (grad) Arrays.fill(g, 0, np * kp, 0f);
-            if (!sgd) {
-                blocks.gradientRows(obj, objP, x, t, wt, rows, from, from + cnt, w, kp, g, l0, m, r);
-                if (grad) mean(l0, cnt);
-                return;
-            }
-            for (int q = from; q < from + cnt; q++) {
-                int row = rows[q], o = row * d;
+            if (sgd) {
+                int row = rows[from], o = row * d;
                 blocks.margins(x, o, w, kp, m);
                 blocks.residuals(obj, objP, m, t == null ? 0f : t[row], r, kp);
-                if (wt != null) scale(r, kp, wt[row]);
-                if (sgd) blocks.sgd(w, kp, lr, r, x, o, kFast, bias, bad);
+                if (wt != null) BlockOps.scale(r, kp, wt[row]);
+                blocks.sgd(w, kp, lr, r, x, o, kFast, bias, bad);
                 if (grad) blocks.axpy(g, r, x, o, l0, kp);
+            } else {
+                blocks.gradientRows(obj, objP, x, t, wt, rows, from, from + cnt, w, kp, g, l0, m, r);
             }
             if (grad) mean(l0, cnt);
         }
@@ -587,10 +584,6 @@ final class Engine {
     }
 
     /** r[0 .. kp) times the row's example weight v, after the residuals (CpuSession multiplies dℓ/dm by it). */
-    private static void scale(float[] r, int kp, float v) {
-        for (int l = 0; l < kp; l++) r[l] *= v;
-    }
-
     private void inParallel(Runnable work) {
         if (threads < 2) {
             work.run();
