@@ -104,14 +104,9 @@ public final class Dataset {
         DescentException.require(n >= 1, "dataset '" + name + "' is empty (0 rows): give it at least one row");
         DescentException.require(d >= 1, "dataset '" + name + "' has no feature columns: give it at least one");
         long[] off = s.rowOffsets();
-        int[] cols = s.cols();
-        float[] vals = s.vals();
         DescentException.require(off != null && off.length == n + 1 && off[0] == 0,
                 "dataset '" + name + "': " + (off == null ? 0 : off.length) + " row offsets for " + n + " rows: give n + 1, the first 0");
         long nnz = off[n];
-        DescentException.require(cols != null && vals != null && cols.length == nnz && vals.length == nnz,
-                "dataset '" + name + "': the last row offset says " + nnz + " stored values, but there are " + (cols == null ? 0 : cols.length)
-                        + " columns and " + (vals == null ? 0 : vals.length) + " values");
         float[] t = s.targets();
         DescentException.require(t == null || t.length == n, "dataset '" + name + "': " + (t == null ? 0 : t.length) + " targets for " + n + " rows");
         for (int i = 0; i < n; i++) {                        // every offset first: a later row's offset bounds an earlier row's reads
@@ -121,20 +116,36 @@ public final class Dataset {
                         + " (offsets " + a + ", " + e + "; " + nnz + " stored)");
             }
         }
-        for (int i = 0; i < n; i++) {
-            long a = off[i], e = off[i + 1];
-            int prev = -1;
-            for (long q = a; q < e; q++) {
-                int c = cols[(int) q];
-                if (c <= prev || c >= d) {
-                    throw new DescentException("dataset '" + name + "': row " + (i + 1) + " stores column " + (c + 1) + (c >= d
-                            ? ", beyond its " + d + " features" : " after column " + (prev + 1) + ": give each row's columns once, in increasing order"));
+        int[] sr = s.segmentRows();
+        int[][] cs = s.colSegments();
+        float[][] vs = s.valSegments();
+        int segs = cs == null ? 0 : cs.length;
+        DescentException.require(segs >= 1 && vs != null && vs.length == segs && sr != null && sr.length == segs + 1 && sr[0] == 0 && sr[segs] == n,
+                "dataset '" + name + "': " + segs + " column segments, " + (vs == null ? 0 : vs.length) + " value segments and "
+                        + (sr == null ? 0 : sr.length) + " segment bounds for " + n + " rows: give as many of each, the bounds from row 0 to n");
+        for (int k = 0; k < segs; k++) {
+            DescentException.require(sr[k] <= sr[k + 1], "dataset '" + name + "': segment " + k + " ends (row " + sr[k + 1] + ") before it starts (row " + sr[k] + ")");
+            long span = off[sr[k + 1]] - off[sr[k]];
+            int[] cols = cs[k];
+            float[] vals = vs[k];
+            DescentException.require(cols != null && vals != null && cols.length == span && vals.length == span,
+                    "dataset '" + name + "': " + (segs == 1 ? "the last row offset says " : "the row offsets give segment " + k + " ") + span + " stored values, but there are "
+                            + (cols == null ? 0 : cols.length) + " columns and " + (vals == null ? 0 : vals.length) + " values");
+            long b = off[sr[k]];
+            for (int i = sr[k]; i < sr[k + 1]; i++) {
+                int prev = -1;
+                for (int q = (int) (off[i] - b), e = (int) (off[i + 1] - b); q < e; q++) {
+                    int c = cols[q];
+                    if (c <= prev || c >= d) {
+                        throw new DescentException("dataset '" + name + "': row " + (i + 1) + " stores column " + (c + 1) + (c >= d
+                                ? ", beyond its " + d + " features" : " after column " + (prev + 1) + ": give each row's columns once, in increasing order"));
+                    }
+                    if (!Float.isFinite(vals[q])) {
+                        throw new DescentException("dataset '" + name + "': feature at row " + (i + 1) + ", column " + (c + 1) + " is " + vals[q]
+                                + ": remove or impute non-finite values");
+                    }
+                    prev = c;
                 }
-                if (!Float.isFinite(vals[(int) q])) {
-                    throw new DescentException("dataset '" + name + "': feature at row " + (i + 1) + ", column " + (c + 1) + " is " + vals[(int) q]
-                            + ": remove or impute non-finite values");
-                }
-                prev = c;
             }
         }
         int badT = t == null ? -1 : firstNonFinite(t);
@@ -193,9 +204,7 @@ public final class Dataset {
 
     public float x(int row, int col) {
         if (x != null) return x[row * d + col];
-        long a = csr.rowOffsets()[row], e = csr.rowOffsets()[row + 1];
-        int at = java.util.Arrays.binarySearch(csr.cols(), (int) a, (int) e, col);
-        return at >= 0 ? csr.vals()[at] : 0f;
+        return csr.value(row, col);
     }
     public float t(int row) { return t == null ? 0f : t[row]; }
 
@@ -212,14 +221,7 @@ public final class Dataset {
     }
 
     private Dataset rowsUnweighted(int from, int count) {
-        if (csr != null) {
-            long[] off = csr.rowOffsets();
-            long a = off[from], e = off[from + count];
-            long[] o = new long[count + 1];
-            for (int i = 0; i <= count; i++) o[i] = off[from + i] - a;
-            return sparse(new SparseRows(name, o, Arrays.copyOfRange(csr.cols(), (int) a, (int) e), Arrays.copyOfRange(csr.vals(), (int) a, (int) e),
-                    t == null ? null : Arrays.copyOfRange(t, from, from + count), count, d));
-        }
+        if (csr != null) return sparse(csr.slice(from, count));
         return new Dataset(name, Arrays.copyOfRange(x, from * d, (from + count) * d),
                 t == null ? null : Arrays.copyOfRange(t, from, from + count), count, d);
     }

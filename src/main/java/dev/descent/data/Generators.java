@@ -138,13 +138,20 @@ public final class Generators {
             counts[i] = (int) Math.max(1, Math.min(d, Math.round(Math.exp(mu + sigma * gaussian(rng)))));
             off[i + 1] = off[i] + counts[i];
         }
-        DescentException.require(off[n] <= Csv.MAX_VALUES, "sparse data of " + off[n] + " stored values: over one array; take fewer rows");
-        int[] cols = new int[(int) off[n]];
-        float[] vals = new float[(int) off[n]];
+        int[] segRows = SparseRows.cuts(off, n, SparseRows.MAX_SEGMENT);   // one segment unless nnz passes one array
+        int[][] colSeg = new int[segRows.length - 1][];
+        float[][] valSeg = new float[segRows.length - 1][];
+        for (int g = 0; g + 1 < segRows.length; g++) {
+            colSeg[g] = new int[(int) (off[segRows[g + 1]] - off[segRows[g]])];
+            valSeg[g] = new float[colSeg[g].length];
+        }
         double[] score = new double[n];
         boolean[] taken = new boolean[d];
-        for (int i = 0; i < n; i++) {
-            int from = (int) off[i], m = counts[i];
+        for (int i = 0, g = 0; i < n; i++) {
+            while (i >= segRows[g + 1]) g++;
+            int[] cols = colSeg[g];
+            float[] vals = valSeg[g];
+            int from = (int) (off[i] - off[segRows[g]]), m = counts[i];
             for (int q = 0; q < m; ) {                           // m distinct features by popularity
                 int r = java.util.Arrays.binarySearch(cdf, rng.nextDouble());
                 int c = column[Math.min(d - 1, r < 0 ? -r - 1 : r)];
@@ -175,7 +182,7 @@ public final class Generators {
         double median = order[n / 2];
         float[] t = new float[n];
         for (int i = 0; i < n; i++) t[i] = score[i] >= median ? 1f : 0f;
-        return new SparseRows(String.format(java.util.Locale.ROOT, "sparse n=%d d=%d nnz≈%s", n, d, meanNnz), off, cols, vals, t, n, d);
+        return new SparseRows(String.format(java.util.Locale.ROOT, "sparse n=%d d=%d nnz≈%s", n, d, meanNnz), off, colSeg, valSeg, segRows, t, n, d);
     }
 
     private static int nextFree(boolean[] taken, int c) {

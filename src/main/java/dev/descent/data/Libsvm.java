@@ -104,7 +104,11 @@ public final class Libsvm {
         long[] off = rows.rowOffsets();
         writeRows(file, rows.n(), (i, sb) -> {
             sb.append(rows.targets()[i]);
-            for (long p = off[i]; p < off[i + 1]; p++) sb.append(' ').append(rows.cols()[(int) p] + 1).append(':').append(rows.vals()[(int) p]);
+            int s = rows.segmentOf(i);
+            int[] cols = rows.colSegments()[s];
+            float[] vals = rows.valSegments()[s];
+            long b = rows.segmentStart(s);
+            for (int p = (int) (off[i] - b), e = (int) (off[i + 1] - b); p < e; p++) sb.append(' ').append(cols[p] + 1).append(':').append(vals[p]);
         });
     }
 

@@ -59,8 +59,11 @@ final class LibsvmLoader {
         int bom;
         long[] lineBase, rowBase, pairBase;   // the line number before, the row and the pair at, each chunk's start
         long[] offsets;                       // (n+1) row starts
-        int[] cols;                           // (nnz) 0-based columns
-        float[] vals, t;                      // (nnz) values; (n) labels
+        int[] chunkSegment;                   // (chunks) the segment each chunk's pairs go to
+        long[] segmentBase;                   // (segments) the pair each segment starts at
+        int[][] cols;                         // (segments) 0-based columns
+        float[][] vals;                       // (segments) values
+        float[] t;                            // (n) labels
         int[] maxIndex;                       // (chunks) each chunk's largest index
 
         Run(Source source, int width, String widthFrom) {
@@ -94,13 +97,33 @@ final class LibsvmLoader {
             }
             long n = rowBase[chunks], pairs = pairBase[chunks];
             if (n == 0) throw fail(new DescentException(WHAT + " " + file + " is empty: it has no rows"));
-            if (n > settings.maxValues() || pairs > settings.maxValues()) {
-                throw fail(new DescentException(WHAT + " " + file + " holds " + n + " rows and up to " + pairs + " index:value pairs, over the "
-                        + settings.maxValues() + " that one array holds: take a sample of its rows"));
+            if (n > settings.maxValues()) {
+                throw fail(new DescentException(WHAT + " " + file + " holds " + n + " rows, over the " + settings.maxValues()
+                        + " that one array holds: take a sample of its rows"));
             }
+            // The pairs in segments of whole chunks (so of whole rows), each at most one array (SparseRows): a chunk
+            // is at most MAX_CHUNK_BYTES and a pair takes at least 3 of them, so one chunk always fits.
+            chunkSegment = new int[chunks];
+            int segs = 0;
+            long[] bases = new long[chunks + 1];
+            for (int k = 0; k < chunks; k++) {
+                long segPairs = pairBase[k + 1] - bases[segs];
+                if (scans[k].pairs > settings.maxValues()) {
+                    throw new IllegalStateException("chunk " + k + " holds " + scans[k].pairs + " pairs, over one segment's " + settings.maxValues());
+                }
+                if (k > 0 && segPairs > settings.maxValues()) bases[++segs] = pairBase[k];
+                chunkSegment[k] = segs;
+            }
+            segs++;
+            segmentBase = Arrays.copyOf(bases, segs);
             offsets = new long[(int) n + 1];
-            cols = new int[(int) pairs];
-            vals = new float[(int) pairs];
+            cols = new int[segs][];
+            vals = new float[segs][];
+            for (int g = 0; g < segs; g++) {
+                long end = g + 1 < segs ? segmentBase[g + 1] : pairs;
+                cols[g] = new int[(int) (end - segmentBase[g])];
+                vals[g] = new float[(int) (end - segmentBase[g])];
+            }
             t = new float[(int) n];
             maxIndex = new int[chunks];
 
@@ -114,9 +137,10 @@ final class LibsvmLoader {
                             + "or set the width with --features");
                 }
             }
-            long nnz = offsets[(int) n];
-            return new SparseRows(file.getFileName().toString(), offsets, nnz == pairs ? cols : Arrays.copyOf(cols, (int) nnz),
-                    nnz == pairs ? vals : Arrays.copyOf(vals, (int) nnz), t, (int) n, d);
+            int[] segmentRows = new int[segs + 1];
+            for (int k = 0; k < chunks; k++) if (k == 0 || chunkSegment[k] != chunkSegment[k - 1]) segmentRows[chunkSegment[k]] = (int) rowBase[k];
+            segmentRows[segs] = (int) n;
+            return new SparseRows(file.getFileName().toString(), offsets, cols, vals, segmentRows, t, (int) n, d);
         }
 
         /** The first pass over chunk {@code k}: lines, rows, pairs and the first zero byte. */
@@ -164,9 +188,13 @@ final class LibsvmLoader {
 
         /** The second pass over chunk {@code k}: its rows into the CSR arrays; the chunk's first error, or null. */
         DescentException parse(int k, byte[] b, int len) {
-            long g = bounds[k], number = lineBase[k], pairEnd = pairBase[k + 1];
+            long g = bounds[k], number = lineBase[k];
             int row = (int) rowBase[k];
-            int p = (int) pairBase[k];
+            int seg = chunkSegment[k];
+            long base = segmentBase[seg];                            // this chunk's pairs at local positions p − base of its segment
+            int[] cols = this.cols[seg];
+            float[] vals = this.vals[seg];
+            int p = (int) (pairBase[k] - base), pairEnd = (int) (pairBase[k + 1] - base);
             int top = 0;
             long[] scratch = null;
             for (int i = k == 0 ? bom : 0; i < len; ) {
@@ -264,12 +292,13 @@ final class LibsvmLoader {
                     if (p - first > INSERTION_SORT_MAX && (scratch == null || scratch.length < p - first)) {
                         scratch = new long[Math.max(p - first, scratch == null ? 0 : 2 * scratch.length)];
                     }
-                    int dup = sortRow(first, p, scratch);
+                    int dup = sortRow(cols, vals, first, p, scratch);
                     if (dup >= 0) return duplicate(number, g + s, b, s, e, dup);
                 }
-                offsets[row + 1] = p;
+                offsets[row + 1] = base + p;
                 row++;
             }
+            if (p != pairEnd) throw new IllegalStateException("chunk " + k + " has fewer pairs than its scan counted");
             maxIndex[k] = top;
             return null;
         }
@@ -298,7 +327,7 @@ final class LibsvmLoader {
          * Sorts the pairs [from, to) by column (cols and vals Modified); the column given twice, or −1.
          * Short rows by insertion; longer ones packed as (column, value bits) longs into {@code scratch}.
          */
-        private int sortRow(int from, int to, long[] scratch) {
+        private static int sortRow(int[] cols, float[] vals, int from, int to, long[] scratch) {
             if (to - from <= INSERTION_SORT_MAX) {
                 for (int i = from + 1; i < to; i++) {
                     int c = cols[i];

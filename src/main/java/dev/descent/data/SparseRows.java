@@ -2,38 +2,93 @@ package dev.descent.data;
 
 import dev.descent.DescentException;
 
+import java.util.Arrays;
+
 /**
- * Sparse rows in CSR form, as {@link Libsvm#read} gives them: row i holds the pairs
- * {@code (cols[p], vals[p])} for p in [{@code rowOffsets[i]}, {@code rowOffsets[i+1]}), its
- * columns 0-based (a LIBSVM index minus one), strictly increasing, every value finite. Zeros
- * written in the file are kept as given (not dropped).
+ * Sparse rows in CSR form, as {@link Libsvm#read} gives them: row i holds the pairs (column, value)
+ * at the global positions p in [{@code rowOffsets[i]}, {@code rowOffsets[i+1]}), its columns 0-based (a
+ * LIBSVM index minus one), strictly increasing, every value finite. Zeros written in the file are kept
+ * as given (not dropped).
  *
- * <p>The offsets are 64-bit so that the layout stays the same once values live in more than one
- * array; today {@code cols} and {@code vals} are single Java arrays, so nnz ≤ 2^31−8 and the
- * loader refuses more in one line. {@link Dataset#sparse} makes them a dataset every backend
- * trains on as they are; {@link #toDense} gives the dense rows where those are wanted.
- * The arrays are owned by the record; callers must not mutate them.
+ * <p><b>Segments.</b> A Java array holds at most {@value #MAX_SEGMENT} values, and real sparse data
+ * (click logs, kdd2010) store more. The columns and values are therefore cut into row-aligned
+ * segments: segment s holds the rows [{@code segmentRows[s]}, {@code segmentRows[s+1]}) whole, their
+ * pairs at local positions p − {@link #segmentStart}(s) of {@code colSegments[s]} and
+ * {@code valSegments[s]}. The offsets stay global and 64-bit, so nnz may exceed 2³¹ and a device
+ * (whose kernels index with 64-bit offsets) takes the segments back to back as one buffer. The
+ * segmentation is storage only: every backend gives the same bits for any cut of the same rows
+ * (SparseConformanceTest.segmentedRowsGiveTheSameBitsAsOneArray). Most data fit one segment; {@link #resegment} cuts finer (tests use it).
  *
- * @param name       the data's name (the file name), for messages
- * @param rowOffsets (n+1) row starts into cols and vals; rowOffsets[0] = 0, rowOffsets[n] = nnz
- * @param cols       (nnz) 0-based column of each value
- * @param vals       (nnz) the values
- * @param targets    (n) each row's label, or null when they were dropped
- * @param n          rows
- * @param d          columns (the largest index, or the width asked for)
+ * <p>{@link Dataset#sparse} makes the rows a dataset every backend trains on as they are;
+ * {@link #toDense} gives the dense rows where those are wanted. The arrays are owned by the record;
+ * callers must not mutate them.
+ *
+ * @param name        the data's name (the file name), for messages
+ * @param rowOffsets  (n+1) global row starts; rowOffsets[0] = 0, rowOffsets[n] = nnz
+ * @param colSegments (segments) each segment's 0-based columns
+ * @param valSegments (segments) each segment's values
+ * @param segmentRows (segments+1) each segment's first row; segmentRows[0] = 0, the last = n
+ * @param targets     (n) each row's label, or null when they were dropped
+ * @param n           rows
+ * @param d           columns (the largest index, or the width asked for)
  */
-public record SparseRows(String name, long[] rowOffsets, int[] cols, float[] vals, float[] targets, int n, int d) {
+public record SparseRows(String name, long[] rowOffsets, int[][] colSegments, float[][] valSegments, int[] segmentRows,
+                         float[] targets, int n, int d) {
     /** The most values a dense {@link Dataset} holds: one Java array. */
     public static final long MAX_DENSE_VALUES = Csv.MAX_VALUES;
+    /** The most pairs one segment holds: one Java array. */
+    public static final int MAX_SEGMENT = (int) Csv.MAX_VALUES;
+
+    /** Rows whose pairs are one array each (one segment). */
+    public SparseRows(String name, long[] rowOffsets, int[] cols, float[] vals, float[] targets, int n, int d) {
+        this(name, rowOffsets, new int[][] {cols}, new float[][] {vals}, new int[] {0, n}, targets, n, d);
+    }
 
     /** Stored values (the non-zeros, and any zeros the file wrote out). */
     public long nnz() {
         return rowOffsets[n];
     }
 
+    public int segments() {
+        return colSegments.length;
+    }
+
+    /** The segment that holds row {@code row}. */
+    public int segmentOf(int row) {
+        int[] sr = segmentRows;
+        if (sr.length == 2) return 0;
+        int lo = 0, hi = sr.length - 2;                // the last s with sr[s] ≤ row
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (sr[mid] <= row) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** The global position of segment {@code s}'s first pair. */
+    public long segmentStart(int s) {
+        return rowOffsets[segmentRows[s]];
+    }
+
+    /** Each segment's global start ({@link #segmentStart}), one per segment. */
+    public long[] segmentStarts() {
+        long[] b = new long[segments()];
+        for (int s = 0; s < b.length; s++) b[s] = segmentStart(s);
+        return b;
+    }
+
+    /** The value at (row, col), 0 when the row stores none there. */
+    public float value(int row, int col) {
+        int s = segmentOf(row);
+        long b = segmentStart(s);
+        int at = Arrays.binarySearch(colSegments[s], (int) (rowOffsets[row] - b), (int) (rowOffsets[row + 1] - b), col);
+        return at >= 0 ? valSegments[s][at] : 0f;
+    }
+
     /** These rows without their targets (for an objective that takes none). */
     public SparseRows withoutTargets() {
-        return new SparseRows(name, rowOffsets, cols, vals, null, n, d);
+        return new SparseRows(name, rowOffsets, colSegments, valSegments, segmentRows, null, n, d);
     }
 
     /**
@@ -41,7 +96,116 @@ public record SparseRows(String name, long[] rowOffsets, int[] cols, float[] val
      * losses take (logistic, hinge, squared-hinge, modified-huber). Other labels are kept as they are.
      */
     public SparseRows withZeroOneLabels() {
-        return targets == null ? this : new SparseRows(name, rowOffsets, cols, vals, Libsvm.zeroOneLabels(targets), n, d);
+        return targets == null ? this
+                : new SparseRows(name, rowOffsets, colSegments, valSegments, segmentRows, Libsvm.zeroOneLabels(targets), n, d);
+    }
+
+    /** These rows under another name, with other values (one array per segment, as {@link #valSegments}) and targets. */
+    public SparseRows withValues(String name, float[][] vals, float[] targets) {
+        return new SparseRows(name, rowOffsets, colSegments, vals, segmentRows, targets, n, d);
+    }
+
+    /**
+     * The same rows cut into segments of at most {@code maxValues} pairs each (a row longer than that
+     * alone in its segment): copies, unless the cut is the one these rows have.
+     */
+    public SparseRows resegment(long maxValues) {
+        if (maxValues < 1) throw new IllegalArgumentException("maxValues " + maxValues + " < 1");
+        int[] cut = cuts(rowOffsets, n, Math.min(maxValues, MAX_SEGMENT));
+        if (Arrays.equals(cut, segmentRows)) return this;
+        int[][] c = new int[cut.length - 1][];
+        float[][] v = new float[cut.length - 1][];
+        for (int s = 0; s + 1 < cut.length; s++) {
+            long a = rowOffsets[cut[s]], e = rowOffsets[cut[s + 1]];
+            c[s] = new int[(int) (e - a)];
+            v[s] = new float[(int) (e - a)];
+            copy(a, e, c[s], v[s], 0);
+        }
+        return new SparseRows(name, rowOffsets, c, v, cut, targets, n, d);
+    }
+
+    /** Row-aligned cuts of rows [0, n) with at most {@code max} pairs between cuts (a longer row alone). */
+    static int[] cuts(long[] off, int n, long max) {
+        int[] cut = new int[8];
+        int k = 1;
+        int first = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > first && off[i + 1] - off[first] > max) {
+                if (k == cut.length) cut = Arrays.copyOf(cut, 2 * k);
+                cut[k++] = i;
+                first = i;
+            }
+        }
+        if (k == cut.length) cut = Arrays.copyOf(cut, k + 1);
+        cut[k++] = n;
+        return Arrays.copyOf(cut, k);
+    }
+
+    /** Copies the pairs at global positions [a, e) into {@code c} and {@code v} from {@code at} on. */
+    public void copy(long a, long e, int[] c, float[] v, int at) {
+        for (long p = a; p < e; ) {
+            int s = segmentOfPosition(p);
+            long b = segmentStart(s), end = Math.min(e, segmentStart(s) + colSegments[s].length);
+            int len = (int) (end - p);
+            System.arraycopy(colSegments[s], (int) (p - b), c, at, len);
+            System.arraycopy(valSegments[s], (int) (p - b), v, at, len);
+            at += len;
+            p = end;
+        }
+    }
+
+    /** The segment holding global position {@code p} (0 ≤ p < nnz). */
+    private int segmentOfPosition(long p) {
+        int lo = 0, hi = segments() - 1;                // the last s whose start ≤ p
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segmentStart(mid) <= p) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** Rows [from, from + count) as rows of their own, in one segment when they fit one (else as few as fit). */
+    public SparseRows slice(int from, int count) {
+        long a = rowOffsets[from], e = rowOffsets[from + count];
+        long[] o = new long[count + 1];
+        for (int i = 0; i <= count; i++) o[i] = rowOffsets[from + i] - a;
+        float[] t = targets == null ? null : Arrays.copyOfRange(targets, from, from + count);
+        if (e - a <= MAX_SEGMENT) {
+            int[] c = new int[(int) (e - a)];
+            float[] v = new float[(int) (e - a)];
+            copy(a, e, c, v, 0);
+            return new SparseRows(name, o, c, v, t, count, d);
+        }
+        int[] cut = cuts(o, count, MAX_SEGMENT);
+        int[][] c = new int[cut.length - 1][];
+        float[][] v = new float[cut.length - 1][];
+        for (int s = 0; s + 1 < cut.length; s++) {
+            long sa = o[cut[s]], se = o[cut[s + 1]];
+            c[s] = new int[(int) (se - sa)];
+            v[s] = new float[(int) (se - sa)];
+            copy(a + sa, a + se, c[s], v[s], 0);
+        }
+        return new SparseRows(name, o, c, v, cut, t, count, d);
+    }
+
+    /** All columns in one array (for tests and small data): refused past {@value #MAX_SEGMENT} pairs. */
+    public int[] allCols() {
+        int[] c = new int[flatLength()];
+        copy(0, nnz(), c, new float[c.length], 0);
+        return c;
+    }
+
+    /** All values in one array (for tests and small data): refused past {@value #MAX_SEGMENT} pairs. */
+    public float[] allVals() {
+        float[] v = new float[flatLength()];
+        copy(0, nnz(), new int[v.length], v, 0);
+        return v;
+    }
+
+    private int flatLength() {
+        if (nnz() > MAX_SEGMENT) throw new IllegalStateException(nnz() + " pairs do not fit one array");
+        return (int) nnz();
     }
 
     /**
@@ -56,9 +220,14 @@ public record SparseRows(String name, long[] rowOffsets, int[] cols, float[] val
                     + "needs dense rows: train and predict on the sparse rows instead (a LIBSVM file is read sparse), or take fewer rows or features");
         }
         float[] x = new float[(int) cells];
-        for (int i = 0; i < n; i++) {
-            int base = i * d;
-            for (long p = rowOffsets[i], end = rowOffsets[i + 1]; p < end; p++) x[base + cols[(int) p]] = vals[(int) p];
+        for (int s = 0; s < segments(); s++) {
+            int[] cols = colSegments[s];
+            float[] vals = valSegments[s];
+            long b = segmentStart(s);
+            for (int i = segmentRows[s]; i < segmentRows[s + 1]; i++) {
+                int base = i * d;
+                for (int p = (int) (rowOffsets[i] - b), end = (int) (rowOffsets[i + 1] - b); p < end; p++) x[base + cols[p]] = vals[p];
+            }
         }
         return new Dataset(name, x, targets, n, d);
     }

@@ -74,19 +74,26 @@ public record Standardization(double[] mean, double[] std, boolean scalesTarget,
      */
     private static void fitScalesOnly(SparseRows rows, double[] std) {
         int n = rows.n(), d = rows.d();
-        int[] cols = rows.cols();
-        float[] vals = rows.vals();
-        int nnz = vals.length;
+        int[][] cs = rows.colSegments();
+        float[][] vs = rows.valSegments();
         double[] mean = new double[d], s2 = new double[d];
         int[] stored = new int[d];
-        for (int p = 0; p < nnz; p++) {
-            mean[cols[p]] += vals[p];
-            stored[cols[p]]++;
+        for (int k = 0; k < cs.length; k++) {
+            int[] cols = cs[k];
+            float[] vals = vs[k];
+            for (int p = 0; p < vals.length; p++) {
+                mean[cols[p]] += vals[p];
+                stored[cols[p]]++;
+            }
         }
         for (int j = 0; j < d; j++) mean[j] /= n;
-        for (int p = 0; p < nnz; p++) {
-            double dev = vals[p] - mean[cols[p]];
-            s2[cols[p]] += dev * dev;
+        for (int k = 0; k < cs.length; k++) {
+            int[] cols = cs[k];
+            float[] vals = vs[k];
+            for (int p = 0; p < vals.length; p++) {
+                double dev = vals[p] - mean[cols[p]];
+                s2[cols[p]] += dev * dev;
+            }
         }
         for (int j = 0; j < d; j++) std[j] = spread(s2[j] + (double) (n - stored[j]) * mean[j] * mean[j], n);
     }
@@ -118,10 +125,13 @@ public record Standardization(double[] mean, double[] std, boolean scalesTarget,
             DescentException.require(!centres(), "data " + ds.name() + " are sparse, and this standardization centres its columns, "
                     + "which would fill in every absent value: fit it on sparse data (it then scales without centring)");
             SparseRows rows = ds.rowsSparse();
-            int[] cols = rows.cols();
-            float[] vals = rows.vals().clone();
-            for (int p = 0; p < vals.length; p++) vals[p] = scale(vals[p], cols[p]);
-            return Dataset.sparse(new SparseRows(name, rows.rowOffsets(), cols, vals, t, n, d)).withWeights(ds.weights());
+            float[][] vals = new float[rows.segments()][];
+            for (int k = 0; k < vals.length; k++) {
+                int[] cols = rows.colSegments()[k];
+                float[] v = vals[k] = rows.valSegments()[k].clone();
+                for (int p = 0; p < v.length; p++) v[p] = scale(v[p], cols[p]);
+            }
+            return Dataset.sparse(rows.withValues(name, vals, t)).withWeights(ds.weights());
         }
         float[] x = ds.features().clone();
         for (int i = 0; i < n; i++) {

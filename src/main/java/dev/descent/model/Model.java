@@ -92,9 +92,11 @@ public record Model(Objective objective, Params params, boolean bias, Standardiz
             return;
         }
         SparseRows rows = data.rowsSparse();
-        int start = (int) rows.rowOffsets()[row], end = (int) rows.rowOffsets()[row + 1];
-        int[] cols = rows.cols();
-        float[] vals = rows.vals();
+        int seg = rows.segmentOf(row);
+        long base = rows.segmentStart(seg);
+        int start = (int) (rows.rowOffsets()[row] - base), end = (int) (rows.rowOffsets()[row + 1] - base);
+        int[] cols = rows.colSegments()[seg];
+        float[] vals = rows.valSegments()[seg];
         for (int c = 0; c < params.k(); c++) {
             double m = params.b(c);
             if (whole) {

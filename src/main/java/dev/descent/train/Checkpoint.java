@@ -232,15 +232,16 @@ public final class Checkpoint {
             crc.update(buf.array(), 0, 8 * m);
             i += m;
         }
-        int[] cols = rows.cols();
-        for (int i = 0; i < cols.length; ) {
-            buf.clear();
-            int m = Math.min(cols.length - i, buf.capacity() / 4);
-            buf.asIntBuffer().put(cols, i, m);
-            crc.update(buf.array(), 0, 4 * m);
-            i += m;
+        for (int[] cols : rows.colSegments()) {              // the segments back to back: the same sum for any cut
+            for (int i = 0; i < cols.length; ) {
+                buf.clear();
+                int m = Math.min(cols.length - i, buf.capacity() / 4);
+                buf.asIntBuffer().put(cols, i, m);
+                crc.update(buf.array(), 0, 4 * m);
+                i += m;
+            }
         }
-        update(crc, buf, rows.vals());
+        for (float[] vals : rows.valSegments()) update(crc, buf, vals);
         update(crc, buf, targets);
         return String.format("%d×%d sparse %d stored crc32c %08x%s", ds.n(), ds.d(), rows.nnz(), crc.getValue(),
                 ds.hasTargets() ? "" : " no targets");

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sparse-row (CSR) kernels against the double reference on the same sparse data, and against
@@ -318,6 +319,64 @@ class SparseConformanceTest {
             assertArrayEquals(out[0], out[1], name + " " + opt);
             assertArrayEquals(losses[0], losses[1], name + " " + opt);
             assertEquals(0, Arrays.stream(losses[0]).filter(l -> !Double.isFinite(l)).count());
+        }
+    }
+
+    static Stream<String> backendsAndReference() {
+        return Stream.concat(backends().stream(), Stream.of("ref"));
+    }
+
+    /**
+     * Rows cut into several segments (as data with more than 2³¹−8 stored values are; here a limit of a
+     * few hundred pairs stands for it) train to the same bits as the rows in one array, on every backend
+     * and path: the lazy batch-1 and mini-batch runs (one and three heads), the dense-update run
+     * (momentum), a full batch (the cpu backend's gradient by columns), gradients and losses, and on a
+     * device the streamed session (rows gathered from the segments a chunk at a time).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backendsAndReference")
+    void segmentedRowsGiveTheSameBitsAsOneArray(String name) {
+        Backend dev = name.equals("ref") ? new RefBackend() : backend(name);
+        int n = 640, d = 900;
+        for (Objective obj : List.of(Objective.LOGISTIC, Objective.SOFTMAX)) {
+            Dataset whole = randomSparse(obj, n, d, 0.02);
+            long limit = 40 + RNG.nextInt(400);
+            Dataset cut = Dataset.sparse(whole.rowsSparse().resegment(limit));
+            String where = name + " " + obj + " limit " + limit + " (" + cut.rowsSparse().segments() + " segments) seed " + SEED;
+            assertTrue(cut.rowsSparse().segments() > 3, where);
+            for (Optimizer opt : List.of(Optimizer.SGD.withWeightDecay(1e-3, false), Optimizer.momentum(0.9))) {
+                Spec spec = BackendConformanceTest.spec(obj, opt);
+                int[] rows = BatchOrder.SHUFFLE.order(n, 1, SEED);
+                Params p = randomParams(d, spec, 0.5);
+                float[][] out = new float[2][];
+                double[][] losses = new double[2][];
+                for (int v = 0; v < 2; v++) {
+                    Dataset ds = v == 0 ? whole : cut;
+                    Streaming st = name.startsWith("opencl") || name.equals("cuda") ? new Streaming(ds.bytes() / 3, 0) : Streaming.AUTO;
+                    try (Session s = dev.open(ds, spec); Session streamed = dev.open(ds, spec, st)) {
+                        List<Float> got = new ArrayList<>();
+                        for (Session x : List.of(s, streamed)) {
+                            x.setOrder(rows);
+                            x.setParams(p);
+                            x.resetState();
+                            RunResult r1 = x.run(new Run(1, 0, 300, Rate.constant(0.05), 60));
+                            RunResult r7 = x.run(new Run(7, 40, 30, Rate.constant(0.05), 10));
+                            x.step(0, n, 0.1);
+                            Gradient g = x.gradient(0, n, true);
+                            for (float f : x.params().packed()) got.add(f);
+                            for (float f : g.packed().packed()) got.add(f);
+                            got.add((float) g.loss());
+                            for (float f : r1.snapshots()) got.add(f);
+                            for (float f : r7.snapshots()) got.add(f);
+                        }
+                        out[v] = new float[got.size()];
+                        for (int k = 0; k < out[v].length; k++) out[v][k] = got.get(k);
+                        losses[v] = s.losses(out[v], 1);
+                    }
+                }
+                assertArrayEquals(out[0], out[1], where + " " + opt);
+                assertArrayEquals(losses[0], losses[1], where + " " + opt + " losses");
+            }
         }
     }
 }

@@ -84,14 +84,16 @@ class WeightedConformanceTest {
             return any ? s.withWeights(v) : s;
         }
         SparseRows r = ds.rowsSparse();
+        int[] rc = r.allCols();
+        float[] rv = r.allVals();
         long[] off = new long[count + 1];
         List<Integer> cols = new ArrayList<>();
         List<Float> vals = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             int i = rows[from + k];
             for (long q = r.rowOffsets()[i]; q < r.rowOffsets()[i + 1]; q++) {
-                cols.add(r.cols()[(int) q]);
-                vals.add(r.vals()[(int) q]);
+                cols.add(rc[(int) q]);
+                vals.add(rv[(int) q]);
             }
             off[k + 1] = cols.size();
         }

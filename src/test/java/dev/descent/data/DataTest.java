@@ -69,7 +69,7 @@ class DataTest {
         Dataset st = s.apply(sp);
         assertTrue(st.isSparse());
         assertEquals(sp.stored(), st.stored());
-        assertArrayEquals(sp.rowsSparse().cols(), st.rowsSparse().cols());
+        assertArrayEquals(sp.rowsSparse().allCols(), st.rowsSparse().allCols());
         for (int i = 0; i < sp.n(); i++) {
             for (int j = 0; j < sp.d(); j++) assertEquals(s.scale(sp.x(i, j), j), st.x(i, j), "row " + i + ", column " + j);
         }

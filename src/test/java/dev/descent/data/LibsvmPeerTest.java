@@ -32,10 +32,12 @@ class LibsvmPeerTest {
             assertEquals(indptr.get(i + 1).asLong(), r.rowOffsets()[i + 1], who + ": row " + (i + 1) + "'s end");
             assertEquals(labels.get(i).asInt(), Float.floatToRawIntBits(r.targets()[i]), who + ": row " + (i + 1) + "'s label");
         }
+        int[] cols = r.allCols();
+        float[] vals = r.allVals();
         for (int p = 0; p < r.nnz(); p++) {
-            assertEquals(indices.get(p).asInt(), r.cols()[p], who + ": column of value " + p);
-            assertEquals(values.get(p).asInt(), Float.floatToRawIntBits(r.vals()[p]),
-                    who + ": value " + p + " (" + Float.intBitsToFloat(values.get(p).asInt()) + " vs " + r.vals()[p] + ")");
+            assertEquals(indices.get(p).asInt(), cols[p], who + ": column of value " + p);
+            assertEquals(values.get(p).asInt(), Float.floatToRawIntBits(vals[p]),
+                    who + ": value " + p + " (" + Float.intBitsToFloat(values.get(p).asInt()) + " vs " + vals[p] + ")");
         }
     }
 }

@@ -45,10 +45,12 @@ class LibsvmTest {
     /** The rows as text, for comparing whole results: {@code label | col:val …} per row, columns 0-based. */
     private static String dump(SparseRows r) {
         StringBuilder sb = new StringBuilder("n=" + r.n() + " d=" + r.d() + "\n");
+        int[] cols = r.allCols();
+        float[] vals = r.allVals();
         for (int i = 0; i < r.n(); i++) {
             sb.append(r.targets() == null ? "-" : Integer.toHexString(Float.floatToRawIntBits(r.targets()[i]))).append(" |");
             for (long p = r.rowOffsets()[i]; p < r.rowOffsets()[i + 1]; p++) {
-                sb.append(' ').append(r.cols()[(int) p]).append(':').append(Integer.toHexString(Float.floatToRawIntBits(r.vals()[(int) p])));
+                sb.append(' ').append(cols[(int) p]).append(':').append(Integer.toHexString(Float.floatToRawIntBits(vals[(int) p])));
             }
             sb.append('\n');
         }
@@ -71,8 +73,8 @@ class LibsvmTest {
         assertEquals(7, r.d());
         assertArrayEquals(new float[] {1, -1, 0, 2.5f, -0.5f}, r.targets());
         assertArrayEquals(new long[] {0, 2, 4, 4, 11, 12}, r.rowOffsets());
-        assertArrayEquals(new int[] {0, 2, 1, 4, 0, 1, 2, 3, 4, 5, 6, 3}, r.cols());
-        assertArrayEquals(new float[] {2, 1.5f, 0.25f, -3e-2f, 1e-3f, -1, 0.5f, 7, 1.5e2f, 1, 0, 1.0E-5f}, r.vals());
+        assertArrayEquals(new int[] {0, 2, 1, 4, 0, 1, 2, 3, 4, 5, 6, 3}, r.allCols());
+        assertArrayEquals(new float[] {2, 1.5f, 0.25f, -3e-2f, 1e-3f, -1, 0.5f, 7, 1.5e2f, 1, 0, 1.0E-5f}, r.allVals());
         Dataset ds = r.toDense();
         assertEquals(5 * 7, ds.features().length);
         assertEquals(7f, ds.x(3, 3));
@@ -94,9 +96,11 @@ class LibsvmTest {
         StringBuilder sb = new StringBuilder("1");
         for (int c : perm) sb.append(' ').append(c + 1).append(':').append(-(float) c - 0.5f);
         SparseRows rows = Libsvm.read(file(sb.append('\n').toString()));
+        int[] cols = rows.allCols();
+        float[] vals = rows.allVals();
         for (int i = 0; i < m; i++) {
-            assertEquals(i, rows.cols()[i], "seed " + SEED);
-            assertEquals(-(float) i - 0.5f, rows.vals()[i], "seed " + SEED);
+            assertEquals(i, cols[i], "seed " + SEED);
+            assertEquals(-(float) i - 0.5f, vals[i], "seed " + SEED);
         }
     }
 
@@ -162,11 +166,53 @@ class LibsvmTest {
         Path missing = dir.resolve("no.svm");
         assertEquals("data file " + missing + " does not exist: check the path",
                 assertThrows(DescentException.class, () -> Libsvm.read(missing)).getMessage());
-        Path big = file("1 1:1 2:2\n0 3:3\n");
+        Path big = file("1 1:1 2:2\n0 3:3\n1 2:1\n");
         DescentException e = assertThrows(DescentException.class,
                 () -> LibsvmLoader.load(big, 0, "", new CsvLoader.Settings(1, CsvLoader.CHUNK_BYTES, () -> { }, 2)));
-        assertEquals("data file " + big + " holds 2 rows and up to 3 index:value pairs, over the 2 that one array holds: take a sample of its rows",
-                e.getMessage());
+        assertEquals("data file " + big + " holds 3 rows, over the 2 that one array holds: take a sample of its rows", e.getMessage());
+    }
+
+    /**
+     * More pairs than one array holds (here a tiny limit stands for 2³¹−8) load into several row-aligned
+     * segments, the same rows as one: a row's pairs never straddle two, and the dataset, the writer and the
+     * dense copy read them back unchanged.
+     */
+    @Test
+    void morePairsThanOneArrayHoldsLoadIntoSegments() throws IOException {
+        Random rnd = new Random(SEED);
+        StringBuilder sb = new StringBuilder();
+        int rows = 120;
+        for (int i = 0; i < rows; i++) {
+            sb.append(rnd.nextBoolean() ? "1" : "-1");
+            for (int c = 1; c <= 40; c++) if (rnd.nextInt(4) == 0) sb.append(' ').append(c).append(':').append(rnd.nextInt(9) - 4);
+            sb.append('\n');
+        }
+        Path f = file(sb.toString());
+        SparseRows whole = load(f, 0, 1, CsvLoader.CHUNK_BYTES);
+        long limit = 150 + rnd.nextInt(200);
+        SparseRows cut = LibsvmLoader.load(f, 0, "", new CsvLoader.Settings(2, 97, () -> { }, limit));
+        assertEquals(1, whole.segments());
+        assertTrue(cut.segments() > 1, "seed " + SEED + ": " + cut.segments() + " segments");
+        for (int g = 0; g < cut.segments(); g++) {
+            assertTrue(cut.colSegments()[g].length <= limit, "seed " + SEED + ": segment " + g + " holds " + cut.colSegments()[g].length);
+            assertEquals(cut.segmentStart(g) + cut.colSegments()[g].length, g + 1 < cut.segments() ? cut.segmentStart(g + 1) : cut.nnz());
+        }
+        assertEquals(dump(whole), dump(cut), "seed " + SEED);
+        for (int i = 0; i < rows; i++) {
+            int g = cut.segmentOf(i);
+            assertTrue(cut.segmentRows()[g] <= i && i < cut.segmentRows()[g + 1], "row " + i);
+            for (int c = 0; c < 40; c++) assertEquals(whole.value(i, c), cut.value(i, c));
+        }
+        assertEquals(dump(whole), dump(whole.resegment(limit)));
+        assertEquals(dump(whole), dump(cut.resegment(Long.MAX_VALUE)));
+        assertEquals(1, cut.resegment(Long.MAX_VALUE).segments());
+        assertArrayEquals(whole.toDense().features(), cut.toDense().features());
+        assertEquals(dump(whole.slice(37, 70)), dump(cut.slice(37, 70)));
+        Dataset a = Dataset.sparse(whole), b = Dataset.sparse(cut);
+        assertEquals(dev.descent.train.Checkpoint.dataChecksum(a), dev.descent.train.Checkpoint.dataChecksum(b));
+        Path out = dir.resolve("out.svm");
+        Libsvm.write(out, cut);
+        assertEquals(dump(whole), dump(load(out, 0, 1, CsvLoader.CHUNK_BYTES)));
     }
 
     @Test

@@ -20,6 +20,8 @@ class SparseGeneratorTest {
         long[] off = s.rowOffsets();
         double mean = (double) s.nnz() / n, var = 0;
         int[] freq = new int[d];
+        int[] cols = s.allCols();
+        float[] vals = s.allVals();
         int ones = 0;
         for (int i = 0; i < n; i++) {
             long m = off[i + 1] - off[i];
@@ -27,10 +29,10 @@ class SparseGeneratorTest {
             assertTrue(m >= 1, "row " + i + " is empty");
             double norm = 0;
             for (long p = off[i]; p < off[i + 1]; p++) {
-                if (p > off[i]) assertTrue(s.cols()[(int) p] > s.cols()[(int) p - 1], "row " + i + ": columns strictly increasing");
-                assertTrue(s.vals()[(int) p] > 0);
-                norm += (double) s.vals()[(int) p] * s.vals()[(int) p];
-                freq[s.cols()[(int) p]]++;
+                if (p > off[i]) assertTrue(cols[(int) p] > cols[(int) p - 1], "row " + i + ": columns strictly increasing");
+                assertTrue(vals[(int) p] > 0);
+                norm += (double) vals[(int) p] * vals[(int) p];
+                freq[cols[(int) p]]++;
             }
             assertEquals(1.0, norm, 1e-5, "row " + i + " has unit length");
             if (s.targets()[i] == 1f) ones++;
@@ -52,23 +54,24 @@ class SparseGeneratorTest {
     void sameSeedSameRowsAndTheyReadBackFromLibsvm(@TempDir Path dir) {
         SparseRows a = Generators.sparse(500, 300, 20, 0.1, 3), b = Generators.sparse(500, 300, 20, 0.1, 3);
         assertArrayEquals(a.rowOffsets(), b.rowOffsets());
-        assertArrayEquals(a.cols(), b.cols());
-        assertArrayEquals(a.vals(), b.vals());
+        assertArrayEquals(a.allCols(), b.allCols());
+        assertArrayEquals(a.allVals(), b.allVals());
         assertArrayEquals(a.targets(), b.targets());
         Path f = dir.resolve("s.svm");
         Libsvm.write(f, a);
         SparseRows r = Libsvm.read(f, 300, "the test's width");
         assertArrayEquals(a.rowOffsets(), r.rowOffsets());
-        assertArrayEquals(a.cols(), r.cols());
-        assertArrayEquals(a.vals(), r.vals());
+        assertArrayEquals(a.allCols(), r.allCols());
+        assertArrayEquals(a.allVals(), r.allVals());
         assertArrayEquals(a.targets(), r.targets());
     }
 
     @Test
     void rowsWiderThanHalfTheColumnsStillHoldDistinctColumns() {
         SparseRows s = Generators.sparse(200, 8, 6, 0.1, 5);
+        int[] cols = s.allCols();
         for (int i = 0; i < 200; i++) {
-            for (long p = s.rowOffsets()[i] + 1; p < s.rowOffsets()[i + 1]; p++) assertTrue(s.cols()[(int) p] > s.cols()[(int) p - 1]);
+            for (long p = s.rowOffsets()[i] + 1; p < s.rowOffsets()[i + 1]; p++) assertTrue(cols[(int) p] > cols[(int) p - 1]);
         }
     }
 }

@@ -178,8 +178,8 @@ public final class SparseBench {
     static double[] logLoss(SparseRows rows, float[] packed) {
         int n = rows.n(), d = rows.d();
         long[] off = rows.rowOffsets();
-        int[] cols = rows.cols();
-        float[] vals = rows.vals(), t = rows.targets();
+        int[] cols = rows.allCols();
+        float[] vals = rows.allVals(), t = rows.targets();
         double sum = 0;
         for (int i = 0; i < n; i++) {
             double m = packed[d];

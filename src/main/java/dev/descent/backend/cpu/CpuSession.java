@@ -6,6 +6,7 @@ import dev.descent.backend.RunResult;
 import dev.descent.backend.Spec;
 import dev.descent.backend.spi.AbstractSession;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
@@ -49,9 +50,11 @@ final class CpuSession extends AbstractSession {
     static final int BY_COLUMNS_SHARE = 2;
 
     private final float[] x;                 // dense rows, or null when sparse
-    private final long[] off;                // sparse rows (CSR), or null when dense
-    private final int[] cols;
-    private final float[] vals;
+    private final SparseRows csr;            // sparse rows (CSR), or null when dense
+    private final long[] off;                // their global row offsets
+    private final int[][] colSeg;            // their segments (SparseRows): a row's pairs at off − segBase of its segment's arrays
+    private final float[][] valSeg;
+    private final long[] segBase;
     private final float[] t;
     private final float[] wt;                // example weights, or null: a row's residuals and loss are multiplied by its weight
     private final int obj;
@@ -77,11 +80,12 @@ final class CpuSession extends AbstractSession {
 
     CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
         super(data, spec);
-        var csr = data.rowsSparse();
+        SparseRows csr = this.csr = data.rowsSparse();
         this.x = csr == null ? data.features() : null;
         this.off = csr == null ? null : csr.rowOffsets();
-        this.cols = csr == null ? null : csr.cols();
-        this.vals = csr == null ? null : csr.vals();
+        this.colSeg = csr == null ? null : csr.colSegments();
+        this.valSeg = csr == null ? null : csr.valSegments();
+        this.segBase = csr == null ? null : csr.segmentStarts();
         this.t = data.targets();
         this.wt = data.weights();
         this.obj = spec.objective().code();
@@ -212,7 +216,14 @@ final class CpuSession extends AbstractSession {
 
     /** Σ x·w[so + col] over a sparse row's stored values (descent_sparse_dot in sparse.h). */
     private float sparseDot(int row, float[] w, int so) {
-        return sparseDot(vals, cols, (int) off[row], (int) off[row + 1], w, so);
+        int s = seg(row);
+        long b = segBase[s];
+        return sparseDot(valSeg[s], colSeg[s], (int) (off[row] - b), (int) (off[row + 1] - b), w, so);
+    }
+
+    /** The segment of a sparse row (nearly always the one). */
+    private int seg(int row) {
+        return colSeg.length == 1 ? 0 : csr.segmentOf(row);
     }
 
     /**
@@ -239,7 +250,11 @@ final class CpuSession extends AbstractSession {
             K.axpy(acc, ao, r, x, row * d, d);
             return;
         }
-        for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) acc[ao + cols[q]] += r * vals[q];
+        int s = seg(row);
+        int[] cols = colSeg[s];
+        float[] vals = valSeg[s];
+        long b = segBase[s];
+        for (int q = (int) (off[row] - b), e = (int) (off[row + 1] - b); q < e; q++) acc[ao + cols[q]] += r * vals[q];
     }
 
     /**
@@ -340,14 +355,14 @@ final class CpuSession extends AbstractSession {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         long need = SparseColumns.bytes(off[n], d) + 4L * n * (heads + 1);
-        if (need > free / 2 || (long) n * heads > Integer.MAX_VALUE - 8) {
+        if (need > free / 2 || (long) n * heads > Integer.MAX_VALUE - 8 || off[n] > SparseRows.MAX_SEGMENT) {   // one array pair
             byColumnRefused = true;
             return false;
         }
         try {
             rowResiduals = new float[n * heads];
             multiplicity = new int[n];
-            byColumn = SparseColumns.of(off, cols, vals, n, d);
+            byColumn = SparseColumns.of(csr);
             return true;
         } catch (OutOfMemoryError e) {
             rowResiduals = null;
@@ -532,7 +547,11 @@ final class CpuSession extends AbstractSession {
                 big = Math.max(big, Float.floatToRawIntBits(nw) & 0x7fffffff);
             }
         } else {                             // sparse: only the stored columns move
-            for (int q2 = (int) off[row], e = (int) off[row + 1]; q2 < e; q2++) {
+            int s = seg(row);
+            int[] cols = colSeg[s];
+            float[] vals = valSeg[s];
+            long b = segBase[s];
+            for (int q2 = (int) (off[row] - b), e = (int) (off[row + 1] - b); q2 < e; q2++) {
                 float nw = p[cols[q2]] - step * vals[q2];
                 p[cols[q2]] = nw;
                 big = Math.max(big, Float.floatToRawIntBits(nw) & 0x7fffffff);
@@ -640,7 +659,11 @@ final class CpuSession extends AbstractSession {
             if (cnt == 1 && heads == 1) {                  // one row: its r·x straight into the weights, no sums to gather
                 int row = order[from];
                 float fr = f * r[0];
-                for (int e = (int) off[row], end = (int) off[row + 1]; e < end; e++) {
+                int sg = seg(row);
+                int[] cols = colSeg[sg];
+                float[] vals = valSeg[sg];
+                long b = segBase[sg];
+                for (int e = (int) (off[row] - b), end = (int) (off[row + 1] - b); e < end; e++) {
                     int i = cols[e];
                     float nu = p[i] - fr * vals[e];
                     p[i] = nu;
@@ -658,7 +681,10 @@ final class CpuSession extends AbstractSession {
                 }
                 for (int q = 0; q < cnt; q++) {               // apply each touched column once, and clear it
                     int row = order[from + q];
-                    for (int e = (int) off[row], end = (int) off[row + 1]; e < end; e++) {
+                    int sg = seg(row);
+                    int[] cols = colSeg[sg];
+                    long b = segBase[sg];
+                    for (int e = (int) (off[row] - b), end = (int) (off[row + 1] - b); e < end; e++) {
                         for (int c = 0, i = cols[e]; c < heads; c++, i += np) {
                             float gs = acc[i];
                             if (gs != 0f) {
@@ -702,16 +728,27 @@ final class CpuSession extends AbstractSession {
      * (u_c ← u_c − (η·r/s')·x_c), the same arithmetic as runLazy's one-row branch.
      */
     private RunResult runLazyOne(Run run, int[] rec, float[] snaps) {
-        final float[] p = this.p, vals = this.vals, t = this.t;
-        final int[] cols = this.cols, order = this.order;
+        final float[] p = this.p, t = this.t;
+        final int[] order = this.order;
         final long[] off = this.off;
+        final boolean oneSegment = colSeg.length == 1;
+        int[] cols = colSeg[0];
+        float[] vals = valSeg[0];
+        long b = 0;
         final Rate rate = run.rate();
         int k = 0, at = -1, every = run.recordEvery(), first = run.firstBatch();
         int untilRecord = Math.floorMod(-first, every);
         float s = 1f;
         for (int j = first; j < first + run.batches(); j++) {
             float lr = (float) rate.at(j - first);
-            int row = order[j], a = (int) off[row], e = (int) off[row + 1];
+            int row = order[j];
+            if (!oneSegment) {
+                int sg = csr.segmentOf(row);
+                cols = colSeg[sg];
+                vals = valSeg[sg];
+                b = segBase[sg];
+            }
+            int a = (int) (off[row] - b), e = (int) (off[row + 1] - b);
             float m = s * sparseDot(vals, cols, a, e, p, 0) + p[d];
             float r = weight(row) * dloss(obj, objP, m, t == null ? 0f : t[row]);
             float decay = 1f - lr * lambda, s2 = s * decay;

@@ -1,5 +1,7 @@
 package dev.descent.backend.cpu;
 
+import dev.descent.data.SparseRows;
+
 import java.util.Arrays;
 
 /**
@@ -31,25 +33,30 @@ record SparseColumns(int[] colOffsets, int[] rows, float[] vals, int[] chunks) {
 
     /**
      * The CSC copy of CSR rows: a count per column, their prefix sums, then the rows in order each
-     * dropping its values into their columns' next slots (so rows increase within a column).
-     *
-     * @param off  (n+1) CSR row offsets. Read.
-     * @param cols (nnz) CSR columns. Read.
-     * @param vals (nnz) CSR values. Read.
+     * dropping its values into their columns' next slots (so rows increase within a column). The
+     * copy is one array pair: the rows store at most {@link SparseRows#MAX_SEGMENT} values (any
+     * segments). Read only.
      */
-    static SparseColumns of(long[] off, int[] cols, float[] vals, int n, int d) {
-        int nnz = (int) off[n];
+    static SparseColumns of(SparseRows csr) {
+        int n = csr.n(), d = csr.d();
+        long[] off = csr.rowOffsets();
+        int nnz = Math.toIntExact(off[n]);
         int[] co = new int[d + 1];
-        for (int q = 0; q < nnz; q++) co[cols[q] + 1]++;
+        for (int[] cols : csr.colSegments()) for (int c : cols) co[c + 1]++;
         for (int j = 0; j < d; j++) co[j + 1] += co[j];
         int[] next = Arrays.copyOf(co, d);                      // each column's next free slot
         int[] rows = new int[nnz];
         float[] cv = new float[nnz];
-        for (int i = 0; i < n; i++) {
-            for (int q = (int) off[i], e = (int) off[i + 1]; q < e; q++) {
-                int s = next[cols[q]]++;
-                rows[s] = i;
-                cv[s] = vals[q];
+        for (int g = 0; g < csr.segments(); g++) {
+            int[] cols = csr.colSegments()[g];
+            float[] vals = csr.valSegments()[g];
+            long b = csr.segmentStart(g);
+            for (int i = csr.segmentRows()[g]; i < csr.segmentRows()[g + 1]; i++) {
+                for (int q = (int) (off[i] - b), e = (int) (off[i + 1] - b); q < e; q++) {
+                    int s = next[cols[q]]++;
+                    rows[s] = i;
+                    cv[s] = vals[q];
+                }
             }
         }
         int[] chunks = new int[CHUNKS + 1];                     // chunk k ends at the first column whose start reaches (k+1)/CHUNKS of nnz

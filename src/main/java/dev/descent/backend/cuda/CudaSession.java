@@ -142,9 +142,11 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             } else if (sparse) {
                 var csr = data.rowsSparse();
                 JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(csr.rowOffsets()), 8L * (n + 1));
-                if (nnz > 0) {
-                    JCudaDriver.cuMemcpyHtoD(cols.ptr, Pointer.to(csr.cols()), 4L * nnz);
-                    JCudaDriver.cuMemcpyHtoD(vals.ptr, Pointer.to(csr.vals()), 4L * nnz);
+                for (int g = 0; g < csr.segments(); g++) {         // the segments back to back: one buffer, global offsets
+                    long at = 4L * csr.segmentStart(g), len = 4L * csr.colSegments()[g].length;
+                    if (len == 0) continue;
+                    JCudaDriver.cuMemcpyHtoD(cols.ptr.withByteOffset(at), Pointer.to(csr.colSegments()[g]), len);
+                    JCudaDriver.cuMemcpyHtoD(vals.ptr.withByteOffset(at), Pointer.to(csr.valSegments()[g]), len);
                 }
             } else {
                 JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(data.features()), xBytes);

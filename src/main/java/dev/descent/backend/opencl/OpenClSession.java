@@ -111,9 +111,11 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             } else if (sparse) {
                 var csr = data.rowsSparse();
                 CL.clEnqueueWriteBuffer(backend.queue, offs.mem, CL.CL_TRUE, 0, 8L * (n + 1), Pointer.to(csr.rowOffsets()), 0, null, null);
-                if (nnz > 0) {
-                    CL.clEnqueueWriteBuffer(backend.queue, cols.mem, CL.CL_TRUE, 0, 4L * nnz, Pointer.to(csr.cols()), 0, null, null);
-                    write(vals, csr.vals());
+                for (int g = 0; g < csr.segments(); g++) {         // the segments back to back: one buffer, global offsets
+                    long at = 4L * csr.segmentStart(g), len = 4L * csr.colSegments()[g].length;
+                    if (len == 0) continue;
+                    CL.clEnqueueWriteBuffer(backend.queue, cols.mem, CL.CL_TRUE, at, len, Pointer.to(csr.colSegments()[g]), 0, null, null);
+                    CL.clEnqueueWriteBuffer(backend.queue, vals.mem, CL.CL_TRUE, at, len, Pointer.to(csr.valSegments()[g]), 0, null, null);
                 }
             } else {
                 write(x, data.features());

@@ -6,6 +6,7 @@ import dev.descent.backend.Run;
 import dev.descent.backend.RunResult;
 import dev.descent.backend.Spec;
 import dev.descent.data.Dataset;
+import dev.descent.data.SparseRows;
 import dev.descent.model.Objective;
 import dev.descent.model.Params;
 import dev.descent.optim.Optimizer;
@@ -16,9 +17,7 @@ import dev.descent.optim.Optimizer;
  */
 final class RefSession extends AbstractSession {
     private final float[] x;           // dense rows, or null when sparse
-    private final long[] off;          // sparse rows (CSR), or null when dense
-    private final int[] cols;
-    private final float[] vals;
+    private final SparseRows csr;      // sparse rows (CSR), or null when dense
     private final float[] t;
     private final float[] wt;          // example weights, or null (each row weighs 1)
     private final Objective obj;
@@ -33,11 +32,8 @@ final class RefSession extends AbstractSession {
 
     RefSession(Dataset data, Spec spec) {
         super(data, spec);
-        var csr = data.rowsSparse();
+        SparseRows csr = this.csr = data.rowsSparse();
         this.x = csr == null ? data.features() : null;
-        this.off = csr == null ? null : csr.rowOffsets();
-        this.cols = csr == null ? null : csr.cols();
-        this.vals = csr == null ? null : csr.vals();
         this.t = data.targets();
         this.wt = data.weights();
         this.obj = spec.objective();
@@ -114,7 +110,13 @@ final class RefSession extends AbstractSession {
                 int o = row * d;
                 for (int j = 0; j < d; j++) s += (double) x[o + j] * wv[h + j];
             } else {
-                for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) s += (double) vals[q] * wv[h + cols[q]];
+                int sg = csr.segmentOf(row);
+                int[] cols = csr.colSegments()[sg];
+                float[] vals = csr.valSegments()[sg];
+                long b = csr.segmentStart(sg);
+                for (int q = (int) (csr.rowOffsets()[row] - b), e = (int) (csr.rowOffsets()[row + 1] - b); q < e; q++) {
+                    s += (double) vals[q] * wv[h + cols[q]];
+                }
             }
             m[c] = s;
         }
@@ -126,7 +128,11 @@ final class RefSession extends AbstractSession {
             int o = row * d;
             for (int j = 0; j < d; j++) g[h + j] += r * x[o + j];
         } else {
-            for (int q = (int) off[row], e = (int) off[row + 1]; q < e; q++) g[h + cols[q]] += r * vals[q];
+            int sg = csr.segmentOf(row);
+            int[] cols = csr.colSegments()[sg];
+            float[] vals = csr.valSegments()[sg];
+            long b = csr.segmentStart(sg);
+            for (int q = (int) (csr.rowOffsets()[row] - b), e = (int) (csr.rowOffsets()[row + 1] - b); q < e; q++) g[h + cols[q]] += r * vals[q];
         }
     }
 

@@ -213,9 +213,11 @@ public abstract class DeviceSession extends AbstractSession {
             r.offs[0] = 0;
             for (int k = 0; k < count; k++) {
                 int row = storage ? from + k : hostOrder[from + k];
-                int a = (int) off[row], len = (int) (off[row + 1] - a);
-                System.arraycopy(csr.cols(), a, r.cols, (int) at, len);
-                System.arraycopy(csr.vals(), a, r.vals, (int) at, len);
+                int sg = csr.segmentOf(row);
+                long b = csr.segmentStart(sg);
+                int a = (int) (off[row] - b), len = (int) (off[row + 1] - off[row]);
+                System.arraycopy(csr.colSegments()[sg], a, r.cols, (int) at, len);
+                System.arraycopy(csr.valSegments()[sg], a, r.vals, (int) at, len);
                 at += len;
                 r.offs[k + 1] = at;
                 if (t != null) r.t[k] = t[row];
