@@ -945,6 +945,195 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
     }
 }
 
+/* Sweeps on a CPU, a batch of several rows that one work-item steps (issue #15): each work-item advances SW lanes of
+ * one head at once on float8 vectors, one lane per vector element, parameters lane-major as sweep_sgd1_cpu's (state
+ * lane by lane, as sweep_steps_cpu's). Each element repeats step_cpu's operations for its model in their order, so a
+ * lane ends bit-identical to its run alone: per batch row the margin of dot8_cpu (dot_cpu's partial sums) plus the
+ * bias, the residual, axpy_cpu's fma into the lane's gradient (four rows a pass, each place taking the rows' fmas in row
+ * order, as four axpy_cpu calls) and Σr; then the mean and each lane's update (descent_step on every parameter; a
+ * vector form of its plain-SGD arithmetic when every live lane of the item is plain SGD); a one-row batch (the epoch's
+ * last) takes step_cpu's one-row path. Where sweep_steps_cpu (a model per work-item) repeats step_cpu's arithmetic per
+ * model, here the margins' and gradients' vector operations serve SW models: each x element is broadcast once for
+ * them, and no horizontal sum is taken per model. gscr: (d + 1)·SW floats per work-item (the lanes' gradient sums).
+ * Floor per step: |B|·(d·4 + 8) per work-group; per lane npar·4·(2 + 2·slots) in cache. */
+static inline float8 lanes_dloss8(const int obj, const float obj_p, const float8 m, const float t, const float v)
+{
+    if (obj == DESCENT_OBJ_SQUARED) return (float8)(v) * (m - (float8)(t));    /* descent_dloss's m − t, lane-wise */
+    float mv[SW], rv[SW];
+    vstore8(m, 0, mv);
+    for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
+    return vload8(0, rv);
+}
+
+kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *gscr, const int sync)
+{
+    const int item = (int)get_global_id(0), l0 = item * SW;
+    const int np = d + 1;
+    int rule_[SW], dec_[SW], avg_[SW], t0_[SW], inv_[SW], first_[SW], per_[SW], alive[SW];
+    float lr_[SW], mu_[SW], b2_[SW], eps_[SW], lam_[SW], l1_[SW];
+    int live = 0, allPlain = 1;
+    for (int q = 0; q < SW; ++q) {
+        const int l = min(l0 + q, lanes - 1);
+        global const int *ci = lint + (size_t)l * LANE_INTS;
+        global const float *cf = lflt + (size_t)l * LANE_FLOATS;
+        rule_[q] = ci[0]; dec_[q] = ci[1]; avg_[q] = ci[2]; t0_[q] = ci[3]; inv_[q] = ci[4]; first_[q] = ci[5]; per_[q] = ci[6];
+        lr_[q] = cf[0]; mu_[q] = cf[1]; b2_[q] = cf[2]; eps_[q] = cf[3]; lam_[q] = cf[4]; l1_[q] = cf[5];
+        alive[q] = l0 + q < lanes && lstatus[l] == STATUS_OK;
+        live |= alive[q];
+        if (alive[q]) allPlain &= rule_[q] == DESCENT_RULE_SGD && !dec_[q] && l1_[q] == 0.0f && !avg_[q];
+    }
+    const float8 lam8 = vload8(0, lam_);
+    global float *P = lparams + l0;
+    global float *G = gscr + (size_t)item * np * SW;
+    int8 am = alive_mask(alive);
+    int rec = 0;
+    const int end = first_batch + batches;
+    for (int w0 = first_batch; w0 < end; w0 += sync) {
+        const int w1 = min(end, w0 + sync);
+        for (int j = w0; j < w1 && live; ++j) {
+            const int k = j - first_batch;
+            const int from = descent_batch_from(j, batch), cnt = descent_batch_count(j, batch, order_len);
+            float lrv[SW];
+            for (int q = 0; q < SW; ++q)
+                lrv[q] = descent_run_rate(llrs + (size_t)min(l0 + q, lanes - 1) * batches, per_[q], lr_[q], inv_[q], first_[q], k);
+            const float8 lr8 = vload8(0, lrv);
+            const float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
+            float gd[SW];                          /* the bias's gradient per lane */
+            int okv[SW];
+            for (int q = 0; q < SW; ++q) okv[q] = 1;
+            if (cnt == 1) {                        /* step_cpu's one-row path: the gradient is r·x */
+                const int row = order[from];
+                global const float *x = X + (size_t)row * d;
+                const float8 r8 = lanes_dloss8(obj, obj_p, dot8_cpu(x, P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+                float rv[SW];
+                vstore8(r8, 0, rv);
+                for (int q = 0; q < SW; ++q) {
+                    gd[q] = rv[q];
+                    if (!alive[q]) continue;
+                    global float *state = lstate + (size_t)(l0 + q) * lstride;
+                    const int slots = descent_slots(rule_[q], avg_[q]);
+                    float st[DESCENT_MAX_SLOTS];
+                    for (int c = 0; c < d; ++c) {
+                        global float *pc = P + (size_t)c * lpstride + q;
+                        float w;
+                        if (rule_[q] == DESCENT_RULE_SGD && !dec_[q] && l1_[q] == 0.0f && !avg_[q]) {
+                            w = *pc - lrv[q] * (rv[q] * x[c] + lam_[q] * *pc);
+                        } else {
+                            DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                            w = descent_step(rule_[q], *pc, rv[q] * x[c], st, lrv[q], mu_[q], b2_[q], eps_[q], lam_[q], l1_[q], dec_[q], avg_[q],
+                                             t0_[q] + k + 1);
+                            DESCENT_STORE_SLOTS(st, state, np, c, slots);
+                        }
+                        *pc = w;
+                        okv[q] &= D_ISFINITE(w);
+                    }
+                }
+            } else {
+                for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
+                float8 rs8 = (float8)(0.0f);
+                int q = 0;
+                for (; q + 4 <= cnt; q += 4) {      /* four rows: their margins at the batch's parameters, then one pass over G */
+                    global const float *x[4];
+                    float8 r[4];
+                    for (int u = 0; u < 4; ++u) {
+                        const int row = order[from + q + u];
+                        if (from + q + u + PREFETCH < order_len) prefetch(X + (size_t)order[from + q + u + PREFETCH] * d, (size_t)d);
+                        x[u] = X + (size_t)row * d;
+                        r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+                    }
+                    for (int c = 0; c < d; ++c) {
+                        float8 g = vload8(0, G + (size_t)c * SW);
+                        g = fma(r[0], (float8)(x[0][c]), g);
+                        g = fma(r[1], (float8)(x[1][c]), g);
+                        g = fma(r[2], (float8)(x[2][c]), g);
+                        g = fma(r[3], (float8)(x[3][c]), g);
+                        vstore8(g, 0, G + (size_t)c * SW);
+                    }
+                    rs8 = rs8 + r[0];
+                    rs8 = rs8 + r[1];
+                    rs8 = rs8 + r[2];
+                    rs8 = rs8 + r[3];
+                }
+                for (; q < cnt; ++q) {
+                    const int row = order[from + q];
+                    global const float *x = X + (size_t)row * d;
+                    const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+                    for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
+                    rs8 = rs8 + r;
+                }
+                const float inv = 1.0f / (float)cnt;
+                vstore8(rs8 * (float8)(inv), 0, gd);
+                if (allPlain) {                    /* descent_step's plain SGD, lane-wise: g += λw; w − lr·g */
+                    int8 ok = (int8)(-1);
+                    for (int c = 0; c < d; ++c) {
+                        global float *pc = P + (size_t)c * lpstride;
+                        const float8 w = vload8(0, pc);
+                        float8 g = vload8(0, G + (size_t)c * SW) * (float8)(inv);
+                        g += lam8 * w;
+                        const float8 nw = select(w, w - lr8 * g, am);
+                        ok &= isfinite(nw) | ~am;
+                        vstore8(nw, 0, pc);
+                    }
+                    vstore8(ok, 0, okv);
+                    for (int u = 0; u < SW; ++u) okv[u] = okv[u] != 0;
+                } else {
+                    for (int u = 0; u < SW; ++u) {
+                        if (!alive[u]) continue;
+                        global float *state = lstate + (size_t)(l0 + u) * lstride;
+                        const int slots = descent_slots(rule_[u], avg_[u]);
+                        float st[DESCENT_MAX_SLOTS];
+                        for (int c = 0; c < d; ++c) {
+                            global float *pc = P + (size_t)c * lpstride + u;
+                            DESCENT_LOAD_SLOTS(st, state, np, c, slots);
+                            const float w = descent_step(rule_[u], *pc, G[(size_t)c * SW + u] * inv, st, lrv[u], mu_[u], b2_[u], eps_[u], lam_[u],
+                                                         l1_[u], dec_[u], avg_[u], t0_[u] + k + 1);
+                            DESCENT_STORE_SLOTS(st, state, np, c, slots);
+                            *pc = w;
+                            okv[u] &= D_ISFINITE(w);
+                        }
+                    }
+                }
+            }
+            if (use_bias) {                        /* step_cpu's bias update: descent_step without decay or L1 */
+                float bv[SW];
+                vstore8(b8, 0, bv);
+                for (int u = 0; u < SW; ++u) {
+                    if (!alive[u]) continue;
+                    global float *state = lstate + (size_t)(l0 + u) * lstride;
+                    const int slots = descent_slots(rule_[u], avg_[u]);
+                    float st[DESCENT_MAX_SLOTS];
+                    DESCENT_LOAD_SLOTS(st, state, np, d, slots);
+                    const float w = descent_step(rule_[u], bv[u], gd[u], st, lrv[u], mu_[u], b2_[u], eps_[u], 0.0f, 0.0f, dec_[u], avg_[u],
+                                                 t0_[u] + k + 1);
+                    DESCENT_STORE_SLOTS(st, state, np, d, slots);
+                    P[(size_t)d * lpstride + u] = w;
+                    okv[u] &= D_ISFINITE(w);
+                }
+            }
+            if (j % record_every == 0) {
+                for (int u = 0; u < SW; ++u) {
+                    if (!alive[u]) continue;
+                    global const float *state = lstate + (size_t)(l0 + u) * lstride;
+                    const int sl = descent_slots(rule_[u], 1) - 1;
+                    for (int cc = 0; cc < np; ++cc)
+                        lsnaps[((size_t)rec * lanes + l0 + u) * np + cc] = avg_[u] ? state[(size_t)sl * np + cc] : P[(size_t)cc * lpstride + u];
+                }
+                ++rec;
+            }
+            live = 0;
+            for (int u = 0; u < SW; ++u) {         /* a live lane that became non-finite stops here */
+                if (alive[u] && !okv[u]) {
+                    lstatus[l0 + u] = k;
+                    alive[u] = 0;
+                }
+                live |= alive[u];
+            }
+            am = alive_mask(alive);
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+}
+
 /* Full-data loss of K snapshots on a CPU: work-item i takes rows [i·rows_per_part, …); each row
  * (in L1) is dotted with every snapshot. partial[i·K + k] gets the item's sum for snapshot k. */
 kernel void losses_cpu(ALL_ROWS_ARGS, LOSSES_ARGS)

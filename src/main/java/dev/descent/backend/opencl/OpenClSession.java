@@ -35,7 +35,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
-    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepRowsCpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
+    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepBatch, kSweepRowsCpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
     private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -406,8 +406,9 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
                     ? "a work-item per part of the batch and " + SWEEP_ROWS_LANES + " models (each row read from memory once for them)"
                     : "a work-group per part and model (the models of a part side by side)");
         }
-        return "in one launch per epoch, " + (cpu ? "a work-item per model, " + RunLimits.SWEEP_CPU_GROUP
-                + " to a work-group (each batch row read from memory once per work-group)"
+        return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? "eight models a work-item on vectors (each batch row read from "
+                + "memory once per work-group and each of its values broadcast once for the eight)" : "a work-item per model, "
+                + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from memory once per work-group)")
                 : "a work-group per model (the models share each batch row through the device's cache)");
     }
 
@@ -431,22 +432,23 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
-    private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3;
+    private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3, LANES_BATCH = 4;
 
     /**
      * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rows_cpu or sweep_partial, then
-     * sweep_grad_step); else on CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, the rest to
-     * sweep_steps_cpu; on GPU kernels to sweep_steps_block.
+     * sweep_grad_step); else on CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, batch 1
+     * with another rule to sweep_steps_cpu, larger batches (any rule) to sweep_batch_cpu; on GPU kernels to sweep_steps_block.
      */
     @Override
     protected int laneKind(Optimizer o, int bs) {
         if (!oneLaunch(bs, o.slots())) return LANES_STEPPED;
         if (!cpu) return LANES_BLOCK;
+        if (bs > 1) return LANES_BATCH;
         boolean plain = o.rule() == Optimizer.Rule.SGD && !o.decoupled() && (float) o.l1() == 0f && !o.average();
-        return bs == 1 && plain ? LANES_SGD1 : LANES_CPU;
+        return plain ? LANES_SGD1 : LANES_CPU;
     }
 
-    @Override protected boolean laneMajor(int kind) { return kind == LANES_SGD1; }
+    @Override protected boolean laneMajor(int kind) { return kind == LANES_SGD1 || kind == LANES_BATCH; }
     @Override protected boolean laneStepped(int kind) { return kind == LANES_STEPPED; }
 
     @Override
@@ -468,7 +470,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         launch(kSweepStep, ((long) L.count * npar + 63) / 64, 64, a);
     }
 
-    /** sweep_sgd1_cpu: eight lanes a work-item, the items split over the compute units. */
+    /** sweep_sgd1_cpu, sweep_batch_cpu: eight lanes a work-item, the items split over the compute units. */
     @Override
     protected int lanePad(int kind, int count) {
         int items = (count + 7) / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
@@ -509,6 +511,11 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             if (kSweepSgd1 == null) kSweepSgd1 = kernel("sweep_sgd1_cpu");
             int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
+        } else if (kind == LANES_BATCH) {
+            if (kSweepBatch == null) kSweepBatch = kernel("sweep_batch_cpu");
+            int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            laneGradients = grow(laneGradients, 4L * items * npar * 8);
+            launch(kSweepBatch, groups, items / groups, a.then(laneGradients, sync));
         } else if (kind == LANES_CPU) {
             if (kSweepCpu == null) kSweepCpu = kernel("sweep_steps_cpu");
             int local = Math.min(RunLimits.SWEEP_CPU_GROUP, L.count), groups = (L.count + local - 1) / local;
@@ -521,6 +528,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     private ClCalls.Buffer laneScratch;
+    private ClCalls.Buffer laneGradients;        // sweep_batch_cpu: each work-item's eight lanes' gradient sums
 
     /** Scratch of npar floats for each of {@code items} work-items. */
     private ClCalls.Buffer scratchFor(int items) {
