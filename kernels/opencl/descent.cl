@@ -19,6 +19,8 @@
  *   sweep_steps_cpu, sweep_sgd1_cpu  per step |B|·(d·4 + 8) per work-group (its lanes read the rows from cache); per lane
  *                  npar·4 per record; the lanes' parameters and state stay in cache
  *   sweep_steps_block as run_steps_block, per lane (the lanes share the rows through the device's cache)
+ *   sweep_batch_cpu as sweep_steps_cpu, eight lanes a work-item on vectors; sweep_rows8_cpu |B|·d·4 per eight lanes (the rows)
+ *                  + G·P·(npar+1)·4 partials written per lane
  *
  * Reference: dev.descent.backend.ref.RefSession (double precision) computes the same quantities.
  * TODO(perf): a subgroup-shuffle margin for wide rows on GPUs; vector loads (vload4) when d % 4 == 0.
@@ -163,7 +165,7 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
                 lr, step, status, (int)get_global_id(0));
 }
 
-/* Stage 2 and the update of a sweep's lanes (after sweep_partial or sweep_rows_cpu): work-item l·npar + c applies
+/* Stage 2 and the update of a sweep's lanes (after sweep_partial or sweep_rows8_cpu): work-item l·npar + c applies
  * lane l's optimizer to its parameter c as grad_step does for that model alone, at step k of the run: rate
  * llrs[l·batches + k] (the host's schedule in float, as the lone run's launches take it), update number
  * t0 + k + 1; then, when rec ≥ 0, it records parameter c (or its average) in lsnaps record rec. */
@@ -545,73 +547,6 @@ static inline void axpy4_cpu(const float r0, const float r1, const float r2, con
         vstore16(s, 0, g + j);
     }
     for (; j < d; ++j) g[j] = fma(r3, x3[j], fma(r2, x2[j], fma(r1, x1[j], fma(r0, x0[j], g[j]))));
-}
-
-/* Lanes per work-item of sweep_rows_cpu: each batch row is read from memory once for them all. */
-#define SWEEP_ROWS_LANES 32
-
-/* Sweeps on a CPU, a batch of more values than one work-item steps (issue #15): stage 1 of `lanes` models
- * in one launch, work-item i on part i / blocks for lanes (i % blocks)·SWEEP_ROWS_LANES … of one head:
- * row by row, each lane takes grad_rows_cpu's operations for its model alone (dot_cpu, the residual,
- * axpy_cpu into its own partial, Σr), so its partial has that kernel's bits, while the row is in L1 for
- * the next lane. A lane that has diverged skips. Floor: |B|·d·4 per block of lanes (the rows), the
- * lanes' weights and partials from cache. */
-kernel void sweep_rows_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS)
-{
-    const int blocks = (lanes + SWEEP_ROWS_LANES - 1) / SWEEP_ROWS_LANES;
-    const int i = (int)get_global_id(0), l0 = (i % blocks) * SWEEP_ROWS_LANES, ln = min(SWEEP_ROWS_LANES, lanes - l0);
-    const int ext = d + 2;
-    global float *g[SWEEP_ROWS_LANES];
-    global const float *w[SWEEP_ROWS_LANES];
-    float b[SWEEP_ROWS_LANES], rs[SWEEP_ROWS_LANES];
-    int live = 0;                                  /* the lanes still running, packed to the front */
-    for (int q = 0; q < ln; ++q) {
-        const int l = l0 + q;
-        if (lstatus[l] != STATUS_OK) continue;
-        g[live] = lpartial + (size_t)l * lpart_stride + (size_t)(i / blocks) * ext;
-        w[live] = lparams + (size_t)l * lpstride;
-        b[live] = use_bias ? w[live][d] : 0.0f;
-        rs[live] = 0.0f;
-        for (int c = 0; c < ext; ++c) g[live][c] = 0.0f;
-        ++live;
-    }
-    const int begin = from + (i / blocks) * rows_per_part;
-    const int end = min(begin + rows_per_part, from + count);
-    int p = begin;
-    for (; p + 4 <= end; p += 4) {                 /* four rows at a time: each lane's partial loaded and stored once for them */
-        for (int u = 0; u < 4; ++u) if (p + PREFETCH + u < end) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
-        int row[4];
-        global const float *x[4];
-        float t[4], v[4];
-        for (int u = 0; u < 4; ++u) {
-            row[u] = order[p + u];
-            x[u] = X + (size_t)row[u] * d;
-            t[u] = has_t ? T[row[u]] : 0.0f;
-            v[u] = DESCENT_WEIGHT(row[u]);
-        }
-        for (int q = 0; q < live; ++q) {
-            float r[4];
-            for (int u = 0; u < 4; ++u) r[u] = v[u] * descent_dloss(obj, obj_p, dot_cpu(x[u], w[q], d) + b[q], t[u]);
-            axpy4_cpu(r[0], r[1], r[2], r[3], x[0], x[1], x[2], x[3], g[q], d);
-            rs[q] = rs[q] + r[0] + r[1] + r[2] + r[3];
-        }
-    }
-    for (; p < end; ++p) {
-        if (p + PREFETCH < end) prefetch(X + (size_t)order[p + PREFETCH] * d, (size_t)d);
-        const int row = order[p];
-        global const float *x = X + (size_t)row * d;
-        const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
-        for (int q = 0; q < live; ++q) {
-            const float m = dot_cpu(x, w[q], d) + b[q];
-            const float r = v * descent_dloss(obj, obj_p, m, t);
-            axpy_cpu(r, x, g[q], d);
-            rs[q] += r;
-        }
-    }
-    for (int q = 0; q < live; ++q) {
-        g[q][d] = rs[q];
-        g[q][d + 1] = 0.0f;
-    }
 }
 
 /* One step of the CPU run on the model at params / state (scratch: npar floats): batch j of `batch`
@@ -1131,6 +1066,71 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
             am = alive_mask(alive);
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+}
+
+/* sweep_rows8_cpu's stage 1 with the lanes on vectors (issue #15): work-item i takes part i / blocks for the SW lanes
+ * (i % blocks)·SW …, copies their weights lane-major into its scratch (wscr: 2·d·SW floats an item, the weights then the
+ * gradient sums) and walks the part's rows once: per row dot8_cpu's margins (dot_cpu's order per lane) plus the bias, the
+ * residuals, axpy_cpu's fma per element into the lanes' sums and Σr in row order, so each live lane's partial has
+ * grad_rows_cpu's bits, while each x element is broadcast once for SW models and no horizontal sum is taken per model.
+ * Diverged and padding lanes are computed but not written. Floor: |B|·d·4 per block of lanes (the rows). */
+kernel void sweep_rows8_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS, global float *wscr)
+{
+    const int blocks = (lanes + SW - 1) / SW;
+    const int i = (int)get_global_id(0), l0 = (i % blocks) * SW;
+    const int ext = d + 2;
+    global float *Wl = wscr + (size_t)i * 2 * d * SW, *G = Wl + (size_t)d * SW;
+    float bv[SW];
+    for (int q = 0; q < SW; ++q) {
+        global const float *w = lparams + (size_t)min(l0 + q, lanes - 1) * lpstride;
+        for (int c = 0; c < d; ++c) Wl[(size_t)c * SW + q] = w[c];
+        bv[q] = use_bias ? w[d] : 0.0f;
+    }
+    for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
+    const float8 b8 = vload8(0, bv);
+    float8 rs8 = (float8)(0.0f);
+    const int begin = from + (i / blocks) * rows_per_part;
+    const int end = min(begin + rows_per_part, from + count);
+    int p = begin;
+    for (; p + 4 <= end; p += 4) {                 /* four rows: their residuals, then one pass over the sums */
+        global const float *x[4];
+        float8 r[4];
+        for (int u = 0; u < 4; ++u) {
+            if (p + PREFETCH + u < end) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
+            const int row = order[p + u];
+            x[u] = X + (size_t)row * d;
+            r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], Wl, SW, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+        }
+        for (int c = 0; c < d; ++c) {
+            float8 g = vload8(0, G + (size_t)c * SW);
+            g = fma(r[0], (float8)(x[0][c]), g);
+            g = fma(r[1], (float8)(x[1][c]), g);
+            g = fma(r[2], (float8)(x[2][c]), g);
+            g = fma(r[3], (float8)(x[3][c]), g);
+            vstore8(g, 0, G + (size_t)c * SW);
+        }
+        rs8 = rs8 + r[0];
+        rs8 = rs8 + r[1];
+        rs8 = rs8 + r[2];
+        rs8 = rs8 + r[3];
+    }
+    for (; p < end; ++p) {
+        const int row = order[p];
+        global const float *x = X + (size_t)row * d;
+        const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, Wl, SW, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+        for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
+        rs8 = rs8 + r;
+    }
+    float rs[SW];
+    vstore8(rs8, 0, rs);
+    for (int q = 0; q < SW; ++q) {
+        const int l = l0 + q;
+        if (l >= lanes || lstatus[l] != STATUS_OK) continue;
+        global float *g = lpartial + (size_t)l * lpart_stride + (size_t)(i / blocks) * ext;
+        for (int c = 0; c < d; ++c) g[c] = G[(size_t)c * SW + q];
+        g[d] = rs[q];
+        g[d + 1] = 0.0f;
     }
 }
 

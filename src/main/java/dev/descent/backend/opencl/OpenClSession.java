@@ -35,7 +35,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
-    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepBatch, kSweepRowsCpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
+    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepBatch, kSweepRows8Cpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
     private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -403,7 +403,8 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     public String lanesShape(int batchSize) {
         if (!oneLaunch(batchSize, 0)) {
             return "in one launch pair per step for all the models, as their lone runs' pair: " + (cpu
-                    ? "a work-item per part of the batch and " + SWEEP_ROWS_LANES + " models (each row read from memory once for them)"
+                    ? "a work-item per part of the batch and eight models on vectors (each row read from memory once for them, each of its "
+                    + "values broadcast once for the eight)"
                     : "a work-group per part and model (the models of a part side by side)");
         }
         return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? "eight models a work-item on vectors (each batch row read from "
@@ -423,8 +424,6 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return cpu ? (long) batchSize * d * heads <= RunLimits.CPU_ONE_ITEM_MAX_VALUES : runLocal(batchSize, slots) != 0;
     }
 
-    /** sweep_rows_cpu's models per work-item (SWEEP_ROWS_LANES in descent.cl). */
-    private static final int SWEEP_ROWS_LANES = 32;
 
     @Override
     public RunResult[] runLanes(int bs, int batches, int every, Optimizer[] opts, Rate[] rates, double[][] states) {
@@ -435,7 +434,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3, LANES_BATCH = 4;
 
     /**
-     * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rows_cpu or sweep_partial, then
+     * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rows8_cpu or sweep_partial, then
      * sweep_grad_step); else on CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, batch 1
      * with another rule to sweep_steps_cpu, larger batches (any rule) to sweep_batch_cpu; on GPU kernels to sweep_steps_block.
      */
@@ -455,8 +454,10 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     protected void launchLanePartials(Lanes L, int from, int count, int rpp, int groups, int partStride) {
         KernelArgs a = args().rows().batch(from, count).useBias().lanes(L.ps, L.stride, L.count).lanePartsOut(rpp, partStride);
         if (cpu) {
-            if (kSweepRowsCpu == null) kSweepRowsCpu = kernel("sweep_rows_cpu");
-            launch(kSweepRowsCpu, (long) groups * ((L.count + SWEEP_ROWS_LANES - 1) / SWEEP_ROWS_LANES), 1, a);
+            if (kSweepRows8Cpu == null) kSweepRows8Cpu = kernel("sweep_rows8_cpu");
+            int items = groups * ((L.count + 7) / 8);
+            laneGradients = grow(laneGradients, 4L * items * 2 * d * 8);
+            launch(kSweepRows8Cpu, items, 1, a.then(laneGradients));
         } else {
             if (kSweepPartial == null) kSweepPartial = kernel("sweep_partial");
             launch(kSweepPartial, (long) groups * L.count, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local),
@@ -528,7 +529,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     private ClCalls.Buffer laneScratch;
-    private ClCalls.Buffer laneGradients;        // sweep_batch_cpu: each work-item's eight lanes' gradient sums
+    private ClCalls.Buffer laneGradients;        // sweep_batch_cpu, sweep_rows8_cpu: each work-item's eight lanes' sums (and weights)
 
     /** Scratch of npar floats for each of {@code items} work-items. */
     private ClCalls.Buffer scratchFor(int items) {
