@@ -900,6 +900,46 @@ static inline float8 lanes_dloss8(const int obj, const float obj_p, const float8
     return vload8(0, rv);
 }
 
+/* A batch's sums for SW lanes at positions [a, e) of the order: weights LW lane-major (weight c of lane q at c·ws + q),
+ * biases b8; per row dot8_cpu's margins plus the bias and the residuals, then g_c += r·x_c into G (c·SW + q) by
+ * axpy_cpu's fma per element, four rows a pass in row order (the same bits as four axpy_cpu calls); returns Σr, rows
+ * in order. The loop body of sweep_batch_cpu and sweep_rows8_cpu. */
+static inline float8 lanes_rows8(ROWS_ARGS, const int a, const int e, global const float *LW, const int ws, const float8 b8, global float *G)
+{
+    float8 rs8 = (float8)(0.0f);
+    int p = a;
+    for (; p + 4 <= e; p += 4) {                   /* four rows: their residuals at the batch's weights, then one pass over G */
+        global const float *x[4];
+        float8 r[4];
+        for (int u = 0; u < 4; ++u) {
+            if (p + PREFETCH + u < e) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
+            const int row = order[p + u];
+            x[u] = X + (size_t)row * d;
+            r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], LW, ws, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+        }
+        for (int c = 0; c < d; ++c) {
+            float8 g = vload8(0, G + (size_t)c * SW);
+            g = fma(r[0], (float8)(x[0][c]), g);
+            g = fma(r[1], (float8)(x[1][c]), g);
+            g = fma(r[2], (float8)(x[2][c]), g);
+            g = fma(r[3], (float8)(x[3][c]), g);
+            vstore8(g, 0, G + (size_t)c * SW);
+        }
+        rs8 = rs8 + r[0];
+        rs8 = rs8 + r[1];
+        rs8 = rs8 + r[2];
+        rs8 = rs8 + r[3];
+    }
+    for (; p < e; ++p) {
+        const int row = order[p];
+        global const float *x = X + (size_t)row * d;
+        const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, LW, ws, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+        for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
+        rs8 = rs8 + r;
+    }
+    return rs8;
+}
+
 kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *gscr, const int sync)
 {
     const int item = (int)get_global_id(0), l0 = item * SW;
@@ -965,37 +1005,7 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
                 }
             } else {
                 for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
-                float8 rs8 = (float8)(0.0f);
-                int q = 0;
-                for (; q + 4 <= cnt; q += 4) {      /* four rows: their margins at the batch's parameters, then one pass over G */
-                    global const float *x[4];
-                    float8 r[4];
-                    for (int u = 0; u < 4; ++u) {
-                        const int row = order[from + q + u];
-                        if (from + q + u + PREFETCH < order_len) prefetch(X + (size_t)order[from + q + u + PREFETCH] * d, (size_t)d);
-                        x[u] = X + (size_t)row * d;
-                        r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
-                    }
-                    for (int c = 0; c < d; ++c) {
-                        float8 g = vload8(0, G + (size_t)c * SW);
-                        g = fma(r[0], (float8)(x[0][c]), g);
-                        g = fma(r[1], (float8)(x[1][c]), g);
-                        g = fma(r[2], (float8)(x[2][c]), g);
-                        g = fma(r[3], (float8)(x[3][c]), g);
-                        vstore8(g, 0, G + (size_t)c * SW);
-                    }
-                    rs8 = rs8 + r[0];
-                    rs8 = rs8 + r[1];
-                    rs8 = rs8 + r[2];
-                    rs8 = rs8 + r[3];
-                }
-                for (; q < cnt; ++q) {
-                    const int row = order[from + q];
-                    global const float *x = X + (size_t)row * d;
-                    const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
-                    for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
-                    rs8 = rs8 + r;
-                }
+                const float8 rs8 = lanes_rows8(ROWS_PASS, from, from + cnt, P, lpstride, b8, G);
                 const float inv = 1.0f / (float)cnt;
                 vstore8(rs8 * (float8)(inv), 0, gd);
                 if (allPlain) {                    /* descent_step's plain SGD, lane-wise: g += λw; w − lr·g */
@@ -1089,39 +1099,8 @@ kernel void sweep_rows8_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARG
     }
     for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
     const float8 b8 = vload8(0, bv);
-    float8 rs8 = (float8)(0.0f);
     const int begin = from + (i / blocks) * rows_per_part;
-    const int end = min(begin + rows_per_part, from + count);
-    int p = begin;
-    for (; p + 4 <= end; p += 4) {                 /* four rows: their residuals, then one pass over the sums */
-        global const float *x[4];
-        float8 r[4];
-        for (int u = 0; u < 4; ++u) {
-            if (p + PREFETCH + u < end) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
-            const int row = order[p + u];
-            x[u] = X + (size_t)row * d;
-            r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], Wl, SW, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
-        }
-        for (int c = 0; c < d; ++c) {
-            float8 g = vload8(0, G + (size_t)c * SW);
-            g = fma(r[0], (float8)(x[0][c]), g);
-            g = fma(r[1], (float8)(x[1][c]), g);
-            g = fma(r[2], (float8)(x[2][c]), g);
-            g = fma(r[3], (float8)(x[3][c]), g);
-            vstore8(g, 0, G + (size_t)c * SW);
-        }
-        rs8 = rs8 + r[0];
-        rs8 = rs8 + r[1];
-        rs8 = rs8 + r[2];
-        rs8 = rs8 + r[3];
-    }
-    for (; p < end; ++p) {
-        const int row = order[p];
-        global const float *x = X + (size_t)row * d;
-        const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, Wl, SW, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
-        for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
-        rs8 = rs8 + r;
-    }
+    const float8 rs8 = lanes_rows8(ROWS_PASS, begin, min(begin + rows_per_part, from + count), Wl, SW, b8, G);
     float rs[SW];
     vstore8(rs8, 0, rs);
     for (int q = 0; q < SW; ++q) {
