@@ -44,7 +44,8 @@ final class CsvLoader {
      * @param threads    worker threads (1: the calling thread only)
      * @param chunkBytes the nominal chunk size (tests use a few bytes, so small files have many chunks)
      * @param afterRead  run once the bytes are read, before the check that the file did not change (a seam for tests)
-     * @param maxValues  the most values (features and targets) a dataset may hold: {@link Csv#MAX_VALUES}, less in tests
+     * @param maxValues  the most values (features and targets) a dense dataset may hold: {@link Csv#MAX_VALUES}, less in
+     *                   tests; for a LIBSVM file the most rows, and the most pairs one segment holds ({@link SparseRows})
      */
     record Settings(int threads, int chunkBytes, Runnable afterRead, long maxValues) {
         static final Settings DEFAULT = new Settings(Runtime.getRuntime().availableProcessors(), CHUNK_BYTES, () -> { }, Csv.MAX_VALUES);
