@@ -727,6 +727,20 @@ static inline int8 alive_mask(const int *alive)
                   alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
 }
 
+/* Stops each alive lane whose flag in okv is 0 (its status records step k); returns whether a lane is still alive. */
+static inline int lanes_stop(const int *okv, int *alive, global int *lstatus, const int l0, const int k)
+{
+    int live = 0;
+    for (int q = 0; q < SW; ++q) {
+        if (alive[q] && !okv[q]) {
+            lstatus[l0 + q] = k;
+            alive[q] = 0;
+        }
+        live |= alive[q];
+    }
+    return live;
+}
+
 /* dot_cpu for SW lanes at once (lane-major weights P[c·lpstride + q]): 16-wide partial sums, then 4-wide, their fixed
  * horizontal order, then the tail; without the bias. sweep_sgd1_cpu takes a run's first margins from it, and each later
  * row's in the same order inside the previous step's update pass. */
@@ -865,14 +879,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             if (any(am & ~ok)) {                   /* some live lane became non-finite: it stops here */
                 int okv[SW];
                 vstore8(ok, 0, okv);
-                live = 0;
-                for (int q = 0; q < SW; ++q) {
-                    if (alive[q] && !okv[q]) {
-                        lstatus[l0 + q] = k;
-                        alive[q] = 0;
-                    }
-                    live |= alive[q];
-                }
+                live = lanes_stop(okv, alive, lstatus, l0, k);
                 am = alive_mask(alive);
             }
         }
@@ -1065,14 +1072,7 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
                 }
                 ++rec;
             }
-            live = 0;
-            for (int u = 0; u < SW; ++u) {         /* a live lane that became non-finite stops here */
-                if (alive[u] && !okv[u]) {
-                    lstatus[l0 + u] = k;
-                    alive[u] = 0;
-                }
-                live |= alive[u];
-            }
+            live = lanes_stop(okv, alive, lstatus, l0, k);   /* a live lane that became non-finite stops here */
             am = alive_mask(alive);
         }
         barrier(CLK_GLOBAL_MEM_FENCE);

@@ -138,13 +138,12 @@ public final class Generators {
             counts[i] = (int) Math.max(1, Math.min(d, Math.round(Math.exp(mu + sigma * gaussian(rng)))));
             off[i + 1] = off[i] + counts[i];
         }
-        int[] segRows = SparseRows.cuts(off, n, SparseRows.MAX_SEGMENT);   // one segment unless nnz passes one array
-        int[][] colSeg = new int[segRows.length - 1][];
-        float[][] valSeg = new float[segRows.length - 1][];
-        for (int g = 0; g + 1 < segRows.length; g++) {
-            colSeg[g] = new int[(int) (off[segRows[g + 1]] - off[segRows[g]])];
-            valSeg[g] = new float[colSeg[g].length];
-        }
+        float[] t = new float[n];
+        SparseRows out = SparseRows.allocate(String.format(java.util.Locale.ROOT, "sparse n=%d d=%d nnz≈%s", n, d, meanNnz), off,
+                SparseRows.cuts(off, n, SparseRows.MAX_SEGMENT), t, n, d);                   // one segment unless nnz passes one array
+        int[] segRows = out.segmentRows();
+        int[][] colSeg = out.colSegments();
+        float[][] valSeg = out.valSegments();
         double[] score = new double[n];
         boolean[] taken = new boolean[d];
         for (int i = 0, g = 0; i < n; i++) {
@@ -180,9 +179,8 @@ public final class Generators {
         double[] order = score.clone();
         java.util.Arrays.sort(order);
         double median = order[n / 2];
-        float[] t = new float[n];
         for (int i = 0; i < n; i++) t[i] = score[i] >= median ? 1f : 0f;
-        return new SparseRows(String.format(java.util.Locale.ROOT, "sparse n=%d d=%d nnz≈%s", n, d, meanNnz), off, colSeg, valSeg, segRows, t, n, d);
+        return out;
     }
 
     private static int nextFree(boolean[] taken, int c) {

@@ -112,16 +112,28 @@ public record SparseRows(String name, long[] rowOffsets, int[][] colSegments, fl
     public SparseRows resegment(long maxValues) {
         if (maxValues < 1) throw new IllegalArgumentException("maxValues " + maxValues + " < 1");
         int[] cut = cuts(rowOffsets, n, Math.min(maxValues, MAX_SEGMENT));
-        if (Arrays.equals(cut, segmentRows)) return this;
+        return Arrays.equals(cut, segmentRows) ? this : copyCut(name, rowOffsets, 0, cut, targets, n);
+    }
+
+    /**
+     * Rows with offsets {@code off} cut at {@code cut}, their segments zero-filled: for a builder in this package
+     * (the generator) to fill, or {@link #copyCut}.
+     */
+    static SparseRows allocate(String name, long[] off, int[] cut, float[] targets, int n, int d) {
         int[][] c = new int[cut.length - 1][];
         float[][] v = new float[cut.length - 1][];
         for (int s = 0; s + 1 < cut.length; s++) {
-            long a = rowOffsets[cut[s]], e = rowOffsets[cut[s + 1]];
-            c[s] = new int[(int) (e - a)];
-            v[s] = new float[(int) (e - a)];
-            copy(a, e, c[s], v[s], 0);
+            c[s] = new int[(int) (off[cut[s + 1]] - off[cut[s]])];
+            v[s] = new float[c[s].length];
         }
-        return new SparseRows(name, rowOffsets, c, v, cut, targets, n, d);
+        return new SparseRows(name, off, c, v, cut, targets, n, d);
+    }
+
+    /** Rows with offsets {@code off} (these rows' from global position {@code base} on), cut at {@code cut}, their pairs copied from these. */
+    private SparseRows copyCut(String name, long[] off, long base, int[] cut, float[] targets, int rows) {
+        SparseRows r = allocate(name, off, cut, targets, rows, d);
+        for (int s = 0; s < r.segments(); s++) copy(base + off[cut[s]], base + off[cut[s + 1]], r.colSegments[s], r.valSegments[s], 0);
+        return r;
     }
 
     /** Row-aligned cuts of rows [0, n) with at most {@code max} pairs between cuts (a longer row alone). */
@@ -145,7 +157,7 @@ public record SparseRows(String name, long[] rowOffsets, int[][] colSegments, fl
     public void copy(long a, long e, int[] c, float[] v, int at) {
         for (long p = a; p < e; ) {
             int s = segmentOfPosition(p);
-            long b = segmentStart(s), end = Math.min(e, segmentStart(s) + colSegments[s].length);
+            long b = segmentStart(s), end = Math.min(e, b + colSegments[s].length);
             int len = (int) (end - p);
             System.arraycopy(colSegments[s], (int) (p - b), c, at, len);
             System.arraycopy(valSegments[s], (int) (p - b), v, at, len);
@@ -167,26 +179,11 @@ public record SparseRows(String name, long[] rowOffsets, int[][] colSegments, fl
 
     /** Rows [from, from + count) as rows of their own, in one segment when they fit one (else as few as fit). */
     public SparseRows slice(int from, int count) {
-        long a = rowOffsets[from], e = rowOffsets[from + count];
+        long a = rowOffsets[from];
         long[] o = new long[count + 1];
         for (int i = 0; i <= count; i++) o[i] = rowOffsets[from + i] - a;
         float[] t = targets == null ? null : Arrays.copyOfRange(targets, from, from + count);
-        if (e - a <= MAX_SEGMENT) {
-            int[] c = new int[(int) (e - a)];
-            float[] v = new float[(int) (e - a)];
-            copy(a, e, c, v, 0);
-            return new SparseRows(name, o, c, v, t, count, d);
-        }
-        int[] cut = cuts(o, count, MAX_SEGMENT);
-        int[][] c = new int[cut.length - 1][];
-        float[][] v = new float[cut.length - 1][];
-        for (int s = 0; s + 1 < cut.length; s++) {
-            long sa = o[cut[s]], se = o[cut[s + 1]];
-            c[s] = new int[(int) (se - sa)];
-            v[s] = new float[(int) (se - sa)];
-            copy(a + sa, a + se, c[s], v[s], 0);
-        }
-        return new SparseRows(name, o, c, v, cut, t, count, d);
+        return copyCut(name, o, a, cuts(o, count, MAX_SEGMENT), t, count);
     }
 
     /** All columns in one array (for tests and small data): refused past {@value #MAX_SEGMENT} pairs. */
