@@ -96,7 +96,7 @@
                    GLOBAL const float *lflt, GLOBAL const float *llrs, GLOBAL float *lsnaps, GLOBAL int *lstatus
 
 /* LANE_PARTS_OUT, LANE_PARTS_IN: a sweep's stage-1 sums for a batch that takes several work-groups a step
- * (OpenCL's sweep_partial, sweep_rows8_cpu; then sweep_grad_step): lane l's parts, laid out as PARTIAL, at
+ * (OpenCL's sweep_partial, sweep_rowsw_cpu; then sweep_grad_step): lane l's parts, laid out as PARTIAL, at
  * lpartial + l·lpart_stride; `parts` parts of a batch of `count` rows, rows_per_part rows each */
 #define LANE_PARTS_OUT_ARGS const int rows_per_part, GLOBAL float *lpartial, const int lpart_stride
 #define LANE_PARTS_IN_ARGS GLOBAL const float *lpartial, const int lpart_stride, const int parts, const int d, const int heads, const int count

@@ -16,10 +16,10 @@
  *   grad_mean, grad_step  G·P·(npar+1)·4 partials read + npar·4·(2 + 2·slots) (w, state read and written)
  *   run_steps_block per step |B|·(d·4 + 8); per record npar·4; the parameters stay on chip
  *   losses_K       n·d·4 per block of K snapshots (X is read once per block) + n·4
- *   sweep_steps_cpu, sweep_sgd1_cpu  per step |B|·(d·4 + 8) per work-group (its lanes read the rows from cache); per lane
+ *   sweep_steps_cpu  per step |B|·(d·4 + 8) per work-group (its lanes read the rows from cache); per lane
  *                  npar·4 per record; the lanes' parameters and state stay in cache
  *   sweep_steps_block as run_steps_block, per lane (the lanes share the rows through the device's cache)
- *   sweep_batch_cpu as sweep_steps_cpu, eight lanes a work-item on vectors; sweep_rows8_cpu |B|·d·4 per eight lanes (the rows)
+ *   sweep_sgd1_cpu, sweep_batch_cpu as sweep_steps_cpu, SW lanes a work-item on vectors; sweep_rowsw_cpu |B|·d·4 per SW lanes (the rows)
  *                  + G·P·(npar+1)·4 partials written per lane
  *
  * Reference: dev.descent.backend.ref.RefSession (double precision) computes the same quantities.
@@ -165,7 +165,7 @@ kernel void grad_step(PARTIALS_IN_ARGS, MODEL_ARGS, RULE_ARGS, UPDATE_ARGS)
                 lr, step, status, (int)get_global_id(0));
 }
 
-/* Stage 2 and the update of a sweep's lanes (after sweep_partial or sweep_rows8_cpu): work-item l·npar + c applies
+/* Stage 2 and the update of a sweep's lanes (after sweep_partial or sweep_rowsw_cpu): work-item l·npar + c applies
  * lane l's optimizer to its parameter c as grad_step does for that model alone, at step k of the run: rate
  * llrs[l·batches + k] (the host's schedule in float, as the lone run's launches take it), update number
  * t0 + k + 1; then, when rec ≥ 0, it records parameter c (or its average) in lsnaps record rec. */
@@ -712,19 +712,24 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
 }
 
 /* Sweeps on a CPU, batch 1, plain SGD (step_cpu's one-row path: no decoupled decay, no L1, no
- * averaging): each work-item advances SW lanes at once on float8 vectors, one lane per vector
+ * averaging): each work-item advances SW lanes at once on floatw vectors, one lane per vector
  * element, so the arithmetic vectorizes across models while each element repeats step_cpu's own
  * operations in its order (dot_cpu's 16-, 4- and 1-wide partial sums, then the fused update), which
  * keeps every lane bit-identical to its run alone. Parameters are lane-major: parameter c of lane l
  * at lparams[c·lpstride + l] (here lpstride counts the work-items' lanes: padding lanes compute and
  * are never reported). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
-#define SW 8
+#define SW 16                                      /* lanes a work-item: one float16 fills an AVX-512 register */
+typedef float16 floatw;
+typedef int16 intw;
+#define vloadw vload16
+#define vstorew vstore16
 
 /* The SW lanes' flags as a vector mask: −1 where alive[q], else 0. */
-static inline int8 alive_mask(const int *alive)
+static inline intw alive_mask(const int *alive)
 {
-    return (int8)(alive[0] ? -1 : 0, alive[1] ? -1 : 0, alive[2] ? -1 : 0, alive[3] ? -1 : 0,
-                  alive[4] ? -1 : 0, alive[5] ? -1 : 0, alive[6] ? -1 : 0, alive[7] ? -1 : 0);
+    int m[SW];
+    for (int q = 0; q < SW; ++q) m[q] = alive[q] ? -1 : 0;
+    return vloadw(0, m);
 }
 
 /* Stops each alive lane whose flag in okv is 0 (its status records step k); returns whether a lane is still alive. */
@@ -744,37 +749,95 @@ static inline int lanes_stop(const int *okv, int *alive, global int *lstatus, co
 /* dot_cpu for SW lanes at once (lane-major weights P[c·lpstride + q]): 16-wide partial sums, then 4-wide, their fixed
  * horizontal order, then the tail; without the bias. sweep_sgd1_cpu takes a run's first margins from it, and each later
  * row's in the same order inside the previous step's update pass. */
-static inline float8 dot8_cpu(global const float *x, global const float *P, const int lpstride, const int d)
+static inline floatw dotw_cpu(global const float *x, global const float *P, const int lpstride, const int d)
 {
-    float8 m = (float8)(0.0f);                     /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
+    floatw m = (floatw)(0.0f);                     /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
     int c = 0;
     if (d >= 4) {
-        float8 a16[16], a4[4], h4[4];
-        for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
+        floatw a16[16], a4[4], h4[4];
+        #pragma unroll
+        for (int i = 0; i < 4; ++i) a4[i] = (floatw)(0.0f);
         if (d >= 16) {
-            for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
+            #pragma unroll
+            for (int i = 0; i < 16; ++i) a16[i] = (floatw)(0.0f);
             for (; c + 16 <= d; c += 16)
-                for (int i = 0; i < 16; ++i) a16[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a16[i]);
+                #pragma unroll
+                for (int i = 0; i < 16; ++i) a16[i] = fma((floatw)(x[c + i]), vloadw(0, P + (size_t)(c + i) * lpstride), a16[i]);
         }
         for (; c + 4 <= d; c += 4)
-            for (int i = 0; i < 4; ++i) a4[i] = fma((float8)(x[c + i]), vload8(0, P + (size_t)(c + i) * lpstride), a4[i]);
+            #pragma unroll
+            for (int i = 0; i < 4; ++i) a4[i] = fma((floatw)(x[c + i]), vloadw(0, P + (size_t)(c + i) * lpstride), a4[i]);
+        #pragma unroll
         for (int i = 0; i < 4; ++i)                 /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
-            h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
+            h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (floatw)(0.0f)) + a4[i];
         m = (h4[0] + h4[2]) + (h4[1] + h4[3]);
     }
-    for (; c < d; ++c) m = fma((float8)(x[c]), vload8(0, P + (size_t)c * lpstride), m);
+    for (; c < d; ++c) m = fma((floatw)(x[c]), vloadw(0, P + (size_t)c * lpstride), m);
     return m;
+}
+
+/* dotw_cpu for four rows at once, each weight vector loaded once for the four: chain by chain (a16[i] over c ≡ i mod 16 in
+ * increasing c, then a4[i], then the tail), every chain in dotw_cpu's order and the same fixed horizontal order, so each
+ * row's margins have dotw_cpu's bits. The four chains that h4[i] adds are kept together, four rows each: 16 accumulators. */
+static inline void dot4w_cpu(global const float *x0, global const float *x1, global const float *x2, global const float *x3,
+                             global const float *P, const int lpstride, const int d, floatw *m)
+{
+    const int c16 = d >= 16 ? d / 16 * 16 : 0, c4 = d >= 4 ? c16 + (d - c16) / 4 * 4 : 0;
+    #pragma unroll
+    for (int u = 0; u < 4; ++u) m[u] = (floatw)(0.0f);
+    if (d >= 4) {
+        floatw h[4][4];                            /* h[i][u]: dotw_cpu's h4[i] for row u */
+        #pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            floatw a[4][4], a4[4];                 /* a[s][u]: the chain a16[i + 4s] of row u */
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                a4[u] = (floatw)(0.0f);
+                #pragma unroll
+                for (int s = 0; s < 4; ++s) a[s][u] = (floatw)(0.0f);
+            }
+            for (int c = 0; c < c16; c += 16)
+                #pragma unroll
+                for (int s = 0; s < 4; ++s) {
+                    const int cc = c + i + 4 * s;
+                    const floatw w = vloadw(0, P + (size_t)cc * lpstride);
+                    a[s][0] = fma((floatw)(x0[cc]), w, a[s][0]);
+                    a[s][1] = fma((floatw)(x1[cc]), w, a[s][1]);
+                    a[s][2] = fma((floatw)(x2[cc]), w, a[s][2]);
+                    a[s][3] = fma((floatw)(x3[cc]), w, a[s][3]);
+                }
+            for (int c = c16; c < c4; c += 4) {
+                const floatw w = vloadw(0, P + (size_t)(c + i) * lpstride);
+                a4[0] = fma((floatw)(x0[c + i]), w, a4[0]);
+                a4[1] = fma((floatw)(x1[c + i]), w, a4[1]);
+                a4[2] = fma((floatw)(x2[c + i]), w, a4[2]);
+                a4[3] = fma((floatw)(x3[c + i]), w, a4[3]);
+            }
+            #pragma unroll
+            for (int u = 0; u < 4; ++u)            /* dotw_cpu's h4[i] = (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) + a4[i] */
+                h[i][u] = (c16 > 0 ? (a[0][u] + a[2][u]) + (a[1][u] + a[3][u]) : (floatw)(0.0f)) + a4[u];
+        }
+        #pragma unroll
+        for (int u = 0; u < 4; ++u) m[u] = (h[0][u] + h[2][u]) + (h[1][u] + h[3][u]);
+    }
+    for (int c = c4; c < d; ++c) {
+        const floatw w = vloadw(0, P + (size_t)c * lpstride);
+        m[0] = fma((floatw)(x0[c]), w, m[0]);
+        m[1] = fma((floatw)(x1[c]), w, m[1]);
+        m[2] = fma((floatw)(x2[c]), w, m[2]);
+        m[3] = fma((floatw)(x3[c]), w, m[3]);
+    }
 }
 
 /* step_cpu's one-row update of one weight for SW lanes: w − lr·(r·x + λ·w), stored for the alive lanes (am), the others
  * kept; ok loses a live lane whose new weight is not finite. Returns what is stored. */
-static inline float8 sgd8_weight(global float *pc, const float8 lr8, const float8 r8, const float xc, const float8 lam8, const int8 am,
-                                 int8 *ok)
+static inline floatw sgdw_weight(global float *pc, const floatw lrw, const floatw rw, const float xc, const floatw lamw, const intw am,
+                                 intw *ok)
 {
-    const float8 w = vload8(0, pc);
-    const float8 nw = select(w, w - lr8 * (r8 * (float8)(xc) + lam8 * w), am);
+    const floatw w = vloadw(0, pc);
+    const floatw nw = select(w, w - lrw * (rw * (floatw)(xc) + lamw * w), am);
     *ok &= isfinite(nw) | ~am;
-    vstore8(nw, 0, pc);
+    vstorew(nw, 0, pc);
     return nw;
 }
 
@@ -795,15 +858,15 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
         alive[q] = l0 + q < lanes && lstatus[l] == STATUS_OK;
         live |= alive[q];
     }
-    const float8 lam8 = vload8(0, lam_);
+    const floatw lamw = vloadw(0, lam_);
     int varying = 0;                               /* a per-step or 1/√t rate in some lane: the rates afresh each step */
     for (int q = 0; q < SW; ++q) varying |= per_[q] || inv_[q];
-    const float8 lr_c = vload8(0, lr_);
+    const floatw lr_c = vloadw(0, lr_);
     global float *P = lparams + l0;
-    int8 am = alive_mask(alive);                   /* the alive lanes, as a mask */
+    intw am = alive_mask(alive);                   /* the alive lanes, as a mask */
     int rec = 0;
     const int end = first_batch + batches;
-    float8 mnext = batches > 0 ? dot8_cpu(X + (size_t)order[first_batch] * d, P, lpstride, d) : (float8)(0.0f);
+    floatw mnext = batches > 0 ? dotw_cpu(X + (size_t)order[first_batch] * d, P, lpstride, d) : (floatw)(0.0f);
     for (int w0 = first_batch; w0 < end; w0 += sync) {
         const int w1 = min(end, w0 + sync);
         for (int j = w0; j < w1 && live; ++j) {
@@ -811,63 +874,68 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             const int row = order[j];
             global const float *x = X + (size_t)row * d;
             if (j + PREFETCH < order_len) prefetch(X + (size_t)order[j + PREFETCH] * d, (size_t)d);
-            float8 lr8 = lr_c;
+            floatw lrw = lr_c;
             if (varying) {
                 float lrv[SW];
                 for (int q = 0; q < SW; ++q)
                     lrv[q] = descent_run_rate(llrs + (size_t)min(l0 + q, lanes - 1) * batches, per_[q], lr_[q], inv_[q], first_[q], k);
-                lr8 = vload8(0, lrv);
+                lrw = vloadw(0, lrv);
             }
-            float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
-            float8 m = mnext + b8;                 /* the margins this row's pass took before the update (or the last step's pass) */
+            floatw bw = use_bias ? vloadw(0, P + (size_t)d * lpstride) : (floatw)(0.0f);
+            floatw m = mnext + bw;                 /* the margins this row's pass took before the update (or the last step's pass) */
             const float t = has_t ? T[row] : 0.0f, v = DESCENT_WEIGHT(row);
-            float8 r8;
+            floatw rw;
             if (obj == DESCENT_OBJ_SQUARED) {      /* descent_dloss's m − t, lane-wise */
-                r8 = (float8)(v) * (m - (float8)(t));
+                rw = (floatw)(v) * (m - (floatw)(t));
             } else {
                 float mv[SW], rv[SW];
-                vstore8(m, 0, mv);
+                vstorew(m, 0, mv);
                 for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
-                r8 = vload8(0, rv);
+                rw = vloadw(0, rv);
             }
             /* the update and, in the same pass over the weights, the next row's dot_cpu on the stored weights (each partial
              * sum takes its weights in increasing c, as dot_cpu does; the last step's "next row" is its own, unused) */
             const int nrow = j + 1 < end ? order[j + 1] : row;
             global const float *xn = X + (size_t)nrow * d;
-            int8 ok = (int8)(-1);
-            float8 a16[16], a4[4];
-            for (int i = 0; i < 4; ++i) a4[i] = (float8)(0.0f);
-            for (int i = 0; i < 16; ++i) a16[i] = (float8)(0.0f);
+            intw ok = (intw)(-1);
+            floatw a16[16], a4[4];
+            #pragma unroll
+            for (int i = 0; i < 4; ++i) a4[i] = (floatw)(0.0f);
+            #pragma unroll
+            for (int i = 0; i < 16; ++i) a16[i] = (floatw)(0.0f);
             int c = 0;
             if (d >= 16)
                 for (; c + 16 <= d; c += 16)
+                    #pragma unroll
                     for (int i = 0; i < 16; ++i) {
-                        const float8 nw = sgd8_weight(P + (size_t)(c + i) * lpstride, lr8, r8, x[c + i], lam8, am, &ok);
-                        a16[i] = fma((float8)(xn[c + i]), nw, a16[i]);
+                        const floatw nw = sgdw_weight(P + (size_t)(c + i) * lpstride, lrw, rw, x[c + i], lamw, am, &ok);
+                        a16[i] = fma((floatw)(xn[c + i]), nw, a16[i]);
                     }
             if (d >= 4)
                 for (; c + 4 <= d; c += 4)
+                    #pragma unroll
                     for (int i = 0; i < 4; ++i) {
-                        const float8 nw = sgd8_weight(P + (size_t)(c + i) * lpstride, lr8, r8, x[c + i], lam8, am, &ok);
-                        a4[i] = fma((float8)(xn[c + i]), nw, a4[i]);
+                        const floatw nw = sgdw_weight(P + (size_t)(c + i) * lpstride, lrw, rw, x[c + i], lamw, am, &ok);
+                        a4[i] = fma((floatw)(xn[c + i]), nw, a4[i]);
                     }
-            mnext = (float8)(0.0f);                /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
+            mnext = (floatw)(0.0f);                /* d < 4: every partial sum is +0, so dot_cpu starts the tail from +0 */
             if (d >= 4) {
-                float8 h4[4];
+                floatw h4[4];
+                #pragma unroll
                 for (int i = 0; i < 4; ++i)         /* h8 = a16.lo + a16.hi; h4 = h8.lo + h8.hi + a4 (zeros below 16: +0 + a4) */
-                    h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (float8)(0.0f)) + a4[i];
+                    h4[i] = (d >= 16 ? (a16[i] + a16[i + 8]) + (a16[i + 4] + a16[i + 12]) : (floatw)(0.0f)) + a4[i];
                 mnext = (h4[0] + h4[2]) + (h4[1] + h4[3]);
             }
             for (; c < d; ++c) {
-                const float8 nw = sgd8_weight(P + (size_t)c * lpstride, lr8, r8, x[c], lam8, am, &ok);
-                mnext = fma((float8)(xn[c]), nw, mnext);
+                const floatw nw = sgdw_weight(P + (size_t)c * lpstride, lrw, rw, x[c], lamw, am, &ok);
+                mnext = fma((floatw)(xn[c]), nw, mnext);
             }
             if (use_bias) {                        /* descent_step's SGD on the bias (no decay): g += 0·b; b − lr·g */
-                float8 g = r8;
-                g += (float8)(0.0f) * b8;
-                const float8 nb = b8 - lr8 * g;
+                floatw g = rw;
+                g += (floatw)(0.0f) * bw;
+                const floatw nb = bw - lrw * g;
                 ok &= isfinite(nb);
-                vstore8(select(b8, nb, am), 0, P + (size_t)d * lpstride);
+                vstorew(select(bw, nb, am), 0, P + (size_t)d * lpstride);
             }
             if (j % record_every == 0) {
                 for (int q = 0; q < SW; ++q) {
@@ -878,7 +946,7 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
             }
             if (any(am & ~ok)) {                   /* some live lane became non-finite: it stops here */
                 int okv[SW];
-                vstore8(ok, 0, okv);
+                vstorew(ok, 0, okv);
                 live = lanes_stop(okv, alive, lstatus, l0, k);
                 am = alive_mask(alive);
             }
@@ -888,9 +956,9 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
 }
 
 /* Sweeps on a CPU, a batch of several rows that one work-item steps (issue #15): each work-item advances SW lanes of
- * one head at once on float8 vectors, one lane per vector element, parameters lane-major as sweep_sgd1_cpu's (state
+ * one head at once on floatw vectors, one lane per vector element, parameters lane-major as sweep_sgd1_cpu's (state
  * lane by lane, as sweep_steps_cpu's). Each element repeats step_cpu's operations for its model in their order, so a
- * lane ends bit-identical to its run alone: per batch row the margin of dot8_cpu (dot_cpu's partial sums) plus the
+ * lane ends bit-identical to its run alone: per batch row the margin of dotw_cpu (dot_cpu's partial sums) plus the
  * bias, the residual, axpy_cpu's fma into the lane's gradient (four rows a pass, each place taking the rows' fmas in row
  * order, as four axpy_cpu calls) and Σr; then the mean and each lane's update (descent_step on every parameter; a
  * vector form of its plain-SGD arithmetic when every live lane of the item is plain SGD); a one-row batch (the epoch's
@@ -898,53 +966,56 @@ kernel void sweep_sgd1_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int 
  * model, here the margins' and gradients' vector operations serve SW models: each x element is broadcast once for
  * them, and no horizontal sum is taken per model. gscr: (d + 1)·SW floats per work-item (the lanes' gradient sums).
  * Floor per step: |B|·(d·4 + 8) per work-group; per lane npar·4·(2 + 2·slots) in cache. */
-static inline float8 lanes_dloss8(const int obj, const float obj_p, const float8 m, const float t, const float v)
+static inline floatw lanes_dlossw(const int obj, const float obj_p, const floatw m, const float t, const float v)
 {
-    if (obj == DESCENT_OBJ_SQUARED) return (float8)(v) * (m - (float8)(t));    /* descent_dloss's m − t, lane-wise */
+    if (obj == DESCENT_OBJ_SQUARED) return (floatw)(v) * (m - (floatw)(t));    /* descent_dloss's m − t, lane-wise */
     float mv[SW], rv[SW];
-    vstore8(m, 0, mv);
+    vstorew(m, 0, mv);
     for (int q = 0; q < SW; ++q) rv[q] = v * descent_dloss(obj, obj_p, mv[q], t);
-    return vload8(0, rv);
+    return vloadw(0, rv);
 }
 
 /* A batch's sums for SW lanes at positions [a, e) of the order: weights LW lane-major (weight c of lane q at c·ws + q),
- * biases b8; per row dot8_cpu's margins plus the bias and the residuals, then g_c += r·x_c into G (c·SW + q) by
- * axpy_cpu's fma per element, four rows a pass in row order (the same bits as four axpy_cpu calls); returns Σr, rows
- * in order. The loop body of sweep_batch_cpu and sweep_rows8_cpu. */
-static inline float8 lanes_rows8(ROWS_ARGS, const int a, const int e, global const float *LW, const int ws, const float8 b8, global float *G)
+ * biases bw; per row dotw_cpu's margins plus the bias and the residuals, then g_c += r·x_c into G (c·SW + q) by
+ * axpy_cpu's fma per element, four rows a pass in row order (the same bits as four axpy_cpu calls); returns rsw + Σr,
+ * rows in order (rsw: the sum so far). The loop body of sweep_batch_cpu and sweep_rowsw_cpu. */
+static inline floatw lanes_rowsw(ROWS_ARGS, const int a, const int e, global const float *LW, const int ws, const floatw bw, global float *G,
+                                  floatw rsw)
 {
-    float8 rs8 = (float8)(0.0f);
     int p = a;
     for (; p + 4 <= e; p += 4) {                   /* four rows: their residuals at the batch's weights, then one pass over G */
         global const float *x[4];
-        float8 r[4];
+        floatw r[4];
         for (int u = 0; u < 4; ++u) {
             if (p + PREFETCH + u < e) prefetch(X + (size_t)order[p + PREFETCH + u] * d, (size_t)d);
+            x[u] = X + (size_t)order[p + u] * d;
+        }
+        dot4w_cpu(x[0], x[1], x[2], x[3], LW, ws, d, r);
+        for (int u = 0; u < 4; ++u) {
             const int row = order[p + u];
-            x[u] = X + (size_t)row * d;
-            r[u] = lanes_dloss8(obj, obj_p, dot8_cpu(x[u], LW, ws, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+            r[u] = lanes_dlossw(obj, obj_p, r[u] + bw, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
         }
         for (int c = 0; c < d; ++c) {
-            float8 g = vload8(0, G + (size_t)c * SW);
-            g = fma(r[0], (float8)(x[0][c]), g);
-            g = fma(r[1], (float8)(x[1][c]), g);
-            g = fma(r[2], (float8)(x[2][c]), g);
-            g = fma(r[3], (float8)(x[3][c]), g);
-            vstore8(g, 0, G + (size_t)c * SW);
+            floatw g = vloadw(0, G + (size_t)c * SW);
+            g = fma(r[0], (floatw)(x[0][c]), g);
+            g = fma(r[1], (floatw)(x[1][c]), g);
+            g = fma(r[2], (floatw)(x[2][c]), g);
+            g = fma(r[3], (floatw)(x[3][c]), g);
+            vstorew(g, 0, G + (size_t)c * SW);
         }
-        rs8 = rs8 + r[0];
-        rs8 = rs8 + r[1];
-        rs8 = rs8 + r[2];
-        rs8 = rs8 + r[3];
+        rsw = rsw + r[0];
+        rsw = rsw + r[1];
+        rsw = rsw + r[2];
+        rsw = rsw + r[3];
     }
     for (; p < e; ++p) {
         const int row = order[p];
         global const float *x = X + (size_t)row * d;
-        const float8 r = lanes_dloss8(obj, obj_p, dot8_cpu(x, LW, ws, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
-        for (int c = 0; c < d; ++c) vstore8(fma(r, (float8)(x[c]), vload8(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
-        rs8 = rs8 + r;
+        const floatw r = lanes_dlossw(obj, obj_p, dotw_cpu(x, LW, ws, d) + bw, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+        for (int c = 0; c < d; ++c) vstorew(fma(r, (floatw)(x[c]), vloadw(0, G + (size_t)c * SW)), 0, G + (size_t)c * SW);
+        rsw = rsw + r;
     }
-    return rs8;
+    return rsw;
 }
 
 kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int record_every, LANES_ARGS, global float *gscr, const int sync)
@@ -964,10 +1035,10 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
         live |= alive[q];
         if (alive[q]) allPlain &= rule_[q] == DESCENT_RULE_SGD && !dec_[q] && l1_[q] == 0.0f && !avg_[q];
     }
-    const float8 lam8 = vload8(0, lam_);
+    const floatw lamw = vloadw(0, lam_);
     global float *P = lparams + l0;
     global float *G = gscr + (size_t)item * np * SW;
-    int8 am = alive_mask(alive);
+    intw am = alive_mask(alive);
     int rec = 0;
     const int end = first_batch + batches;
     for (int w0 = first_batch; w0 < end; w0 += sync) {
@@ -978,17 +1049,17 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
             float lrv[SW];
             for (int q = 0; q < SW; ++q)
                 lrv[q] = descent_run_rate(llrs + (size_t)min(l0 + q, lanes - 1) * batches, per_[q], lr_[q], inv_[q], first_[q], k);
-            const float8 lr8 = vload8(0, lrv);
-            const float8 b8 = use_bias ? vload8(0, P + (size_t)d * lpstride) : (float8)(0.0f);
+            const floatw lrw = vloadw(0, lrv);
+            const floatw bw = use_bias ? vloadw(0, P + (size_t)d * lpstride) : (floatw)(0.0f);
             float gd[SW];                          /* the bias's gradient per lane */
             int okv[SW];
             for (int q = 0; q < SW; ++q) okv[q] = 1;
             if (cnt == 1) {                        /* step_cpu's one-row path: the gradient is r·x */
                 const int row = order[from];
                 global const float *x = X + (size_t)row * d;
-                const float8 r8 = lanes_dloss8(obj, obj_p, dot8_cpu(x, P, lpstride, d) + b8, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
+                const floatw rw = lanes_dlossw(obj, obj_p, dotw_cpu(x, P, lpstride, d) + bw, has_t ? T[row] : 0.0f, DESCENT_WEIGHT(row));
                 float rv[SW];
-                vstore8(r8, 0, rv);
+                vstorew(rw, 0, rv);
                 for (int q = 0; q < SW; ++q) {
                     gd[q] = rv[q];
                     if (!alive[q]) continue;
@@ -1011,22 +1082,22 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
                     }
                 }
             } else {
-                for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
-                const float8 rs8 = lanes_rows8(ROWS_PASS, from, from + cnt, P, lpstride, b8, G);
+                for (int c = 0; c < d; ++c) vstorew((floatw)(0.0f), 0, G + (size_t)c * SW);
+                const floatw rsw = lanes_rowsw(ROWS_PASS, from, from + cnt, P, lpstride, bw, G, (floatw)(0.0f));
                 const float inv = 1.0f / (float)cnt;
-                vstore8(rs8 * (float8)(inv), 0, gd);
+                vstorew(rsw * (floatw)(inv), 0, gd);
                 if (allPlain) {                    /* descent_step's plain SGD, lane-wise: g += λw; w − lr·g */
-                    int8 ok = (int8)(-1);
+                    intw ok = (intw)(-1);
                     for (int c = 0; c < d; ++c) {
                         global float *pc = P + (size_t)c * lpstride;
-                        const float8 w = vload8(0, pc);
-                        float8 g = vload8(0, G + (size_t)c * SW) * (float8)(inv);
-                        g += lam8 * w;
-                        const float8 nw = select(w, w - lr8 * g, am);
+                        const floatw w = vloadw(0, pc);
+                        floatw g = vloadw(0, G + (size_t)c * SW) * (floatw)(inv);
+                        g += lamw * w;
+                        const floatw nw = select(w, w - lrw * g, am);
                         ok &= isfinite(nw) | ~am;
-                        vstore8(nw, 0, pc);
+                        vstorew(nw, 0, pc);
                     }
-                    vstore8(ok, 0, okv);
+                    vstorew(ok, 0, okv);
                     for (int u = 0; u < SW; ++u) okv[u] = okv[u] != 0;
                 } else {
                     for (int u = 0; u < SW; ++u) {
@@ -1048,7 +1119,7 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
             }
             if (use_bias) {                        /* step_cpu's bias update: descent_step without decay or L1 */
                 float bv[SW];
-                vstore8(b8, 0, bv);
+                vstorew(bw, 0, bv);
                 for (int u = 0; u < SW; ++u) {
                     if (!alive[u]) continue;
                     global float *state = lstate + (size_t)(l0 + u) * lstride;
@@ -1079,37 +1150,50 @@ kernel void sweep_batch_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
     }
 }
 
-/* sweep_rows8_cpu's stage 1 with the lanes on vectors (issue #15): work-item i takes part i / blocks for the SW lanes
- * (i % blocks)·SW …, copies their weights lane-major into its scratch (wscr: 2·d·SW floats an item, the weights then the
- * gradient sums) and walks the part's rows once: per row dot8_cpu's margins (dot_cpu's order per lane) plus the bias, the
- * residuals, axpy_cpu's fma per element into the lanes' sums and Σr in row order, so each live lane's partial has
- * grad_rows_cpu's bits, while each x element is broadcast once for SW models and no horizontal sum is taken per model.
- * Diverged and padding lanes are computed but not written. Floor: |B|·d·4 per block of lanes (the rows). */
-kernel void sweep_rows8_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS, global float *wscr)
+/* sweep_rowsw_cpu's stage 1 with the lanes on vectors (issue #15): work-item i takes part i of the batch for every
+ * block of SW lanes. Its scratch (wscr: blocks·(2·d + 2)·SW floats an item) holds per block the lanes' weights
+ * lane-major, their gradient sums, Σr and the biases. The part's rows go by windows of about 16 KiB; each window is
+ * walked once per block while it stays in cache: per row dot4w_cpu's margins (dot_cpu's order per lane) plus the
+ * bias, the residuals, axpy_cpu's fma per element into the lanes' sums and Σr, rows in order across the windows, so
+ * each live lane's partial has grad_rows_cpu's bits, while each x element is broadcast once for SW models, no
+ * horizontal sum is taken per model, and the rows come from memory once for all the blocks. Diverged and padding
+ * lanes are computed but not written. Floor: |B|·d·4 (the rows). */
+kernel void sweep_rowsw_cpu(ROWS_ARGS, BATCH_ARGS, const int use_bias, LANES_ARGS, LANE_PARTS_OUT_ARGS, global float *wscr)
 {
     const int blocks = (lanes + SW - 1) / SW;
-    const int i = (int)get_global_id(0), l0 = (i % blocks) * SW;
+    const int i = (int)get_global_id(0);
+    const size_t bstride = (size_t)(2 * d + 2) * SW;
     const int ext = d + 2;
-    global float *Wl = wscr + (size_t)i * 2 * d * SW, *G = Wl + (size_t)d * SW;
-    float bv[SW];
-    for (int q = 0; q < SW; ++q) {
-        global const float *w = lparams + (size_t)min(l0 + q, lanes - 1) * lpstride;
-        for (int c = 0; c < d; ++c) Wl[(size_t)c * SW + q] = w[c];
-        bv[q] = use_bias ? w[d] : 0.0f;
+    const int window = max(4, 4096 / d / 4 * 4);
+    global float *S = wscr + (size_t)i * blocks * bstride;
+    for (int blk = 0; blk < blocks; ++blk) {
+        global float *Wl = S + blk * bstride, *G = Wl + (size_t)d * SW;
+        for (int q = 0; q < SW; ++q) {
+            global const float *w = lparams + (size_t)min(blk * SW + q, lanes - 1) * lpstride;
+            for (int c = 0; c < d; ++c) Wl[(size_t)c * SW + q] = w[c];
+            G[(size_t)(d + 1) * SW + q] = use_bias ? w[d] : 0.0f;
+        }
+        for (int c = 0; c <= d; ++c) vstorew((floatw)(0.0f), 0, G + (size_t)c * SW);
     }
-    for (int c = 0; c < d; ++c) vstore8((float8)(0.0f), 0, G + (size_t)c * SW);
-    const float8 b8 = vload8(0, bv);
-    const int begin = from + (i / blocks) * rows_per_part;
-    const float8 rs8 = lanes_rows8(ROWS_PASS, begin, min(begin + rows_per_part, from + count), Wl, SW, b8, G);
-    float rs[SW];
-    vstore8(rs8, 0, rs);
-    for (int q = 0; q < SW; ++q) {
-        const int l = l0 + q;
-        if (l >= lanes || lstatus[l] != STATUS_OK) continue;
-        global float *g = lpartial + (size_t)l * lpart_stride + (size_t)(i / blocks) * ext;
-        for (int c = 0; c < d; ++c) g[c] = G[(size_t)c * SW + q];
-        g[d] = rs[q];
-        g[d + 1] = 0.0f;
+    const int begin = from + i * rows_per_part, end = min(begin + rows_per_part, from + count);
+    for (int w0 = begin; w0 < end; w0 += window) {
+        const int w1 = min(end, w0 + window);
+        for (int blk = 0; blk < blocks; ++blk) {
+            global float *Wl = S + blk * bstride, *G = Wl + (size_t)d * SW;
+            const floatw rsw = lanes_rowsw(ROWS_PASS, w0, w1, Wl, SW, vloadw(0, G + (size_t)(d + 1) * SW), G, vloadw(0, G + (size_t)d * SW));
+            vstorew(rsw, 0, G + (size_t)d * SW);
+        }
+    }
+    for (int blk = 0; blk < blocks; ++blk) {
+        global const float *G = S + blk * bstride + (size_t)d * SW;
+        for (int q = 0; q < SW; ++q) {
+            const int l = blk * SW + q;
+            if (l >= lanes || lstatus[l] != STATUS_OK) continue;
+            global float *g = lpartial + (size_t)l * lpart_stride + (size_t)i * ext;
+            for (int c = 0; c < d; ++c) g[c] = G[(size_t)c * SW + q];
+            g[d] = G[(size_t)d * SW + q];
+            g[d + 1] = 0.0f;
+        }
     }
 }
 

@@ -35,7 +35,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
     private final cl_kernel kPartial, kMean, kStep, kRun, kLoss1, kLoss8, kRowsCpu, kRunCpu, kLossCpu, kRowsSparse, kRunSparse, kLossSparse;
-    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepBatch, kSweepRows8Cpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
+    private cl_kernel kSweepCpu, kSweepBlock, kSweepSgd1, kSweepBatch, kSweepRowswCpu, kSweepPartial, kSweepStep;   // sweeps: made on first use (most sessions never run lanes)
     private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
@@ -403,13 +403,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     public String lanesShape(int batchSize) {
         if (!oneLaunch(batchSize, 0)) {
             return "in one launch pair per step for all the models, as their lone runs' pair: " + (cpu
-                    ? "a work-item per part of the batch and eight models on vectors (each row read from memory once for them, each of its "
-                    + "values broadcast once for the eight)"
+                    ? "a work-item per part of the batch and " + SW + " models on vectors (each row read from memory once for them, each of "
+                    + "its values broadcast once for the " + SW + ")"
                     : "a work-group per part and model (the models of a part side by side)");
         }
-        return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? "eight models a work-item on vectors (each batch row read from "
-                + "memory once per work-group and each of its values broadcast once for the eight)" : "a work-item per model, "
-                + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from memory once per work-group)")
+        return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? SW + " models a work-item on vectors (each batch row read from "
+                + "memory once per work-group and each of its values broadcast once for the " + SW + ")" : SW + " plain-SGD models a work-item "
+                + "on vectors, other rules a work-item per model, " + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from "
+                + "memory once per work-group)")
                 : "a work-group per model (the models share each batch row through the device's cache)");
     }
 
@@ -431,10 +432,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
+    /** Lanes a work-item of the CPU kernels' vector sweeps (descent.cl's SW: one float16, an AVX-512 register). */
+    private static final int SW = 16;
     private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3, LANES_BATCH = 4;
 
     /**
-     * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rows8_cpu or sweep_partial, then
+     * A batch whose lone run takes a launch pair per step goes to the stepped lanes (sweep_rowsw_cpu or sweep_partial, then
      * sweep_grad_step); else on CPU kernels batch-1 plain SGD (step_cpu's one-row path) goes to sweep_sgd1_cpu, batch 1
      * with another rule to sweep_steps_cpu, larger batches (any rule) to sweep_batch_cpu; on GPU kernels to sweep_steps_block.
      */
@@ -454,15 +457,19 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     protected void launchLanePartials(Lanes L, int from, int count, int rpp, int groups, int partStride) {
         KernelArgs a = args().rows().batch(from, count).useBias().lanes(L.ps, L.stride, L.count).lanePartsOut(rpp, partStride);
         if (cpu) {
-            if (kSweepRows8Cpu == null) kSweepRows8Cpu = kernel("sweep_rows8_cpu");
-            int items = groups * ((L.count + 7) / 8);
-            laneGradients = grow(laneGradients, 4L * items * 2 * d * 8);
-            launch(kSweepRows8Cpu, items, 1, a.then(laneGradients));
+            if (kSweepRowswCpu == null) kSweepRowswCpu = kernel("sweep_rowsw_cpu");
+            laneGradients = grow(laneGradients, rowsScratchBytes(L.count, groups));
+            launch(kSweepRowswCpu, groups, 1, a.then(laneGradients));
         } else {
             if (kSweepPartial == null) kSweepPartial = kernel("sweep_partial");
             launch(kSweepPartial, (long) groups * L.count, local, a.then(lanes, new ClCalls.Local(4L * local * heads), new ClCalls.Local(4L * local),
                     new ClCalls.Local(4L * local)));
         }
+    }
+
+    /** sweep_rowsw_cpu's scratch: per part, per block of SW lanes, their weights, gradient sums, Σr and biases. */
+    private long rowsScratchBytes(int lanes, int parts) {
+        return 4L * parts * ((lanes + SW - 1) / SW) * (2L * d + 2) * SW;
     }
 
     @Override
@@ -471,11 +478,11 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         launch(kSweepStep, ((long) L.count * npar + 63) / 64, 64, a);
     }
 
-    /** sweep_sgd1_cpu, sweep_batch_cpu: eight lanes a work-item, the items split over the compute units. */
+    /** sweep_sgd1_cpu, sweep_batch_cpu: SW lanes a work-item, the items split over the compute units. */
     @Override
     protected int lanePad(int kind, int count) {
-        int items = (count + 7) / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
-        return groups * ((items + groups - 1) / groups) * 8;
+        int items = (count + SW - 1) / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
+        return groups * ((items + groups - 1) / groups) * SW;
     }
 
     @Override protected long laneRoom() { return backend.globalMem - residentRowBytes(); }
@@ -510,12 +517,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
         if (kind == LANES_SGD1) {
             if (kSweepSgd1 == null) kSweepSgd1 = kernel("sweep_sgd1_cpu");
-            int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            int items = L.ps / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
         } else if (kind == LANES_BATCH) {
             if (kSweepBatch == null) kSweepBatch = kernel("sweep_batch_cpu");
-            int items = L.ps / 8, groups = Math.max(1, Math.min(backend.computeUnits, items));
-            laneGradients = grow(laneGradients, 4L * items * npar * 8);
+            int items = L.ps / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            laneGradients = grow(laneGradients, 4L * items * npar * SW);
             launch(kSweepBatch, groups, items / groups, a.then(laneGradients, sync));
         } else if (kind == LANES_CPU) {
             if (kSweepCpu == null) kSweepCpu = kernel("sweep_steps_cpu");
@@ -529,7 +536,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     private ClCalls.Buffer laneScratch;
-    private ClCalls.Buffer laneGradients;        // sweep_batch_cpu, sweep_rows8_cpu: each work-item's eight lanes' sums (and weights)
+    private ClCalls.Buffer laneGradients;        // sweep_batch_cpu, sweep_rowsw_cpu: each work-item's SW lanes' sums (and weights)
 
     /** Scratch of npar floats for each of {@code items} work-items. */
     private ClCalls.Buffer scratchFor(int items) {

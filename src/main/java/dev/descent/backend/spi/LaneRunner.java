@@ -11,7 +11,7 @@ import dev.descent.optim.Rate;
  * lane's arithmetic is the session's own run of steps for that model, so a lane ends bit-identical
  * to the same model trained alone on the same device. Implemented by the OpenCL backend
  * (sweep_sgd1_cpu, sweep_steps_cpu, sweep_steps_block; for a batch whose lone run takes a launch pair per step,
- * sweep_rows8_cpu or sweep_partial and sweep_grad_step, a pair per step for all lanes) and the CUDA backend
+ * sweep_rowsw_cpu or sweep_partial and sweep_grad_step, a pair per step for all lanes) and the CUDA backend
  * (sweep_steps_thread_d{D}, sweep_steps_block; sweep_partial_* and sweep_grad_step); a caller whose session does not implement it, or whose batch size
  * {@link #lanesFit} refuses, trains the models one after another with {@link Session#restoreState}
  * and {@link Session#run}, which gives the same bits.
