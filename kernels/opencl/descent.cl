@@ -718,11 +718,22 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
  * keeps every lane bit-identical to its run alone. Parameters are lane-major: parameter c of lane l
  * at lparams[c·lpstride + l] (here lpstride counts the work-items' lanes: padding lanes compute and
  * are never reported). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
-#define SW 16                                      /* lanes a work-item: one float16 fills an AVX-512 register */
+#ifndef SW                                         /* lanes a work-item: the host builds with the device's preferred */
+#define SW 8                                       /* float vector width, 16 (an AVX-512 register) or 8 */
+#endif
+#if SW == 16
 typedef float16 floatw;
 typedef int16 intw;
 #define vloadw vload16
 #define vstorew vstore16
+#elif SW == 8
+typedef float8 floatw;
+typedef int8 intw;
+#define vloadw vload8
+#define vstorew vstore8
+#else
+#error "SW must be 8 or 16"
+#endif
 
 /* The SW lanes' flags as a vector mask: −1 where alive[q], else 0. */
 static inline intw alive_mask(const int *alive)

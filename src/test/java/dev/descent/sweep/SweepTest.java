@@ -219,9 +219,28 @@ class SweepTest {
      * a diverging model in one sweep.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
-    void onADeviceEveryConfigurationEqualsItsRunAloneThereBitForBit(String backend) {
-        TestBackends.open(backend).close();               // skips (or fails when required) where the backend cannot start
+    @ValueSource(strings = {"opencl:@cpu", "opencl:@cpu width 8", "opencl:@cpu width 16", "opencl:@gpu", "cuda"})
+    void onADeviceEveryConfigurationEqualsItsRunAloneThereBitForBit(String spec) {
+        withLaneWidth(spec, this::everyConfigurationEqualsItsRunAlone);
+    }
+
+    /**
+     * Runs {@code test} on the backend of {@code spec}; "B width W" runs it on B with OpenCL's CPU vector sweeps built
+     * W lanes wide (8 or 16, whatever the device prefers), so both widths run on every machine.
+     */
+    private static void withLaneWidth(String spec, java.util.function.Consumer<String> test) {
+        String[] parts = spec.split(" width ");
+        String old = System.getProperty("descent.opencl.laneWidth");
+        if (parts.length > 1) System.setProperty("descent.opencl.laneWidth", parts[1]);
+        try {
+            TestBackends.open(parts[0]).close();          // skips (or fails when required) where the backend cannot start
+            test.accept(parts[0]);
+        } finally {
+            if (old == null) System.clearProperty("descent.opencl.laneWidth"); else System.setProperty("descent.opencl.laneWidth", old);
+        }
+    }
+
+    private void everyConfigurationEqualsItsRunAlone(String backend) {
         long seed = seed();
         Dataset ds = Generators.regression(1203, 61, 0.3, seed);          // batch 1203 × 61 values: past the lane launch on a CPU device
         List<Config> cs = new ArrayList<>(mixed(ds, seed));
@@ -241,15 +260,18 @@ class SweepTest {
     }
 
     /**
-     * Batch-1 plain SGD on a device (OpenCL's CPU kernels vectorize it eight models at a time):
-     * 19 models (two full vectors and a padded one), L2 decay, 1/√t, one diverging, for d below 4,
-     * between 4 and 16 and past 16 (dot_cpu's three partial-sum shapes), with and without a bias,
-     * each bit-identical to its run alone on the same device.
+     * Batch-1 plain SGD on a device (OpenCL's CPU kernels vectorize it 8 or 16 models at a time):
+     * 19 models (two full vectors of 8 and a padded one, or one of 16 and a padded one), L2 decay, 1/√t, one
+     * diverging, for d below 4, between 4 and 16 and past 16 (dot_cpu's three partial-sum shapes), with and
+     * without a bias, each bit-identical to its run alone on the same device.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"opencl:@cpu", "opencl:@gpu", "cuda"})
-    void batchOnePlainSgdOnADeviceEqualsItsRunsAlone(String backend) {
-        TestBackends.open(backend).close();
+    @ValueSource(strings = {"opencl:@cpu width 8", "opencl:@cpu width 16", "opencl:@gpu", "cuda"})
+    void batchOnePlainSgdOnADeviceEqualsItsRunsAlone(String spec) {
+        withLaneWidth(spec, this::batchOnePlainSgdEqualsItsRunsAlone);
+    }
+
+    private void batchOnePlainSgdEqualsItsRunsAlone(String backend) {
         long seed = seed();
         for (int d : new int[] {2, 7, 37}) {
             boolean bias = d != 7;
@@ -311,6 +333,33 @@ class SweepTest {
             assertTrue(o.halt().rank() > o.halt().kept(), "seed " + seed + ": rank " + o.halt().rank());
         }
     }
+
+    /**
+     * The stepped lanes' kernel scratch on a CPU device (sweep_rowsw_cpu: per part and block of lanes their weights and
+     * sums) counts in the refusal: models whose parameters, parts and records fit a 4 MiB device but not with that scratch
+     * are refused in one line that names it, before anything runs; a quarter of them train.
+     */
+    @Test
+    void theSweepKernelsScratchCountsInTheDeviceMemoryRefusal() {
+        TestBackends.open("opencl:@cpu").close();
+        Dataset ds = Generators.regression(2000, 40, 0.1, 3);      // 80,000 values a batch: past the one-item lanes
+        String old = System.getProperty("descent.opencl.maxAllocBytes");
+        System.setProperty("descent.opencl.maxAllocBytes", Long.toString(4 << 20));
+        try {
+            List<Config> cs = new ArrayList<>();
+            for (int i = 0; i < SCRATCH_MODELS; i++) cs.add(Config.of(1e-3 * (1 + i % 7), ds.n(), Optimizer.SGD));
+            DescentException e = assertThrows(DescentException.class,
+                    () -> Sweep.builder(ds, Objective.SQUARED).period(0).backend("opencl:@cpu").addAll(cs).run(1, 1));
+            assertOneLine(e, "a sweep of " + SCRATCH_MODELS + " models at batch 2000 needs");
+            assertTrue(e.getMessage().contains("gradient parts, the kernel's scratch and"), e.getMessage());
+            SweepResult r = Sweep.builder(ds, Objective.SQUARED).period(0).backend("opencl:@cpu").addAll(cs.subList(0, SCRATCH_MODELS / 4)).run(1, 1);
+            assertEquals(SCRATCH_MODELS / 4, r.outcomes().size());
+        } finally {
+            if (old == null) System.clearProperty("descent.opencl.maxAllocBytes"); else System.setProperty("descent.opencl.maxAllocBytes", old);
+        }
+    }
+
+    private static final int SCRATCH_MODELS = 1600;   // ~1.7 KB a model without the scratch (2.8 MB), ~4.4 KB with it (7 MB)
 
     /** More models than the device holds: one line with the bytes needed against those the device has. */
     @Test

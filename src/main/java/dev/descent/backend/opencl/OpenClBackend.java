@@ -52,6 +52,12 @@ public final class OpenClBackend implements Backend {
     final long localMem;
     final int maxWorkGroup;
     final int computeUnits;
+    /**
+     * Models a work-item of the CPU kernels' vector sweeps (descent.cl's SW): 16 where the device prefers 16-wide float
+     * vectors (PoCL on AVX-512: one float16 fills a register), else 8; the program is built with it. The system property
+     * {@code descent.opencl.laneWidth} (8 or 16) overrides it.
+     */
+    final int laneWidth;
     private final String description;
     private boolean closed;
 
@@ -66,6 +72,8 @@ public final class OpenClBackend implements Backend {
         this.localMem = ClCalls.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxWorkGroup = (int) Math.min(1024, ClCalls.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
         this.computeUnits = Math.max(1, ClCalls.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
+        int width = Integer.getInteger("descent.opencl.laneWidth", 0);     // 8 or 16 chooses (tests take both on one machine)
+        this.laneWidth = width == 8 || width == 16 ? width : ClCalls.deviceInt(device.id, CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT) >= 16 ? 16 : 8;
         this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
                 + " (" + device.platformName + ", " + ClCalls.deviceString(device.id, CL.CL_DEVICE_VERSION)
                 + ", driver " + ClCalls.deviceString(device.id, CL.CL_DRIVER_VERSION) + ", " + computeUnits + " compute units)";
@@ -77,7 +85,7 @@ public final class OpenClBackend implements Backend {
         try {
             ctx = CL.clCreateContext(props, 1, new cl_device_id[] {device.id}, null, null, null);
             q = CL.clCreateCommandQueue(ctx, device.id, 0, null);
-            prog = build(ctx, device.id, Kernels.openClSource("descent.cl"));
+            prog = build(ctx, device.id, Kernels.openClSource("descent.cl"), "-DSW=" + laneWidth);
             if (Faults.injected(Faults.OPENCL_BACKEND)) throw new CLException("injected fault", CL.CL_OUT_OF_RESOURCES);
         } catch (RuntimeException e) {              // release in reverse order; a failing release must not hide the cause
             cl_program fp = prog;
@@ -102,13 +110,18 @@ public final class OpenClBackend implements Backend {
      * collision is retried once.
      */
     static cl_program build(cl_context ctx, cl_device_id dev, String source) {
+        return build(ctx, dev, source, "");
+    }
+
+    /** {@link #build(cl_context, cl_device_id, String)} with more compiler options ({@code -D} definitions). */
+    static cl_program build(cl_context ctx, cl_device_id dev, String source, String options) {
         try (BuildLock lock = BuildLock.acquire()) {
             try {
-                return buildOnce(ctx, dev, source);
+                return buildOnce(ctx, dev, source, options);
             } catch (DescentException e) {
                 if (!e.getMessage().contains("rename")) throw e;
                 try {
-                    return buildOnce(ctx, dev, source);
+                    return buildOnce(ctx, dev, source, options);
                 } catch (DescentException again) {
                     if (!again.getMessage().contains("rename") || signalChaining()) throw again;
                     throw new DescentException(again.getMessage() + " (the compiler's temporary files were removed by its"
@@ -169,10 +182,10 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private static cl_program buildOnce(cl_context ctx, cl_device_id dev, String source) {
+    private static cl_program buildOnce(cl_context ctx, cl_device_id dev, String source, String options) {
         cl_program p = CL.clCreateProgramWithSource(ctx, 1, new String[] {source}, null, null);
         try {
-            CL.clBuildProgram(p, 1, new cl_device_id[] {dev}, "-cl-std=CL1.2", null, null);
+            CL.clBuildProgram(p, 1, new cl_device_id[] {dev}, ("-cl-std=CL1.2 " + options).strip(), null, null);
             return p;
         } catch (CLException e) {
             String log = buildLog(p, dev);

@@ -401,16 +401,17 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
      */
     @Override
     public String lanesShape(int batchSize) {
+        int sw = backend.laneWidth;
         if (!oneLaunch(batchSize, 0)) {
             return "in one launch pair per step for all the models, as their lone runs' pair: " + (cpu
-                    ? "a work-item per part of the batch and " + SW + " models on vectors (each row read from memory once for them, each of "
-                    + "its values broadcast once for the " + SW + ")"
+                    ? "a work-item per part of the batch and " + sw + " models on vectors (each row read from memory once for them, each of "
+                    + "its values broadcast once for the " + sw + ")"
                     : "a work-group per part and model (the models of a part side by side)");
         }
-        return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? SW + " models a work-item on vectors (each batch row read from "
-                + "memory once per work-group and each of its values broadcast once for the " + SW + ")" : SW + " plain-SGD models a work-item "
-                + "on vectors, other rules a work-item per model, " + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch row read from "
-                + "memory once per work-group)")
+        return "in one launch per epoch, " + (cpu ? (batchSize > 1 ? sw + " models a work-item on vectors (each batch row read from "
+                + "memory once per work-group and each of its values broadcast once for the " + sw + ")" : sw + " plain-SGD models a "
+                + "work-item on vectors, other rules a work-item per model, " + RunLimits.SWEEP_CPU_GROUP + " to a work-group (each batch "
+                + "row read from memory once per work-group)")
                 : "a work-group per model (the models share each batch row through the device's cache)");
     }
 
@@ -432,8 +433,6 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return runLaneKinds(bs, batches, every, opts, rates, states);
     }
 
-    /** Lanes a work-item of the CPU kernels' vector sweeps (descent.cl's SW: one float16, an AVX-512 register). */
-    private static final int SW = 16;
     private static final int LANES_SGD1 = 0, LANES_CPU = 1, LANES_BLOCK = 2, LANES_STEPPED = 3, LANES_BATCH = 4;
 
     /**
@@ -467,9 +466,24 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         }
     }
 
+    @Override
+    protected long laneScratchBytes(int kind, int lanes, int parts) {
+        if (!cpu) return 0;
+        return switch (kind) {
+            case LANES_STEPPED -> rowsScratchBytes(lanes, parts);
+            case LANES_BATCH -> 4L * lanePad(kind, lanes) * npar;                  // items × npar × SW
+            case LANES_CPU -> {
+                int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanes);
+                yield 4L * ((lanes + local - 1) / local) * local * npar;
+            }
+            default -> 0;
+        };
+    }
+
     /** sweep_rowsw_cpu's scratch: per part, per block of SW lanes, their weights, gradient sums, Σr and biases. */
     private long rowsScratchBytes(int lanes, int parts) {
-        return 4L * parts * ((lanes + SW - 1) / SW) * (2L * d + 2) * SW;
+        int sw = backend.laneWidth;
+        return 4L * parts * ((lanes + sw - 1) / sw) * (2L * d + 2) * sw;
     }
 
     @Override
@@ -481,8 +495,8 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     /** sweep_sgd1_cpu, sweep_batch_cpu: SW lanes a work-item, the items split over the compute units. */
     @Override
     protected int lanePad(int kind, int count) {
-        int items = (count + SW - 1) / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
-        return groups * ((items + groups - 1) / groups) * SW;
+        int sw = backend.laneWidth, items = (count + sw - 1) / sw, groups = Math.max(1, Math.min(backend.computeUnits, items));
+        return groups * ((items + groups - 1) / groups) * sw;
     }
 
     @Override protected long laneRoom() { return backend.globalMem - residentRowBytes(); }
@@ -517,12 +531,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
         if (kind == LANES_SGD1) {
             if (kSweepSgd1 == null) kSweepSgd1 = kernel("sweep_sgd1_cpu");
-            int items = L.ps / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            int items = L.ps / backend.laneWidth, groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
         } else if (kind == LANES_BATCH) {
             if (kSweepBatch == null) kSweepBatch = kernel("sweep_batch_cpu");
-            int items = L.ps / SW, groups = Math.max(1, Math.min(backend.computeUnits, items));
-            laneGradients = grow(laneGradients, 4L * items * npar * SW);
+            int items = L.ps / backend.laneWidth, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            laneGradients = grow(laneGradients, 4L * items * npar * backend.laneWidth);
             launch(kSweepBatch, groups, items / groups, a.then(laneGradients, sync));
         } else if (kind == LANES_CPU) {
             if (kSweepCpu == null) kSweepCpu = kernel("sweep_steps_cpu");

@@ -659,6 +659,14 @@ public abstract class DeviceSession extends AbstractSession {
     /** Reads the start of LANE_* buffer {@code b} into {@code v} (float[] or int[]). */
     protected abstract void laneRead(KernelArgs.Buf b, Object v);
 
+    /**
+     * Device scratch a launch of {@code kind} for {@code lanes} lanes takes besides their LANE_* buffers ({@code parts}: the
+     * stage-1 parts of the largest step, for a stepped kind); counted in the refusal before anything is allocated.
+     */
+    protected long laneScratchBytes(int kind, int lanes, int parts) {
+        return 0;
+    }
+
     /** Device bytes a sweep's lanes may take beside the rows, and the largest single allocation (for the one-line refusal). */
     protected abstract long laneRoom();
 
@@ -713,13 +721,15 @@ public abstract class DeviceSession extends AbstractSession {
             L.status[q] = OK;
         }
         // stepped: each lane's stage-1 parts, as many as the batch's largest step takes (partialParts grows with the count)
-        long partStride = stepped ? partialParts(Math.min(bs, orderLength())) * partFloats() : 0;
-        long partBytes = 4L * partStride * lanesN, bytes = L.bytes() + partBytes, largest = Math.max(L.snapBytes(), partBytes);
+        int parts = partialParts(Math.min(bs, orderLength()));
+        long partStride = stepped ? parts * partFloats() : 0;
+        long partBytes = 4L * partStride * lanesN, scratch = laneScratchBytes(kind, lanesN, parts);
+        long bytes = L.bytes() + partBytes + scratch, largest = Math.max(L.snapBytes(), Math.max(partBytes, scratch));
         if (largest > laneMaxAlloc() || bytes > laneRoom()) {
             throw new dev.descent.DescentException(String.format(Locale.ROOT, "a sweep of %d models at batch %d needs %.1f MiB of device memory for "
-                    + "their parameters, state%s and %d records an epoch (%.1f MiB of it in one buffer) beside the rows' %.1f MiB, but %s has "
+                    + "their parameters, state%s%s and %d records an epoch (%.1f MiB of it in one buffer) beside the rows' %.1f MiB, but %s has "
                     + "%.1f MiB for them (%.1f MiB at most in one allocation): sweep fewer configurations at once, or record less often (--period)",
-                    lanesN, bs, bytes / 1048576.0, stepped ? ", gradient parts" : "", L.records, largest / 1048576.0, residentRowBytes() / 1048576.0,
+                    lanesN, bs, bytes / 1048576.0, stepped ? ", gradient parts" : "", scratch > 0 ? ", the kernel's scratch" : "", L.records, largest / 1048576.0, residentRowBytes() / 1048576.0,
                     deviceName(), laneRoom() / 1048576.0, laneMaxAlloc() / 1048576.0));
         }
         laneWrite(KernelArgs.Buf.LANE_PARAMS, L.p);
