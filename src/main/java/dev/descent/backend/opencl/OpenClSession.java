@@ -457,7 +457,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         KernelArgs a = args().rows().batch(from, count).useBias().lanes(L.ps, L.stride, L.count).lanePartsOut(rpp, partStride);
         if (cpu) {
             if (kSweepRowswCpu == null) kSweepRowswCpu = kernel("sweep_rowsw_cpu");
-            laneGradients = grow(laneGradients, rowsScratchBytes(L.count, groups));
+            laneGradients = grow(laneGradients, laneScratchBytes(LANES_STEPPED, L.count, groups));
             launch(kSweepRowswCpu, groups, 1, a.then(laneGradients));
         } else {
             if (kSweepPartial == null) kSweepPartial = kernel("sweep_partial");
@@ -466,24 +466,24 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         }
     }
 
+    /**
+     * The CPU kernels' scratch, which the launches allocate and the refusal counts: sweep_rowsw_cpu per part and block of
+     * SW lanes their weights, gradient sums, Σr and biases; sweep_batch_cpu per work-item its SW lanes' sums; sweep_steps_cpu
+     * npar floats a work-item.
+     */
     @Override
     protected long laneScratchBytes(int kind, int lanes, int parts) {
         if (!cpu) return 0;
+        int sw = backend.laneWidth;
         return switch (kind) {
-            case LANES_STEPPED -> rowsScratchBytes(lanes, parts);
-            case LANES_BATCH -> 4L * lanePad(kind, lanes) * npar;                  // items × npar × SW
+            case LANES_STEPPED -> 4L * parts * ((lanes + sw - 1) / sw) * (2L * d + 2) * sw;
+            case LANES_BATCH -> 4L * lanePad(kind, lanes) * npar;                  // items × SW × npar
             case LANES_CPU -> {
                 int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanes);
                 yield 4L * ((lanes + local - 1) / local) * local * npar;
             }
             default -> 0;
         };
-    }
-
-    /** sweep_rowsw_cpu's scratch: per part, per block of SW lanes, their weights, gradient sums, Σr and biases. */
-    private long rowsScratchBytes(int lanes, int parts) {
-        int sw = backend.laneWidth;
-        return 4L * parts * ((lanes + sw - 1) / sw) * (2L * d + 2) * sw;
     }
 
     @Override
@@ -536,12 +536,13 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         } else if (kind == LANES_BATCH) {
             if (kSweepBatch == null) kSweepBatch = kernel("sweep_batch_cpu");
             int items = L.ps / backend.laneWidth, groups = Math.max(1, Math.min(backend.computeUnits, items));
-            laneGradients = grow(laneGradients, 4L * items * npar * backend.laneWidth);
+            laneGradients = grow(laneGradients, laneScratchBytes(kind, L.count, 0));
             launch(kSweepBatch, groups, items / groups, a.then(laneGradients, sync));
         } else if (kind == LANES_CPU) {
             if (kSweepCpu == null) kSweepCpu = kernel("sweep_steps_cpu");
             int local = Math.min(RunLimits.SWEEP_CPU_GROUP, L.count), groups = (L.count + local - 1) / local;
-            launch(kSweepCpu, groups, local, a.then(scratchFor(groups * local), sync));
+            laneScratch = grow(laneScratch, laneScratchBytes(kind, L.count, 0));
+            launch(kSweepCpu, groups, local, a.then(laneScratch, sync));
         } else {                                       // a work-group per lane, run_steps_block's shape
             if (kSweepBlock == null) kSweepBlock = kernel("sweep_steps_block");
             launch(kSweepBlock, L.count, runLocal(bs, L.maxSlots), a.then(new ClCalls.Local(4L * npar), new ClCalls.Local(4L * L.stride),
@@ -549,14 +550,8 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         }
     }
 
-    private ClCalls.Buffer laneScratch;
+    private ClCalls.Buffer laneScratch;          // sweep_steps_cpu: npar floats a work-item
     private ClCalls.Buffer laneGradients;        // sweep_batch_cpu, sweep_rowsw_cpu: each work-item's SW lanes' sums (and weights)
-
-    /** Scratch of npar floats for each of {@code items} work-items. */
-    private ClCalls.Buffer scratchFor(int items) {
-        laneScratch = grow(laneScratch, 4L * items * npar);
-        return laneScratch;
-    }
 
     @Override
     protected void copyParamsToSnapshot(int record) {
