@@ -146,9 +146,9 @@ class SparseConformanceTest {
     /**
      * A large batch whose order repeats rows: a few rows many times each (and most rows not at all), a
      * whole order's length, and a REPLACEMENT order's full batch. Each repeat counts as a row of its
-     * own. On the cpu backend these batches take the gradient by columns (rows' residuals times their
-     * multiplicity, then a gather per column of the transposed copy); a small batch of the same order
-     * takes the block path, and both must match the reference.
+     * own. On the cpu backend these batches walk their rows in storage order (each row's residual times
+     * its multiplicity, into its block of storage rows' partial); a small batch of the same order takes
+     * the block path in batch order, and both must match the reference.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("backendObjective")
@@ -311,7 +311,7 @@ class SparseConformanceTest {
                     s.setParams(Params.zeros(2000));
                     RunResult r = s.run(new Run(1, 0, 500, Rate.constant(0.1), 50));
                     s.step(0, 64, 0.1);
-                    s.step(0, 500, 0.1);                     // a full batch: on the cpu backend the gradient by columns
+                    s.step(0, 500, 0.1);                     // a full batch: on the cpu backend the rows in storage order
                     out[rep] = s.params().packed();
                     losses[rep] = s.losses(r.snapshots(), r.records());
                 }
@@ -330,7 +330,7 @@ class SparseConformanceTest {
      * Rows cut into several segments (as data with more than 2³¹−8 stored values are; here a limit of a
      * few hundred pairs stands for it) train to the same bits as the rows in one array, on every backend
      * and path: the lazy batch-1 and mini-batch runs (one and three heads), the dense-update run
-     * (momentum), a full batch (the cpu backend's gradient by columns), gradients and losses, and on a
+     * (momentum), a full batch (the cpu backend's rows in storage order), gradients and losses, and on a
      * device the streamed session (rows gathered from the segments a chunk at a time).
      */
     @ParameterizedTest(name = "{0}")

@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bit-identical run to run and for any number of cores. Batches of one block stay on the calling
  * thread and allocate nothing, so a run of small-batch steps allocates only its snapshots.
  *
- * <p><b>Large sparse batches</b> (at least n / {@link #BY_COLUMNS_SHARE} positions) take the gradient
- * by columns instead ({@link #gradientByColumns}): the rows' residuals, then a gather per column over a
- * transposed copy of the rows made on first use ({@link SparseColumns}); no partials, and the same
- * bits for any thread count and any order of the batch's rows.
+ * <p><b>Large sparse batches</b> (at least n / {@link #STORAGE_ORDER_SHARE} positions) walk their rows in
+ * storage order instead ({@link #gradientInStorageOrder}): each row's residual times its multiplicity in
+ * the batch, added into the dense partial of its block of storage rows; the same bits for any thread count
+ * and any order of the batch's rows.
  */
 final class CpuSession extends AbstractSession {
     /** The per-row loops: on the Vector API where the JVM offers it, else scalar (see {@link RowKernels}). */
@@ -43,11 +43,10 @@ final class CpuSession extends AbstractSession {
     /** Sparse rows: a batch is cut into at most this many blocks (each holds a dense npar partial, and d may be in the millions). */
     static final int SPARSE_BLOCKS = 16;
     /**
-     * Sparse rows: a batch of at least n / this many positions takes its gradient by columns (see
-     * {@link #gradientByColumns}); smaller batches the blocks. The column pass reads all of X whatever
-     * the batch, so it pays where the batch covers much of X (measured on rcv1-shaped rows: see README).
+     * Sparse rows: a batch of at least n / this many positions takes its gradient in storage order (see
+     * {@link #gradientInStorageOrder}); smaller batches the blocks in batch order.
      */
-    static final int BY_COLUMNS_SHARE = 2;
+    static final int STORAGE_ORDER_SHARE = 2;
 
     private final float[] x;                 // dense rows, or null when sparse
     private final SparseRows csr;            // sparse rows (CSR), or null when dense
@@ -72,10 +71,8 @@ final class CpuSession extends AbstractSession {
     private boolean diverged;                // as a device's status: set by a non-finite step, cleared by setParams / restoreState
     private final ForkJoinPool pool;
     private final int workers;
-    private SparseColumns byColumn;          // sparse rows transposed (CSC) for large batches, built on first use; null before and when refused
-    private boolean byColumnRefused;         // the heap had no comfortable room for the copy: large batches take the block path
-    private float[] rowResiduals;            // (n·heads) a large batch's residuals per storage row, times the row's multiplicity
-    private int[] multiplicity;              // (n) how often each row occurs in a large batch
+    private float[][] partials;              // a large sparse batch's dense partial per block of storage rows, made on first use
+    private int[] multiplicity;              // (n) how often each row occurs in a large sparse batch
     private final boolean poison = dev.descent.backend.spi.Kernels.poison();   // NaN into g before a pass that writes it piecewise
 
     CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
@@ -299,7 +296,7 @@ final class CpuSession extends AbstractSession {
 
     /** The mean gradient over order[from, from + count) into g; the mean loss when asked, else NaN. */
     private double gradientInto(int from, int count, boolean withLoss) {
-        if (byColumns(count)) return gradientByColumns(from, count, withLoss);
+        if (inStorageOrder(count)) return gradientInStorageOrder(from, count, withLoss);
         int bl = block(count), blocks = (count + bl - 1) / bl;
         if (blocks == 1) {                                   // one block: its float sums, no allocation
             float l = partial(from, from + count, p, g, withLoss);
@@ -341,82 +338,49 @@ final class CpuSession extends AbstractSession {
     }
 
     /**
-     * Whether a batch of {@code count} takes {@link #gradientByColumns}: sparse rows, a batch of at least
-     * 1/{@link #BY_COLUMNS_SHARE} of n (the column pass reads every stored value, in the batch or not),
-     * and a transposed copy at hand, built here on first use when the heap has room for it.
+     * Whether a batch of {@code count} takes {@link #gradientInStorageOrder}: sparse rows and a batch of at
+     * least 1/{@link #STORAGE_ORDER_SHARE} of n.
      */
-    private boolean byColumns(int count) {
-        if (x != null || (long) count * BY_COLUMNS_SHARE < n || byColumnRefused) return false;
-        if (byColumn != null) return true;
-        // The copy doubles the rows' bytes (8 a stored value) and the batch adds 4·(heads + 1) a row. It is
-        // made only when that takes at most half the heap still free; else (and if the allocation fails
-        // anyway) this session keeps today's block path for every batch, whose result differs from the
-        // column path's in its last bits (both within the conformance bounds), so the choice is made once.
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long need = SparseColumns.bytes(off[n], d) + 4L * n * (heads + 1);
-        if (need > free / 2 || (long) n * heads > Integer.MAX_VALUE - 8 || off[n] > SparseRows.MAX_SEGMENT) {   // one array pair
-            byColumnRefused = true;
-            return false;
-        }
-        try {
-            rowResiduals = new float[n * heads];
-            multiplicity = new int[n];
-            byColumn = SparseColumns.of(csr);
-            return true;
-        } catch (OutOfMemoryError e) {
-            rowResiduals = null;
-            multiplicity = null;
-            byColumnRefused = true;
-            return false;
-        }
+    private boolean inStorageOrder(int count) {
+        return x == null && (long) count * STORAGE_ORDER_SHARE >= n;
     }
 
     /**
-     * The mean gradient of a large sparse batch by columns. (1) Each row's multiplicity in the batch
-     * (the order may repeat rows). (2) Row-parallel over fixed blocks of {@link #BLOCK} storage rows:
-     * each row in the batch gets its residuals (the margins of {@link #margin}, as the block path) times
-     * its multiplicity into {@link #rowResiduals} (0 for a row not in the batch), and each block its
-     * residual and loss sums in double. (3) Column-parallel: each column's gradient is its gather over
-     * the transposed copy ({@link SparseColumns#gather}), written straight into g. The bias gradients
-     * and the loss add the blocks' sums in block order. Nothing depends on the threads: the same bits for
-     * any core count, and whatever the batch's order within its rows.
+     * The mean gradient of a large sparse batch, its rows walked in storage order. (1) Each row's
+     * multiplicity in the batch (the order may repeat rows). (2) Over the fixed blocks of storage rows that
+     * {@link #block} gives for n, in parallel ({@link #storageBlock}): each row of the batch gets its
+     * residuals (the margins of {@link #margin}, as the block path) times its multiplicity and is added at
+     * once into its block's dense partial, while its values are still in L1, in row order in float; each
+     * block also sums its residuals and its loss in double. (3) Each column adds the blocks' partials in
+     * block order in double ({@link #sumPartials}). One streaming pass over the batch's stored values;
+     * the blocks depend on n alone, so the same bits for any core count and any order of the batch's rows.
      */
-    private double gradientByColumns(int from, int count, boolean withLoss) {
+    private double gradientInStorageOrder(int from, int count, boolean withLoss) {
+        if (multiplicity == null) multiplicity = new int[n];
         int[] mult = multiplicity;
         Arrays.fill(mult, 0);
         for (int q = from; q < from + count; q++) mult[order[q]]++;
-        int blocks = (n + BLOCK - 1) / BLOCK, hs = heads + 1;
+        int bl = block(n), blocks = (n + bl - 1) / bl, hs = heads + 1, np = d + 1;
+        if (partials == null) partials = new float[blocks][npar];
         double[] sums = new double[blocks * hs];             // per row block: the heads' residual sums, then the loss sum
-        boolean parallel = workers >= 2 && values(n) >= PARALLEL_VALUES;
+        boolean parallel = workers >= 2 && values(count) >= PARALLEL_VALUES;
         AtomicInteger nextBlock = new AtomicInteger();
         Runnable rowsPass = () -> {
             float[] m = new float[heads];
-            for (int k; (k = nextBlock.getAndIncrement()) < blocks; ) residualBlock(k, mult, m, sums, withLoss);
+            for (int k; (k = nextBlock.getAndIncrement()) < blocks; ) storageBlock(k, bl, mult, m, sums, withLoss);
         };
         if (parallel) inParallel(rowsPass);
         else rowsPass.run();
-        if (poison) Arrays.fill(g, Float.NaN);                // a column the gather misses is NaN, not last call's value
         double inv = 1.0 / count;
-        AtomicInteger nextChunk = new AtomicInteger();
-        SparseColumns cs = byColumn;
-        float[] r = rowResiduals;
-        int np = d + 1, chunks = cs.chunkCount();
-        Runnable columnsPass = () -> {
-            double[] acc = new double[heads];
-            for (int k; (k = nextChunk.getAndIncrement()) < chunks; ) {
-                for (int j = cs.chunks()[k], e = cs.chunks()[k + 1]; j < e; j++) {
-                    if (heads == 1) {
-                        g[j] = (float) (cs.gather(j, r) * inv);
-                    } else {
-                        cs.gather(j, r, heads, acc);
-                        for (int c = 0; c < heads; c++) g[c * np + j] = (float) (acc[c] * inv);
-                    }
-                }
-            }
-        };
-        if (parallel) inParallel(columnsPass);
-        else columnsPass.run();
+        if (!parallel || (long) blocks * npar < PARALLEL_VALUES) {
+            sumPartials(blocks, 0, npar, inv);
+        } else {                                             // wide models: each worker a range of columns, each column in block order
+            AtomicInteger next = new AtomicInteger();
+            int span = 4096;
+            inParallel(() -> {
+                for (int a; (a = next.getAndAdd(span)) < npar; ) sumPartials(blocks, a, Math.min(npar, a + span), inv);
+            });
+        }
         double loss = 0;
         for (int c = 0; c < heads; c++) {
             double b = 0;
@@ -428,32 +392,42 @@ final class CpuSession extends AbstractSession {
     }
 
     /**
-     * Row block k of {@link #gradientByColumns}'s row pass: rowResiduals of its rows (multiplicity ×
-     * residuals, or 0), and into sums[k·(heads + 1) …] its residual sums per head and its loss sum.
+     * Storage rows [k·bl, (k+1)·bl) of {@link #gradientInStorageOrder}: the dense partial of block k
+     * (zeroed here) gets multiplicity × residual × x of each of its rows in the batch, in row order; into
+     * sums[k·(heads + 1) …] go its residual sums per head and its loss sum.
      */
-    private void residualBlock(int k, int[] mult, float[] m, double[] sums, boolean withLoss) {
-        float[] r = rowResiduals;
+    private void storageBlock(int k, int bl, int[] mult, float[] m, double[] sums, boolean withLoss) {
+        float[] acc = partials[k];
+        Arrays.fill(acc, 0f);
         int hs = heads + 1, np = d + 1;
         double loss = 0;
         double[] rs = new double[heads];
-        for (int i = k * BLOCK, e = Math.min(n, i + BLOCK); i < e; i++) {
+        int s = -1;
+        int[] cols = null;
+        float[] vals = null;
+        long b = 0;
+        for (int i = k * bl, e = Math.min(n, i + bl); i < e; i++) {
             int mu = mult[i];
-            if (mu == 0) {
-                for (int c = 0; c < heads; c++) r[i * heads + c] = 0f;
-                continue;
+            if (mu == 0) continue;
+            if (s < 0 || i >= csr.segmentRows()[s + 1]) {     // rows go up: the segment changes at most segments − 1 times
+                s = seg(i);
+                cols = colSeg[s];
+                vals = valSeg[s];
+                b = segBase[s];
             }
+            int a = (int) (off[i] - b), ae = (int) (off[i + 1] - b);
             float ti = t == null ? 0f : t[i], v = weight(i), l;
             if (heads > 1) {
-                for (int c = 0; c < heads; c++) m[c] = margin(i, p, c * np);
+                for (int c = 0; c < heads; c++) m[c] = p[c * np + d] + sparseDot(vals, cols, a, ae, p, c * np);
                 l = v * softmaxResiduals(m, heads, ti, withLoss);
                 for (int c = 0; c < heads; c++) {
                     float rc = mu * (v * m[c]);
-                    r[i * heads + c] = rc;
+                    sparseAxpy(acc, c * np, rc, vals, cols, a, ae);
                     rs[c] += rc;
                 }
             } else {
-                float mi = margin(i, p, 0), rc = mu * (v * dloss(obj, objP, mi, ti));
-                r[i] = rc;
+                float mi = p[d] + sparseDot(vals, cols, a, ae, p, 0), rc = mu * (v * dloss(obj, objP, mi, ti));
+                sparseAxpy(acc, 0, rc, vals, cols, a, ae);
                 rs[0] += rc;
                 l = withLoss ? v * loss(obj, objP, mi, ti) : 0f;
             }
@@ -461,6 +435,21 @@ final class CpuSession extends AbstractSession {
         }
         for (int c = 0; c < heads; c++) sums[k * hs + c] = rs[c];
         sums[k * hs + heads] = loss;
+    }
+
+    /** acc[ao + cols[q]] += r·vals[q] for q in [a, e): a sparse row's r·x (its columns are distinct). */
+    private static void sparseAxpy(float[] acc, int ao, float r, float[] vals, int[] cols, int a, int e) {
+        for (int q = a; q < e; q++) acc[ao + cols[q]] += r * vals[q];
+    }
+
+    /** g[a .. e) = inv × the blocks' partials of those columns added in block order in double (the biases are set after). */
+    private void sumPartials(int blocks, int a, int e, double inv) {
+        double[] acc = new double[e - a];
+        for (int k = 0; k < blocks; k++) {
+            float[] pk = partials[k];
+            for (int j = a; j < e; j++) acc[j - a] += pk[j];
+        }
+        for (int j = a; j < e; j++) g[j] = (float) (acc[j - a] * inv);
     }
 
     /** acc[a .. e) = the blocks' sums of those columns, added in block order. */
