@@ -715,6 +715,13 @@ final class CpuSession extends AbstractSession {
      * {@link #runLazy} for one head and batch 1, the common case of sparse SGD, as one tight loop: per
      * step one pass over the row's stored values for the margin s·(u·x) + b and one to move them
      * (u_c ← u_c − (η·r/s')·x_c), the same arithmetic as runLazy's one-row branch.
+     *
+     * <p>The finiteness check of the moved weights is skipped while it provably cannot fire: {@code bound}
+     * is an upper bound on max |u| (exact at the start, then each step adds |η·r/s'|·max|x| with a rounding
+     * margin, a fold multiplies it by the scale), and while it stays under {@link #UNCHECKED_BELOW} no
+     * moved weight can be ±∞ or NaN. Past that (or when a step's factor is not finite) the step checks
+     * every written value as before, after a tighter bound from the weights themselves. The weights and
+     * the step a divergence is reported at are the same; the check was a sixth of the step's work.
      */
     private RunResult runLazyOne(Run run, int[] rec, float[] snaps) {
         final float[] p = this.p, t = this.t;
@@ -728,6 +735,8 @@ final class CpuSession extends AbstractSession {
         int k = 0, at = -1, every = run.recordEvery(), first = run.firstBatch();
         int untilRecord = Math.floorMod(-first, every);
         float s = 1f;
+        final double vmax = maxAbsValue();
+        double bound = maxAbsWeight();
         for (int j = first; j < first + run.batches(); j++) {
             float lr = (float) rate.at(j - first);
             int row = order[j];
@@ -743,15 +752,30 @@ final class CpuSession extends AbstractSession {
             float decay = 1f - lr * lambda, s2 = s * decay;
             if (Math.abs(s2) < LAZY_FOLD_BELOW) {
                 foldScale(s);
+                bound *= Math.abs(s) * ROUNDING_MARGIN;
                 s2 = decay;
             }
             float fr = (lr * 1f / s2) * r;
             int big = 0;                                   // the largest |u| written, as bits: ≥ 0x7f800000 once one is not finite
-            for (int q = a; q < e; q++) {
-                int c = cols[q];
-                float nu = p[c] - fr * vals[q];
-                p[c] = nu;
-                big = Math.max(big, Float.floatToRawIntBits(nu) & 0x7fffffff);
+            double grown = (bound + Math.abs(fr) * vmax) * ROUNDING_MARGIN;
+            if (!(grown < UNCHECKED_BELOW)) {
+                bound = maxAbsWeight();                    // near the edge (or a factor that is not finite): the weights' own max
+                grown = (bound + Math.abs(fr) * vmax) * ROUNDING_MARGIN;
+            }
+            if (grown < UNCHECKED_BELOW) {
+                for (int q = a; q < e; q++) {
+                    int c = cols[q];
+                    p[c] = p[c] - fr * vals[q];
+                }
+                bound = grown;
+            } else {
+                for (int q = a; q < e; q++) {
+                    int c = cols[q];
+                    float nu = p[c] - fr * vals[q];
+                    p[c] = nu;
+                    big = Math.max(big, Float.floatToRawIntBits(nu) & 0x7fffffff);
+                }
+                bound = Math.max(bound, Float.intBitsToFloat(big));   // the others did not move
             }
             if (bias) {
                 float nb = p[d] - lr * (r * 1f);
@@ -772,6 +796,32 @@ final class CpuSession extends AbstractSession {
             }
         }
         return lazyEnd(s, snaps, rec, k, at);
+    }
+
+    /**
+     * {@link #runLazyOne} moves weights without checking them while its bound on max |u| stays under this:
+     * far below Float.MAX_VALUE (3.4·10³⁸), so no moved weight can overflow.
+     */
+    static final double UNCHECKED_BELOW = 1e37;
+    /** (1 + 2⁻²²) ≥ (1 + 2⁻²⁴)²: a bound through a float product then a float sum, each rounded once. */
+    private static final double ROUNDING_MARGIN = 1 + 0x1p-22;
+    private double maxAbsValue = -1;                // max |x| over the stored values, once known
+
+    /** max |x| over every stored value (sparse rows), computed on first use; NaN when one is not finite. */
+    private double maxAbsValue() {
+        if (maxAbsValue < 0) {
+            int big = 0;
+            for (float[] vs : valSeg) for (float v : vs) big = Math.max(big, Float.floatToRawIntBits(v) & 0x7fffffff);
+            maxAbsValue = big >= NON_FINITE_BITS ? Double.NaN : Float.intBitsToFloat(big);
+        }
+        return maxAbsValue;
+    }
+
+    /** max |u| over the weights of every head (not the biases); NaN when one is not finite. */
+    private double maxAbsWeight() {
+        int big = 0, np = d + 1;
+        for (int i = 0; i < npar; i++) if (i % np < d) big = Math.max(big, Float.floatToRawIntBits(p[i]) & 0x7fffffff);
+        return big >= NON_FINITE_BITS ? Double.NaN : Float.intBitsToFloat(big);
     }
 
     /**
