@@ -77,18 +77,23 @@ class StreamingTest {
         System.arraycopy(BatchOrder.SHUFFLE.order(n, 1, SEED), 0, rows, 0, n);
         System.arraycopy(BatchOrder.SHUFFLE.order(n, 2, SEED), 0, rows, n, n);
         long cap = Math.max(ds.bytes() / 3, CHUNK * rowBytes(ds));   // a third of the rows' bytes (at least a chunk): it must stream
+        long cap2 = 2 * chunkBytes(ds, CHUNK);                          // room for two chunks: one uploads while the other is computed on
         for (int batch : new int[] {1, 7, 100, n}) {
             String where = name + (sparse ? " sparse " : " dense ") + (weighted ? "weighted " : "") + opt + " batch " + batch + " seed " + SEED;
             int batches = Math.min(60, (rows.length + batch - 1) / batch);
             Rate rate = batch == 1 ? BackendConformanceTest.perStep(0.05, batches) : new Rate(0.05, true, 2);
             try (Session resident = dev.open(ds, spec, Streaming.chunks(CHUNK));
-                 Session streamed = dev.open(ds, spec, new Streaming(cap, CHUNK));
+                 Session streamed = dev.open(ds, spec, new Streaming(cap, CHUNK, 1));
+                 Session streamed2 = dev.open(ds, spec, new Streaming(cap2, CHUNK, 2));
                  Session ref = new RefBackend().open(ds, spec)) {
                 assertFalse(resident.streamed(), where);
-                assertTrue(streamed.streamed(), where + ": a cap of a third of the data must stream");
+                assertTrue(streamed.streamed() && streamed2.streamed(), where + ": caps under the data's bytes must stream");
                 assertTrue(streamed.residency().startsWith("streamed in chunks of " + CHUNK + " rows"), streamed.residency());
+                assertFalse(streamed.residency().contains("two on the device"), streamed.residency());
+                assertEquals(!name.equals("cuda"), streamed2.residency().startsWith("streamed in chunks of " + CHUNK + " rows, two on the device"),
+                        streamed2.residency());                                // CUDA streams through one slot for now
                 List<float[]> out = new ArrayList<>();
-                for (Session s : List.of(resident, streamed, ref)) {
+                for (Session s : List.of(resident, streamed, ref, streamed2)) {
                     s.setOrder(rows);
                     s.setParams(p);
                     s.resetState();
@@ -105,6 +110,7 @@ class StreamingTest {
                     out.add(all);
                 }
                 assertArrayEquals(out.get(0), out.get(1), where + ": streamed vs resident with the same chunk rows");
+                assertArrayEquals(out.get(0), out.get(3), where + ": streamed through two slots vs resident with the same chunk rows");
                 if (opt.rule() != Optimizer.Rule.ADAM) {           // adaptive rules' float-vs-double budget is the conformance suite's
                     float[] want = out.get(2), got = out.get(1);
                     double tol = (weighted ? 3 : 1) * 50.0 * (batches + 1) * Tolerance.EPS * (ds.d() + batch + 2);   // weights < 3
@@ -124,9 +130,9 @@ class StreamingTest {
         Dataset ds = BackendConformanceTest.random(Objective.SQUARED, 301, 13);
         Spec spec = new Spec(Objective.SQUARED, true, Optimizer.momentum(0.9));
         int[] rows = BatchOrder.SHUFFLE.order(301, 1, SEED);
-        RunResult[] r = new RunResult[2];
+        RunResult[] r = new RunResult[3];
         int i = 0;
-        for (Streaming st : List.of(Streaming.chunks(CHUNK), new Streaming(ds.bytes() / 4, CHUNK))) {
+        for (Streaming st : List.of(Streaming.chunks(CHUNK), new Streaming(ds.bytes() / 4, CHUNK, 1), new Streaming(2 * chunkBytes(ds, CHUNK), CHUNK, 2))) {
             try (Session s = dev.open(ds, spec, st)) {
                 s.setOrder(rows);
                 s.setParams(Params.zeros(13));
@@ -134,9 +140,11 @@ class StreamingTest {
                 assertTrue(s.diverged(), name + " " + st);
             }
         }
-        assertEquals(r[0].divergedBatch(), r[1].divergedBatch(), name);
-        assertArrayEquals(r[0].recordedBatches(), r[1].recordedBatches(), name);
-        assertArrayEquals(r[0].snapshots(), r[1].snapshots(), name);
+        for (int k = 1; k < r.length; k++) {                // one slot, then two (a chunk prefetched past the divergence)
+            assertEquals(r[0].divergedBatch(), r[k].divergedBatch(), name + " " + k);
+            assertArrayEquals(r[0].recordedBatches(), r[k].recordedBatches(), name + " " + k);
+            assertArrayEquals(r[0].snapshots(), r[k].snapshots(), name + " " + k);
+        }
     }
 
     @Test
@@ -150,6 +158,19 @@ class StreamingTest {
     }
 
     /** What a streaming session reserves per row: features (sparse: the widest row's values and columns, an offset), the target and weight. */
+    /** Device bytes of a chunk of {@code rows} rows as the sessions size it: the longest rows' values (sparse), offsets, targets, weights. */
+    static long chunkBytes(Dataset ds, int rows) {
+        long w = ds.hasWeights() ? 4 : 0;
+        if (!ds.isSparse()) return rows * (4L * ds.d() + 4 + w);
+        long[] off = ds.rowsSparse().rowOffsets();
+        long[] len = new long[ds.n()];
+        for (int i = 0; i < ds.n(); i++) len[i] = off[i + 1] - off[i];
+        java.util.Arrays.sort(len);
+        long values = 0;
+        for (int k = 0; k < rows; k++) values += len[ds.n() - 1 - k];
+        return 8 * values + rows * (8 + 4 + w);
+    }
+
     static long rowBytes(Dataset ds) {
         long w = ds.hasWeights() ? 4 : 0;
         if (!ds.isSparse()) return 4L * ds.d() + 4 + w;

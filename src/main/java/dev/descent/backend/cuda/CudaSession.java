@@ -366,8 +366,9 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         launch(fStep, npar, BLOCK, 0, args().partialsIn(groups, count).model(t0).rule().update(lr, stepNo));
     }
 
+    /** One slot (the chunking here asks for no second): synchronous copies, after the kernels before them. TODO(gpu): two slots and an upload stream. */
     @Override
-    protected void uploadRows(Rows r) {
+    protected void uploadRows(Rows r, int slot) {
         if (sparse) {
             JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(r.offs), 8L * (r.rows + 1));
             if (r.nnz > 0) {
@@ -382,7 +383,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     }
 
     @Override
-    protected void uploadOrderAt(int offset, int[] values) {
+    protected void uploadOrderAt(int slot, int offset, int[] values) {
         JCudaDriver.cuMemcpyHtoD(order.ptr.withByteOffset(4L * offset), Pointer.to(values), 4L * values.length);
     }
 
@@ -534,7 +535,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     }
 
     @Override
-    protected float[] lossPartials(KernelArgs.Buf where, float[] upload, int count, int rows, int rpp, int g) {
+    protected float[] lossPartials(KernelArgs.Buf where, float[] upload, int count, int rows, int rpp, int g, Runnable whileRunning) {
         lossPartial = grow(lossPartial, 4L * g * count);
         if (upload != null) {
             lossSnaps = grow(lossSnaps, 4L * count * npar);
@@ -546,6 +547,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         } else {
             launch(heads > 1 ? fLossSoftmax : count >= 4 ? fLoss8 : fLoss1, g, BLOCK, 0, args(rows).allRows().losses(where, count, rpp));
         }
+        whileRunning.run();
         return read(lossPartial, g * count);
     }
 

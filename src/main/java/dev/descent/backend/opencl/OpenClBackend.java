@@ -52,6 +52,8 @@ public final class OpenClBackend implements Backend {
     final long localMem;
     final int maxWorkGroup;
     final int computeUnits;
+    /** Whether the device shares the host's memory (a CPU, an integrated GPU): streaming then keeps one chunk on it (see Streaming#slots). */
+    final boolean hostUnifiedMemory;
     /**
      * Models a work-item of the CPU kernels' vector sweeps (descent.cl's SW): 16 where the device prefers 16-wide float
      * vectors (PoCL on AVX-512: one float16 fills a register), else 8; the program is built with it. The system property
@@ -72,6 +74,7 @@ public final class OpenClBackend implements Backend {
         this.localMem = ClCalls.deviceLong(device.id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxWorkGroup = (int) Math.min(1024, ClCalls.deviceSizeT(device.id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
         this.computeUnits = Math.max(1, ClCalls.deviceInt(device.id, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
+        this.hostUnifiedMemory = hostUnified(device.id);
         int width = Integer.getInteger("descent.opencl.laneWidth", 0);     // 8 or 16 chooses (tests take both on one machine)
         this.laneWidth = width == 8 || width == 16 ? width : ClCalls.deviceInt(device.id, CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT) >= 16 ? 16 : 8;
         this.description = device.name + (family == Family.AUTO ? "" : " [" + family.name().toLowerCase(Locale.ROOT) + " kernels]")
@@ -410,6 +413,15 @@ public final class OpenClBackend implements Backend {
             CL.clReleaseProgram(program);
             CL.clReleaseCommandQueue(queue);
             CL.clReleaseContext(context);
+        }
+    }
+
+    /** CL_DEVICE_HOST_UNIFIED_MEMORY (deprecated since OpenCL 2.0, still answered; a platform that refuses: a CPU counts as unified). */
+    private static boolean hostUnified(org.jocl.cl_device_id id) {
+        try {
+            return ClCalls.deviceInt(id, CL.CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
+        } catch (org.jocl.CLException e) {
+            return ClCalls.deviceLong(id, CL.CL_DEVICE_TYPE) == CL.CL_DEVICE_TYPE_CPU;
         }
     }
 }

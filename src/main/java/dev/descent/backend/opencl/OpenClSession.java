@@ -18,6 +18,8 @@ import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 import java.util.ArrayList;
@@ -39,6 +41,12 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     private final ClCalls.Buffer x, t, w, params, state, status, statusIgnored, out, scratch;   // shapes: KernelArgs.Buf; scratch npar
     private ClCalls.Buffer partial, partialStage;   // partialStage: a streamed chunk's parts before they move into partial
     private final ClCalls.Buffer offs, cols, vals;   // sparse rows (CSR); x is then a 4-byte placeholder
+    // streaming through two slots: slot 1's rows and order (slot 0's are x … w and order), the queue that uploads
+    // them while the kernels run on the other slot, and per slot a marker after the last work that reads it
+    private final ClCalls.Buffer x1, offs1, cols1, vals1, t1, w1;
+    private ClCalls.Buffer order1;
+    private final cl_command_queue upload;
+    private final cl_event[] released = new cl_event[2];
     private final boolean sparse;
     private ClCalls.Buffer residuals;  // sparse rows: a batch's residuals (batch × heads)
     private final boolean cpu;        // a CPU device: the *_cpu kernels (row ranges, explicit vectors)
@@ -71,7 +79,9 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
                     mib(backend.globalMem)));
         }
         // the rows stream through in chunks when they do not fit beside the rest (or in one allocation)
-        int rows = chunking(streaming, Math.min(backend.globalMem - other - backend.globalMem / 16, backend.maxAlloc), backend.device.name());
+        int rows = chunking(streaming, Math.min(backend.globalMem - other - backend.globalMem / 16, backend.maxAlloc), backend.device.name(), 4L * n,
+                backend.device.gpu() && !backend.hostUnifiedMemory);
+        boolean two = rowSlots() == 2;
         // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
         long nnz = !sparse ? 0 : streamed() ? chunkValues(rows) : data.stored();
         long xBytes = sparse ? 4L * nnz : 4L * rows * d;
@@ -98,6 +108,13 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             vals = sparse ? buffer(4L * nnz) : null;
             t = buffer(data.hasTargets() ? 4L * rows : 4);
             w = buffer(data.hasWeights() ? 4L * rows : 4);
+            x1 = two ? buffer(sparse ? 4 : xBytes) : null;
+            offs1 = two && sparse ? buffer(8L * (rows + 1)) : null;
+            cols1 = two && sparse ? buffer(4L * nnz) : null;
+            vals1 = two && sparse ? buffer(4L * nnz) : null;
+            t1 = two ? buffer(data.hasTargets() ? 4L * rows : 4) : null;
+            w1 = two ? buffer(data.hasWeights() ? 4L * rows : 4) : null;
+            upload = two ? queue() : null;
             params = buffer(4L * npar);
             state = buffer(4L * stateFloats());
             status = buffer(4);
@@ -160,6 +177,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return k;
     }
 
+    /** A second in-order queue on the session's device (released with the session). */
+    private cl_command_queue queue() {
+        @SuppressWarnings("deprecation")                   // clCreateCommandQueue: also works on OpenCL 1.2 platforms
+        cl_command_queue q = CL.clCreateCommandQueue(backend.context, backend.device.id(), 0, null);
+        owned.add(() -> CL.clReleaseCommandQueue(q));
+        return q;
+    }
+
     private ClCalls.Buffer buffer(long bytes) {
         ClCalls.Buffer b = new ClCalls.Buffer(backend.context, bytes);
         owned.add(b);
@@ -207,10 +232,10 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     /** The device buffer a contract group names. */
     private ClCalls.Buffer buffer(KernelArgs.Buf b) {
         return switch (b) {
-            case X -> x;
-            case T -> t;
-            case W -> w;
-            case ORDER -> order;
+            case X -> boundSlot() == 1 ? x1 : x;
+            case T -> boundSlot() == 1 ? t1 : t;
+            case W -> boundSlot() == 1 ? w1 : w;
+            case ORDER -> boundSlot() == 1 ? order1 : order;
             case PARAMS -> params;
             case STATE -> state;
             case SNAPS -> snaps;
@@ -221,9 +246,9 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
-            case OFFS -> offs;
-            case COLS -> cols;
-            case VALS -> vals;
+            case OFFS -> boundSlot() == 1 ? offs1 : offs;
+            case COLS -> boundSlot() == 1 ? cols1 : cols;
+            case VALS -> boundSlot() == 1 ? vals1 : vals;
             case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
             case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS, LANE_PARTIAL -> lane.get(b);
         };
@@ -256,6 +281,10 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     protected void uploadOrder(int[] idx) {
         order = grow(order, 4L * idx.length);
         CL.clEnqueueWriteBuffer(backend.queue, order.mem, CL.CL_TRUE, 0, 4L * idx.length, Pointer.to(idx), 0, null, null);
+        if (upload != null) {
+            order1 = grow(order1, 4L * idx.length);
+            CL.clEnqueueWriteBuffer(backend.queue, order1.mem, CL.CL_TRUE, 0, 4L * idx.length, Pointer.to(idx), 0, null, null);
+        }
     }
 
     @Override
@@ -324,24 +353,55 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         launch(kStep, (npar + 1 + 63) / 64, 64, args().partialsIn(partialRows(groups), count).model(t0).rule().update(lr, stepNo));
     }
 
+    /**
+     * Blocking writes: with two slots on the upload queue, which does not wait for the kernels reading the
+     * other slot (slot s itself is free: {@link #awaitSlot} came first); with one, on the kernels' queue.
+     */
     @Override
-    protected void uploadRows(Rows r) {
+    protected void uploadRows(Rows r, int slot) {
+        cl_command_queue q = upload != null ? upload : backend.queue;
+        boolean one = slot == 1;
         if (sparse) {
-            CL.clEnqueueWriteBuffer(backend.queue, offs.mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
+            CL.clEnqueueWriteBuffer(q, (one ? offs1 : offs).mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
             if (r.nnz > 0) {
-                CL.clEnqueueWriteBuffer(backend.queue, cols.mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
-                CL.clEnqueueWriteBuffer(backend.queue, vals.mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, (one ? cols1 : cols).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, (one ? vals1 : vals).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
             }
         } else {
-            CL.clEnqueueWriteBuffer(backend.queue, x.mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
+            CL.clEnqueueWriteBuffer(q, (one ? x1 : x).mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
         }
-        if (r.t != null) CL.clEnqueueWriteBuffer(backend.queue, t.mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
-        if (r.w != null) CL.clEnqueueWriteBuffer(backend.queue, w.mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
+        if (r.t != null) CL.clEnqueueWriteBuffer(q, (one ? t1 : t).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
+        if (r.w != null) CL.clEnqueueWriteBuffer(q, (one ? w1 : w).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
     }
 
     @Override
-    protected void uploadOrderAt(int offset, int[] values) {
-        CL.clEnqueueWriteBuffer(backend.queue, order.mem, CL.CL_TRUE, 4L * offset, 4L * values.length, Pointer.to(values), 0, null, null);
+    protected void uploadOrderAt(int slot, int offset, int[] values) {
+        CL.clEnqueueWriteBuffer(upload != null ? upload : backend.queue, (slot == 1 ? order1 : order).mem, CL.CL_TRUE, 4L * offset,
+                4L * values.length, Pointer.to(values), 0, null, null);
+    }
+
+    /** A marker after the work enqueued so far (the last that reads the slot), and a flush so that it runs while the host uploads. */
+    @Override
+    protected void slotReleased(int slot) {
+        if (upload == null) return;
+        if (released[slot] != null) CL.clReleaseEvent(released[slot]);
+        cl_event e = new cl_event();
+        CL.clEnqueueMarkerWithWaitList(backend.queue, 0, null, e);
+        released[slot] = e;
+        CL.clFlush(backend.queue);
+    }
+
+    @Override
+    protected void awaitSlot(int slot) {
+        CL.clFlush(backend.queue);                         // the work on the other slot runs during the upload that follows
+        cl_event e = released[slot];
+        if (e == null) return;
+        released[slot] = null;
+        try {
+            CL.clWaitForEvents(1, new cl_event[] {e});
+        } finally {
+            CL.clReleaseEvent(e);
+        }
     }
 
     @Override
@@ -565,11 +625,11 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     }
 
     @Override
-    protected float[] lossPartials(KernelArgs.Buf where, float[] upload, int count, int rows, int rpp, int g) {
+    protected float[] lossPartials(KernelArgs.Buf where, float[] snapshots, int count, int rows, int rpp, int g, Runnable whileRunning) {
         lossPartial = grow(lossPartial, 4L * g * count);
-        if (upload != null) {
+        if (snapshots != null) {
             lossSnaps = grow(lossSnaps, 4L * count * npar);
-            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(upload), 0, null, null);
+            CL.clEnqueueWriteBuffer(backend.queue, lossSnaps.mem, CL.CL_TRUE, 0, 4L * count * npar, Pointer.to(snapshots), 0, null, null);
         }
         poison(lossPartial, 4L * g * count);
         if (sparse) {
@@ -579,11 +639,17 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             if (cpu) launch(kLossCpu, g, 1, a);
             else launch(count >= 4 ? kLoss8 : kLoss1, g, local, a.then(new ClCalls.Local(4L * local)));
         }
+        CL.clFlush(backend.queue);
+        whileRunning.run();
         return read(lossPartial, g * count);
     }
 
     @Override
     protected void doClose() {
+        for (int k = 0; k < released.length; k++) {
+            if (released[k] != null) CL.clReleaseEvent(released[k]);
+            released[k] = null;
+        }
         for (cl_kernel k : kernels) CL.clReleaseKernel(k);
         kernels.clear();
         for (AutoCloseable a : owned) {

@@ -40,8 +40,17 @@ public abstract class DeviceSession extends AbstractSession {
     private boolean streamed;
     /** The batch order, kept on the host while streaming (the rows of a chunk are gathered through it). */
     private int[] hostOrder;
-    /** Streaming: the host buffer a chunk is gathered into (reused; uploads are blocking). */
-    private Rows stage;
+    /**
+     * Streaming: the device's row buffers, 2 where two chunks fit (one computed on while the next uploads) or 1,
+     * and a host buffer per slot that a chunk is gathered into (uploads return once the device holds the rows).
+     */
+    private int slots = 1;
+    private Rows[] stages;
+    /** The slot the kernels read (see {@link #boundSlot}). */
+    private int bound;
+    /** A chunk already uploaded into the slot the kernels do not read: its first position, rows, kind and order ({@link #prefetchRows}). */
+    private int pfFrom = -1, pfCount, pfSlot;
+    private boolean pfStorage;
     private long chunksUploaded, bytesUploaded;
 
     protected DeviceSession(Dataset data, Spec spec) {
@@ -146,6 +155,18 @@ public abstract class DeviceSession extends AbstractSession {
      * is known) is too small. Returns the rows the device buffers must hold: n, or one chunk.
      */
     protected final int chunking(dev.descent.backend.Streaming streaming, long deviceRoom, String device) {
+        return chunking(streaming, deviceRoom, device, -1, false);
+    }
+
+    /**
+     * {@link #chunking(dev.descent.backend.Streaming, long, String)} for a device that can upload one chunk while
+     * it computes on another ({@code slotBytes} ≥ 0: the device memory a second slot needs besides its rows, its
+     * copy of the order): the rows stream through two slots ({@link #rowSlots}), each half the room, when
+     * {@link dev.descent.backend.Streaming#slots} asks for two (0: when {@code twoByDefault}) and two chunks fit;
+     * else through one. The chunk's rows alone decide the results: both give the same bits as a resident
+     * session with the same chunk rows.
+     */
+    protected final int chunking(dev.descent.backend.Streaming streaming, long deviceRoom, String device, long slotBytes, boolean twoByDefault) {
         long need = residentRowBytes();
         long room = streaming.deviceBytes() > 0 ? Math.min(streaming.deviceBytes(), deviceRoom) : deviceRoom;
         streamed = need > room;
@@ -162,14 +183,35 @@ public abstract class DeviceSession extends AbstractSession {
                         "chunks of %d rows of dataset %s need %d bytes on %s, but the room for rows is %d bytes: use at most %d rows per chunk",
                         chunk, data.name(), chunkBytes(chunk), device, room, fit));
             }
-            if (chunk == 0) chunk = (int) Math.min(fit, n);
+            long room2 = streaming.deviceBytes() > 0 ? Math.min(streaming.deviceBytes(), deviceRoom - slotBytes) : deviceRoom - slotBytes;
+            boolean two = slotBytes >= 0 && (streaming.slots() == 2 || streaming.slots() == 0 && twoByDefault);
+            long half = two ? rowsThatFit(Math.max(0, room2) / 2) : 0;
+            if (chunk == 0) {
+                slots = half >= 1 ? 2 : 1;
+                chunk = (int) Math.min(slots == 2 ? half : fit, n);
+            } else {
+                slots = chunk <= half ? 2 : 1;
+            }
         }
         if (!streamed) return n;
-        float[] st = data.hasTargets() ? new float[chunk] : null, sw = data.hasWeights() ? new float[chunk] : null;
-        stage = data.isSparse()
-                ? new Rows(null, st, sw, new long[chunk + 1], new int[(int) chunkValues(chunk)], new float[(int) chunkValues(chunk)])
-                : new Rows(new float[chunk * d], st, sw, null, null, null);
+        stages = new Rows[slots];
+        for (int k = 0; k < slots; k++) {
+            float[] st = data.hasTargets() ? new float[chunk] : null, sw = data.hasWeights() ? new float[chunk] : null;
+            stages[k] = data.isSparse()
+                    ? new Rows(null, st, sw, new long[chunk + 1], new int[(int) chunkValues(chunk)], new float[(int) chunkValues(chunk)])
+                    : new Rows(new float[chunk * d], st, sw, null, null, null);
+        }
         return chunk;
+    }
+
+    /** Row buffer slots a streamed session holds: 2 (one chunk computed on while the next uploads) or 1; 1 when resident. */
+    protected final int rowSlots() {
+        return slots;
+    }
+
+    /** The slot whose rows (and, streaming, order) the kernels read now. */
+    protected final int boundSlot() {
+        return bound;
     }
 
     @Override
@@ -180,8 +222,9 @@ public abstract class DeviceSession extends AbstractSession {
     @Override
     public final String residency() {
         if (!streamed) return chunk > 0 ? "resident, in chunks of " + chunk + " rows" : "resident";
-        if (chunksUploaded == 0) return "streamed in chunks of " + chunk + " rows";
-        return String.format(java.util.Locale.ROOT, "streamed in chunks of %d rows (%d chunks, %.1f MiB uploaded so far)", chunk, chunksUploaded,
+        String two = slots == 2 ? ", two on the device (the next uploads while one is computed on)" : "";
+        if (chunksUploaded == 0) return "streamed in chunks of " + chunk + " rows" + two;
+        return String.format(java.util.Locale.ROOT, "streamed in chunks of %d rows%s (%d chunks, %.1f MiB uploaded so far)", chunk, two, chunksUploaded,
                 bytesUploaded / 1048576.0);
     }
 
@@ -190,9 +233,50 @@ public abstract class DeviceSession extends AbstractSession {
         return chunk;
     }
 
-    /** Gathers the rows at order positions [from, from + count) (or storage rows when {@code storage}) into the stage and uploads them. */
+    /**
+     * Makes the rows at order positions [from, from + count) (or storage rows when {@code storage}) the ones the
+     * kernels read: the chunk {@link #prefetchRows} uploaded when it is that one, else gathered and uploaded
+     * now, into the slot the kernels do not read when there are two (the upload then overlaps the device's
+     * work on the other slot).
+     */
     private void stageRows(int from, int count, boolean storage) {
-        Rows r = stage;
+        if (slots == 2 && pfFrom == from && pfCount == count && pfStorage == storage) {
+            pfFrom = -1;
+            bindSlot(pfSlot);
+            return;
+        }
+        int s = slots == 2 ? bound ^ 1 : 0;
+        if (pfSlot == s) pfFrom = -1;
+        fill(s, from, count, storage);
+        bindSlot(s);
+    }
+
+    /**
+     * With two slots, uploads the rows a later {@link #stageRows} will ask for into the slot the kernels do not
+     * read, while the device works on the bound one: call it after enqueuing that work and before reading its
+     * results back. One slot: nothing (the rows are staged when asked for).
+     */
+    private void prefetchRows(int from, int count, boolean storage) {
+        if (slots < 2 || count <= 0) return;
+        int s = bound ^ 1;
+        fill(s, from, count, storage);
+        pfFrom = from;
+        pfCount = count;
+        pfStorage = storage;
+        pfSlot = s;
+    }
+
+    /** The kernels read slot s from now on; the device is told when it is done with the slot they leave. */
+    private void bindSlot(int s) {
+        if (s == bound) return;
+        slotReleased(bound);
+        bound = s;
+    }
+
+    /** Gathers the rows into slot s's host buffer and uploads them into its device buffers (and the chunk's order into its order). */
+    private void fill(int s, int from, int count, boolean storage) {
+        if (slots == 2) awaitSlot(s);
+        Rows r = stages[s];
         r.rows = count;
         float[] t = data.targets(), w = data.weights();
         if (w != null) {
@@ -224,13 +308,13 @@ public abstract class DeviceSession extends AbstractSession {
             }
             r.nnz = at;
         }
-        uploadRows(r);
+        uploadRows(r, s);
         chunksUploaded++;
         bytesUploaded += data.isSparse() ? 8 * r.nnz + 8L * (count + 1) : 4 * r.nnz;
         if (!storage) {
             int[] local = new int[count];
             for (int k = 0; k < count; k++) local[k] = k;
-            uploadOrderAt(from, local);
+            uploadOrderAt(s, from, local);
         }
     }
 
@@ -318,11 +402,21 @@ public abstract class DeviceSession extends AbstractSession {
      */
     protected abstract void stepFromParts(int count, int groups, double lr, int stepNo, long t0);
 
-    /** Streaming: writes a chunk's rows (features and targets, dense or sparse) into the row buffers. */
-    protected abstract void uploadRows(Rows rows);
+    /**
+     * Streaming: writes a chunk's rows (features and targets, dense or sparse) into the row buffers of slot
+     * {@code slot}, returning once the device holds them. With two slots the write must not wait for the
+     * device's work on the other slot (a second queue or stream).
+     */
+    protected abstract void uploadRows(Rows rows, int slot);
 
-    /** Streaming: writes {@code values} into the device's batch order at positions offset.. . */
-    protected abstract void uploadOrderAt(int offset, int[] values);
+    /** Streaming: writes {@code values} into slot {@code slot}'s copy of the batch order at positions offset.. (as {@link #uploadRows}). */
+    protected abstract void uploadOrderAt(int slot, int offset, int[] values);
+
+    /** Two slots: the work enqueued so far is the last that reads slot {@code slot} until it is filled again (a marker to wait on). */
+    protected void slotReleased(int slot) {}
+
+    /** Two slots: waits until the device has finished the work that read slot {@code slot} (see {@link #slotReleased}). */
+    protected void awaitSlot(int slot) {}
 
     protected abstract float[] readGradientOut();
 
@@ -342,7 +436,8 @@ public abstract class DeviceSession extends AbstractSession {
      * in {@code snaps} (SNAPS: the last run's records; LOSS_SNAPS), written there first from
      * {@code upload} when it is not null.
      */
-    protected abstract float[] lossPartials(KernelArgs.Buf snaps, float[] upload, int count, int rows, int rowsPerPart, int groups);
+    protected abstract float[] lossPartials(KernelArgs.Buf snaps, float[] upload, int count, int rows, int rowsPerPart, int groups,
+                                            Runnable whileRunning);
 
     /** An argument list for a launch, built from contract.h's groups (see {@link KernelArgs}). */
     protected final KernelArgs args() {
@@ -434,6 +529,7 @@ public abstract class DeviceSession extends AbstractSession {
         try {
             uploadOrder(order);
             if (streamed) hostOrder = order.clone();
+            pfFrom = -1;                                   // a prefetched chunk was gathered through the old order
             if (readStatus() == OK) step = 0;        // keeps the counter far from overflow
         } catch (RuntimeException e) {
             throw translate(e, "uploading the batch order");
@@ -494,6 +590,11 @@ public abstract class DeviceSession extends AbstractSession {
                     stageRows(from, Math.min(bs * wb, orderLength() - from), false);
                 }
                 runPart(sub, step0 + off, updates() + off, fits, staged);
+                int j1 = j0 + wb, wb1 = Math.min(per, run.firstBatch() + run.batches() - j1);
+                if (staged && wb1 > 0 && (long) bs * wb1 <= chunk) {   // the next launch's rows upload while this one runs
+                    int from1 = Batches.from(j1, bs);
+                    prefetchRows(from1, Math.min(bs * wb1, orderLength() - from1), false);
+                }
                 int recs = sub.records();
                 float[] part = readSnapshots(recs);
                 System.arraycopy(part, 0, all, got * np, recs * np);
@@ -549,14 +650,15 @@ public abstract class DeviceSession extends AbstractSession {
             int groups = (n + rpp - 1) / rpp;
             float[] part;
             if (!streamed) {
-                part = lossPartials(where, resident ? null : snapshots, count, n, rpp, groups);
+                part = lossPartials(where, resident ? null : snapshots, count, n, rpp, groups, () -> {});
             } else {                                       // storage rows a chunk of whole parts at a time, the parts in order
                 part = new float[groups * count];
                 int per = (chunk / rpp) * rpp, done = 0;
                 for (int a = 0; a < n; a += per) {
-                    int c = Math.min(per, n - a), gc = (c + rpp - 1) / rpp;
+                    int c = Math.min(per, n - a), gc = (c + rpp - 1) / rpp, a1 = a + per;
                     stageRows(a, c, true);
-                    float[] p = lossPartials(where, a == 0 && !resident ? snapshots : null, count, c, rpp, gc);
+                    Runnable next = () -> prefetchRows(a1, Math.min(per, n - a1), true);   // the next chunk uploads while this one runs
+                    float[] p = lossPartials(where, a == 0 && !resident ? snapshots : null, count, c, rpp, gc, next);
                     System.arraycopy(p, 0, part, done * count, gc * count);
                     done += gc;
                 }
