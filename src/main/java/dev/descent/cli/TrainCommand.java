@@ -168,6 +168,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "Default: as many as fit.")
     int chunkRows;
 
+    @Option(names = "--stream-slots", paramLabel = "N", defaultValue = "0",
+            description = "OpenCL: chunks on the device at once while streaming: 2 uploads the next beside the kernels' work on the "
+                    + "other (each half the room), 1 waits. Default 0: 2 on a GPU with its own memory, else 1.")
+    int streamSlots;
+
     @Mixin
     BackendOption backend = new BackendOption();
 
@@ -221,7 +226,8 @@ final class TrainCommand implements Callable<Integer> {
         Params p0 = initial(ds.d(), sp.heads());
 
         DescentException.require(chunkRows >= 0, "--chunk-rows must be ≥ 0 (got " + chunkRows + ")");
-        Streaming streaming = new Streaming(deviceMemory == null ? 0 : bytes("--device-memory", deviceMemory), chunkRows);
+        DescentException.require(streamSlots >= 0 && streamSlots <= 2, "--stream-slots must be 1 or 2, or 0 for the device's choice (got " + streamSlots + ")");
+        Streaming streaming = new Streaming(deviceMemory == null ? 0 : bytes("--device-memory", deviceMemory), chunkRows, streamSlots);
         try (Backend b = backend.open(err, problem(ds, batch, sp.heads())); Session s = b.open(ds, sp, streaming);
              Interrupt interrupt = Interrupt.install(err)) {
             err.println("descent: " + ds + ", " + sp.objectiveName() + (withBias ? " + bias" : "") + ", " + opt + ", batch " + batch
