@@ -34,6 +34,26 @@
 
 /* Below this scale a lazy run folds it into the weights (AbstractSession.LAZY_FOLD_BELOW). */
 #define DESCENT_LAZY_FOLD_BELOW 1e-3f
+/* run_steps_sparse with one work-item, lazy, one head, batch 1: the moved weights go unchecked while a bound on
+ * max |u| stays under DESCENT_UNCHECKED_BELOW (far below FLT_MAX: no moved weight can overflow). Each step adds
+ * |f·r|·vmax, times DESCENT_BOUND_MARGIN = 1 + 2^-20, which covers the float rounding of the update (a product and a
+ * difference) and of the bound's own two operations; a fold multiplies it by |s| and the margin. CpuSession.runLazyOne
+ * does the same in double. */
+#define DESCENT_UNCHECKED_BELOW 1e37f
+#define DESCENT_BOUND_MARGIN 1.00000095367431640625f
+
+/* max |u| over the first d parameters (one head's weights), or 3e38 (past any bound) when one is not finite. */
+DESCENT_FN float descent_max_abs_weight(GLOBAL const float *params, int d)
+{
+    float m = 0.0f;
+    int bad = 0;
+    for (int c = 0; c < d; ++c) {
+        const float a = D_FABS(params[c]);
+        m = a > m ? a : m;
+        bad |= !D_ISFINITE(a);
+    }
+    return bad ? 3.0e38f : m;
+}
 
 /* Σ vals·w[cols] over row `row`'s stored values in a fixed order: four accumulators take the values of
  * each group of four, the tail joins the first, summed (s0 + s1) + (s2 + s3) (CpuSession.sparseDot). */
@@ -196,7 +216,7 @@ DESCENT_FN void descent_fold_scale(GLOBAL float *params, int npar, int d, float 
  * A divergence is or-ed into bad[step parity] (two flags: one is cleared while the other is read).
  */
 D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, RATE_ARGS, RECORD_ARGS, GLOBAL float *scratch,
-                          GLOBAL float *res, const int lazy)
+                          GLOBAL float *res, const int lazy, const float vmax)
 {
     D_SHARED(int, bad, 2);
     DESCENT_SPARSE_ROWS_LOCAL;
@@ -208,6 +228,8 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
     float s = 1.0f;
     float st[DESCENT_MAX_SLOTS];
     int rec = 0;
+    const int unchecked = lazy && L == 1 && heads == 1;   /* vmax: max |x| over the stored values, or not finite */
+    float bound = unchecked ? descent_max_abs_weight(params, d) : 0.0f;
     D_BARRIER;
     for (int j = first_batch; j < first_batch + batches; ++j) {
         const int from = descent_batch_from(j, batch);
@@ -230,6 +252,7 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
             if (D_FABS(s2) < DESCENT_LAZY_FOLD_BELOW) {
                 descent_fold_scale(params, npar, d, s);
                 D_BARRIER;
+                bound *= D_FABS(s) * DESCENT_BOUND_MARGIN;
                 s2 = decay;
             }
             const float f = lr_j * inv / s2;               /* u_c <- u_c - (sum r.x)_c * lr/(|B| s') */
@@ -237,10 +260,26 @@ D_KERNEL run_steps_sparse(SPARSE_ROWS_ARGS, MODEL_ARGS, RULE_ARGS, STEPS_ARGS, R
                 const int row = order[from];
                 const float fr = f * res[0];
                 const D_LONG end = offs[row + 1];
-                for (D_LONG e = offs[row] + lid; e < end; e += L) {
-                    const float nu = params[cols[e]] - fr * vals[e];
-                    params[cols[e]] = nu;
-                    b |= !D_ISFINITE(nu);
+                float grown = (bound + D_FABS(fr) * vmax) * DESCENT_BOUND_MARGIN;
+                if (unchecked && !(grown < DESCENT_UNCHECKED_BELOW)) {     /* near the edge (or a factor not finite): the weights' max */
+                    bound = descent_max_abs_weight(params, d);
+                    grown = (bound + D_FABS(fr) * vmax) * DESCENT_BOUND_MARGIN;
+                }
+                if (unchecked && grown < DESCENT_UNCHECKED_BELOW) {
+                    for (D_LONG e = offs[row]; e < end; ++e) {
+                        const float nu = params[cols[e]] - fr * vals[e];
+                        params[cols[e]] = nu;
+                    }
+                    bound = grown;
+                } else {
+                    float mx = 0.0f;
+                    for (D_LONG e = offs[row] + lid; e < end; e += L) {
+                        const float nu = params[cols[e]] - fr * vals[e];
+                        params[cols[e]] = nu;
+                        b |= !D_ISFINITE(nu);
+                        mx = D_FABS(nu) > mx ? D_FABS(nu) : mx;
+                    }
+                    bound = bound > mx ? bound : mx;       /* the others did not move (used with one item only) */
                 }
                 if (lid == 0) scratch[d] = res[0];
             } else {                                       /* the sums, then each touched column applied once and cleared */

@@ -405,7 +405,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             if (b > RunLimits.SPARSE_ONE_GROUP_MAX_BATCH) return false;
             residuals = grow(residuals, 4L * Math.min(b, orderLength()) * heads);
             launch(fRunSparse, 1, RunLimits.SPARSE_GPU_GROUP / 2, 0, args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
-                    .then(scratch, residuals, lazySparse(run) ? 1 : 0));
+                    .then(scratch, residuals, lazySparse(run) ? 1 : 0, maxAbsStoredValue()));
             return true;
         }
         KernelArgs a = args().rows().model(t0).rule().steps(run).rate(run).record(run, step0);

@@ -437,7 +437,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             int rows = Math.min(run.batchSize(), orderLength());
             residuals = grow(residuals, 4L * rows * heads);
             launch(kRunSparse, 1, sparseLocal(), args().sparseRows().model(t0).rule().steps(run).rate(run).record(run, step0)
-                    .then(scratch, residuals, lazySparse(run) ? 1 : 0));
+                    .then(scratch, residuals, lazySparse(run) ? 1 : 0, maxAbsStoredValue()));
             return true;
         }
         KernelArgs a = args().rows().model(t0).rule().steps(run).rate(run).record(run, step0);
