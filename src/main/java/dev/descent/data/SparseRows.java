@@ -78,6 +78,16 @@ public record SparseRows(String name, long[] rowOffsets, int[][] colSegments, fl
         return b;
     }
 
+    /**
+     * max |x| over every stored value, NaN when one is not finite (a pass over the values: callers keep it). The
+     * sparse SGD runs bound their weights' growth with it (CpuSession.runLazyOne, run_steps_sparse).
+     */
+    public float maxAbsValue() {
+        int big = 0;
+        for (float[] vs : valSegments) for (float v : vs) big = Math.max(big, Float.floatToRawIntBits(v) & 0x7fffffff);
+        return big >= 0x7f800000 ? Float.NaN : Float.intBitsToFloat(big);
+    }
+
     /** The value at (row, col), 0 when the row stores none there. */
     public float value(int row, int col) {
         int s = segmentOf(row);

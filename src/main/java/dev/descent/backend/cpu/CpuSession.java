@@ -73,7 +73,6 @@ final class CpuSession extends AbstractSession {
     private final int workers;
     private float[][] partials;              // a large sparse batch's dense partial per block of storage rows, made on first use
     private int[] multiplicity;              // (n) how often each row occurs in a large sparse batch
-    private final boolean poison = dev.descent.backend.spi.Kernels.poison();   // NaN into g before a pass that writes it piecewise
 
     CpuSession(Dataset data, Spec spec, ForkJoinPool pool) {
         super(data, spec);
@@ -251,7 +250,7 @@ final class CpuSession extends AbstractSession {
         int[] cols = colSeg[s];
         float[] vals = valSeg[s];
         long b = segBase[s];
-        for (int q = (int) (off[row] - b), e = (int) (off[row + 1] - b); q < e; q++) acc[ao + cols[q]] += r * vals[q];
+        sparseAxpy(acc, ao, r, vals, cols, (int) (off[row] - b), (int) (off[row + 1] - b));
     }
 
     /**
@@ -756,7 +755,7 @@ final class CpuSession extends AbstractSession {
                 s2 = decay;
             }
             float fr = (lr * 1f / s2) * r;
-            int big = 0;                                   // the largest |u| written, as bits: ≥ 0x7f800000 once one is not finite
+            int big = 0;                                   // the largest |u| written, as bits: ≥ NON_FINITE_BITS once one is not finite
             double grown = (bound + Math.abs(fr) * vmax) * ROUNDING_MARGIN;
             if (!(grown < UNCHECKED_BELOW)) {
                 bound = maxAbsWeight();                    // near the edge (or a factor that is not finite): the weights' own max
@@ -809,11 +808,7 @@ final class CpuSession extends AbstractSession {
 
     /** max |x| over every stored value (sparse rows), computed on first use; NaN when one is not finite. */
     private double maxAbsValue() {
-        if (maxAbsValue < 0) {
-            int big = 0;
-            for (float[] vs : valSeg) for (float v : vs) big = Math.max(big, Float.floatToRawIntBits(v) & 0x7fffffff);
-            maxAbsValue = big >= NON_FINITE_BITS ? Double.NaN : Float.intBitsToFloat(big);
-        }
+        if (maxAbsValue < 0) maxAbsValue = csr.maxAbsValue();
         return maxAbsValue;
     }
 

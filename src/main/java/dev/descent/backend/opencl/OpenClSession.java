@@ -232,10 +232,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     /** The device buffer a contract group names. */
     private ClCalls.Buffer buffer(KernelArgs.Buf b) {
         return switch (b) {
-            case X -> boundSlot() == 1 ? x1 : x;
-            case T -> boundSlot() == 1 ? t1 : t;
-            case W -> boundSlot() == 1 ? w1 : w;
-            case ORDER -> boundSlot() == 1 ? order1 : order;
+            case X, T, W, ORDER, OFFS, COLS, VALS -> slotBuffer(b, boundSlot());
             case PARAMS -> params;
             case STATE -> state;
             case SNAPS -> snaps;
@@ -246,11 +243,23 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
             case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
-            case OFFS -> boundSlot() == 1 ? offs1 : offs;
-            case COLS -> boundSlot() == 1 ? cols1 : cols;
-            case VALS -> boundSlot() == 1 ? vals1 : vals;
             case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
             case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS, LANE_PARTIAL -> lane.get(b);
+        };
+    }
+
+    /** A row buffer (rows, targets, weights, order; sparse offsets, columns, values) of slot {@code slot}. */
+    private ClCalls.Buffer slotBuffer(KernelArgs.Buf b, int slot) {
+        boolean one = slot == 1;
+        return switch (b) {
+            case X -> one ? x1 : x;
+            case T -> one ? t1 : t;
+            case W -> one ? w1 : w;
+            case ORDER -> one ? order1 : order;
+            case OFFS -> one ? offs1 : offs;
+            case COLS -> one ? cols1 : cols;
+            case VALS -> one ? vals1 : vals;
+            default -> throw new IllegalArgumentException(b + " is not a row buffer");
         };
     }
 
@@ -360,23 +369,22 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
     @Override
     protected void uploadRows(Rows r, int slot) {
         cl_command_queue q = upload != null ? upload : backend.queue;
-        boolean one = slot == 1;
         if (sparse) {
-            CL.clEnqueueWriteBuffer(q, (one ? offs1 : offs).mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
+            CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.OFFS, slot).mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
             if (r.nnz > 0) {
-                CL.clEnqueueWriteBuffer(q, (one ? cols1 : cols).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
-                CL.clEnqueueWriteBuffer(q, (one ? vals1 : vals).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.COLS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.VALS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
             }
         } else {
-            CL.clEnqueueWriteBuffer(q, (one ? x1 : x).mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
+            CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.X, slot).mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
         }
-        if (r.t != null) CL.clEnqueueWriteBuffer(q, (one ? t1 : t).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
-        if (r.w != null) CL.clEnqueueWriteBuffer(q, (one ? w1 : w).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
+        if (r.t != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.T, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
+        if (r.w != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.W, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
     }
 
     @Override
     protected void uploadOrderAt(int slot, int offset, int[] values) {
-        CL.clEnqueueWriteBuffer(upload != null ? upload : backend.queue, (slot == 1 ? order1 : order).mem, CL.CL_TRUE, 4L * offset,
+        CL.clEnqueueWriteBuffer(upload != null ? upload : backend.queue, slotBuffer(KernelArgs.Buf.ORDER, slot).mem, CL.CL_TRUE, 4L * offset,
                 4L * values.length, Pointer.to(values), 0, null, null);
     }
 

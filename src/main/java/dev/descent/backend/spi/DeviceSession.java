@@ -106,11 +106,7 @@ public abstract class DeviceSession extends AbstractSession {
      * bounds its weights' growth with it (DESCENT_UNCHECKED_BELOW in sparse.h). A chunk's values are among them.
      */
     protected final float maxAbsStoredValue() {
-        if (maxAbsStored < 0) {
-            int big = 0;
-            for (float[] vs : data.rowsSparse().valSegments()) for (float v : vs) big = Math.max(big, Float.floatToRawIntBits(v) & 0x7fffffff);
-            maxAbsStored = big >= 0x7f800000 ? Float.NaN : Float.intBitsToFloat(big);
-        }
+        if (maxAbsStored < 0) maxAbsStored = data.rowsSparse().maxAbsValue();
         return maxAbsStored;
     }
 
@@ -261,7 +257,7 @@ public abstract class DeviceSession extends AbstractSession {
             return;
         }
         int s = slots == 2 ? bound ^ 1 : 0;
-        if (pfSlot == s) pfFrom = -1;
+        pfFrom = -1;                                       // a prefetch sits in the slot the kernels do not read: s
         fill(s, from, count, storage);
         bindSlot(s);
     }
