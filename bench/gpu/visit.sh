@@ -13,7 +13,7 @@
 #   bench      `descent bench gpu --backends cuda --data /tmp/gpu-data`: copy/read ceilings, fused GD step at n = 16M (d = 64)
 #              and n = 1M (d = 1024), batch-1 SGD at d = 2 and 16
 #   torch      PyTorch on the same bytes: d2d copy, fused step (fused SGD), Python loop, CUDA graph
-#   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too
+#   sparse     rcv1-shaped sparse training (100k rows) on cuda and cpu, batch 1 / 256 / full, streamed too (one slot vs two)
 #              (SPARSE_RUNS: the runs, ';'-separated)
 #   sweep      issue #15 on the GPU: SweepTest with CUDA required (every configuration bit-identical to its lone run on cuda
 #              and on NVIDIA's OpenCL), then the seed problem's 1,024 configurations (128 rates × 8 batch sizes 1 … 1,000, 3 epochs)
@@ -142,7 +142,7 @@ fi
 if want sparse; then
   phase sparse
   $D data --sparse --rows 100000 --format libsvm --out /tmp/sp100k.svm > /dev/null 2>&1
-  IFS=';' read -ra sruns <<< "${SPARSE_RUNS:-cuda -B 1;cpu -B 1;cuda -B 256;cpu -B 256;cuda -B 1024;cuda -B 2048;cuda -B 100000 -e 5;cpu -B 100000 -e 5;cuda -B 256 --device-memory 8m;cuda -B 100000 -e 5 --device-memory 8m}"
+  IFS=';' read -ra sruns <<< "${SPARSE_RUNS:-cuda -B 1;cpu -B 1;cuda -B 256;cpu -B 256;cuda -B 1024;cuda -B 2048;cuda -B 100000 -e 5;cpu -B 100000 -e 5;cuda -B 256 --device-memory 8m --stream-slots 1;cuda -B 256 --device-memory 8m --stream-slots 2;cuda -B 100000 -e 5 --device-memory 8m --stream-slots 1;cuda -B 100000 -e 5 --device-memory 8m --stream-slots 2}"
   for r in "${sruns[@]}"; do
     (( $(left) > 20 )) || break
     echo "--- $r" >> "$OUT/sparse.txt"

@@ -16,6 +16,10 @@ import dev.descent.data.Dataset;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
 
@@ -70,6 +74,13 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     private final boolean sparse;
     private final Mem offs, cols, vals, scratch;    // sparse rows (CSR) and run_steps_sparse's npar sums; null when dense
     private Mem residuals;                          // sparse rows: a batch's residuals (batch × heads)
+    // streaming through two slots: slot 1's rows and order (slot 0's are x … w and order), the non-blocking stream that
+    // uploads them while the kernels run on the other slot (the legacy null stream), and per slot an event recorded on
+    // the null stream after the last work that reads it
+    private final Mem x1, offs1, cols1, vals1, t1, w1;
+    private Mem order1;
+    private final CUstream upload;
+    private final CUevent[] released = new CUevent[2];
     private final int partialBlock;                 // threads per block of fPartial
     private final int partialShared;
     private final int maxParts;
@@ -106,7 +117,9 @@ final class CudaSession extends DeviceSession implements LaneRunner {
                     + "partials), the GPU has %s free of %s", data.name(), mib(other), mib(free[0]), mib(total[0])));
         }
         // the rows stream through in chunks when they do not fit in what is free beside the rest (a 64 MiB margin for the driver)
-        int rows = chunking(streaming, Math.max(0, free[0] - other - (64L << 20)), "the GPU");
+        // (two slots by default, each half the room, when two chunks fit: the second needs its own copy of the order, 4·n bytes)
+        int rows = chunking(streaming, Math.max(0, free[0] - other - (64L << 20)), "the GPU", 4L * n, true);
+        boolean two = rowSlots() == 2;
         // a chunk may repeat rows (an order with replacement): room for its rows at the widest row's count, not the data's total
         long nnz = !sparse ? 0 : streamed() ? chunkValues(rows) : data.stored();
         long xBytes = 4L * rows * d;
@@ -130,6 +143,23 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             scratch = sparse ? mem(4L * npar) : null;
             t = mem(data.hasTargets() ? 4L * rows : 4);
             w = mem(data.hasWeights() ? 4L * rows : 4);
+            x1 = two ? mem(sparse ? 4 : xBytes) : null;
+            offs1 = two && sparse ? mem(8L * (rows + 1)) : null;
+            cols1 = two && sparse ? mem(4L * nnz) : null;
+            vals1 = two && sparse ? mem(4L * nnz) : null;
+            t1 = two ? mem(data.hasTargets() ? 4L * rows : 4) : null;
+            w1 = two ? mem(data.hasWeights() ? 4L * rows : 4) : null;
+            if (two) {
+                CUstream st = new CUstream();
+                JCudaDriver.cuStreamCreate(st, CUstream_flags.CU_STREAM_NON_BLOCKING);   // never waits for the null stream's kernels
+                upload = st;
+                for (int k = 0; k < 2; k++) {
+                    released[k] = new CUevent();
+                    JCudaDriver.cuEventCreate(released[k], CUevent_flags.CU_EVENT_DISABLE_TIMING);
+                }
+            } else {
+                upload = null;
+            }
             params = mem(4L * npar);
             state = mem(4L * stateFloats());
             status = mem(4);
@@ -228,10 +258,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     /** The device buffer a contract group names. */
     private Mem buffer(KernelArgs.Buf b) {
         return switch (b) {
-            case X -> x;
-            case T -> t;
-            case W -> w;
-            case ORDER -> order;
+            case X, T, W, ORDER, OFFS, COLS, VALS -> slotBuffer(b, boundSlot());
             case PARAMS -> params;
             case STATE -> state;
             case SNAPS -> snaps;
@@ -242,11 +269,23 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             case LRS -> lrs != null ? lrs : params;          // unread without a per-step schedule
             case LOSS_SNAPS -> lossSnaps;
             case LOSS_PARTIAL -> lossPartial;
-            case OFFS -> offs;
-            case COLS -> cols;
-            case VALS -> vals;
             case LANE_LRS -> lane.getOrDefault(b, lane.get(KernelArgs.Buf.LANE_FLOAT));   // unread without a per-step schedule
             case LANE_PARAMS, LANE_STATE, LANE_INT, LANE_FLOAT, LANE_SNAPS, LANE_STATUS, LANE_PARTIAL -> lane.get(b);
+        };
+    }
+
+    /** A row buffer (rows, targets, weights, order; sparse offsets, columns, values) of slot {@code slot}. */
+    private Mem slotBuffer(KernelArgs.Buf b, int slot) {
+        boolean one = slot == 1;
+        return switch (b) {
+            case X -> one ? x1 : x;
+            case T -> one ? t1 : t;
+            case W -> one ? w1 : w;
+            case ORDER -> one ? order1 : order;
+            case OFFS -> one ? offs1 : offs;
+            case COLS -> one ? cols1 : cols;
+            case VALS -> one ? vals1 : vals;
+            default -> throw new IllegalArgumentException(b + " is not a row buffer");
         };
     }
 
@@ -317,6 +356,10 @@ final class CudaSession extends DeviceSession implements LaneRunner {
     protected void uploadOrder(int[] idx) {
         order = grow(order, 4L * idx.length);
         JCudaDriver.cuMemcpyHtoD(order.ptr, Pointer.to(idx), 4L * idx.length);
+        if (upload != null) {
+            order1 = grow(order1, 4L * idx.length);
+            JCudaDriver.cuMemcpyHtoD(order1.ptr, Pointer.to(idx), 4L * idx.length);
+        }
     }
 
     @Override
@@ -366,25 +409,50 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         launch(fStep, npar, BLOCK, 0, args().partialsIn(groups, count).model(t0).rule().update(lr, stepNo));
     }
 
-    /** One slot (the chunking here asks for no second): synchronous copies, after the kernels before them. TODO(gpu): two slots and an upload stream. */
+    /**
+     * Two slots: copies on the upload stream (non-blocking: it does not wait for the kernels reading the other
+     * slot on the null stream; slot s itself is free, {@link #awaitSlot} came first), then a wait for that stream
+     * alone. The sources are pageable Java arrays: the driver stages each before the call returns. One slot:
+     * synchronous copies on the null stream, after the kernels before them.
+     */
     @Override
     protected void uploadRows(Rows r, int slot) {
         if (sparse) {
-            JCudaDriver.cuMemcpyHtoD(offs.ptr, Pointer.to(r.offs), 8L * (r.rows + 1));
+            toDevice(slotBuffer(KernelArgs.Buf.OFFS, slot), 0, Pointer.to(r.offs), 8L * (r.rows + 1));
             if (r.nnz > 0) {
-                JCudaDriver.cuMemcpyHtoD(cols.ptr, Pointer.to(r.cols), 4L * r.nnz);
-                JCudaDriver.cuMemcpyHtoD(vals.ptr, Pointer.to(r.vals), 4L * r.nnz);
+                toDevice(slotBuffer(KernelArgs.Buf.COLS, slot), 0, Pointer.to(r.cols), 4L * r.nnz);
+                toDevice(slotBuffer(KernelArgs.Buf.VALS, slot), 0, Pointer.to(r.vals), 4L * r.nnz);
             }
         } else {
-            JCudaDriver.cuMemcpyHtoD(x.ptr, Pointer.to(r.x), 4L * r.rows * d);
+            toDevice(slotBuffer(KernelArgs.Buf.X, slot), 0, Pointer.to(r.x), 4L * r.rows * d);
         }
-        if (r.t != null) JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(r.t), 4L * r.rows);
-        if (r.w != null) JCudaDriver.cuMemcpyHtoD(w.ptr, Pointer.to(r.w), 4L * r.rows);
+        if (r.t != null) toDevice(slotBuffer(KernelArgs.Buf.T, slot), 0, Pointer.to(r.t), 4L * r.rows);
+        if (r.w != null) toDevice(slotBuffer(KernelArgs.Buf.W, slot), 0, Pointer.to(r.w), 4L * r.rows);
+        if (upload != null) JCudaDriver.cuStreamSynchronize(upload);
     }
 
     @Override
     protected void uploadOrderAt(int slot, int offset, int[] values) {
-        JCudaDriver.cuMemcpyHtoD(order.ptr.withByteOffset(4L * offset), Pointer.to(values), 4L * values.length);
+        toDevice(slotBuffer(KernelArgs.Buf.ORDER, slot), 4L * offset, Pointer.to(values), 4L * values.length);
+        if (upload != null) JCudaDriver.cuStreamSynchronize(upload);
+    }
+
+    /** A streaming copy into {@code m} at byte {@code at}: on the upload stream with two slots, else synchronous. */
+    private void toDevice(Mem m, long at, Pointer src, long bytes) {
+        if (upload != null) JCudaDriver.cuMemcpyHtoDAsync(m.ptr.withByteOffset(at), src, bytes, upload);
+        else JCudaDriver.cuMemcpyHtoD(m.ptr.withByteOffset(at), src, bytes);
+    }
+
+    /** Records slot {@code slot}'s event on the null stream after the work launched so far (the last that reads the slot). */
+    @Override
+    protected void slotReleased(int slot) {
+        if (upload != null) JCudaDriver.cuEventRecord(released[slot], null);
+    }
+
+    /** Waits for slot {@code slot}'s event (at once when never recorded). */
+    @Override
+    protected void awaitSlot(int slot) {
+        if (upload != null) JCudaDriver.cuEventSynchronize(released[slot]);
     }
 
     @Override
@@ -568,6 +636,15 @@ final class CudaSession extends DeviceSession implements LaneRunner {
             }
         }
         owned.clear();
+        try {
+            for (int k = 0; k < 2; k++) {
+                if (released[k] != null) JCudaDriver.cuEventDestroy(released[k]);
+                released[k] = null;
+            }
+            if (upload != null) JCudaDriver.cuStreamDestroy(upload);
+        } catch (RuntimeException e) {
+            if (first == null) first = e;
+        }
         if (first != null) throw translate(first, "freeing device memory");
     }
 }
