@@ -420,14 +420,14 @@ final class CudaSession extends DeviceSession implements LaneRunner {
         if (sparse) {
             toDevice(slotBuffer(KernelArgs.Buf.OFFS, slot), 0, Pointer.to(r.offs), 8L * (r.rows + 1));
             if (r.nnz > 0) {
-                toDevice(slotBuffer(KernelArgs.Buf.COLS, slot), 0, Pointer.to(r.cols), 4L * r.nnz);
-                toDevice(slotBuffer(KernelArgs.Buf.VALS, slot), 0, Pointer.to(r.vals), 4L * r.nnz);
+                toDevice(slotBuffer(KernelArgs.Buf.COLS, slot), 0, Pointer.to(r.cols).withByteOffset(4L * r.valAt), 4L * r.nnz);
+                toDevice(slotBuffer(KernelArgs.Buf.VALS, slot), 0, Pointer.to(r.vals).withByteOffset(4L * r.valAt), 4L * r.nnz);
             }
         } else {
-            toDevice(slotBuffer(KernelArgs.Buf.X, slot), 0, Pointer.to(r.x), 4L * r.rows * d);
+            toDevice(slotBuffer(KernelArgs.Buf.X, slot), 0, Pointer.to(r.x).withByteOffset(4L * r.at * d), 4L * r.rows * d);
         }
-        if (r.t != null) toDevice(slotBuffer(KernelArgs.Buf.T, slot), 0, Pointer.to(r.t), 4L * r.rows);
-        if (r.w != null) toDevice(slotBuffer(KernelArgs.Buf.W, slot), 0, Pointer.to(r.w), 4L * r.rows);
+        if (r.t != null) toDevice(slotBuffer(KernelArgs.Buf.T, slot), 0, Pointer.to(r.t).withByteOffset(4L * r.at), 4L * r.rows);
+        if (r.w != null) toDevice(slotBuffer(KernelArgs.Buf.W, slot), 0, Pointer.to(r.w).withByteOffset(4L * r.at), 4L * r.rows);
         if (upload != null) JCudaDriver.cuStreamSynchronize(upload);
     }
 

@@ -372,14 +372,14 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         if (sparse) {
             CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.OFFS, slot).mem, CL.CL_TRUE, 0, 8L * (r.rows + 1), Pointer.to(r.offs), 0, null, null);
             if (r.nnz > 0) {
-                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.COLS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols), 0, null, null);
-                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.VALS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.COLS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.cols).withByteOffset(4L * r.valAt), 0, null, null);
+                CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.VALS, slot).mem, CL.CL_TRUE, 0, 4L * r.nnz, Pointer.to(r.vals).withByteOffset(4L * r.valAt), 0, null, null);
             }
         } else {
-            CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.X, slot).mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x), 0, null, null);
+            CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.X, slot).mem, CL.CL_TRUE, 0, 4L * r.rows * d, Pointer.to(r.x).withByteOffset(4L * r.at * d), 0, null, null);
         }
-        if (r.t != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.T, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t), 0, null, null);
-        if (r.w != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.W, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w), 0, null, null);
+        if (r.t != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.T, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.t).withByteOffset(4L * r.at), 0, null, null);
+        if (r.w != null) CL.clEnqueueWriteBuffer(q, slotBuffer(KernelArgs.Buf.W, slot).mem, CL.CL_TRUE, 0, 4L * r.rows, Pointer.to(r.w).withByteOffset(4L * r.at), 0, null, null);
     }
 
     @Override

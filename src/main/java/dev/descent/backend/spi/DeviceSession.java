@@ -60,24 +60,36 @@ public abstract class DeviceSession extends AbstractSession {
     // ------------------------------------------------------------------------------ chunking and streaming
 
     /**
-     * Rows gathered for a chunk, laid out as the device buffers take them: dense {@code x} (rows × d),
-     * or sparse {@code offs} (rows + 1, from 0), {@code cols}, {@code vals}; targets {@code t} and example weights
-     * {@code w} when the data have them. Arrays are sized for the session's chunk; only the first rows / nnz count.
+     * A chunk's rows laid out as the device buffers take them: dense {@code x} (rows × d), or sparse
+     * {@code offs} (rows + 1, from 0), {@code cols}, {@code vals}; targets {@code t} and example weights {@code w}
+     * when the data have them. Either gathered into a slot's host buffers (sized for the session's chunk,
+     * {@code at} = {@code valAt} = 0), or, for rows in storage order, a view of the dataset's own arrays: the
+     * chunk's first row is row {@code at} of {@code x}, {@code t}, {@code w} (x from float {@code at · d}), its
+     * first value at {@code valAt} of {@code cols} and {@code vals}; {@code offs} is always the chunk's own.
+     * Only the first rows / nnz count.
      */
     protected static final class Rows {
         public final float[] x, t, w, vals;
         public final long[] offs;
         public final int[] cols;
+        public final int at;
+        public final long valAt;
         public int rows;
         public long nnz;
 
         Rows(float[] x, float[] t, float[] w, long[] offs, int[] cols, float[] vals) {
+            this(x, t, w, offs, cols, vals, 0, 0);
+        }
+
+        Rows(float[] x, float[] t, float[] w, long[] offs, int[] cols, float[] vals, int at, long valAt) {
             this.x = x;
             this.t = t;
             this.w = w;
             this.offs = offs;
             this.cols = cols;
             this.vals = vals;
+            this.at = at;
+            this.valAt = valAt;
         }
     }
 
@@ -284,9 +296,56 @@ public abstract class DeviceSession extends AbstractSession {
         bound = s;
     }
 
-    /** Gathers the rows into slot s's host buffer and uploads them into its device buffers (and the chunk's order into its order). */
+    /**
+     * Uploads the rows into slot s's device buffers (and the chunk's order into its order): consecutive storage rows
+     * (the full-data passes, an in-order epoch) straight from the dataset's arrays (sparse: within one of its segments),
+     * others gathered into the slot's host buffers first.
+     */
     private void fill(int s, int from, int count, boolean storage) {
         if (slots == 2) awaitSlot(s);
+        int first = storage ? from : consecutiveFrom(from, count);    // the positions' rows, when they are consecutive storage rows
+        Rows r = first >= 0 ? storageView(s, first, count) : null;
+        if (r == null) r = gather(s, from, count, storage);
+        uploadRows(r, s);
+        chunksUploaded++;
+        bytesUploaded += data.isSparse() ? 8 * r.nnz + 8L * (count + 1) : 4 * r.nnz;
+        if (!storage) {
+            int[] local = new int[count];
+            for (int k = 0; k < count; k++) local[k] = k;
+            uploadOrderAt(s, from, local);
+        }
+    }
+
+    /** The storage row of order position {@code from} when positions [from, from + count) hold consecutive rows (in order), else -1. */
+    private int consecutiveFrom(int from, int count) {
+        int first = hostOrder[from];
+        for (int k = 1; k < count; k++) if (hostOrder[from + k] != first + k) return -1;
+        return first;
+    }
+
+    /** Storage rows [from, from + count) as a view of the dataset's arrays (the offsets rebased into slot s's), or null when a sparse chunk spans segments. */
+    private Rows storageView(int s, int from, int count) {
+        Rows st = stages[s];
+        if (!data.isSparse()) {
+            Rows r = new Rows(data.features(), data.targets(), data.weights(), null, null, null, from, 0);
+            r.rows = count;
+            r.nnz = (long) count * d;
+            return r;
+        }
+        var csr = data.rowsSparse();
+        int sg = csr.segmentOf(from);
+        if (count > 0 && csr.segmentOf(from + count - 1) != sg) return null;
+        long[] off = csr.rowOffsets();
+        long base = off[from];
+        for (int k = 0; k <= count; k++) st.offs[k] = off[from + k] - base;
+        Rows r = new Rows(null, data.targets(), data.weights(), st.offs, csr.colSegments()[sg], csr.valSegments()[sg], from, base - csr.segmentStart(sg));
+        r.rows = count;
+        r.nnz = off[from + count] - base;
+        return r;
+    }
+
+    /** Gathers the rows at order positions [from, from + count) (storage rows when {@code storage}) into slot s's host buffers. */
+    private Rows gather(int s, int from, int count, boolean storage) {
         Rows r = stages[s];
         r.rows = count;
         float[] t = data.targets(), w = data.weights();
@@ -319,14 +378,7 @@ public abstract class DeviceSession extends AbstractSession {
             }
             r.nnz = at;
         }
-        uploadRows(r, s);
-        chunksUploaded++;
-        bytesUploaded += data.isSparse() ? 8 * r.nnz + 8L * (count + 1) : 4 * r.nnz;
-        if (!storage) {
-            int[] local = new int[count];
-            for (int k = 0; k < count; k++) local[k] = k;
-            uploadOrderAt(s, from, local);
-        }
+        return r;
     }
 
     /**
