@@ -18,11 +18,11 @@ import dev.descent.DescentException;
  *                    the device may hold at once; 0 for the device's own limit
  * @param chunkRows   rows per chunk; 0 to derive it from the cap (the rows that fit)
  * @param slots       chunks the device holds at once while streaming: 2 (the next chunk uploads on a second
- *                    queue while the kernels work on the other, each chunk then at most half the room), 1 (the
+ *                    queue or stream while the kernels work on the other, each chunk then at most half the room), 1 (the
  *                    upload waits for the kernels before it), or 0 for the device's choice: 2 on a GPU with
  *                    memory of its own, 1 on a device that shares the host's memory (PoCL on a CPU: there the
  *                    "upload" is a copy on the same cores, and halving the chunks costs more launches than the
- *                    overlap saves). Two only where two chunks fit; OpenCL only for now (CUDA streams through one).
+ *                    overlap saves). Two only where two chunks fit. CUDA always has memory of its own.
  */
 public record Streaming(long deviceBytes, int chunkRows, int slots) {
     /** Resident when the data fit in the device's memory, streamed in the largest chunks that fit otherwise. */

@@ -169,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
     int chunkRows;
 
     @Option(names = "--stream-slots", paramLabel = "N", defaultValue = "0",
-            description = "OpenCL: chunks on the device at once while streaming: 2 uploads the next beside the kernels' work on the "
+            description = "OpenCL/CUDA: chunks on the device at once while streaming: 2 uploads the next beside the kernels' work on the "
                     + "other (each half the room), 1 waits. Default 0: 2 on a GPU with its own memory, else 1.")
     int streamSlots;
 
