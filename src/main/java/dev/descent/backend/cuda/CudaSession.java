@@ -276,17 +276,7 @@ final class CudaSession extends DeviceSession implements LaneRunner {
 
     /** A row buffer (rows, targets, weights, order; sparse offsets, columns, values) of slot {@code slot}. */
     private Mem slotBuffer(KernelArgs.Buf b, int slot) {
-        boolean one = slot == 1;
-        return switch (b) {
-            case X -> one ? x1 : x;
-            case T -> one ? t1 : t;
-            case W -> one ? w1 : w;
-            case ORDER -> one ? order1 : order;
-            case OFFS -> one ? offs1 : offs;
-            case COLS -> one ? cols1 : cols;
-            case VALS -> one ? vals1 : vals;
-            default -> throw new IllegalArgumentException(b + " is not a row buffer");
-        };
+        return slot == 1 ? rowBuffer(b, x1, t1, w1, order1, offs1, cols1, vals1) : rowBuffer(b, x, t, w, order, offs, cols, vals);
     }
 
     /** Launches {@code f} on a grid of {@code grid} blocks of {@code block} threads with the groups in {@code a}. */

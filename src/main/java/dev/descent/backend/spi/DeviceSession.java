@@ -227,6 +227,20 @@ public abstract class DeviceSession extends AbstractSession {
         return chunk;
     }
 
+    /** The one of a slot's row buffers (rows, targets, weights, order; sparse offsets, columns, values) that group {@code b} names. */
+    protected static <B> B rowBuffer(KernelArgs.Buf b, B x, B t, B w, B order, B offs, B cols, B vals) {
+        return switch (b) {
+            case X -> x;
+            case T -> t;
+            case W -> w;
+            case ORDER -> order;
+            case OFFS -> offs;
+            case COLS -> cols;
+            case VALS -> vals;
+            default -> throw new IllegalArgumentException(b + " is not a row buffer");
+        };
+    }
+
     /** Row buffer slots a streamed session holds: 2 (one chunk computed on while the next uploads) or 1; 1 when resident. */
     protected final int rowSlots() {
         return slots;
