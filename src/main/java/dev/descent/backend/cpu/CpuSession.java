@@ -323,15 +323,7 @@ final class CpuSession extends AbstractSession {
             parallelBlocks(from, count, blocks, withLoss);
         }
         double[] acc = new double[npar + 1];                 // the blocks in block order, whoever computed them
-        if ((long) blocks * npar < PARALLEL_VALUES || workers < 2) {
-            sumBlocks(acc, blocks, 0, npar + 1);
-        } else {                                             // wide models: each worker a range of columns, each column in block order
-            AtomicInteger next = new AtomicInteger();
-            int span = 4096;
-            inParallel(() -> {
-                for (int a; (a = next.getAndAdd(span)) <= npar; ) sumBlocks(acc, blocks, a, Math.min(npar + 1, a + span));
-            });
-        }
+        inColumnSpans(npar + 1, workers >= 2 && (long) blocks * npar >= PARALLEL_VALUES, (a, e) -> sumBlocks(acc, blocks, a, e));
         finish(acc, count);
         return withLoss ? acc[npar] / count : Double.NaN;
     }
@@ -371,15 +363,7 @@ final class CpuSession extends AbstractSession {
         if (parallel) inParallel(rowsPass);
         else rowsPass.run();
         double inv = 1.0 / count;
-        if (!parallel || (long) blocks * npar < PARALLEL_VALUES) {
-            sumPartials(blocks, 0, npar, inv);
-        } else {                                             // wide models: each worker a range of columns, each column in block order
-            AtomicInteger next = new AtomicInteger();
-            int span = 4096;
-            inParallel(() -> {
-                for (int a; (a = next.getAndAdd(span)) < npar; ) sumPartials(blocks, a, Math.min(npar, a + span), inv);
-            });
-        }
+        inColumnSpans(npar, parallel && (long) blocks * npar >= PARALLEL_VALUES, (a, e) -> sumPartials(blocks, a, e, inv));
         double loss = 0;
         for (int c = 0; c < heads; c++) {
             double b = 0;
@@ -498,6 +482,27 @@ final class CpuSession extends AbstractSession {
             }
         };
         inParallel(work);
+    }
+
+    /** A range [a, e) of columns. */
+    private interface ColumnSpan {
+        void run(int a, int e);
+    }
+
+    /**
+     * span over columns [0, end): at once on this thread, or (wide models) in ranges of 4,096 columns taken by the
+     * workers; each column is computed whole by one thread, so the bits do not depend on which.
+     */
+    private void inColumnSpans(int end, boolean parallel, ColumnSpan span) {
+        if (!parallel) {
+            span.run(0, end);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        int width = 4096;
+        inParallel(() -> {
+            for (int a; (a = next.getAndAdd(width)) < end; ) span.run(a, Math.min(end, a + width));
+        });
     }
 
     private void inParallel(Runnable work) {
@@ -734,7 +739,7 @@ final class CpuSession extends AbstractSession {
         int k = 0, at = -1, every = run.recordEvery(), first = run.firstBatch();
         int untilRecord = Math.floorMod(-first, every);
         float s = 1f;
-        final double vmax = maxAbsValue();
+        final double vmax = maxAbsStoredValue();
         double bound = maxAbsWeight();
         for (int j = first; j < first + run.batches(); j++) {
             float lr = (float) rate.at(j - first);
@@ -804,13 +809,6 @@ final class CpuSession extends AbstractSession {
     static final double UNCHECKED_BELOW = 1e37;
     /** (1 + 2⁻²²) ≥ (1 + 2⁻²⁴)²: a bound through a float product then a float sum, each rounded once. */
     private static final double ROUNDING_MARGIN = 1 + 0x1p-22;
-    private double maxAbsValue = -1;                // max |x| over the stored values, once known
-
-    /** max |x| over every stored value (sparse rows), computed on first use; NaN when one is not finite. */
-    private double maxAbsValue() {
-        if (maxAbsValue < 0) maxAbsValue = csr.maxAbsValue();
-        return maxAbsValue;
-    }
 
     /** max |u| over the weights of every head (not the biases); NaN when one is not finite. */
     private double maxAbsWeight() {

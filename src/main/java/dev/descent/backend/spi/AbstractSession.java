@@ -37,6 +37,18 @@ public abstract class AbstractSession implements Session {
         this.npar = heads * (d + 1);
     }
 
+    private float maxAbsStored = -1;
+
+    /**
+     * max |x| over every stored value of sparse rows (NaN when one is not finite), computed once: the lazy batch-1
+     * runs bound their weights' growth with it (CpuSession.runLazyOne; run_steps_sparse's DESCENT_UNCHECKED_BELOW in
+     * sparse.h, where a streamed chunk's values are among them).
+     */
+    protected final float maxAbsStoredValue() {
+        if (maxAbsStored < 0) maxAbsStored = data.rowsSparse().maxAbsValue();
+        return maxAbsStored;
+    }
+
     @Override public final Dataset data() { return data; }
     @Override public final Spec spec() { return spec; }
     @Override public final int orderLength() { return orderLength; }

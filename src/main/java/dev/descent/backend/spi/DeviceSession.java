@@ -111,17 +111,6 @@ public abstract class DeviceSession extends AbstractSession {
         return maxRowNnzCache;
     }
 
-    private float maxAbsStored = -1;
-
-    /**
-     * max |x| over every stored value of sparse rows (NaN when one is not finite), computed once: run_steps_sparse
-     * bounds its weights' growth with it (DESCENT_UNCHECKED_BELOW in sparse.h). A chunk's values are among them.
-     */
-    protected final float maxAbsStoredValue() {
-        if (maxAbsStored < 0) maxAbsStored = data.rowsSparse().maxAbsValue();
-        return maxAbsStored;
-    }
-
     private int[] lengthCounts;                            // sparse: how many rows store exactly k values, k = 0..maxRowNnz
 
     /**
