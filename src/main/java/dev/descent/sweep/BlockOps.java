@@ -12,7 +12,7 @@ package dev.descent.sweep;
  *
  * <p>Order of use: {@link #margins} → {@link #residuals} → {@link #sgd} (batch 1, plain SGD) or
  * {@link #axpy} (a batch's gradient) → after the batch {@link #sgdUpdate} for the plain-SGD lanes;
- * {@link #margins} → {@link #addLosses} for the recorded losses.
+ * {@link #lossRows} (margins, then {@link #addLosses}) for the recorded losses.
  *
  * <p>Only on the Vector API ({@link #get} gives null without it; the engine then keeps the
  * {@link LaneKernels} and model-major paths).
@@ -85,6 +85,11 @@ interface BlockOps {
         return kp;
     }
 
+    /** CpuSession's one-block mean of a parameter-major gradient: g ← (float) (g · inv) in double for lanes [l0, k) of np rows. */
+    default void mean(float[] g, int np, int kp, int l0, int k, double inv) {
+        for (int j = 0; j < np; j++) for (int l = l0, b = j * kp; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
+    }
+
     /** d, the features per row. */
     int rowWidth();
 
@@ -99,11 +104,38 @@ interface BlockOps {
     void sgdUpdate(float[] w, float[] g, float[] lr, int kp, int kf, boolean bias, boolean[] bad);
 
     /**
-     * sum[so + l] += (double) ℓ(m[l], t) for l in [0, k) (FloatLosses.loss; the squared loss on vectors).
+     * sum[so + l] += (double) ℓ(m[mo + l], t) for l in [0, k) (FloatLosses.loss; the squared loss on vectors).
      *
      * @param sum modified
      */
-    void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k);
+    void addLosses(int obj, float p, float[] m, int mo, float t, double[] sum, int so, int k);
+
+    /**
+     * The recorded losses of rows [from, to) (row i at x[i·d …)) for lanes [0, k): per row {@link #margins} and
+     * {@link #addLosses}, rows in order; with example weights wt, v·ℓ in float (CpuSession's weighted loss) added in
+     * double. The parameters do not change, so an implementation may take several rows' margins in one pass over the
+     * weights (the same bits: each margin's operations in the row kernel's order, each sum's additions in row order).
+     *
+     * @param sum modified
+     * @param m scratch, at least {@link #gradientScratch} floats
+     */
+    default void lossRows(int obj, float p, float[] x, float[] t, float[] wt, int from, int to, float[] w, int kp, int k,
+                          double[] sum, int so, float[] m) {
+        int d = rowWidth();
+        for (int i = from; i < to; i++) {
+            margins(x, i * d, w, kp, m);
+            rowLosses(obj, p, m, 0, t == null ? 0f : t[i], wt == null ? 1f : wt[i], wt != null, sum, so, k);
+        }
+    }
+
+    /** One row's {@link #addLosses} (margins at m[mo …)), or with a weight v·ℓ in float per lane. */
+    default void rowLosses(int obj, float p, float[] m, int mo, float t, float v, boolean weighted, double[] sum, int so, int k) {
+        if (!weighted) {
+            addLosses(obj, p, m, mo, t, sum, so, k);
+            return;
+        }
+        for (int l = 0; l < k; l++) sum[so + l] += v * dev.descent.backend.cpu.FloatLosses.loss(obj, p, m[mo + l], t);
+    }
 
     /** Whether {@link #sgdRun} runs steps for these rows (the Vector API's blocks: every width). */
     default boolean runs() {

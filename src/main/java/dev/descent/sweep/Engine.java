@@ -410,8 +410,7 @@ final class Engine {
 
         /** CpuSession's one-block mean of a parameter-major gradient, lanes [l0, k). */
         private void mean(int l0, int cnt) {
-            double inv = 1.0 / cnt;
-            for (int j = 0; j < np; j++) for (int l = l0, b = j * kp; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
+            blocks.mean(g, np, kp, l0, k, 1.0 / cnt);
         }
 
         /**
@@ -841,7 +840,7 @@ final class Engine {
         int ranges = threads < 2 ? 1 : Math.max(1, Math.min(S, (4 * threads + rowBlocks - 1) / rowBlocks));
         AtomicInteger next = new AtomicInteger();
         Runnable work = () -> {
-            float[] mm = new float[mk], aa = new float[kern.scratch(mk)];
+            float[] mm = new float[blocks != null ? blocks.gradientScratch(mk) : mk], aa = new float[kern.scratch(mk)];
             for (int task; (task = next.getAndIncrement()) < rowBlocks * ranges; ) {
                 int b = task / ranges, sr = task % ranges, s0 = (int) ((long) S * sr / ranges), s1 = (int) ((long) S * (sr + 1) / ranges);
                 int a = b * BLOCK, e = Math.min(n, a + BLOCK);
@@ -851,15 +850,7 @@ final class Engine {
                         for (int s = s0; s < s1; s++) {
                             Snapshot snap = snaps.get(s);
                             int o = b * snap.k;
-                            for (int i = a2; i < e2; i++) {
-                                blocks.margins(x, i * d, snap.w, snap.stride, mm);
-                                if (wt == null) {
-                                    blocks.addLosses(obj, objP, mm, t == null ? 0f : t[i], sums[s], o, snap.k);
-                                } else {                   // CpuSession's weighted loss: v·ℓ in float, then summed in double
-                                    float ti = t == null ? 0f : t[i], v = wt[i];
-                                    for (int l = 0; l < snap.k; l++) sums[s][o + l] += v * dev.descent.backend.cpu.FloatLosses.loss(obj, objP, mm[l], ti);
-                                }
-                            }
+                            blocks.lossRows(obj, objP, x, t, wt, a2, e2, snap.w, snap.stride, snap.k, sums[s], o, mm);
                         }
                     }
                     continue;

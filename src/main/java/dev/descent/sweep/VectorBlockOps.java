@@ -4,6 +4,7 @@ import dev.descent.backend.cpu.FloatLosses;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -454,6 +455,22 @@ final class VectorBlockOps implements BlockOps {
         }
     }
 
+    /** Floats as wide as the preferred doubles: a float vector widened to {@link #D} and back, lane for lane. */
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * DV));
+
+    /** Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits). */
+    @Override
+    public void mean(float[] g, int np, int kp, int l0, int k, double inv) {
+        for (int j = 0; j < np; j++) {
+            int b = j * kp, l = l0;
+            for (; l + DV <= k; l += DV) {
+                DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, g, b + l).convertShape(VectorOperators.F2D, D, 0);
+                ((FloatVector) v.mul(inv).convertShape(VectorOperators.D2F, FD, 0)).intoArray(g, b + l);
+            }
+            for (; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
+        }
+    }
+
     @Override
     public int rowWidth() {
         return d;
@@ -598,18 +615,36 @@ final class VectorBlockOps implements BlockOps {
     }
 
     @Override
-    public void addLosses(int obj, float p, float[] m, float t, double[] sum, int so, int k) {
+    public void addLosses(int obj, float p, float[] m, int mo, float t, double[] sum, int so, int k) {
         int l = 0;
         if (obj == 0) {                          // FloatLosses.loss's squared loss: 0.5·e·e, e = m − t; then to double
             FloatVector tv = FloatVector.broadcast(S, t), half = FloatVector.broadcast(S, 0.5f);
             for (; l + V <= k; l += V) {
-                FloatVector e = FloatVector.fromArray(S, m, l).sub(tv), f = half.mul(e).mul(e);
+                FloatVector e = FloatVector.fromArray(S, m, mo + l).sub(tv), f = half.mul(e).mul(e);
                 for (int part = 0; part < V / DV; part++) {
                     int i = so + l + part * DV;
                     DoubleVector.fromArray(D, sum, i).add(f.convertShape(VectorOperators.F2D, D, part)).intoArray(sum, i);
                 }
             }
         }
-        for (; l < k; l++) sum[so + l] += FloatLosses.loss(obj, p, m[l], t);
+        for (; l < k; l++) sum[so + l] += FloatLosses.loss(obj, p, m[mo + l], t);
+    }
+
+    /** Four rows at a time on the vector kernel's order ({@link #margins4}), then each row's losses in row order. */
+    @Override
+    public void lossRows(int obj, float p, float[] x, float[] t, float[] wt, int from, int to, float[] w, int kp, int k,
+                         double[] sum, int so, float[] m) {
+        int i = from;
+        if (L > 0) {
+            for (; i + TILE <= to; i += TILE) {
+                int o0 = i * d;
+                for (int b = 0; b < kp; b += V) margins4(x, o0, o0 + d, o0 + 2 * d, o0 + 3 * d, w, kp, b, m);
+                for (int q = 0; q < TILE; q++) {
+                    int row = i + q;
+                    rowLosses(obj, p, m, q * kp, t == null ? 0f : t[row], wt == null ? 1f : wt[row], wt != null, sum, so, k);
+                }
+            }
+        }
+        BlockOps.super.lossRows(obj, p, x, t, wt, i, to, w, kp, k, sum, so, m);
     }
 }
