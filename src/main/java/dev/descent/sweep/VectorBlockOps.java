@@ -26,7 +26,6 @@ final class VectorBlockOps implements BlockOps {
     private static final int V = S.length(), DV = D.length();
     private final int d, L;                 // L: the cpu row kernels' lanes, 0 for the scalar kernel
     private final int twoChunks, chunks, fusedAxpy;
-    private final float[] zs = new float[V];   // finiteness sums of one block, read lane by lane
 
     VectorBlockOps(int d, int rowLanes) {
         this.d = d;
@@ -415,7 +414,7 @@ final class VectorBlockOps implements BlockOps {
                 nb.intoArray(w, bb + b);
             }
             if (z.add(nb).test(VectorOperators.IS_FINITE).allTrue()) continue;     // bad[] is false already (the engine clears it)
-            z.intoArray(zs, 0);
+            float[] zs = z.toArray();                    // (one instance serves the shards on every thread: no shared scratch)
             for (int l = 0; l < V; l++) bad[b + l] = !(Float.isFinite(zs[l]) || allFinite(w, kp, b + l)) || !Float.isFinite(w[bb + b + l]);
         }
         for (int l = full; l < kf; l++) bad[l] = !laneStep(w, kp, l, lr[l] * r[l], x, o, bias);   // a block shared with other lanes
@@ -495,7 +494,7 @@ final class VectorBlockOps implements BlockOps {
         if (L > 0) {
             for (; q + TILE <= to; q += TILE) {
                 int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
-                for (int b = 0; b < kp; b += V) margins4(x, o0, o1, o2, o3, w, kp, b, m);
+                margins4(x, o0, o1, o2, o3, w, kp, m);
                 for (int i = 0; i < TILE; i++) {
                     int row = rows[q + i];
                     residualsAt(obj, p, m, i * kp, t == null ? 0f : t[row], r, kp);
@@ -504,10 +503,107 @@ final class VectorBlockOps implements BlockOps {
                         for (int b = i * kp, e = b + kp; b < e; b += V) FloatVector.fromArray(S, r, b).mul(v).intoArray(r, b);
                     }
                 }
-                for (int b = l0 / V * V; b < kp; b += V) axpy4(g, r, x, o0, o1, o2, o3, kp, b);
+                int b = l0 / V * V;
+                for (; b + V < kp; b += 2 * V) axpy4x2(g, r, x, o0, o1, o2, o3, kp, b);
+                if (b < kp) axpy4(g, r, x, o0, o1, o2, o3, kp, b);
             }
         }
         BlockOps.super.gradientRows(obj, p, x, t, wt, rows, q, to, w, kp, g, l0, m, r);
+    }
+
+    /** {@link #margins4x2} over pairs of blocks (where L = V), then {@link #margins4} block by block: every block of kp lanes. */
+    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, float[] m) {
+        int b = 0;
+        if (L == V) for (; b + V < kp; b += 2 * V) margins4x2(x, o0, o1, o2, o3, w, kp, b, m);
+        for (; b < kp; b += V) margins4(x, o0, o1, o2, o3, w, kp, b, m);
+    }
+
+    /**
+     * {@link #margins4} for the two blocks at lanes [b, b + V) and [b + V, b + 2V) side by side (only where L = V): each
+     * x value broadcast once for both blocks' chains (a, c for the first, e, f for the second), each weight vector loaded
+     * once for the four rows; every chain's operations in margins4's order, so the same bits. Margins to m[i·kp + b …)
+     * as margins4.
+     */
+    private void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m) {
+        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, t0 = zero, t1 = zero, t2 = zero, t3 = zero;
+        int b2 = b + V;
+        if (d >= V) {
+            for (int i = 0; i < V; i++) {
+                FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+                FloatVector e0 = zero, e1 = zero, e2 = zero, e3 = zero, f0 = zero, f1 = zero, f2 = zero, f3 = zero;
+                for (int j = i; j < twoChunks; j += 2 * V) {
+                    int q = j * kp + b, u = (j + V) * kp + b;
+                    FloatVector wj = FloatVector.fromArray(S, w, q), vj = FloatVector.fromArray(S, w, q + V);
+                    FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+                    FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+                    a0 = x0.fma(wj, a0);
+                    e0 = x0.fma(vj, e0);
+                    a1 = x1.fma(wj, a1);
+                    e1 = x1.fma(vj, e1);
+                    a2 = x2.fma(wj, a2);
+                    e2 = x2.fma(vj, e2);
+                    a3 = x3.fma(wj, a3);
+                    e3 = x3.fma(vj, e3);
+                    FloatVector wu = FloatVector.fromArray(S, w, u), vu = FloatVector.fromArray(S, w, u + V);
+                    x0 = FloatVector.broadcast(S, x[o0 + j + V]);
+                    x1 = FloatVector.broadcast(S, x[o1 + j + V]);
+                    x2 = FloatVector.broadcast(S, x[o2 + j + V]);
+                    x3 = FloatVector.broadcast(S, x[o3 + j + V]);
+                    c0 = x0.fma(wu, c0);
+                    f0 = x0.fma(vu, f0);
+                    c1 = x1.fma(wu, c1);
+                    f1 = x1.fma(vu, f1);
+                    c2 = x2.fma(wu, c2);
+                    f2 = x2.fma(vu, f2);
+                    c3 = x3.fma(wu, c3);
+                    f3 = x3.fma(vu, f3);
+                }
+                int j = twoChunks + i;
+                if (j < chunks) {
+                    FloatVector wj = FloatVector.fromArray(S, w, j * kp + b), vj = FloatVector.fromArray(S, w, j * kp + b2);
+                    FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+                    FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+                    a0 = x0.fma(wj, a0);
+                    e0 = x0.fma(vj, e0);
+                    a1 = x1.fma(wj, a1);
+                    e1 = x1.fma(vj, e1);
+                    a2 = x2.fma(wj, a2);
+                    e2 = x2.fma(vj, e2);
+                    a3 = x3.fma(wj, a3);
+                    e3 = x3.fma(vj, e3);
+                }
+                s0 = s0.add(a0.add(c0));
+                s1 = s1.add(a1.add(c1));
+                s2 = s2.add(a2.add(c2));
+                s3 = s3.add(a3.add(c3));
+                t0 = t0.add(e0.add(f0));
+                t1 = t1.add(e1.add(f1));
+                t2 = t2.add(e2.add(f2));
+                t3 = t3.add(e3.add(f3));
+            }
+        }
+        for (int j = chunks; j < d; j++) {
+            FloatVector wj = FloatVector.fromArray(S, w, j * kp + b), vj = FloatVector.fromArray(S, w, j * kp + b2);
+            FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+            FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+            s0 = s0.add(x0.mul(wj));
+            t0 = t0.add(x0.mul(vj));
+            s1 = s1.add(x1.mul(wj));
+            t1 = t1.add(x1.mul(vj));
+            s2 = s2.add(x2.mul(wj));
+            t2 = t2.add(x2.mul(vj));
+            s3 = s3.add(x3.mul(wj));
+            t3 = t3.add(x3.mul(vj));
+        }
+        FloatVector bv = FloatVector.fromArray(S, w, d * kp + b), bu = FloatVector.fromArray(S, w, d * kp + b2);
+        bv.add(s0).intoArray(m, b);
+        bv.add(s1).intoArray(m, kp + b);
+        bv.add(s2).intoArray(m, 2 * kp + b);
+        bv.add(s3).intoArray(m, 3 * kp + b);
+        bu.add(t0).intoArray(m, b2);
+        bu.add(t1).intoArray(m, kp + b2);
+        bu.add(t2).intoArray(m, 2 * kp + b2);
+        bu.add(t3).intoArray(m, 3 * kp + b2);
     }
 
     /**
@@ -586,6 +682,44 @@ final class VectorBlockOps implements BlockOps {
         FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).intoArray(g, bb);
     }
 
+    /**
+     * {@link #axpy4} for the two blocks at lanes [b, b + V) and [b + V, b + 2V) side by side: each x value broadcast once
+     * for both; each sum's operations in axpy4's order (row order), so the same bits.
+     */
+    private void axpy4x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
+        int b2 = b + V;
+        FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
+        FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
+        FloatVector q0 = FloatVector.fromArray(S, r, b2), q1 = FloatVector.fromArray(S, r, kp + b2);
+        FloatVector q2 = FloatVector.fromArray(S, r, 2 * kp + b2), q3 = FloatVector.fromArray(S, r, 3 * kp + b2);
+        int j = 0;
+        for (; j < fusedAxpy; j++) {
+            int i = j * kp + b;
+            FloatVector gv = FloatVector.fromArray(S, g, i), hv = FloatVector.fromArray(S, g, i + V);
+            FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+            FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+            gv = x0.fma(r0, gv);
+            hv = x0.fma(q0, hv);
+            gv = x1.fma(r1, gv);
+            hv = x1.fma(q1, hv);
+            gv = x2.fma(r2, gv);
+            hv = x2.fma(q2, hv);
+            gv = x3.fma(r3, gv);
+            hv = x3.fma(q3, hv);
+            gv.intoArray(g, i);
+            hv.intoArray(g, i + V);
+        }
+        for (; j < d; j++) {
+            int i = j * kp + b;
+            FloatVector gv = FloatVector.fromArray(S, g, i), hv = FloatVector.fromArray(S, g, i + V);
+            gv.add(r0.mul(x[o0 + j])).add(r1.mul(x[o1 + j])).add(r2.mul(x[o2 + j])).add(r3.mul(x[o3 + j])).intoArray(g, i);
+            hv.add(q0.mul(x[o0 + j])).add(q1.mul(x[o1 + j])).add(q2.mul(x[o2 + j])).add(q3.mul(x[o3 + j])).intoArray(g, i + V);
+        }
+        int bb = d * kp + b;
+        FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).intoArray(g, bb);
+        FloatVector.fromArray(S, g, bb + V).add(q0).add(q1).add(q2).add(q3).intoArray(g, bb + V);
+    }
+
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] lr, int kp, int kf, boolean bias, boolean[] bad) {
         int full = kf / V * V, rows = bias ? d + 1 : d;
@@ -599,8 +733,12 @@ final class VectorBlockOps implements BlockOps {
                 nw.intoArray(w, i);
                 z = z.add(nw.sub(nw));
             }
-            z.intoArray(zs, 0);
-            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f);    // (a batch's update is rare beside its rows: kept simple)
+            if (z.eq(0f).allTrue()) {
+                for (int l = 0; l < V; l++) bad[b + l] = false;
+                continue;
+            }
+            float[] zs = z.toArray();                    // (one instance serves the shards on every thread: no shared scratch)
+            for (int l = 0; l < V; l++) bad[b + l] = !(zs[l] == 0f);
         }
         for (int l = full; l < kf; l++) {
             boolean finite = true;
@@ -638,7 +776,7 @@ final class VectorBlockOps implements BlockOps {
         if (L > 0) {
             for (; i + TILE <= to; i += TILE) {
                 int o0 = i * d;
-                for (int b = 0; b < kp; b += V) margins4(x, o0, o0 + d, o0 + 2 * d, o0 + 3 * d, w, kp, b, m);
+                margins4(x, o0, o0 + d, o0 + 2 * d, o0 + 3 * d, w, kp, m);
                 for (int q = 0; q < TILE; q++) {
                     int row = i + q;
                     rowLosses(obj, p, m, q * kp, t == null ? 0f : t[row], wt == null ? 1f : wt[row], wt != null, sum, so, k);
