@@ -410,7 +410,8 @@ final class Engine {
 
         /** CpuSession's one-block mean of a parameter-major gradient, lanes [l0, k). */
         private void mean(int l0, int cnt) {
-            blocks.mean(g, np, kp, l0, k, 1.0 / cnt);
+            if (blocked) blocks.mean(g, np, kp, l0, k, 1.0 / cnt);
+            else BlockOps.scalarMean(g, np, kp, l0, k, 1.0 / cnt);    // the lane loops (no Vector API: no BlockOps)
         }
 
         /**

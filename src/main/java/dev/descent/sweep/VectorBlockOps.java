@@ -457,9 +457,19 @@ final class VectorBlockOps implements BlockOps {
     /** Floats as wide as the preferred doubles: a float vector widened to {@link #D} and back, lane for lane. */
     private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * DV));
 
-    /** Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits). */
+    /**
+     * Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits),
+     * for rows of at least V features; narrower rows take {@link BlockOps#scalarMean}. Chosen by measurement (JMH SweepBench,
+     * batch 100, 1M rows, this session's 2-core AVX-512 Xeon): at d = 64, K = 64 the vectors took 268-294 ms an epoch
+     * against 445-460 for the scalar loops; at d = 2, K = 256 the vectors 222 against 131. Why the vectors lose at d = 2
+     * was not found (the JIT's code for it was not read).
+     */
     @Override
     public void mean(float[] g, int np, int kp, int l0, int k, double inv) {
+        if (d < V) {
+            BlockOps.scalarMean(g, np, kp, l0, k, inv);
+            return;
+        }
         for (int j = 0; j < np; j++) {
             int b = j * kp, l = l0;
             for (; l + DV <= k; l += DV) {
