@@ -92,10 +92,6 @@ interface BlockOps {
 
     /** {@link #mean} one float at a time (also the lane loops', which have no BlockOps). */
     static void scalarMean(float[] g, int np, int kp, int l0, int k, double inv) {
-        if (l0 == 0 && k == kp) {                  // one run of np·kp floats: a loop the JIT vectorizes
-            for (int i = 0, e = np * kp; i < e; i++) g[i] = (float) (g[i] * inv);
-            return;
-        }
         for (int j = 0; j < np; j++) for (int l = l0, b = j * kp; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
     }
 
