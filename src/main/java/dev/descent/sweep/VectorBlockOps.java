@@ -4,7 +4,7 @@ import dev.descent.backend.cpu.FloatLosses;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -143,8 +143,6 @@ final class VectorBlockOps implements BlockOps {
         return p;
     }
 
-    private float[] runM = new float[0];         // wideRun's margins of the next row, kp floats
-
     /**
      * Wide rows (not {@link #narrow}), row after row: each step's update of a block and the next row's margin in one pass over
      * the block's weights (w_j ← w_j − step·x_j, stored, then x'_j·w_j into the margin's chains in the row kernel's order: the
@@ -154,8 +152,7 @@ final class VectorBlockOps implements BlockOps {
      * margins, see {@link #margin}, then checked lane by lane); returns the exclusive position reached.
      */
     private int wideRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int kf, boolean bias) {
-        if (runM.length < kp) runM = new float[kp];
-        float[] m = runM;
+        float[] m = new float[kp];                   // the next row's margins: per call, as one instance serves every shard's thread
         int full = kf / V * V, bb = d * kp;
         margins(x, rows[from] * d, w, kp, m);
         int p = from;
@@ -454,15 +451,16 @@ final class VectorBlockOps implements BlockOps {
         }
     }
 
-    /** Floats as wide as the preferred doubles: a float vector widened to {@link #D} and back, lane for lane. */
-    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * DV));
+    /** The upper half of a float vector: the lanes of the second double vector a float vector widens into. */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, -1L << DV);
 
     /**
      * Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits),
-     * for rows of at least V features; narrower rows take {@link BlockOps#scalarMean}. Chosen by measurement (JMH SweepBench,
-     * batch 100, 1M rows, this session's 2-core AVX-512 Xeon): at d = 64, K = 64 the vectors took 268-294 ms an epoch
-     * against 445-460 for the scalar loops; at d = 2, K = 256 the vectors 222 against 131. Why the vectors lose at d = 2
-     * was not found (the JIT's code for it was not read).
+     * for rows of at least V features; narrower rows take {@link BlockOps#scalarMean}. Every vector here is of the preferred
+     * shape (a float vector's halves widened to two double vectors, rounded back into its lower and upper half): a vector of
+     * another shape reaching {@code FloatVector.intoArray} makes that method's type profile polymorphic, and then the JIT
+     * no longer intrinsifies the stores of every other caller that it did not prove exact (margins4x2's eight margin stores
+     * went through the Java fallback, boxed, lane by lane: session 20, -XX:+PrintIntrinsics "store ... failed to inline").
      */
     @Override
     public void mean(float[] g, int np, int kp, int l0, int k, double inv) {
@@ -472,9 +470,11 @@ final class VectorBlockOps implements BlockOps {
         }
         for (int j = 0; j < np; j++) {
             int b = j * kp, l = l0;
-            for (; l + DV <= k; l += DV) {
-                DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, g, b + l).convertShape(VectorOperators.F2D, D, 0);
-                ((FloatVector) v.mul(inv).convertShape(VectorOperators.D2F, FD, 0)).intoArray(g, b + l);
+            for (; l + V <= k; l += V) {
+                FloatVector f = FloatVector.fromArray(S, g, b + l);
+                FloatVector lo = (FloatVector) ((DoubleVector) f.convertShape(VectorOperators.F2D, D, 0)).mul(inv).convertShape(VectorOperators.D2F, S, 0);
+                FloatVector hi = (FloatVector) ((DoubleVector) f.convertShape(VectorOperators.F2D, D, 1)).mul(inv).convertShape(VectorOperators.D2F, S, -1);
+                lo.blend(hi, UPPER).intoArray(g, b + l);
             }
             for (; l < k; l++) g[b + l] = (float) (g[b + l] * inv);
         }
