@@ -455,19 +455,17 @@ final class VectorBlockOps implements BlockOps {
     private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, -1L << DV);
 
     /**
-     * Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits),
-     * for rows of at least V features; narrower rows take {@link BlockOps#scalarMean}. Every vector here is of the preferred
-     * shape (a float vector's halves widened to two double vectors, rounded back into its lower and upper half): a vector of
-     * another shape reaching {@code FloatVector.intoArray} makes that method's type profile polymorphic, and then the JIT
-     * no longer intrinsifies the stores of every other caller that it did not prove exact (margins4x2's eight margin stores
-     * went through the Java fallback, boxed, lane by lane: session 20, -XX:+PrintIntrinsics "store ... failed to inline").
+     * Each float widened, multiplied by inv in double and rounded back: the scalar loop's operations on vectors (same bits).
+     * Every vector here is of the preferred shape (a float vector's halves widened to two double vectors, rounded back into
+     * its lower and upper half): a vector of another shape reaching {@code FloatVector.intoArray} makes that method's type
+     * profile polymorphic, and the JIT then no longer intrinsifies the stores of callers it did not prove exact (session 20:
+     * with a 256-bit float species here, margins4x2's eight margin stores went through the Java fallback, boxed, lane by
+     * lane; -XX:+PrintIntrinsics "VectorSupport::store failed to inline"). The likely reason too why this mean measured
+     * slower than the scalar loop at d = 2 in session 19: with one shape the vectors win there as well (d = 2, K = 256,
+     * batch 100, 1M rows: 50-58 against 85-95 ms an epoch), so every d takes them.
      */
     @Override
     public void mean(float[] g, int np, int kp, int l0, int k, double inv) {
-        if (d < V) {
-            BlockOps.scalarMean(g, np, kp, l0, k, inv);
-            return;
-        }
         for (int j = 0; j < np; j++) {
             int b = j * kp, l = l0;
             for (; l + V <= k; l += V) {
