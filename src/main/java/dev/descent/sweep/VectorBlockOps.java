@@ -531,54 +531,70 @@ final class VectorBlockOps implements BlockOps {
      * x value broadcast once for both blocks' chains (a, c for the first, e, f for the second), each weight vector loaded
      * once for the four rows; every chain's operations in margins4's order, so the same bits. Margins to m[i·kp + b …)
      * as margins4.
+     *
+     * <p>The first two chunk pairs of each chain are written out rather than looped ({@code first}, {@code second}; the
+     * loop takes the third pair on): at 32 ≤ d &lt; 96 the loop ran once or twice per chain, and the JIT's range-check
+     * predicates and index arithmetic, paid before each such short loop, cost more than its 16 FMAs (one thread, four
+     * rows × 32 models in L1: d = 64 250 → 186-197 ns a call, d = 32 181 → 121; at d = 128 and 200 unchanged). A chain
+     * starts with a multiply where margins4 adds to +0: the two differ only when the product is a zero (−0 against +0),
+     * and the sign of such a zero cannot reach the margin: the sum s it is added to starts at +0 and is never −0, so
+     * s + (±0) is the same float.
      */
     private void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m) {
         FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, t0 = zero, t1 = zero, t2 = zero, t3 = zero;
         int b2 = b + V;
         if (d >= V) {
+            boolean first = twoChunks > 0, second = twoChunks > 2 * V;
             for (int i = 0; i < V; i++) {
                 FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
                 FloatVector e0 = zero, e1 = zero, e2 = zero, e3 = zero, f0 = zero, f1 = zero, f2 = zero, f3 = zero;
-                for (int j = i; j < twoChunks; j += 2 * V) {
+                if (first) {
+                    int q = i * kp + b, u = (i + V) * kp + b;
+                    FloatVector wj = FloatVector.fromArray(S, w, q), vj = FloatVector.fromArray(S, w, q + V);
+                    FloatVector x0 = FloatVector.broadcast(S, x[o0 + i]), x1 = FloatVector.broadcast(S, x[o1 + i]);
+                    FloatVector x2 = FloatVector.broadcast(S, x[o2 + i]), x3 = FloatVector.broadcast(S, x[o3 + i]);
+                    a0 = x0.mul(wj); e0 = x0.mul(vj); a1 = x1.mul(wj); e1 = x1.mul(vj);
+                    a2 = x2.mul(wj); e2 = x2.mul(vj); a3 = x3.mul(wj); e3 = x3.mul(vj);
+                    wj = FloatVector.fromArray(S, w, u); vj = FloatVector.fromArray(S, w, u + V);
+                    x0 = FloatVector.broadcast(S, x[o0 + i + V]); x1 = FloatVector.broadcast(S, x[o1 + i + V]);
+                    x2 = FloatVector.broadcast(S, x[o2 + i + V]); x3 = FloatVector.broadcast(S, x[o3 + i + V]);
+                    c0 = x0.mul(wj); f0 = x0.mul(vj); c1 = x1.mul(wj); f1 = x1.mul(vj);
+                    c2 = x2.mul(wj); f2 = x2.mul(vj); c3 = x3.mul(wj); f3 = x3.mul(vj);
+                }
+                if (second) {
+                    int j = i + 2 * V;
                     int q = j * kp + b, u = (j + V) * kp + b;
                     FloatVector wj = FloatVector.fromArray(S, w, q), vj = FloatVector.fromArray(S, w, q + V);
                     FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
                     FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
-                    a0 = x0.fma(wj, a0);
-                    e0 = x0.fma(vj, e0);
-                    a1 = x1.fma(wj, a1);
-                    e1 = x1.fma(vj, e1);
-                    a2 = x2.fma(wj, a2);
-                    e2 = x2.fma(vj, e2);
-                    a3 = x3.fma(wj, a3);
-                    e3 = x3.fma(vj, e3);
-                    FloatVector wu = FloatVector.fromArray(S, w, u), vu = FloatVector.fromArray(S, w, u + V);
-                    x0 = FloatVector.broadcast(S, x[o0 + j + V]);
-                    x1 = FloatVector.broadcast(S, x[o1 + j + V]);
-                    x2 = FloatVector.broadcast(S, x[o2 + j + V]);
-                    x3 = FloatVector.broadcast(S, x[o3 + j + V]);
-                    c0 = x0.fma(wu, c0);
-                    f0 = x0.fma(vu, f0);
-                    c1 = x1.fma(wu, c1);
-                    f1 = x1.fma(vu, f1);
-                    c2 = x2.fma(wu, c2);
-                    f2 = x2.fma(vu, f2);
-                    c3 = x3.fma(wu, c3);
-                    f3 = x3.fma(vu, f3);
+                    a0 = x0.fma(wj, a0); e0 = x0.fma(vj, e0); a1 = x1.fma(wj, a1); e1 = x1.fma(vj, e1);
+                    a2 = x2.fma(wj, a2); e2 = x2.fma(vj, e2); a3 = x3.fma(wj, a3); e3 = x3.fma(vj, e3);
+                    wj = FloatVector.fromArray(S, w, u); vj = FloatVector.fromArray(S, w, u + V);
+                    x0 = FloatVector.broadcast(S, x[o0 + j + V]); x1 = FloatVector.broadcast(S, x[o1 + j + V]);
+                    x2 = FloatVector.broadcast(S, x[o2 + j + V]); x3 = FloatVector.broadcast(S, x[o3 + j + V]);
+                    c0 = x0.fma(wj, c0); f0 = x0.fma(vj, f0); c1 = x1.fma(wj, c1); f1 = x1.fma(vj, f1);
+                    c2 = x2.fma(wj, c2); f2 = x2.fma(vj, f2); c3 = x3.fma(wj, c3); f3 = x3.fma(vj, f3);
+                }
+                for (int j = i + 4 * V; j < twoChunks; j += 2 * V) {
+                    int q = j * kp + b, u = (j + V) * kp + b;
+                    FloatVector wj = FloatVector.fromArray(S, w, q), vj = FloatVector.fromArray(S, w, q + V);
+                    FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+                    FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+                    a0 = x0.fma(wj, a0); e0 = x0.fma(vj, e0); a1 = x1.fma(wj, a1); e1 = x1.fma(vj, e1);
+                    a2 = x2.fma(wj, a2); e2 = x2.fma(vj, e2); a3 = x3.fma(wj, a3); e3 = x3.fma(vj, e3);
+                    wj = FloatVector.fromArray(S, w, u); vj = FloatVector.fromArray(S, w, u + V);
+                    x0 = FloatVector.broadcast(S, x[o0 + j + V]); x1 = FloatVector.broadcast(S, x[o1 + j + V]);
+                    x2 = FloatVector.broadcast(S, x[o2 + j + V]); x3 = FloatVector.broadcast(S, x[o3 + j + V]);
+                    c0 = x0.fma(wj, c0); f0 = x0.fma(vj, f0); c1 = x1.fma(wj, c1); f1 = x1.fma(vj, f1);
+                    c2 = x2.fma(wj, c2); f2 = x2.fma(vj, f2); c3 = x3.fma(wj, c3); f3 = x3.fma(vj, f3);
                 }
                 int j = twoChunks + i;
                 if (j < chunks) {
                     FloatVector wj = FloatVector.fromArray(S, w, j * kp + b), vj = FloatVector.fromArray(S, w, j * kp + b2);
                     FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
                     FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
-                    a0 = x0.fma(wj, a0);
-                    e0 = x0.fma(vj, e0);
-                    a1 = x1.fma(wj, a1);
-                    e1 = x1.fma(vj, e1);
-                    a2 = x2.fma(wj, a2);
-                    e2 = x2.fma(vj, e2);
-                    a3 = x3.fma(wj, a3);
-                    e3 = x3.fma(vj, e3);
+                    a0 = x0.fma(wj, a0); e0 = x0.fma(vj, e0); a1 = x1.fma(wj, a1); e1 = x1.fma(vj, e1);
+                    a2 = x2.fma(wj, a2); e2 = x2.fma(vj, e2); a3 = x3.fma(wj, a3); e3 = x3.fma(vj, e3);
                 }
                 s0 = s0.add(a0.add(c0));
                 s1 = s1.add(a1.add(c1));

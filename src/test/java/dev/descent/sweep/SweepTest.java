@@ -112,12 +112,13 @@ class SweepTest {
     /**
      * Whole blocks of plain-SGD models (the block loops' vector update, not only their lane-by-lane
      * remainder) at batch 1, 10 and full, beside momentum lanes, with one model diverging inside a full
-     * block; d = 27 has whole 2L chunks, one more L chunk and a tail of the vector row order.
+     * block; d = 27 has whole 2L chunks, one more L chunk and a tail of the vector row order; on 16 lanes d = 64 is
+     * the two chunk pairs margins4x2 writes out, d = 100 a third pair in its loop and a tail.
      */
     @Test
     void wholeBlocksOfPlainSgdModelsEqualTheirRunsAlone() {
         long seed = seed();
-        for (int d : new int[] {27, 64}) {
+        for (int d : new int[] {27, 64, 100}) {
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
             List<Config> cs = new ArrayList<>();
             for (int bs : new int[] {1, 10, ds.n()}) {
