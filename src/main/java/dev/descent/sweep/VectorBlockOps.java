@@ -485,45 +485,85 @@ final class VectorBlockOps implements BlockOps {
 
     /** Rows {@link #gradientRows} takes together: four rows' margins share each weight load, their r·x each load and store of g. */
     private static final int TILE = 4;
+    static final boolean EIGHT = Boolean.parseBoolean(System.getProperty("descent.sweep.eight", "true"));
 
     @Override
     public int gradientScratch(int kp) {
-        return TILE * kp;
+        return 2 * TILE * kp;
     }
 
     /**
-     * Four rows at a time on the vector kernel's order ({@link #margins4}, then each row's residuals, then {@link #axpy4});
-     * the scalar kernel's order and the last rows one at a time.
+     * Eight rows at a time on the vector kernel's order (two {@link #margins4}, then each row's residuals, then
+     * {@link #axpy8x2} or {@link #axpy4x4}), four for the rest; the scalar kernel's order and the last rows one at a time.
+     * More than {@link #CHUNK} lanes go chunk by chunk, each chunk over all the tiles: a chunk's weights and gradient
+     * (2·(d + 1)·64 floats, 33 KiB at d = 64) stay in L1 while the rows, read again per chunk, come from L2; the whole
+     * width at once (K = 256: 133 KiB) went to L2 for every tile. Each model's operations and their order are unchanged.
      */
     @Override
     public void gradientRows(int obj, float p, float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp,
                              float[] g, int l0, float[] m, float[] r) {
         int q = from;
-        if (L > 0) {
-            for (; q + TILE <= to; q += TILE) {
-                int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
-                margins4(x, o0, o1, o2, o3, w, kp, m);
-                for (int i = 0; i < TILE; i++) {
-                    int row = rows[q + i];
-                    residualsAt(obj, p, m, i * kp, t == null ? 0f : t[row], r, kp);
-                    if (wt != null) {
-                        FloatVector v = FloatVector.broadcast(S, wt[row]);
-                        for (int b = i * kp, e = b + kp; b < e; b += V) FloatVector.fromArray(S, r, b).mul(v).intoArray(r, b);
-                    }
-                }
-                int b = l0 / V * V;
-                for (; b + V < kp; b += 2 * V) axpy4x2(g, r, x, o0, o1, o2, o3, kp, b);
-                if (b < kp) axpy4(g, r, x, o0, o1, o2, o3, kp, b);
-            }
-        }
+        if (L > 0) for (int cb = l0 / V * V; cb < kp; cb += CHUNK) q = tiles(obj, p, x, t, wt, rows, from, to, w, kp, g, cb, Math.min(kp, cb + CHUNK), m, r);
         BlockOps.super.gradientRows(obj, p, x, t, wt, rows, q, to, w, kp, g, l0, m, r);
     }
 
-    /** {@link #margins4x2} over pairs of blocks (where L = V), then {@link #margins4} block by block: every block of kp lanes. */
-    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, float[] m) {
-        int b = 0;
-        if (L == V) for (; b + V < kp; b += 2 * V) margins4x2(x, o0, o1, o2, o3, w, kp, b, m);
-        for (; b < kp; b += V) margins4(x, o0, o1, o2, o3, w, kp, b, m);
+    /** Lanes per chunk of {@link #gradientRows}: four blocks. */
+    private static final int CHUNK = 4 * V;
+
+    /** {@link #gradientRows}' whole tiles of rows from position {@code from} for the blocks [cb, ce); returns the position after them. */
+    private int tiles(int obj, float p, float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] g,
+                      int cb, int ce, float[] m, float[] r) {
+        int q = from;
+        if (EIGHT) for (; q + 2 * TILE <= to; q += 2 * TILE) {
+            int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
+            int o4 = rows[q + 4] * d, o5 = rows[q + 5] * d, o6 = rows[q + 6] * d, o7 = rows[q + 7] * d;
+            margins4(x, o0, o1, o2, o3, w, kp, cb, ce, m, 0);
+            margins4(x, o4, o5, o6, o7, w, kp, cb, ce, m, TILE * kp);
+            tileResiduals(obj, p, t, wt, rows, q, 2 * TILE, m, r, kp, cb, ce);
+            int b = cb;
+            for (; b + 3 * V < ce; b += 4 * V) {
+                axpy4x4(g, r, x, o0, o1, o2, o3, kp, b, 0);
+                axpy4x4(g, r, x, o4, o5, o6, o7, kp, b, TILE * kp);
+            }
+            for (; b + V < ce; b += 2 * V) axpy8x2(g, r, x, o0, o1, o2, o3, o4, o5, o6, o7, kp, b);
+            if (b < ce) {
+                axpy4(g, r, x, o0, o1, o2, o3, kp, b, 0);
+                axpy4(g, r, x, o4, o5, o6, o7, kp, b, TILE * kp);
+            }
+        }
+        for (; q + TILE <= to; q += TILE) {
+            int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
+            margins4(x, o0, o1, o2, o3, w, kp, cb, ce, m, 0);
+            tileResiduals(obj, p, t, wt, rows, q, TILE, m, r, kp, cb, ce);
+            int b = cb;
+            for (; b + 3 * V < ce; b += 4 * V) axpy4x4(g, r, x, o0, o1, o2, o3, kp, b, 0);
+            for (; b + V < ce; b += 2 * V) axpy4x2(g, r, x, o0, o1, o2, o3, kp, b);
+            if (b < ce) axpy4(g, r, x, o0, o1, o2, o3, kp, b, 0);
+        }
+        return q;
+    }
+
+    /**
+     * Residuals of the n rows at order positions q … for lanes [cb, ce) (margins at m[i·kp + l]) to r[i·kp + l], times each
+     * row's example weight.
+     */
+    private static void tileResiduals(int obj, float p, float[] t, float[] wt, int[] rows, int q, int n, float[] m, float[] r, int kp,
+                                      int cb, int ce) {
+        for (int i = 0; i < n; i++) {
+            int row = rows[q + i];
+            residualsAt(obj, p, m, i * kp + cb, t == null ? 0f : t[row], r, ce - cb);
+            if (wt != null) {
+                FloatVector v = FloatVector.broadcast(S, wt[row]);
+                for (int b = i * kp + cb, e = i * kp + ce; b < e; b += V) FloatVector.fromArray(S, r, b).mul(v).intoArray(r, b);
+            }
+        }
+    }
+
+    /** {@link #margins4x2} over pairs of blocks (where L = V), then {@link #margins4} block by block: the blocks [cb, ce), margins to m[mo …). */
+    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int cb, int ce, float[] m, int mo) {
+        int b = cb;
+        if (L == V) for (; b + V < ce; b += 2 * V) margins4x2(x, o0, o1, o2, o3, w, kp, b, m, mo);
+        for (; b < ce; b += V) margins4(x, o0, o1, o2, o3, w, kp, b, m, mo);
     }
 
     /**
@@ -540,7 +580,7 @@ final class VectorBlockOps implements BlockOps {
      * and the sign of such a zero cannot reach the margin: the sum s it is added to starts at +0 and is never −0, so
      * s + (±0) is the same float.
      */
-    private void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m) {
+    void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m, int mo) {
         FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, t0 = zero, t1 = zero, t2 = zero, t3 = zero;
         int b2 = b + V;
         if (d >= V) {
@@ -620,21 +660,22 @@ final class VectorBlockOps implements BlockOps {
             t3 = t3.add(x3.mul(vj));
         }
         FloatVector bv = FloatVector.fromArray(S, w, d * kp + b), bu = FloatVector.fromArray(S, w, d * kp + b2);
-        bv.add(s0).intoArray(m, b);
-        bv.add(s1).intoArray(m, kp + b);
-        bv.add(s2).intoArray(m, 2 * kp + b);
-        bv.add(s3).intoArray(m, 3 * kp + b);
-        bu.add(t0).intoArray(m, b2);
-        bu.add(t1).intoArray(m, kp + b2);
-        bu.add(t2).intoArray(m, 2 * kp + b2);
-        bu.add(t3).intoArray(m, 3 * kp + b2);
+        int m0 = mo + b, m1 = mo + b2;
+        bv.add(s0).intoArray(m, m0);
+        bv.add(s1).intoArray(m, kp + m0);
+        bv.add(s2).intoArray(m, 2 * kp + m0);
+        bv.add(s3).intoArray(m, 3 * kp + m0);
+        bu.add(t0).intoArray(m, m1);
+        bu.add(t1).intoArray(m, kp + m1);
+        bu.add(t2).intoArray(m, 2 * kp + m1);
+        bu.add(t3).intoArray(m, 3 * kp + m1);
     }
 
     /**
      * {@link #vectorOrder} for rows o0…o3 and the block at lanes [b, b + V), each weight vector loaded once for the four rows'
      * chains; row i's margins to m[i·kp + b …).
      */
-    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m) {
+    private void margins4(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m, int mo) {
         FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero;
         int step = 2 * L;
         if (d >= L) {
@@ -673,19 +714,21 @@ final class VectorBlockOps implements BlockOps {
             s3 = s3.add(FloatVector.broadcast(S, x[o3 + j]).mul(wj));
         }
         FloatVector bv = FloatVector.fromArray(S, w, d * kp + b);
-        bv.add(s0).intoArray(m, b);
-        bv.add(s1).intoArray(m, kp + b);
-        bv.add(s2).intoArray(m, 2 * kp + b);
-        bv.add(s3).intoArray(m, 3 * kp + b);
+        int m0 = mo + b;
+        bv.add(s0).intoArray(m, m0);
+        bv.add(s1).intoArray(m, kp + m0);
+        bv.add(s2).intoArray(m, 2 * kp + m0);
+        bv.add(s3).intoArray(m, 3 * kp + m0);
     }
 
     /**
      * {@link #axpy} of rows o0…o3 (residuals at r[i·kp + b …)) for the block at lanes [b, b + V): each g vector loaded and
      * stored once for the four rows, their operations on it in row order.
      */
-    private void axpy4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
-        FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
-        FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
+    private void axpy4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b, int ro) {
+        int c = ro + b;
+        FloatVector r0 = FloatVector.fromArray(S, r, c), r1 = FloatVector.fromArray(S, r, kp + c);
+        FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + c), r3 = FloatVector.fromArray(S, r, 3 * kp + c);
         int j = 0;
         for (; j < fusedAxpy; j++) {
             int i = j * kp + b;
@@ -710,7 +753,7 @@ final class VectorBlockOps implements BlockOps {
      * {@link #axpy4} for the two blocks at lanes [b, b + V) and [b + V, b + 2V) side by side: each x value broadcast once
      * for both; each sum's operations in axpy4's order (row order), so the same bits.
      */
-    private void axpy4x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
+    void axpy4x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
         int b2 = b + V;
         FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
         FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
@@ -742,6 +785,120 @@ final class VectorBlockOps implements BlockOps {
         int bb = d * kp + b;
         FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).intoArray(g, bb);
         FloatVector.fromArray(S, g, bb + V).add(q0).add(q1).add(q2).add(q3).intoArray(g, bb + V);
+    }
+
+    /**
+     * {@link #axpy4} for the four blocks at lanes [b, b + 4V) side by side (residuals at r[ro + i·kp + b …)): each x value
+     * broadcast once for all four blocks, each sum's operations in axpy4's order (row order), so the same bits. Per
+     * multiply-add it issues half the broadcasts of {@link #axpy4x2} and a third fewer instructions in all (that loop was
+     * bound by issuing them, not by the FMA units); it needs 16 residual vectors in registers, so four rows, not eight.
+     */
+    void axpy4x4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b, int ro) {
+        int c0 = ro + b, c1 = c0 + V, c2 = c0 + 2 * V, c3 = c0 + 3 * V, k2 = 2 * kp, k3 = 3 * kp;
+        FloatVector r0 = FloatVector.fromArray(S, r, c0), r1 = FloatVector.fromArray(S, r, kp + c0);
+        FloatVector r2 = FloatVector.fromArray(S, r, k2 + c0), r3 = FloatVector.fromArray(S, r, k3 + c0);
+        FloatVector q0 = FloatVector.fromArray(S, r, c1), q1 = FloatVector.fromArray(S, r, kp + c1);
+        FloatVector q2 = FloatVector.fromArray(S, r, k2 + c1), q3 = FloatVector.fromArray(S, r, k3 + c1);
+        FloatVector p0 = FloatVector.fromArray(S, r, c2), p1 = FloatVector.fromArray(S, r, kp + c2);
+        FloatVector p2 = FloatVector.fromArray(S, r, k2 + c2), p3 = FloatVector.fromArray(S, r, k3 + c2);
+        FloatVector u0 = FloatVector.fromArray(S, r, c3), u1 = FloatVector.fromArray(S, r, kp + c3);
+        FloatVector u2 = FloatVector.fromArray(S, r, k2 + c3), u3 = FloatVector.fromArray(S, r, k3 + c3);
+        int j = 0;
+        for (; j < fusedAxpy; j++) {
+            int i = j * kp + b;
+            FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+            FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+            FloatVector gv = FloatVector.fromArray(S, g, i), hv = FloatVector.fromArray(S, g, i + V);
+            FloatVector iv = FloatVector.fromArray(S, g, i + 2 * V), jv = FloatVector.fromArray(S, g, i + 3 * V);
+            gv = x0.fma(r0, gv);
+            hv = x0.fma(q0, hv);
+            iv = x0.fma(p0, iv);
+            jv = x0.fma(u0, jv);
+            gv = x1.fma(r1, gv);
+            hv = x1.fma(q1, hv);
+            iv = x1.fma(p1, iv);
+            jv = x1.fma(u1, jv);
+            gv = x2.fma(r2, gv);
+            hv = x2.fma(q2, hv);
+            iv = x2.fma(p2, iv);
+            jv = x2.fma(u2, jv);
+            gv = x3.fma(r3, gv);
+            hv = x3.fma(q3, hv);
+            iv = x3.fma(p3, iv);
+            jv = x3.fma(u3, jv);
+            gv.intoArray(g, i);
+            hv.intoArray(g, i + V);
+            iv.intoArray(g, i + 2 * V);
+            jv.intoArray(g, i + 3 * V);
+        }
+        for (; j < d; j++) {
+            int i = j * kp + b;
+            float x0 = x[o0 + j], x1 = x[o1 + j], x2 = x[o2 + j], x3 = x[o3 + j];
+            FloatVector.fromArray(S, g, i).add(r0.mul(x0)).add(r1.mul(x1)).add(r2.mul(x2)).add(r3.mul(x3)).intoArray(g, i);
+            FloatVector.fromArray(S, g, i + V).add(q0.mul(x0)).add(q1.mul(x1)).add(q2.mul(x2)).add(q3.mul(x3)).intoArray(g, i + V);
+            FloatVector.fromArray(S, g, i + 2 * V).add(p0.mul(x0)).add(p1.mul(x1)).add(p2.mul(x2)).add(p3.mul(x3)).intoArray(g, i + 2 * V);
+            FloatVector.fromArray(S, g, i + 3 * V).add(u0.mul(x0)).add(u1.mul(x1)).add(u2.mul(x2)).add(u3.mul(x3)).intoArray(g, i + 3 * V);
+        }
+        int bb = d * kp + b;
+        FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).intoArray(g, bb);
+        FloatVector.fromArray(S, g, bb + V).add(q0).add(q1).add(q2).add(q3).intoArray(g, bb + V);
+        FloatVector.fromArray(S, g, bb + 2 * V).add(p0).add(p1).add(p2).add(p3).intoArray(g, bb + 2 * V);
+        FloatVector.fromArray(S, g, bb + 3 * V).add(u0).add(u1).add(u2).add(u3).intoArray(g, bb + 3 * V);
+    }
+
+    /**
+     * {@link #axpy4x2} of eight rows (residuals at r[i·kp + b …)): each g vector loaded and stored once for the eight rows, their
+     * operations on it in row order, so the same bits as two axpy4x2 calls. Against axpy4x2 it halves the g loads, stores and
+     * loop overhead per multiply-add: the loop was bound by issuing its instructions, not by the FMA units.
+     */
+    void axpy8x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int kp, int b) {
+        int b2 = b + V;
+        FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
+        FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
+        FloatVector r4 = FloatVector.fromArray(S, r, 4 * kp + b), r5 = FloatVector.fromArray(S, r, 5 * kp + b);
+        FloatVector r6 = FloatVector.fromArray(S, r, 6 * kp + b), r7 = FloatVector.fromArray(S, r, 7 * kp + b);
+        FloatVector q0 = FloatVector.fromArray(S, r, b2), q1 = FloatVector.fromArray(S, r, kp + b2);
+        FloatVector q2 = FloatVector.fromArray(S, r, 2 * kp + b2), q3 = FloatVector.fromArray(S, r, 3 * kp + b2);
+        FloatVector q4 = FloatVector.fromArray(S, r, 4 * kp + b2), q5 = FloatVector.fromArray(S, r, 5 * kp + b2);
+        FloatVector q6 = FloatVector.fromArray(S, r, 6 * kp + b2), q7 = FloatVector.fromArray(S, r, 7 * kp + b2);
+        int j = 0;
+        for (; j < fusedAxpy; j++) {
+            int i = j * kp + b;
+            FloatVector gv = FloatVector.fromArray(S, g, i), hv = FloatVector.fromArray(S, g, i + V);
+            FloatVector x0 = FloatVector.broadcast(S, x[o0 + j]), x1 = FloatVector.broadcast(S, x[o1 + j]);
+            gv = x0.fma(r0, gv);
+            hv = x0.fma(q0, hv);
+            gv = x1.fma(r1, gv);
+            hv = x1.fma(q1, hv);
+            FloatVector x2 = FloatVector.broadcast(S, x[o2 + j]), x3 = FloatVector.broadcast(S, x[o3 + j]);
+            gv = x2.fma(r2, gv);
+            hv = x2.fma(q2, hv);
+            gv = x3.fma(r3, gv);
+            hv = x3.fma(q3, hv);
+            FloatVector x4 = FloatVector.broadcast(S, x[o4 + j]), x5 = FloatVector.broadcast(S, x[o5 + j]);
+            gv = x4.fma(r4, gv);
+            hv = x4.fma(q4, hv);
+            gv = x5.fma(r5, gv);
+            hv = x5.fma(q5, hv);
+            FloatVector x6 = FloatVector.broadcast(S, x[o6 + j]), x7 = FloatVector.broadcast(S, x[o7 + j]);
+            gv = x6.fma(r6, gv);
+            hv = x6.fma(q6, hv);
+            gv = x7.fma(r7, gv);
+            hv = x7.fma(q7, hv);
+            gv.intoArray(g, i);
+            hv.intoArray(g, i + V);
+        }
+        for (; j < d; j++) {
+            int i = j * kp + b;
+            float x0 = x[o0 + j], x1 = x[o1 + j], x2 = x[o2 + j], x3 = x[o3 + j], x4 = x[o4 + j], x5 = x[o5 + j], x6 = x[o6 + j], x7 = x[o7 + j];
+            FloatVector.fromArray(S, g, i).add(r0.mul(x0)).add(r1.mul(x1)).add(r2.mul(x2)).add(r3.mul(x3))
+                    .add(r4.mul(x4)).add(r5.mul(x5)).add(r6.mul(x6)).add(r7.mul(x7)).intoArray(g, i);
+            FloatVector.fromArray(S, g, i + V).add(q0.mul(x0)).add(q1.mul(x1)).add(q2.mul(x2)).add(q3.mul(x3))
+                    .add(q4.mul(x4)).add(q5.mul(x5)).add(q6.mul(x6)).add(q7.mul(x7)).intoArray(g, i + V);
+        }
+        int bb = d * kp + b;
+        FloatVector.fromArray(S, g, bb).add(r0).add(r1).add(r2).add(r3).add(r4).add(r5).add(r6).add(r7).intoArray(g, bb);
+        FloatVector.fromArray(S, g, bb + V).add(q0).add(q1).add(q2).add(q3).add(q4).add(q5).add(q6).add(q7).intoArray(g, bb + V);
     }
 
     @Override
@@ -800,7 +957,7 @@ final class VectorBlockOps implements BlockOps {
         if (L > 0) {
             for (; i + TILE <= to; i += TILE) {
                 int o0 = i * d;
-                margins4(x, o0, o0 + d, o0 + 2 * d, o0 + 3 * d, w, kp, m);
+                margins4(x, o0, o0 + d, o0 + 2 * d, o0 + 3 * d, w, kp, 0, kp, m, 0);
                 for (int q = 0; q < TILE; q++) {
                     int row = i + q;
                     rowLosses(obj, p, m, q * kp, t == null ? 0f : t[row], wt == null ? 1f : wt[row], wt != null, sum, so, k);

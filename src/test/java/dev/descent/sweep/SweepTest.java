@@ -121,10 +121,14 @@ class SweepTest {
         for (int d : new int[] {27, 64, 100}) {
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
             List<Config> cs = new ArrayList<>();
-            for (int bs : new int[] {1, 10, ds.n()}) {
-                double s = bs == 1 ? 0.002 : bs == 10 ? 0.01 : 0.1;
+            // Models per group: 20 at batch 1 and 10 (two shards of one block), 40 at batch 100 (two shards of a block pair:
+            // eight-row tiles, then one of four), 256 at full batch (one shard of 16 blocks, padded to 17: BlockOps.stride;
+            // chunks of four blocks, then one)
+            for (int bs : new int[] {1, 10, 100, ds.n()}) {
+                double s = bs == 1 ? 0.002 : bs == 10 ? 0.01 : bs == 100 ? 0.03 : 0.1;
+                int plain = bs == 100 ? 38 : bs == ds.n() ? 254 : 18;
                 cs.add(Config.of(1e15, bs, Optimizer.SGD).withLabel("too large, batch " + bs));   // first: lane 0, a whole block
-                for (int i = 0; i < 18; i++) cs.add(Config.of(s * (1 + 0.1 * i), bs, Optimizer.SGD));
+                for (int i = 0; i < plain; i++) cs.add(Config.of(s * (1 + 0.1 * i / (plain / 18)), bs, Optimizer.SGD));
                 cs.add(Config.of(s, bs, Optimizer.momentum(0.9)));
             }
             Sweep sweep = Sweep.builder(ds, Objective.SQUARED).period(0).threads(2).addAll(cs).build();
