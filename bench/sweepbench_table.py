@@ -33,12 +33,12 @@ print("|---|---|---|---|---|---|---|---|---|---|")
 for key in sorted(score, key=lambda k: (k[0], k[1], k[2] if k[2] else 10**9, k[3])):
     b, d, bs, k, n = key
     s = score[key]
-    if "sweep" not in s or "lone" not in s:
+    if "sweep" not in s:
         continue
-    call, lo = s["sweep"][0], s["lone"][0]
+    call, lo = s["sweep"][0], s["lone"][0] if "lone" in s else None   # a run of SweepBench.sweep alone has no lone epochs
     sw = s["train"][0] if "train" in s else call
     by_bytes = n * (d + 1) * 4 / (read * 1e9) * 1e3
     by_flops = k * n * 4 * d / (fma * 1e9) * 1e3
     bound = max(by_bytes, by_flops)
-    print(f"| {b} | {d} | {bs if bs else 'full'} | {k} | {sw:.3f} | {call:.1f}{err(s['sweep'][1])} | {lo:.3f} | {k * lo / sw:.1f}× | "
+    print(f"| {b} | {d} | {bs if bs else 'full'} | {k} | {sw:.3f} | {call:.1f}{err(s['sweep'][1])} | {'—' if lo is None else f'{lo:.3f}'} | {'—' if lo is None else f'{k * lo / sw:.1f}×'} | "
           f"{bound:.3f} ({'bytes' if by_bytes >= by_flops else 'flops'}) | {sw / bound:.1f} |")
