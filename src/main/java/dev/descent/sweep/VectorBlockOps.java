@@ -485,7 +485,6 @@ final class VectorBlockOps implements BlockOps {
 
     /** Rows {@link #gradientRows} takes together: four rows' margins share each weight load, their r·x each load and store of g. */
     private static final int TILE = 4;
-    static final boolean EIGHT = Boolean.parseBoolean(System.getProperty("descent.sweep.eight", "true"));
 
     @Override
     public int gradientScratch(int kp) {
@@ -514,7 +513,7 @@ final class VectorBlockOps implements BlockOps {
     private int tiles(int obj, float p, float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] g,
                       int cb, int ce, float[] m, float[] r) {
         int q = from;
-        if (EIGHT) for (; q + 2 * TILE <= to; q += 2 * TILE) {
+        for (; q + 2 * TILE <= to; q += 2 * TILE) {
             int o0 = rows[q] * d, o1 = rows[q + 1] * d, o2 = rows[q + 2] * d, o3 = rows[q + 3] * d;
             int o4 = rows[q + 4] * d, o5 = rows[q + 5] * d, o6 = rows[q + 6] * d, o7 = rows[q + 7] * d;
             margins4(x, o0, o1, o2, o3, w, kp, cb, ce, m, 0);
@@ -580,7 +579,7 @@ final class VectorBlockOps implements BlockOps {
      * and the sign of such a zero cannot reach the margin: the sum s it is added to starts at +0 and is never −0, so
      * s + (±0) is the same float.
      */
-    void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m, int mo) {
+    private void margins4x2(float[] x, int o0, int o1, int o2, int o3, float[] w, int kp, int b, float[] m, int mo) {
         FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, s2 = zero, s3 = zero, t0 = zero, t1 = zero, t2 = zero, t3 = zero;
         int b2 = b + V;
         if (d >= V) {
@@ -753,7 +752,7 @@ final class VectorBlockOps implements BlockOps {
      * {@link #axpy4} for the two blocks at lanes [b, b + V) and [b + V, b + 2V) side by side: each x value broadcast once
      * for both; each sum's operations in axpy4's order (row order), so the same bits.
      */
-    void axpy4x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
+    private void axpy4x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b) {
         int b2 = b + V;
         FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
         FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);
@@ -793,7 +792,7 @@ final class VectorBlockOps implements BlockOps {
      * multiply-add it issues half the broadcasts of {@link #axpy4x2} and a third fewer instructions in all (that loop was
      * bound by issuing them, not by the FMA units); it needs 16 residual vectors in registers, so four rows, not eight.
      */
-    void axpy4x4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b, int ro) {
+    private void axpy4x4(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int kp, int b, int ro) {
         int c0 = ro + b, c1 = c0 + V, c2 = c0 + 2 * V, c3 = c0 + 3 * V, k2 = 2 * kp, k3 = 3 * kp;
         FloatVector r0 = FloatVector.fromArray(S, r, c0), r1 = FloatVector.fromArray(S, r, kp + c0);
         FloatVector r2 = FloatVector.fromArray(S, r, k2 + c0), r3 = FloatVector.fromArray(S, r, k3 + c0);
@@ -851,7 +850,7 @@ final class VectorBlockOps implements BlockOps {
      * operations on it in row order, so the same bits as two axpy4x2 calls. Against axpy4x2 it halves the g loads, stores and
      * loop overhead per multiply-add: the loop was bound by issuing its instructions, not by the FMA units.
      */
-    void axpy8x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int kp, int b) {
+    private void axpy8x2(float[] g, float[] r, float[] x, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int kp, int b) {
         int b2 = b + V;
         FloatVector r0 = FloatVector.fromArray(S, r, b), r1 = FloatVector.fromArray(S, r, kp + b);
         FloatVector r2 = FloatVector.fromArray(S, r, 2 * kp + b), r3 = FloatVector.fromArray(S, r, 3 * kp + b);

@@ -121,9 +121,9 @@ class SweepTest {
         for (int d : new int[] {27, 64, 100}) {
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
             List<Config> cs = new ArrayList<>();
-            // Models per group: 20 at batch 1 and 10 (two shards of one block), 40 at batch 100 (two shards of a block pair:
-            // eight-row tiles, then one of four), 256 at full batch (one shard of 16 blocks, padded to 17: BlockOps.stride;
-            // chunks of four blocks, then one)
+            // Models per group: 20 at batch 1 and 10 (one shard: a block pair), 40 at batch 100 (two shards of 20, each a
+            // block pair: eight-row tiles, then one of four), 256 at full batch (one shard of 16 blocks, padded to 17:
+            // BlockOps.stride; chunks of four blocks, then one)
             for (int bs : new int[] {1, 10, 100, ds.n()}) {
                 double s = bs == 1 ? 0.002 : bs == 10 ? 0.01 : bs == 100 ? 0.03 : 0.1;
                 int plain = bs == 100 ? 38 : bs == ds.n() ? 254 : 18;
