@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Groups and shards.</b> Configurations with the same batch size and batch order form a group:
  * they visit the same rows in the same order, so each step reads each batch row once for all of
  * them. A group's models are held in shards, each a parameter-major (d + 1, k) block of k models
- * (see {@link LaneKernels} for why that layout), or, for a small-batch group of wide rows
- * (d ≥ {@link #MODEL_MAJOR_D}), k contiguous models [k][d + 1] that each run the cpu backend's own
- * row loops on each row while it is in L1 (see {@link Shard}). A small-batch group (batches of at most
+ * (see {@link LaneKernels} for why that layout), or k contiguous models [k][d + 1] that each run the
+ * cpu backend's own row loops on each row while it is in L1 (see {@link Shard}): without the Vector
+ * API a small-batch group of wide rows (d ≥ {@link #MODEL_MAJOR_D}), with it a shard of fewer than
+ * {@link #MIN_BLOCK_LANES} models of wide rows at any batch. A small-batch group (batches of at most
  * {@link #BLOCK} rows) is cut into up to one shard per thread and each shard runs a whole epoch on
  * one thread, reading the data once per shard; a larger batch keeps one shard and cuts each step's
  * rows into blocks of {@link #BLOCK} across the threads (full-batch GD: Xᵀ·R blocked by rows, each
@@ -57,8 +58,10 @@ final class Engine {
     static final int MIN_SHARD_LANES = 4;
     /**
      * A shard of wide rows (d ≥ {@link #MODEL_MAJOR_D}) with fewer models than this goes model-major
-     * even where the block loops run: a block of {@link BlockOps#width()} lanes with most of them empty
-     * does more work than the few models alone along d.
+     * even where the block loops run, at any batch: a block of {@link BlockOps#width()} lanes with most
+     * of them empty does more work than the few models alone along d (full batch, one model, d = 64,
+     * 1M rows, 2 threads: 64 → 35 ms an epoch, session 22). Narrow rows stay on the blocks (one model at
+     * d = 2, full batch: 11 ms on a block, 17.5 model-major).
      */
     static final int MIN_BLOCK_LANES = 4;
     /**
@@ -204,8 +207,11 @@ final class Engine {
                 return;
             }
             lanes.sort((a, b) -> Boolean.compare(b.fast, a.fast));       // fast lanes first, as each shard wants them
-            int minLanes = blocks != null ? Math.max(MIN_SHARD_LANES, blocks.width()) : MIN_SHARD_LANES;   // no half-empty blocks
-            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, lanes.size() / minLanes));
+            int minLanes = blocks != null ? Math.max(MIN_SHARD_LANES, blocks.width()) : MIN_SHARD_LANES;
+            // as many shards as threads, but no more than the blocks they fill (a half-empty block costs a whole one):
+            // 20 models on 2 threads are 2 shards of one block each, not 1 of two blocks
+            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, blocks != null ? (lanes.size() + minLanes - 1) / minLanes
+                    : lanes.size() / minLanes));
             List<List<Lane>> split = new ArrayList<>();
             for (int s = 0; s < shardCount; s++) split.add(new ArrayList<>());
             for (int i = 0; i < lanes.size(); i++) split.get(i % shardCount).add(lanes.get(i));   // round robin keeps the mix even
@@ -249,7 +255,8 @@ final class Engine {
     /**
      * A shard: k models of one group, fast (plain batch-1-able SGD) lanes first. Parameter-major,
      * (np, k), for small d: the lane loops of {@link LaneKernels}. Model-major, [k][np] (mm), for a
-     * small-batch group with d ≥ {@link #MODEL_MAJOR_D}: each batch row is read once and, while it is
+     * small-batch group with d ≥ {@link #MODEL_MAJOR_D} without the Vector API and for a shard of fewer
+     * than {@link #MIN_BLOCK_LANES} models with it (see there): each batch row is read once and, while it is
      * in L1, each model in turn runs the cpu backend's own row loops ({@link RowOps}) on its own
      * contiguous parameters, so the bits are the lone run's by construction and there are no
      * per-feature lane loops or 2L accumulator rows. Snapshots are parameter-major either way.
@@ -277,7 +284,7 @@ final class Engine {
             this.group = group;
             this.lanes = lanes.toArray(new Lane[0]);
             this.k = lanes.size();
-            this.mm = group.bs <= BLOCK && d >= MODEL_MAJOR_D && (blocks == null || k < MIN_BLOCK_LANES);
+            this.mm = d >= MODEL_MAJOR_D && (blocks == null ? group.bs <= BLOCK : k < MIN_BLOCK_LANES);
             this.blocked = !mm && blocks != null;
             this.kp = blocked ? blocks.stride(k) : k;
             for (Lane l : lanes) if (l.fast) kFast++;
@@ -353,10 +360,10 @@ final class Engine {
             boolean one = cnt == 1;
             int l0 = one ? kFast : 0;                    // on one row the fast lanes need no gradient buffer
             Arrays.fill(bad, 0, k, false);
-            if (mm) {
-                modelMajorGradient(rows, from, cnt, one);
-            } else if (cnt > BLOCK) {
+            if (cnt > BLOCK) {
                 blockGradient(rows, from, cnt);
+            } else if (mm) {
+                modelMajorGradient(rows, from, cnt, one);
             } else if (blocked) {
                 blockRows(rows, from, cnt, one && kFast > 0, l0);   // sgd: one row
             } else {
@@ -421,7 +428,20 @@ final class Engine {
         private void modelMajorGradient(int[] rows, int from, int cnt, boolean one) {
             int l0 = one ? kFast : 0;
             Arrays.fill(g, l0 * np, k * np, 0f);
-            for (int q = from; q < from + cnt; q++) {
+            modelMajorRows(rows, from, from + cnt, g, l0);
+            double inv = 1.0 / cnt;                         // CpuSession's one-block mean
+            for (int i = l0 * np, e = k * np; i < e; i++) g[i] = (float) (g[i] * inv);
+        }
+
+        /**
+         * Order positions [from, to) model-major, row by row: every model's margin and residual, then CpuSession.sgdOne for
+         * lanes below l0 (one row) and for the others r·x and the bias's residual added to their float partial in gb
+         * ([k][np]). Also one block of a larger batch ({@link #blockGradient}): a few models go model-major at any batch
+         * (fewer than {@link #MIN_BLOCK_LANES} on the block loops), where a block of 16 lanes for one model did 16 models'
+         * work (full batch, d = 64, 1M rows, 2 threads: 64 ms an epoch against the lone run's 19).
+         */
+        private void modelMajorRows(int[] rows, int from, int to, float[] gb, int l0) {
+            for (int q = from; q < to; q++) {
                 int row = rows[q], o = row * d;
                 float ti = t == null ? 0f : t[row], v = weight(row);
                 for (int l = 0; l < k; l++) {
@@ -430,13 +450,11 @@ final class Engine {
                     if (l < l0) {
                         bad[l] = !sgdOneModelMajor(o, so, lr[l] * ri);
                     } else {
-                        ROW.axpy(g, so, ri, x, o, d);
-                        g[so + d] += ri;
+                        ROW.axpy(gb, so, ri, x, o, d);
+                        gb[so + d] += ri;
                     }
                 }
             }
-            double inv = 1.0 / cnt;                         // CpuSession's one-block mean
-            for (int i = l0 * np, e = k * np; i < e; i++) g[i] = (float) (g[i] * inv);
         }
 
         /** CpuSession.sgdOne on the model at w[so …]: w ← w − step·x; false when a parameter is non-finite. */
@@ -475,6 +493,10 @@ final class Engine {
                     int q0 = from + b * BLOCK, e = Math.min(from + cnt, q0 + BLOCK);
                     if (blocked) {
                         blocks.gradientRows(obj, objP, x, t, wt, rows, q0, e, w, kp, gb, 0, mm, rr);
+                        continue;
+                    }
+                    if (Shard.this.mm) {
+                        modelMajorRows(rows, q0, e, gb, 0);
                         continue;
                     }
                     for (int q = q0; q < e; q++) {
