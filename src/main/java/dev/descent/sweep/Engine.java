@@ -208,9 +208,12 @@ final class Engine {
             }
             lanes.sort((a, b) -> Boolean.compare(b.fast, a.fast));       // fast lanes first, as each shard wants them
             int minLanes = blocks != null ? Math.max(MIN_SHARD_LANES, blocks.width()) : MIN_SHARD_LANES;
-            // as many shards as threads, but no more than the blocks they fill (a half-empty block costs a whole one):
-            // 20 models on 2 threads are 2 shards of one block each, not 1 of two blocks
-            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, blocks != null ? (lanes.size() + minLanes - 1) / minLanes
+            // batch-1 runs on wide rows: as many shards as threads, up to one per block they fill, as a half-empty block
+            // costs a whole one (20 models on 2 threads: two shards of one block, 207 -> 173 ms an epoch at d = 64, 1M
+            // rows); a batch of several rows keeps whole blocks together, where a block pair shares each x broadcast (20
+            // models at batch 100, d = 64: one shard of two blocks 123-128 ms, two of one block 149-157)
+            boolean perBlock = blocks != null && bs == 1 && !blocks.narrow();
+            int shardCount = bs > BLOCK ? 1 : Math.max(1, Math.min(threads, perBlock ? (lanes.size() + minLanes - 1) / minLanes
                     : lanes.size() / minLanes));
             List<List<Lane>> split = new ArrayList<>();
             for (int s = 0; s < shardCount; s++) split.add(new ArrayList<>());

@@ -121,7 +121,8 @@ class SweepTest {
         for (int d : new int[] {27, 64, 100}) {
             Dataset ds = Generators.regression(2 * Engine.BLOCK + 45, d, 0.3, seed + d);
             List<Config> cs = new ArrayList<>();
-            // Models per group: 36 at batch 1 and 10 (two shards of 18, each a block pair), 40 at batch 100 (two shards of
+            // Models per group: 36 at batch 1 and 10 (two shards of 18, each a block pair; 20 at batch 1 would be two
+            // shards of one block: Engine's perBlock), 40 at batch 100 (two shards of
             // 20, each a block pair: eight-row tiles, then one of four), 256 at full batch (one shard of 16 blocks, padded to
             // 17: BlockOps.stride; chunks of four blocks, then one)
             for (int bs : new int[] {1, 10, 100, ds.n()}) {
