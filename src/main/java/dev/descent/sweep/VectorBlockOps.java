@@ -163,8 +163,9 @@ final class VectorBlockOps implements BlockOps {
      * Wide rows (not {@link #narrow}), row after row: each step's update of a block and the next row's margin in one pass over
      * the block's weights (w_j ← w_j − step·x_j, stored, then x'_j·w_j into the margin's chains in the row kernel's order: the
      * margin {@link #margins} would take after {@link #sgd}), so the (d + 1)·kp weights are read once a step, not twice, and the
-     * per-step calls are gone. Lanes [0, full): whole blocks (see {@link #padded}). Stops after a step that left a lane's parameters not finite (screened by the next
-     * margins, see {@link #margin}, then checked lane by lane); returns the exclusive position reached.
+     * per-step calls are gone. Lanes [0, full): whole blocks (see {@link #padded}). Stops after a step that left a lane's
+     * parameters not finite (screened by the next margins, see {@link #margin}, then checked lane by lane); returns the
+     * exclusive position reached.
      */
     private int wideRun(float[] x, float[] t, float[] wt, int[] rows, int from, int to, float[] w, int kp, float[] lr, int full, boolean bias) {
         float[] m = new float[kp];                   // the next row's margins: per call, as one instance serves every shard's thread
