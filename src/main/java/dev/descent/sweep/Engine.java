@@ -489,25 +489,25 @@ final class Engine {
             AtomicInteger next = new AtomicInteger();
             Runnable work = () -> {
                 int scratch = blocked ? blocks.gradientScratch(kp) : kp;
-                float[] mm = new float[scratch], rr = new float[scratch], aa = new float[kern.scratch(kp)];
+                float[] ms = new float[scratch], rr = new float[scratch], aa = new float[kern.scratch(kp)];
                 for (int b; (b = next.getAndIncrement()) < blocksN; ) {
                     float[] gb = blockG[b];
                     Arrays.fill(gb, 0, size, 0f);
                     int q0 = from + b * BLOCK, e = Math.min(from + cnt, q0 + BLOCK);
                     if (blocked) {
-                        blocks.gradientRows(obj, objP, x, t, wt, rows, q0, e, w, kp, gb, 0, mm, rr);
+                        blocks.gradientRows(obj, objP, x, t, wt, rows, q0, e, w, kp, gb, 0, ms, rr);
                         continue;
                     }
-                    if (Shard.this.mm) {
+                    if (mm) {
                         modelMajorRows(rows, q0, e, gb, 0);
                         continue;
                     }
                     for (int q = q0; q < e; q++) {
                         int row = rows[q], o = row * d;
                         float ti = t == null ? 0f : t[row];
-                        kern.margins(x, o, w, k, mm, aa);
+                        kern.margins(x, o, w, k, ms, aa);
                         float v = weight(row);
-                        for (int l = 0; l < k; l++) rr[l] = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, mm[l], ti);
+                        for (int l = 0; l < k; l++) rr[l] = v * dev.descent.backend.cpu.FloatLosses.dloss(obj, objP, ms[l], ti);
                         kern.axpy(gb, rr, x, o, 0, k);
                     }
                 }
