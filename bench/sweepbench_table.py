@@ -4,11 +4,14 @@
 one lone epoch's, the ratio to K lone epochs (K·lone ÷ sweep) and to the roofline bound
 max(n·(d+1)·4 bytes ÷ READ, K·n·4d flops ÷ FMA) with the ceilings given (GB/s, GFLOP/s, measured by SweepVsPeer).
 
-usage: sweepbench_table.py FILE.json READ_GBS FMA_GFLOPS"""
+A lone epoch does not depend on K: where the file has none for a cell's K (SweepBench.lone run with -p k=1 only),
+the cell takes the lone epoch of the same backend, d and batch at any K.
+
+usage: sweepbench_table.py FILE.json [MORE.json …] READ_GBS FMA_GFLOPS"""
 import json, sys
 
-rows = json.load(open(sys.argv[1]))
-read, fma = float(sys.argv[2]), float(sys.argv[3])
+rows = [r for f in sys.argv[1:-2] for r in json.load(open(f))]
+read, fma = float(sys.argv[-2]), float(sys.argv[-1])
 score = {}
 
 
@@ -35,7 +38,8 @@ for key in sorted(score, key=lambda k: (k[0], k[1], k[2] if k[2] else 10**9, k[3
     s = score[key]
     if "sweep" not in s:
         continue
-    call, lo = s["sweep"][0], s["lone"][0] if "lone" in s else None   # a run of SweepBench.sweep alone has no lone epochs
+    lone = s.get("lone") or next((v["lone"] for q, v in score.items() if q[:3] == key[:3] and q[4] == n and "lone" in v), None)
+    call, lo = s["sweep"][0], lone[0] if lone else None   # a run of SweepBench.sweep alone has no lone epochs
     sw = s["train"][0] if "train" in s else call
     by_bytes = n * (d + 1) * 4 / (read * 1e9) * 1e3
     by_flops = k * n * 4 * d / (fma * 1e9) * 1e3

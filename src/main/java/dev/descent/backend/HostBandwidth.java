@@ -64,8 +64,8 @@ public final class HostBandwidth {
             for (int r = -3; r < reps; r++) {               // three warm-up rounds: the JIT compiles sum and fill
                 for (Op o : new Op[] {Op.READ, Op.WRITE, Op.COPY}) {
                     op[0] = o;
+                    long t0 = System.nanoTime();     // before the release: the workers may take every core before this thread reads a clock
                     start.await();
-                    long t0 = System.nanoTime();
                     finish.await();
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (o == Op.READ) {

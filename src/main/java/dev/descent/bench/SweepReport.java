@@ -77,15 +77,22 @@ public final class SweepReport {
     private final List<String> rerun;
     private final Check check;
     private final Alone alone;
+    private final Roofline roofline;
 
     /** {@code rerun}: for each configuration, the command that trains it alone; {@code check}, {@code alone}: null when not run. */
     public SweepReport(Context ctx, SweepResult r, List<String> rerun, Check check, Alone alone) {
+        this(ctx, r, rerun, check, alone, null);
+    }
+
+    /** As above, with the sweep's roofline ({@code descent sweep --roofline}; null when not measured). */
+    public SweepReport(Context ctx, SweepResult r, List<String> rerun, Check check, Alone alone, Roofline roofline) {
         DescentException.require(rerun.size() == r.outcomes().size(), "one rerun command per configuration");
         this.ctx = ctx;
         this.r = r;
         this.rerun = List.copyOf(rerun);
         this.check = check;
         this.alone = alone;
+        this.roofline = roofline;
     }
 
     /** The first recorded loss at or below {@code target}, or null. */
@@ -153,6 +160,7 @@ public final class SweepReport {
         m.put("seconds", r.seconds());
         m.put("loss_seconds", r.lossSeconds());
         m.put("open_seconds", r.openSeconds());
+        if (roofline != null) m.put("roofline", roofline.json());
         Outcome best = r.best();
         if (best != null) {
             Map<String, Object> b = new LinkedHashMap<>();
@@ -460,6 +468,7 @@ public final class SweepReport {
                 r.seconds(), r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the backend, ", r.openSeconds()) : "",
                 r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s",
                 r.backend().equals("cpu") ? "row kernels in the cpu backend's order" : "device", r.kernels()));
+        if (roofline != null) s.add(roofline.line());
         long halted = r.outcomes().stream().filter(Outcome::halted).count();
         s.add(diverged + " diverged (stopped at the step whose loss or parameters became non-finite; they cost nothing afterwards), "
                 + (halted > 0 ? halted + " halved out (successive halving: stopped after an epoch where they ranked below the kept share; "

@@ -14,6 +14,7 @@ import dev.descent.sweep.Config;
 import dev.descent.sweep.Outcome;
 import dev.descent.sweep.Ranges;
 import dev.descent.sweep.Sweep;
+import dev.descent.bench.Roofline;
 import dev.descent.bench.SweepReport;
 import dev.descent.sweep.SweepResult;
 import dev.descent.train.History;
@@ -166,6 +167,11 @@ final class SweepCommand implements Callable<Integer> {
                     + "code on both sides. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--roofline", description = "After training, measure this machine's read ceiling (as descent bench does) and, on the "
+            + "host's memory, its FMA peak (with the Vector API: DESCENT_VECTOR=1), and print the training time against the least time its "
+            + "bytes and flops allow (issue #15's roofline; in sweep.json and the report too). Takes a few seconds.")
+    boolean roofline;
+
     @Option(names = "--no-check", description = "Skip rerunning the best configuration alone (a check that it ends where the sweep says).")
     boolean noCheck;
 
@@ -296,6 +302,11 @@ final class SweepCommand implements Callable<Integer> {
         String opening = r.openSeconds() > 0 ? String.format(Locale.ROOT, "%.3f s opening the backend, ", r.openSeconds()) : "";
         stdout.println(String.format(Locale.ROOT, "%d configurations in %.3f s (%s%.3f s evaluating losses), %d thread%s, %s",
                 configs.size(), r.seconds(), opening, r.lossSeconds(), r.threads(), r.threads() == 1 ? "" : "s", r.kernels()));
+        Roofline rl = null;
+        if (roofline) {           // after training, before anything else runs: the probes take every core
+            rl = Roofline.of(ds, obj.heads(objParam), r, Roofline.measure(backend, err));
+            stdout.println(rl.line());
+        }
 
         Outcome best = r.best();
         SweepReport.Check check = null;
@@ -338,7 +349,7 @@ final class SweepCommand implements Callable<Integer> {
         String rule = targetLoss != null ? "--target-loss" : "twice the best final loss (no --target-loss)";
         if (out != null) {
             SweepReport report = new SweepReport(new SweepReport.Context(commandLine(), where, objective, withBias, epochs, seed, period, init,
-                    target, rule), r, rerun, check, lone);
+                    target, rule), r, rerun, check, lone, rl);
             reportWarm.join();
             long r0 = System.nanoTime();
             String skipped = report.write(out);

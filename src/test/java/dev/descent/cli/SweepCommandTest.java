@@ -207,6 +207,35 @@ class SweepCommandTest {
         assertTrue(o.out().contains("--weights " + w), o.out());
     }
 
+    /**
+     * {@code --roofline}: the ceilings measured after training, the bound printed and written; its flops are every
+     * configuration's examples times 4 flops a feature (d = 2), the data (1,000 rows) sit in a cache so the bytes term is
+     * left out, and the training time is not under the bound (a ceiling above the machine's would put it there).
+     */
+    @Test
+    void rooflineMeasuresTheCeilingsAndBoundsTheTraining() throws IOException {
+        Path out = dir.resolve("roofline");
+        CliTest.Outcome o = CliTest.cli("sweep", "--lr", "0.01,0.1", "--batch", "1,10", "--epochs", "2", "--no-check", "--roofline",
+                "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("Roofline: training "), o.out());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+        JsonNode rl = j.get("roofline");
+        long examples = 0;
+        for (JsonNode c : j.get("configurations")) examples += c.get("examples").asLong();
+        assertEquals(4 * 2 * 1000L, examples, "four configurations, two epochs of 1,000 rows");
+        assertEquals(examples * 4.0 * 2, rl.get("flops").asDouble(), 1e-9 * examples, rl.toString());
+        assertTrue(rl.get("read_gbs").asDouble() > 0, rl.toString());
+        assertTrue(rl.get("bytes_left_out").asText().contains("fit in the"), rl.toString());
+        double fma = rl.get("fma_gflops").asDouble();
+        assertTrue(fma > 0, "the test JVM has the Vector API: " + rl);
+        assertEquals("flops", rl.get("by").asText());
+        assertEquals(rl.get("flops").asDouble() / (fma * 1e9), rl.get("bound_seconds").asDouble(), 1e-12);
+        assertEquals(rl.get("train_seconds").asDouble() / rl.get("bound_seconds").asDouble(), rl.get("ratio").asDouble(), 1e-9);
+        assertTrue(rl.get("ratio").asDouble() >= 1, "training faster than its bound means a ceiling is wrong: " + rl);
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Roofline: training "), "the report says it too");
+    }
+
     /** A sparse LIBSVM file sweeps (one model after another on the cpu backend); the best's printed rerun command ends at its loss. */
     @Test
     void aSparseFileSweepsAndItsRerunCommandMatches() throws IOException {

@@ -179,18 +179,9 @@ public final class SweepVsPeer {
         }, 4.0 * big.length / 1e9);
     }
 
-    /** GFLOP/s: ten independent FMA chains per thread. */
-    static double fmaPeak(int threads) throws Exception {
-        long iters = 20_000_000;
-        return best(threads, 9, i -> {
-            FloatVector a0 = FloatVector.broadcast(S, 1f + i), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
-            FloatVector m = FloatVector.broadcast(S, 0.999999f), c = FloatVector.broadcast(S, 1e-7f);
-            for (long q = 0; q < iters; q++) {
-                a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c); a4 = a4.fma(m, c);
-                a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c); a8 = a8.fma(m, c); a9 = a9.fma(m, c);
-            }
-            return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).reduceLanes(VectorOperators.ADD);
-        }, threads * iters * 10.0 * S.length() * 2 / 1e9);
+    /** GFLOP/s: ten independent FMA chains per thread (descent's own probe, as {@code descent sweep --roofline} measures it). */
+    static double fmaPeak(int threads) {
+        return dev.descent.bench.Roofline.fmaPeak(threads, 20_000_000L, 9);
     }
 
     interface Part {
