@@ -716,8 +716,9 @@ kernel void sweep_steps_cpu(ROWS_ARGS, const int use_bias, STEPS_ARGS, const int
  * element, so the arithmetic vectorizes across models while each element repeats step_cpu's own
  * operations in its order (dot_cpu's 16-, 4- and 1-wide partial sums, then the fused update), which
  * keeps every lane bit-identical to its run alone. Parameters are lane-major: parameter c of lane l
- * at lparams[c·lpstride + l] (here lpstride counts the work-items' lanes: padding lanes compute and
- * are never reported). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
+ * at lparams[c·lpstride + l] (lpstride ≥ the work-items' lanes, whose padding lanes compute and are never reported;
+ * the host adds a cache line where the stride would be an even number of lines, so that a work-item's weight column
+ * spreads over every set of the L1 cache). A barrier every `sync` steps keeps a work-group's items on one window of rows. */
 #ifndef SW                                         /* lanes a work-item: the host builds with the device's preferred */
 #define SW 8                                       /* float vector width, 16 (an AVX-512 register) or 8 */
 #endif

@@ -169,7 +169,8 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--roofline", description = "After training, measure this machine's read ceiling (as descent bench does) and, on the "
             + "host's memory, its FMA peak (with the Vector API: DESCENT_VECTOR=1), and print the training time against the least time its "
-            + "bytes and flops allow (issue #15's roofline; in sweep.json and the report too). Takes a few seconds.")
+            + "bytes and flops allow (issue #15's roofline; in sweep.json and the report too). The probes read buffers of 8× the "
+            + "last-level cache (at least 256 MiB): about ten seconds on a 2-core machine.")
     boolean roofline;
 
     @Option(names = "--no-check", description = "Skip rerunning the best configuration alone (a check that it ends where the sweep says).")

@@ -535,7 +535,7 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         int sw = backend.laneWidth;
         return switch (kind) {
             case LANES_STEPPED -> 4L * parts * ((lanes + sw - 1) / sw) * (2L * d + 2) * sw;
-            case LANES_BATCH -> 4L * lanePad(kind, lanes) * npar;                  // items × SW × npar
+            case LANES_BATCH -> 4L * laneItems(lanes) * sw * npar;                 // items × SW × npar
             case LANES_CPU -> {
                 int local = Math.min(RunLimits.SWEEP_CPU_GROUP, lanes);
                 yield 4L * ((lanes + local - 1) / local) * local * npar;
@@ -550,11 +550,23 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         launch(kSweepStep, ((long) L.count * npar + 63) / 64, 64, a);
     }
 
-    /** sweep_sgd1_cpu, sweep_batch_cpu: SW lanes a work-item, the items split over the compute units. */
+    /**
+     * sweep_sgd1_cpu, sweep_batch_cpu: the stride of the lane-major parameters, in floats: the work-items' lanes ({@link
+     * #laneItems} × SW), plus one cache line where those would make it an even number of 64-byte lines. A work-item reads
+     * its weight column at this stride; at 2^k lines (256 models: 16 lines, 1 KiB) the column's d + 1 lines fell into 64 ÷ 2^k
+     * of a 64-set L1 cache's sets and evicted each other every step. At an odd number of lines they spread over all 64.
+     * The padding is layout only: no work-item computes it.
+     */
     @Override
     protected int lanePad(int kind, int count) {
+        int ps = laneItems(count) * backend.laneWidth;
+        return ps % 32 == 0 ? ps + 16 : ps;
+    }
+
+    /** Work-items of a lane launch: SW lanes each, as many in each work-group, a work-group per compute unit. */
+    private int laneItems(int count) {
         int sw = backend.laneWidth, items = (count + sw - 1) / sw, groups = Math.max(1, Math.min(backend.computeUnits, items));
-        return groups * ((items + groups - 1) / groups) * sw;
+        return groups * ((items + groups - 1) / groups);
     }
 
     @Override protected long laneRoom() { return backend.globalMem - residentRowBytes(); }
@@ -589,11 +601,11 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         int sync = (int) Math.max(1, Math.min(shape.batches(), RunLimits.SWEEP_CPU_WINDOW_BYTES / ((long) bs * (4L * d + 8))));
         if (kind == LANES_SGD1) {
             if (kSweepSgd1 == null) kSweepSgd1 = kernel("sweep_sgd1_cpu");
-            int items = L.ps / backend.laneWidth, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            int items = laneItems(L.count), groups = Math.max(1, Math.min(backend.computeUnits, items));
             launch(kSweepSgd1, groups, items / groups, a.then(sync));
         } else if (kind == LANES_BATCH) {
             if (kSweepBatch == null) kSweepBatch = kernel("sweep_batch_cpu");
-            int items = L.ps / backend.laneWidth, groups = Math.max(1, Math.min(backend.computeUnits, items));
+            int items = laneItems(L.count), groups = Math.max(1, Math.min(backend.computeUnits, items));
             laneGradients = grow(laneGradients, laneScratchBytes(kind, L.count, 0));
             launch(kSweepBatch, groups, items / groups, a.then(laneGradients, sync));
         } else if (kind == LANES_CPU) {

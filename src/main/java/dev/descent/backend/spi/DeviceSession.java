@@ -786,9 +786,13 @@ public abstract class DeviceSession extends AbstractSession {
     /** The lane kernel a model takes at this batch size (a backend's own numbering); models of one kind share a launch. */
     protected abstract int laneKind(Optimizer o, int batchSize);
 
-    /** Whether lanes of this kind lie lane-major, and their count rounded up to the launch's lanes (else ignored). */
+    /** Whether lanes of this kind lie lane-major ({@link #lanePad} gives their stride; else each lane's parameters in turn). */
     protected abstract boolean laneMajor(int kind);
 
+    /**
+     * The stride of lane-major parameters (parameter c of lane l at c·stride + l), in floats: at least {@code count} rounded
+     * up to the launch's lanes; a backend may add room that no lane uses, for its caches.
+     */
     protected abstract int lanePad(int kind, int count);
 
     /** Runs the lane kernel of {@code kind} over the current order with the LANES buffers in place; {@code a}: its groups up to LANES. */
