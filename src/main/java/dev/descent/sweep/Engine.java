@@ -223,7 +223,9 @@ final class Engine {
 
         String describe() {
             if (sessions != null) return "batch " + bs + ", " + order.cliName() + ": " + configs + " configuration" + (configs == 1 ? "" : "s")
-                    + (sessions.lanesFit(bs) ? " " + sessions.lanesShape(bs)
+                    + (sessions.lanesFit(bs, configs) ? " " + sessions.lanesShape(bs)
+                            : sessions.lanesFit(bs) ? " trained alone one after another on the device (below " + sessions.lanesFrom(bs)
+                                    + " models a lane launch costs more than their lone runs)"
                             : " one after another on the device (no lane kernel reads these rows: sparse, several heads or streamed)")
                     + ", records every " + every + " batch" + (every == 1 ? "" : "es");
             int[] sizes = shards.stream().mapToInt(Part::k).toArray();
@@ -956,7 +958,7 @@ final class Engine {
             Group gr = group;
             int k = lanes.length;
             RunResult[] rr = new RunResult[k];
-            if (sessions.lanesFit(gr.bs)) {
+            if (sessions.lanesFit(gr.bs, k)) {
                 Optimizer[] opts = new Optimizer[k];
                 Rate[] rs = new Rate[k];
                 for (int l = 0; l < k; l++) {

@@ -62,9 +62,19 @@ final class Sessions implements AutoCloseable {
         return s;
     }
 
-    /** Whether the device runs a group of this batch size in one lane launch. */
+    /** Whether the device has a lane launch for a group of this batch size. */
     boolean lanesFit(int bs) {
         return session(first) instanceof LaneRunner r && r.lanesFit(bs);
+    }
+
+    /** Whether the device runs {@code models} models of a group of this batch size in one lane launch (else one after another). */
+    boolean lanesFit(int bs, int models) {
+        return session(first) instanceof LaneRunner r && r.lanesFit(bs) && models >= r.lanesFrom(bs);
+    }
+
+    /** The fewest models the lane launch takes at this batch size (where there is one). */
+    int lanesFrom(int bs) {
+        return session(first) instanceof LaneRunner r ? r.lanesFrom(bs) : Integer.MAX_VALUE;
     }
 
     /** How the lanes of this batch size are launched and laid out, in words. */

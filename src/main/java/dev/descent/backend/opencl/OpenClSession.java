@@ -479,6 +479,17 @@ final class OpenClSession extends DeviceSession implements LaneRunner {
         return !sparse && heads == 1 && chunkRows() == 0;
     }
 
+    /**
+     * On CPU kernels a work-item steps SW lanes on vectors whatever the number of models, so one model costs SW models'
+     * arithmetic on one core. Measured on PoCL with 16 lanes (2-core Xeon, 1M rows, session 23; a lone epoch against a sweep of
+     * one): batch 1 at d = 64 51 against 138 ms, batch 100 42 against 87, full batch 17 against 52; eight models in a sweep
+     * cost what one does, so lanes win from three models on. With 8 lanes (AVX2; not measured) from two.
+     */
+    @Override
+    public int lanesFrom(int batchSize) {
+        return cpu ? (backend.laneWidth >= 16 ? 3 : 2) : 1;
+    }
+
     /** Whether a lone run of this batch with {@code slots} state slots takes one launch (runInOneLaunch's test, dense rows). */
     private boolean oneLaunch(int batchSize, int slots) {
         return cpu ? (long) batchSize * d * heads <= RunLimits.CPU_ONE_ITEM_MAX_VALUES : runLocal(batchSize, slots) != 0;

@@ -24,6 +24,14 @@ public interface LaneRunner {
     boolean lanesFit(int batchSize);
 
     /**
+     * The fewest models for which {@link #runLanes} costs less than their lone runs one after another (which give the
+     * same bits): below it a caller trains them alone. 1 unless a backend measured otherwise.
+     */
+    default int lanesFrom(int batchSize) {
+        return 1;
+    }
+
+    /**
      * Batches 0 .. batches − 1 of the current order for every lane: lane i trains with optimizer
      * {@code opts[i]} at rate {@code rates[i]} from {@code states[i]} (laid out as {@link Session#saveState}
      * of a session with that optimizer; replaced by the state after the run), recording after every
