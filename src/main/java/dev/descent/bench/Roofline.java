@@ -73,12 +73,12 @@ public record Roofline(double bytes, double flops, Peaks peaks, String inCache, 
         String fmaProbe;
         Long llc = Environments.llcBytes();
         if (!host) {
-            fmaProbe = "not measured: no FMA probe for a device with memory of its own yet, so the bound is the bytes term alone";
+            fmaProbe = "not measured: no FMA probe for a device with memory of its own yet";
         } else {
             FmaLoop loop = vectorLoop();
             int threads = Runtime.getRuntime().availableProcessors();
             if (loop == null) {
-                fmaProbe = "not measured: the FMA peak needs the JDK's Vector API (DESCENT_VECTOR=1), so the bound is the bytes term alone";
+                fmaProbe = "not measured: the FMA peak needs the JDK's Vector API (DESCENT_VECTOR=1)";
             } else {
                 fma = fmaPeak(loop, threads, 10_000_000L, 7);
                 fmaProbe = String.format(Locale.ROOT, "ten independent FMA chains of %d-lane float vectors on each of %d threads, best of 7",
