@@ -146,10 +146,10 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: one per core); the results do not depend on it.")
     Integer threads;
 
-    @Option(names = "--config", paramLabel = "FILE.json",
-            description = "Read any of these options from a JSON object whose keys are their names without dashes (lr, batch, optimizer, "
-                    + "weight-decay or weight_decay, …); values are strings, numbers, booleans or arrays (read as lists). Options given on "
-                    + "the command line win.")
+    @Option(names = "--config", paramLabel = "FILE.json|FILE.yaml",
+            description = "Read any of these options from a JSON object, or a YAML mapping (a file ending in .yaml or .yml), whose keys are "
+                    + "their names without dashes (lr, batch, optimizer, weight-decay or weight_decay, …); values are strings, numbers, "
+                    + "booleans or arrays (read as lists). Options given on the command line win.")
     Path config;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write the report folder here.")
@@ -439,15 +439,21 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Fills the options the command line left out from a JSON object. */
     private void readConfig(Path file) {
+        String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean yaml = lower.endsWith(".yaml") || lower.endsWith(".yml");
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = (yaml ? new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()) : new ObjectMapper())
+                    .readTree(Files.readString(file));
         } catch (IOException e) {
             String why = AtomicFiles.reason(e).replace('\n', ' ');
             int at = why.indexOf(" at [Source");
-            throw new DescentException.InvalidArgument("--config " + file + ": cannot read it as JSON (" + (at > 0 ? why.substring(0, at) : why) + ")");
+            throw new DescentException.InvalidArgument("--config " + file + ": cannot read it as " + (yaml ? "YAML" : "JSON") + " ("
+                    + (at > 0 ? why.substring(0, at) : why) + ")");
         }
-        DescentException.require(root != null && root.isObject(), "--config " + file + ": the file must hold one JSON object, e.g. {\"lr\": \"1e-3..1:log:32\"}");
+        DescentException.require(root != null && root.isObject(), "--config " + file + (yaml
+                ? ": the file must hold one YAML mapping, e.g. lr: 1e-3..1:log:32"
+                : ": the file must hold one JSON object, e.g. {\"lr\": \"1e-3..1:log:32\"}"));
         var parsed = spec.commandLine().getParseResult();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -144,6 +144,38 @@ class SweepCommandTest {
         CliTest.assertOneClearLine(CliTest.cli("sweep", "--config", bad.toString()), 2, "unknown key 'learning_rate'");
     }
 
+    /** The same settings as YAML give the same sweep, bit for bit; a broken YAML file or a list where a mapping belongs is one line. */
+    @Test
+    void aYamlConfigIsTheSameSweepAsItsJson() throws IOException {
+        Path json = dir.resolve("same.json"), yaml = dir.resolve("same.yaml");
+        Files.writeString(json, "{\"lr\": [0.003, 0.03], \"batch\": \"1,10\", \"optimizer\": \"sgd,momentum:0.5\", \"epochs\": 2, "
+                + "\"rows\": 300, \"order\": \"inorder\", \"no-check\": true}");
+        Files.writeString(yaml, String.join("\n", "# the same sweep", "lr: [0.003, 0.03]", "batch: 1,10", "optimizer: sgd,momentum:0.5",
+                "epochs: 2", "rows: 300", "order: inorder", "no_check: true", ""));
+        Path oj = dir.resolve("same-json"), oy = dir.resolve("same-yaml");
+        CliTest.Outcome a = CliTest.cli("sweep", "--config", json.toString(), "--out", oj.toString());
+        CliTest.Outcome b = CliTest.cli("sweep", "--config", yaml.toString(), "--out", oy.toString());
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
+        JsonNode ja = new ObjectMapper().readTree(oj.resolve("sweep.json").toFile()), jb = new ObjectMapper().readTree(oy.resolve("sweep.json").toFile());
+        assertEquals(8, ja.get("configurations").size());
+        for (int i = 0; i < 8; i++) {
+            JsonNode ca = ja.get("configurations").get(i), cb = jb.get("configurations").get(i);
+            assertEquals(ca.get("name"), cb.get("name"));
+            assertEquals(ca.get("history").size(), cb.get("history").size());
+            for (int q = 0; q < ca.get("history").size(); q++) {            // [epoch, step, examples, loss, seconds]: all but the time
+                assertEquals(Double.doubleToRawLongBits(ca.get("history").get(q).get(3).asDouble()),
+                        Double.doubleToRawLongBits(cb.get("history").get(q).get(3).asDouble()), "configuration " + i + ", record " + q);
+            }
+        }
+        Path broken = dir.resolve("broken.yml");
+        Files.writeString(broken, "lr: [0.1\nbatch: 1\n");
+        CliTest.assertOneClearLine(CliTest.cli("sweep", "--config", broken.toString()), 2, "cannot read it as YAML");
+        Path list = dir.resolve("list.yaml");
+        Files.writeString(list, "- lr: 0.1\n");
+        CliTest.assertOneClearLine(CliTest.cli("sweep", "--config", list.toString()), 2, "one YAML mapping");
+    }
+
     @Test
     void rangesReadListsAndLogAndLinearRanges() {
         assertArrayEquals(new double[] {0.01, 0.1, 1}, Ranges.parse("--lr", "0.01,0.1,1"));
