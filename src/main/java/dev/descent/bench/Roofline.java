@@ -12,8 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The least time a sweep's training could take on this machine, and its training time against it (issue #15's roofline):
@@ -111,47 +114,46 @@ public record Roofline(double bytes, double flops, Peaks peaks, String inCache, 
     }
 
     private static double fmaPeak(FmaLoop loop, int threads, long iters, int reps) {
-        double flops = 2.0 * 10 * loop.lanes() * iters * threads;
-        float[] sink = new float[threads];
-        CyclicBarrier start = new CyclicBarrier(threads + 1), done = new CyclicBarrier(threads + 1);
-        List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int k = t;
-            Thread th = new Thread(() -> {
-                try {
-                    for (int r = 0; r <= reps; r++) {
-                        start.await();
-                        sink[k] += loop.run(k, iters);
-                        done.await();
-                    }
-                } catch (InterruptedException | BrokenBarrierException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "descent-fma-" + t);
-            th.setDaemon(true);
-            th.start();
-            ts.add(th);
-        }
-        double best = 0;
+        double rate = best(threads, reps, t -> loop.run(t, iters), 2.0 * 10 * loop.lanes() * iters * threads / 1e9);
+        DescentException.require(rate > 0, "FMA probe's chains became non-finite");
+        return rate;
+    }
+
+    /** One thread's share of a probe; its result is summed so that the JIT keeps the work. */
+    public interface Part {
+        float run(int thread);
+    }
+
+    /**
+     * The best units per second over {@code reps} runs (after one warm-up run) of {@code part} on {@code threads} threads at
+     * once; a run counts from before its tasks are handed out to when the last returns. 0 where the parts' sum was not finite.
+     */
+    public static double best(int threads, int reps, Part part, double units) {
+        ExecutorService ex = Executors.newFixedThreadPool(threads);
         try {
-            for (int r = 0; r <= reps; r++) {
-                long t0 = System.nanoTime();    // before the release: the workers may take both cores before this thread reads a clock
-                start.await();
-                done.await();
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (r > 0) best = Math.max(best, flops / s / 1e9);       // the first run compiles the loop
+            double best = 0;
+            for (int rep = 0; rep <= reps; rep++) {
+                List<Callable<Float>> tasks = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    int t = i;
+                    tasks.add(() -> part.run(t));
+                }
+                long t0 = System.nanoTime();
+                float sink = 0;
+                for (Future<Float> f : ex.invokeAll(tasks)) sink += f.get();
+                double sec = (System.nanoTime() - t0) / 1e9;
+                if (!Float.isFinite(sink)) return 0;
+                if (rep > 0) best = Math.max(best, units / sec);
             }
+            return best;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ts.forEach(Thread::interrupt);
-            throw new DescentException("interrupted while measuring the FMA peak");
-        } catch (BrokenBarrierException e) {
-            throw new DescentException("FMA probe failed: a worker thread died");
+            throw new DescentException("interrupted while measuring a ceiling");
+        } catch (ExecutionException e) {
+            throw new DescentException("a ceiling probe failed: " + e.getCause().getMessage());
+        } finally {
+            ex.shutdownNow();
         }
-        float total = 0;
-        for (float x : sink) total += x;
-        DescentException.require(Float.isFinite(total), "FMA probe's chains became non-finite");
-        return best;
     }
 
     /** The sweep's bytes and flops (see the class comment) against {@code peaks}. */

@@ -31,10 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The sweep side of bench/sweep.sh (issue #15): K batch-1 SGD configurations of the squared loss
@@ -171,7 +167,7 @@ public final class SweepVsPeer {
         float[] big = new float[64 << 20];
         Arrays.fill(big, 1f);
         int slice = big.length / threads;
-        return best(threads, 9, i -> {
+        return dev.descent.bench.Roofline.best(threads, 9, i -> {
             FloatVector acc = FloatVector.zero(S);
             int l = S.length();
             for (int j = i * slice, e = j + slice; j < e; j += l) acc = acc.add(FloatVector.fromArray(S, big, j));
@@ -182,32 +178,5 @@ public final class SweepVsPeer {
     /** GFLOP/s: ten independent FMA chains per thread (descent's own probe, as {@code descent sweep --roofline} measures it). */
     static double fmaPeak(int threads) {
         return dev.descent.bench.Roofline.fmaPeak(threads, 20_000_000L, 9);
-    }
-
-    interface Part {
-        float run(int thread);
-    }
-
-    /** Best units/s over reps (+1 warm-up) of the work run on every thread at once. */
-    private static double best(int threads, int reps, Part part, double units) throws Exception {
-        ExecutorService ex = Executors.newFixedThreadPool(threads);
-        try {
-            double best = 0;
-            for (int rep = 0; rep <= reps; rep++) {
-                List<Callable<Float>> tasks = new ArrayList<>();
-                for (int i = 0; i < threads; i++) {
-                    int t = i;
-                    tasks.add(() -> part.run(t));
-                }
-                long t0 = System.nanoTime();
-                float sink = 0;
-                for (Future<Float> f : ex.invokeAll(tasks)) sink += f.get();
-                double sec = (System.nanoTime() - t0) / 1e9;
-                if (rep > 0 && sink != 12345f) best = Math.max(best, units / sec);
-            }
-            return best;
-        } finally {
-            ex.shutdown();
-        }
     }
 }
